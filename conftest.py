@@ -1,0 +1,43 @@
+"""Project-wide test set-up: the same settings module as production, tuned only for speed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.conf import settings
+
+from config.celery import app as celery_app
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Hashing with Argon2 on every factory-made user would dominate the run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+    # The manifest storage needs `collectstatic` first; tests and the live server read the
+    # finders instead (test_static_files checks the manifest build on its own).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Tasks run inline so a test sees their effect; tests of the worker path start a real
+    # worker on the Redis broker and switch this off for their duration.
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache, so no test reads another's cached page."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def is_postgres() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"

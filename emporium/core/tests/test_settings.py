@@ -1,0 +1,116 @@
+"""The three modes, each checked in a fresh interpreter with only the variables it names."""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+CONFIG_KEYS = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "EMAIL_URL",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "EMPORIUM_ENV",
+    "DEBUG",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests for their own process
+)
+
+PRINT_SETTINGS = """
+import json
+from django.conf import settings
+print(json.dumps({
+    "engine": settings.DATABASES["default"]["ENGINE"],
+    "cache": settings.CACHES["default"]["BACKEND"],
+    "eager": settings.CELERY_TASK_ALWAYS_EAGER,
+    "broker": settings.CELERY_BROKER_URL,
+    "email": settings.EMAIL_BACKEND,
+    "debug": settings.DEBUG,
+    "sessions": settings.SESSION_ENGINE,
+}))
+"""
+
+
+def _run(args: list[str], **variables: str) -> subprocess.CompletedProcess[str]:
+    env = {key: value for key, value in os.environ.items() if key not in CONFIG_KEYS}
+    env.update(variables, DJANGO_SETTINGS_MODULE="config.settings")
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def _settings(**variables: str) -> dict[str, object]:
+    result = _run(["-c", PRINT_SETTINGS], **variables)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_embedded_mode_needs_no_configuration():
+    assert _settings() == {
+        "engine": "django.db.backends.sqlite3",
+        "cache": "django.core.cache.backends.locmem.LocMemCache",
+        "eager": True,
+        "broker": "memory://",
+        "email": "django.core.mail.backends.console.EmailBackend",
+        "debug": True,
+        "sessions": "django.contrib.sessions.backends.db",
+    }
+
+
+def test_service_mode_reads_the_urls():
+    assert _settings(
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/shop",
+        REDIS_URL="redis://127.0.0.1:6379/2",
+        EMAIL_URL="smtp://mailer:secret@smtp.example:587",
+    ) == {
+        "engine": "django.db.backends.postgresql",
+        "cache": "django.core.cache.backends.redis.RedisCache",
+        "eager": False,
+        "broker": "redis://127.0.0.1:6379/2",
+        "email": "django.core.mail.backends.smtp.EmailBackend",
+        "debug": False,
+        "sessions": "django.contrib.sessions.backends.cached_db",
+    }
+
+
+def test_mariadb_url_selects_the_mysql_backend():
+    assert _settings(DATABASE_URL="mysql://root@127.0.0.1:3306/shop")["engine"] == "django.db.backends.mysql"
+
+
+def test_production_check_deploy_prints_no_warning():
+    result = _run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        EMPORIUM_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="shop.example",
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "WARNING" not in result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _run(["manage.py", "check"], EMPORIUM_ENV="production", ALLOWED_HOSTS="shop.example")
+
+    assert result.returncode != 0
+    assert "EMPORIUM_ENV=production needs a real SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_a_placeholder_secret_key():
+    result = _run(
+        ["manage.py", "check"], EMPORIUM_ENV="production", ALLOWED_HOSTS="shop.example", SECRET_KEY="changeme"
+    )
+
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    result = _run(["manage.py", "check"], EMPORIUM_ENV="production", SECRET_KEY=secrets.token_urlsafe(64))
+
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS" in result.stderr
