@@ -1,0 +1,113 @@
+"""Closed-loop HTTP load on 127.0.0.1: N connections, each sending its next request when the
+last one is answered, for a fixed time.
+
+``wrk`` (Debian's package) is used when it is on PATH, since it costs the server's two cores
+less; otherwise a small asyncio client does the same job. Either way both sides of a
+comparison are measured by the same tool in the same run, so their ratio is fair.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import subprocess
+import time
+from dataclasses import asdict, dataclass
+from urllib.parse import urlsplit
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    url: str
+    tool: str
+    connections: int
+    seconds: float
+    requests: int
+    errors: int
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def run_load(*, url: str, connections: int, seconds: float) -> LoadResult:
+    if not url.startswith(("http://127.", "http://localhost")):
+        raise ValueError("load is only ever sent to this machine")
+    if shutil.which("wrk"):
+        return _run_wrk(url=url, connections=connections, seconds=seconds)
+    return asyncio.run(_run_asyncio(url=url, connections=connections, seconds=seconds))
+
+
+def _run_wrk(*, url: str, connections: int, seconds: float) -> LoadResult:
+    output = subprocess.run(
+        ["wrk", "--latency", "-t", "1", "-c", str(connections), "-d", f"{int(seconds)}s", url],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=seconds + 30,
+    ).stdout
+
+    def latency_ms(percentile: str) -> float:
+        match = re.search(rf"^\s+{percentile}%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
+        if not match:
+            raise RuntimeError(f"wrk printed no {percentile}% latency:\n{output}")
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    errors_match = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    errors = int(errors_match.group(1)) if errors_match else 0
+    if socket_errors:
+        errors += sum(int(group) for group in socket_errors.groups())
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    return LoadResult(
+        url, "wrk", connections, seconds, requests, errors, rps, latency_ms("50"), latency_ms("99")
+    )
+
+
+async def _run_asyncio(*, url: str, connections: int, seconds: float) -> LoadResult:
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    request = f"GET {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nConnection: close\r\n\r\n".encode()
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.perf_counter() + seconds
+
+    async def one_connection() -> None:
+        nonlocal errors
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            try:
+                reader, writer = await asyncio.open_connection(host, port)
+                writer.write(request)
+                await writer.drain()
+                status_line = await reader.readline()
+                await reader.read()  # Connection: close, so the body ends with the stream
+                writer.close()
+                if not status_line.startswith((b"HTTP/1.1 2", b"HTTP/1.0 2", b"HTTP/1.1 3")):
+                    errors += 1
+                    continue
+            except OSError:
+                errors += 1
+                continue
+            latencies.append(time.perf_counter() - started)
+
+    began = time.perf_counter()
+    await asyncio.gather(*(one_connection() for _ in range(connections)))
+    elapsed = time.perf_counter() - began
+    latencies.sort()
+
+    def percentile(fraction: float) -> float:
+        if not latencies:
+            return float("nan")
+        return latencies[min(len(latencies) - 1, int(fraction * len(latencies)))] * 1000
+
+    return LoadResult(
+        url, "asyncio", connections, seconds, len(latencies), errors,
+        len(latencies) / elapsed, percentile(0.50), percentile(0.99),
+    )  # fmt: skip

@@ -1,0 +1,85 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium against a live server.
+
+No browser is downloaded: the fixture launches the system Chromium (``CHROMIUM_PATH``, by
+default ``/usr/bin/chromium``). Where it is missing the browser tests skip with the reason,
+except under CI (``CI`` set), where a skipped browser test would hide a broken set-up, so
+they fail instead. A failing test leaves a full-page screenshot in ``test-results/``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Generator, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls a test makes
+# around it are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+RESULTS_DIR = Path(__file__).resolve().parent.parent / "test-results"
+# Without these, Chromium reaches out to Google at start-up; this machine has no internet.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+phase_reports = pytest.StashKey[dict[str, pytest.TestReport]]()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    item.stash.setdefault(phase_reports, {})[report.when] = report
+    return report
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "page" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not (shutil.which(CHROMIUM_PATH) or os.path.exists(CHROMIUM_PATH)):
+        reason = f"no Chromium at {CHROMIUM_PATH}: install Debian's package (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests cannot run under CI: {reason}")
+        pytest.skip(reason)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def viewport() -> dict[str, int]:
+    """Desktop by default; parametrize a test with a 375-pixel viewport to check phones."""
+    return {"width": 1280, "height": 900}
+
+
+@pytest.fixture
+def page(browser: Browser, viewport: dict[str, int], request: pytest.FixtureRequest) -> Iterator[Page]:
+    context = browser.new_context(viewport=viewport, locale="en-GB")  # type: ignore[arg-type]
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    call_report = request.node.stash.get(phase_reports, {}).get("call")
+    if call_report is not None and call_report.failed:
+        RESULTS_DIR.mkdir(exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)
+        page.screenshot(path=str(RESULTS_DIR / f"{name}.png"), full_page=True)
+    context.close()
