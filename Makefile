@@ -1,0 +1,72 @@
+# Emporium: `make run` to start the shop, `make test` to check it. `make help` lists the rest.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+# uv from PATH, or one installed into .tools/ on first use (only Python 3.11+ is assumed).
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+PYTHON_FOR_TOOLS := $(shell command -v python3.11 2>/dev/null || command -v python3)
+export UV_PYTHON_DOWNLOADS := never
+RUN := $(UV) run --frozen
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+FRONTEND_SOURCES := $(shell find frontend -type f \( -name '*.ts' -o -name '*.css' -o -name '*.vue' \) -not -path 'frontend/dist/*' 2>/dev/null) vite.config.ts tsconfig.json
+
+.PHONY: help install run worker beat test lint typecheck pytest vitest bench format clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
+
+.tools/bin/uv:
+	$(PYTHON_FOR_TOOLS) -m venv .tools
+	.tools/bin/pip install --quiet uv
+
+.venv/.synced: pyproject.toml uv.lock | $(if $(findstring .tools,$(UV)),.tools/bin/uv)
+	$(UV) sync --frozen
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+frontend/dist/manifest.json: node_modules/.installed $(FRONTEND_SOURCES)
+	npm run build
+
+install: .venv/.synced node_modules/.installed frontend/dist/manifest.json ## install Python and npm packages, build the front end
+
+run: install ## start the shop on http://127.0.0.1:8000 (embedded mode unless DATABASE_URL etc. are set)
+	$(RUN) python manage.py migrate --noinput
+	$(RUN) python manage.py setup_demo
+	$(RUN) python manage.py runserver $(HOST):$(PORT)
+
+worker: install ## run a Celery worker (service mode: REDIS_URL set)
+	$(RUN) celery -A config worker --loglevel=INFO
+
+beat: install ## run the Celery beat scheduler (service mode: REDIS_URL set)
+	$(RUN) celery -A config beat --loglevel=INFO
+
+test: install lint typecheck pytest vitest ## lint, type-check, and run the Python and front-end test suites
+
+lint: .venv/.synced
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+typecheck: .venv/.synced
+	$(RUN) mypy .
+
+pytest: install
+	$(RUN) pytest --create-db $(PYTEST_ARGS)
+
+vitest: node_modules/.installed
+	npm test
+
+bench: install ## run the benchmarks in bench/ and write bench/results/
+	$(RUN) python -m bench
+
+format: .venv/.synced ## fix formatting and the lint findings that can be fixed safely
+	$(RUN) ruff check --fix .
+	$(RUN) ruff format .
+
+clean: ## remove build output and caches (keeps the database)
+	rm -rf frontend/dist .mypy_cache .ruff_cache .pytest_cache test-results
