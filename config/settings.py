@@ -18,9 +18,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import django_stubs_ext
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+
+# Lets admin and manager classes be written with their model type, e.g. ModelAdmin[Product].
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -71,6 +75,8 @@ if IS_PRODUCTION and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 SITE_NAME = env.str("SITE_NAME", default="Emporium")
+DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="GBP")
+MONEY_LOCALE = env.str("MONEY_LOCALE", default="en_GB")
 SITE_ID = 1
 
 INSTALLED_APPS = [
@@ -83,13 +89,18 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sites",
     "django.contrib.humanize",
+    "django.contrib.postgres",
+    "django.contrib.sitemaps",
     # Third party
     "django_vite",
     "django_htmx",
     "health_check",
+    "treebeard",
     # Emporium domains
     "emporium.core",
     "emporium.accounts",
+    "emporium.catalog",
+    "emporium.orders",
 ]
 
 MIDDLEWARE = [

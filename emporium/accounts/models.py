@@ -23,6 +23,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Where the customer came from outside this shop (e.g. "online-retail:17850"): makes
+    # imports idempotent. Null for customers who signed up here.
+    external_ref = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
 
     objects: ClassVar[UserManager] = UserManager()
 

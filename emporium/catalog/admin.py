@@ -1,0 +1,80 @@
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from treebeard.admin import TreeAdmin
+from treebeard.forms import movenodeform_factory
+
+from emporium.catalog.models import Category, Product, ProductImage, Variant
+
+
+@admin.register(Category)
+class CategoryAdmin(TreeAdmin):
+    form = movenodeform_factory(Category)
+    list_display = ("name", "slug")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+class VariantInline(admin.TabularInline):
+    model = Variant
+    extra = 0
+    fields = (
+        "sku", "name", "price_amount", "currency", "compare_at_amount",
+        "stock_on_hand", "stock_allocated", "weight_grams", "position",
+    )  # fmt: skip
+    readonly_fields = ("stock_allocated",)
+
+
+class ProductImageInline(admin.TabularInline):
+    model = ProductImage
+    extra = 0
+    fields = ("image", "alt_text", "position")
+
+
+class InStockFilter(admin.SimpleListFilter):
+    title = "stock"
+    parameter_name = "stock"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin[Product]) -> list[tuple[str, str]]:
+        return [("in", "In stock"), ("out", "Out of stock")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Product]) -> QuerySet[Product]:
+        if self.value() in ("in", "out"):
+            return queryset.filter(is_in_stock=self.value() == "in")
+        return queryset
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin[Product]):
+    list_display = (
+        "name",
+        "category",
+        "price_amount",
+        "is_in_stock",
+        "units_sold",
+        "is_published",
+        "updated_at",
+    )
+    list_filter = ("is_published", InStockFilter, "category")
+    list_editable = ("is_published",)
+    list_select_related = ("category",)
+    search_fields = ("name", "slug", "variants__sku")
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ("category",)
+    readonly_fields = ("price_amount", "currency", "is_in_stock", "units_sold", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "category", "description", "attributes", "is_published")}),
+        ("Search engines", {"fields": ("seo_title", "seo_description"), "classes": ("collapse",)}),
+        ("Summary", {"fields": readonly_fields}),
+    )
+    inlines = (VariantInline, ProductImageInline)
+    show_full_result_count = False  # COUNT(*) over a large catalog on every page is wasted work
+
+
+@admin.register(Variant)
+class VariantAdmin(admin.ModelAdmin[Variant]):
+    list_display = ("sku", "product", "name", "price_amount", "currency", "stock_on_hand", "stock_allocated")
+    list_select_related = ("product",)
+    search_fields = ("sku", "product__name")
+    autocomplete_fields = ("product",)
+    show_full_result_count = False

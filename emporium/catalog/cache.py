@@ -1,0 +1,31 @@
+"""A version number for everything the storefront shows about the catalog.
+
+Cached pages and fragments put the version in their keys. Any write to a product, variant,
+image or category bumps it, so the next request after an edit in the admin misses the cache
+and shows the edit; nothing has to find and delete the old entries, which simply expire.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.core.cache import cache
+
+VERSION_KEY = "catalog:version"
+
+
+def get_catalog_version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        # Start from the clock, not 1: after a cache flush, old keys must not come back.
+        version = time.time_ns()
+        cache.add(VERSION_KEY, version, timeout=None)
+        version = cache.get(VERSION_KEY, version)
+    return int(version)
+
+
+def bump_catalog_version() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # not set yet (or evicted): any fresh number will do
+        cache.set(VERSION_KEY, time.time_ns(), timeout=None)

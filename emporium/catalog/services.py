@@ -1,0 +1,74 @@
+"""Writes on the catalog."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from io import BytesIO
+
+from django.core.files.base import ContentFile
+from django.db.models import Exists, F, Min, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
+from PIL import Image, ImageOps
+
+from emporium.catalog.models import THUMBNAIL_WIDTHS, Product, ProductImage, Variant
+from emporium.orders.models import OrderLine, OrderStatus
+
+
+def refresh_product_summaries(*, product_ids: Iterable[int] | None = None) -> int:
+    """Recompute each product's lowest price and stock state from its variants, in one UPDATE.
+
+    ``product_ids=None`` refreshes the whole catalog (after a bulk import). Returns the number
+    of products updated.
+    """
+    variants = Variant.objects.filter(product=OuterRef("pk"))
+    lowest = variants.order_by().values("product").annotate(lowest=Min("price_amount")).values("lowest")
+    currency = variants.order_by("price_amount", "pk").values("currency")[:1]
+    products = (
+        Product.objects.all() if product_ids is None else Product.objects.filter(pk__in=list(product_ids))
+    )
+    return products.update(
+        price_amount=Subquery(lowest),
+        currency=Coalesce(Subquery(currency), F("currency")),
+        is_in_stock=Exists(variants.filter(stock_on_hand__gt=F("stock_allocated"))),
+    )
+
+
+def refresh_units_sold(*, product_ids: Iterable[int] | None = None) -> int:
+    """Recount units sold per product from order lines of orders that were not cancelled."""
+    sold = (
+        OrderLine.objects.filter(variant__product=OuterRef("pk"))
+        .exclude(order__status=OrderStatus.CANCELLED)
+        .order_by()
+        .values("variant__product")
+        .annotate(units=Sum("quantity"))
+        .values("units")
+    )
+    products = (
+        Product.objects.all() if product_ids is None else Product.objects.filter(pk__in=list(product_ids))
+    )
+    return products.update(units_sold=Coalesce(Subquery(sold), 0))
+
+
+def generate_thumbnails(*, image: ProductImage) -> list[str]:
+    """Write a WebP thumbnail of each width in THUMBNAIL_WIDTHS next to the original.
+
+    Made once at upload, at a name derived from the original, so pages link to thumbnails
+    without a query and no request ever waits for an image to be resized.
+    """
+    storage = image.image.storage
+    written = []
+    with image.image.open("rb") as source:
+        original = ImageOps.exif_transpose(Image.open(source))
+        original.load()
+    for size, width in THUMBNAIL_WIDTHS.items():
+        resized = original.copy()
+        resized.thumbnail((width, width * 4))  # keeps the aspect ratio, never enlarges
+        buffer = BytesIO()
+        resized.convert("RGBA" if resized.mode in ("RGBA", "LA", "P") else "RGB").save(
+            buffer, format="WEBP", quality=82
+        )
+        name = image.thumbnail_name(size)
+        if storage.exists(name):
+            storage.delete(name)
+        written.append(storage.save(name, ContentFile(buffer.getvalue())))
+    return written

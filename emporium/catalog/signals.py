@@ -1,0 +1,32 @@
+"""Keep derived data true whatever writes the catalog (admin, API, importer, shell)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from emporium.catalog.cache import bump_catalog_version
+from emporium.catalog.models import Category, Product, ProductImage, Variant
+from emporium.catalog.services import generate_thumbnails, refresh_product_summaries
+
+
+@receiver([post_save, post_delete], sender=Variant)
+def variant_changed(sender: type[Variant], instance: Variant, **kwargs: Any) -> None:
+    refresh_product_summaries(product_ids=[instance.product_id])
+
+
+@receiver(post_save, sender=ProductImage)
+def image_saved(sender: type[ProductImage], instance: ProductImage, **kwargs: Any) -> None:
+    generate_thumbnails(image=instance)
+
+
+@receiver([post_save, post_delete], sender=Product)
+@receiver([post_save, post_delete], sender=Variant)
+@receiver([post_save, post_delete], sender=ProductImage)
+@receiver([post_save, post_delete], sender=Category)
+def catalog_changed(sender: type, **kwargs: Any) -> None:
+    # After the commit: a reader must not cache the old rows under the new version.
+    transaction.on_commit(bump_catalog_version)

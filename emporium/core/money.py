@@ -1,0 +1,29 @@
+"""Money: a Decimal amount with its currency, never a float.
+
+Built on py-moneyed's :class:`Money` (arithmetic refuses to mix currencies) and Babel's
+currency data (how many minor units a currency has, how a locale writes it).
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.numbers import format_currency, get_currency_precision
+from django.conf import settings
+from moneyed import Money
+
+__all__ = ["Money", "format_money", "quantize", "zero"]
+
+
+def quantize(amount: Decimal, currency: str) -> Decimal:
+    """Round to the currency's minor unit (pence for GBP, none for JPY), halves away from zero."""
+    exponent = Decimal(1).scaleb(-get_currency_precision(currency))
+    return amount.quantize(exponent, rounding=ROUND_HALF_UP)
+
+
+def zero(currency: str | None = None) -> Money:
+    return Money(Decimal(0), currency or settings.DEFAULT_CURRENCY)
+
+
+def format_money(money: Money, locale: str | None = None) -> str:
+    return format_currency(money.amount, str(money.currency), locale=locale or settings.MONEY_LOCALE)
