@@ -10,6 +10,7 @@ RUN := $(UV) run --frozen
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+BENCH ?=
 
 FRONTEND_SOURCES := $(shell find frontend -type f \( -name '*.ts' -o -name '*.css' -o -name '*.vue' \) -not -path 'frontend/dist/*' 2>/dev/null) vite.config.ts tsconfig.json
 
@@ -61,8 +62,8 @@ pytest: install
 vitest: node_modules/.installed
 	npm test
 
-bench: install ## run the benchmarks in bench/ and write bench/results/
-	$(RUN) python -m bench
+bench: install ## run the benchmarks in bench/ (BENCH="storefront" for one) and write bench/results/
+	$(RUN) python -m bench $(BENCH)
 
 format: .venv/.synced ## fix formatting and the lint findings that can be fixed safely
 	$(RUN) ruff check --fix .

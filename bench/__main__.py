@@ -1,8 +1,11 @@
-"""`make bench`: run every benchmark, print a table, write bench/results/<name>.json.
+"""`make bench`: run the benchmarks, print a table, write bench/results/<name>-<database>.json.
 
 Each benchmark measures its pages beside a bare Django view (``/healthz``: routing,
 middleware and a small JSON response, nothing else) in the same run on the same server, so
 the ratio says what the page itself costs whatever the machine.
+
+    python -m bench                 # every benchmark
+    python -m bench storefront      # one of them
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import argparse
 import json
 import os
 import platform
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,13 +35,15 @@ def _print_row(name: str, result: LoadResult, bare: LoadResult) -> None:
     )
 
 
-def measure_pages(*, name: str, pages: dict[str, str], connections: int, seconds: float) -> dict[str, object]:
+def measure_pages(
+    *, title: str, pages: dict[str, str], connections: int, seconds: float
+) -> dict[str, object]:
     with gunicorn_server(workers=2) as url:
         for path in [BARE_VIEW, *pages.values()]:  # warm caches and connections
-            run_load(url=url + path, connections=4, seconds=1)
+            run_load(url=url + path, connections=4, seconds=2)
         bare = run_load(url=url + BARE_VIEW, connections=connections, seconds=seconds)
         print(
-            f"\n{name}: gunicorn 2 workers, {connections} connections, {seconds:.0f} s each, tool {bare.tool}"
+            f"\n{title}: gunicorn 2 workers, {connections} connections, {seconds:.0f} s each, tool {bare.tool}"
         )
         _print_row("bare view", bare, bare)
         results = {}
@@ -46,35 +52,82 @@ def measure_pages(*, name: str, pages: dict[str, str], connections: int, seconds
             _print_row(page_name, result, bare)
             results[page_name] = {
                 **result.as_dict(),
+                "path": path,
                 "ratio_to_bare": round(result.requests_per_second / bare.requests_per_second, 3),
             }
     return {"bare_view": bare.as_dict(), "pages": results}
 
 
+def home_pages() -> dict[str, str]:
+    return {"home": "/"}
+
+
+def storefront_pages() -> dict[str, str]:
+    """The pages a shopper hits most, chosen from the data: the largest top-level category,
+    the best-selling product, and a search for a common two-word phrase."""
+    from django.db.models import Count
+
+    from emporium.catalog.models import Category, Product
+
+    roots = Category.objects.filter(depth=1)
+    category = max(
+        roots,
+        key=lambda root: Product.objects.filter(category__path__startswith=root.path).count(),
+        default=None,
+    )
+    product = Product.objects.published().order_by("-units_sold").first()
+    if category is None or product is None:
+        raise SystemExit(
+            "the storefront benchmark needs a catalog: run generate_shop_data first (see README)"
+        )
+    biggest = Product.objects.filter(category__path__startswith=category.path).aggregate(n=Count("pk"))["n"]
+    print(f"category {category.slug!r} holds {biggest} products; product {product.slug!r}")
+    return {
+        "home": "/",
+        "category": category.get_absolute_url(),
+        "category_sorted": f"{category.get_absolute_url()}?sort=price&in_stock=on&page=2",
+        "product": product.get_absolute_url(),
+        "search": "/search/?q=candle+holder",
+    }
+
+
+BENCHMARKS: dict[str, tuple[str, Callable[[], dict[str, str]]]] = {
+    "home_page": ("home page", home_pages),
+    "storefront": ("storefront", storefront_pages),
+}
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("names", nargs="*", help=f"benchmarks to run, of {sorted(BENCHMARKS)} (default: all)")
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", 10)))
     parser.add_argument("--connections", type=int, default=32)
     args = parser.parse_args()
+    if unknown := set(args.names) - set(BENCHMARKS):
+        parser.error(f"unknown benchmark(s): {sorted(unknown)}")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
     from django.conf import settings
 
     database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
-    report = {
-        "benchmark": "home_page",
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "database": database,
-        "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        **measure_pages(
-            name="home page", pages={"home": "/"}, connections=args.connections, seconds=args.seconds
-        ),
-    }
     RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"home_page-{database}.json"
-    out.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"\nwritten to {out.relative_to(ROOT)}")
+    for name in args.names or list(BENCHMARKS):
+        title, choose_pages = BENCHMARKS[name]
+        report = {
+            "benchmark": name,
+            "when": datetime.now(UTC).isoformat(timespec="seconds"),
+            "database": database,
+            "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
+            "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+            **measure_pages(
+                title=title, pages=choose_pages(), connections=args.connections, seconds=args.seconds
+            ),
+        }
+        out = RESULTS / f"{name}-{database}.json"
+        out.write_text(json.dumps(report, indent=2) + "\n")
+        print(f"written to {out.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -20,8 +20,8 @@ class CategoryFactory(DjangoModelFactory[Category]):
         cls, model_class: type[Category], *args: object, parent: Category | None = None, **kwargs: object
     ) -> Category:
         if parent is None:
-            return Category.add_root(**kwargs)
-        return parent.add_child(**kwargs)
+            return Category.objects.add_root(create_kwargs=kwargs)
+        return Category.objects.add_child(parent, create_kwargs=kwargs)
 
 
 class ProductFactory(DjangoModelFactory[Product]):
