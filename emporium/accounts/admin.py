@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from emporium.accounts.models import User
+from emporium.accounts.models import Address, User
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -17,8 +17,21 @@ class UserEditForm(UserChangeForm):
         fields = "__all__"
 
 
+class AddressInline(admin.StackedInline[Address, User]):
+    model = Address
+    extra = 0
+    fields = (
+        ("full_name", "company"),
+        ("line1", "line2"),
+        ("city", "region", "postcode", "country"),
+        "phone",
+        ("is_default_shipping", "is_default_billing"),
+    )
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    inlines = (AddressInline,)
     form = UserEditForm
     add_form = UserCreationForm
     ordering = ("email",)

@@ -2,12 +2,16 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from emporium.accounts.countries import list_country_choices
 from emporium.accounts.managers import UserManager
+from emporium.core.models import TimeStampedModel
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -52,3 +56,51 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9 ()\-]{6,24}$",
+    "Enter a phone number of digits, spaces and brackets, optionally starting with +.",
+)
+
+
+class Address(TimeStampedModel):
+    """An entry in a customer's address book, for shipping and billing.
+
+    Orders will copy the address they ship to, so editing or deleting an entry here never
+    rewrites where a past order went.
+    """
+
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="addresses")
+    full_name = models.CharField(max_length=150)
+    company = models.CharField(max_length=150, blank=True)
+    line1 = models.CharField("address line 1", max_length=200)
+    line2 = models.CharField("address line 2", max_length=200, blank=True)
+    city = models.CharField("town or city", max_length=100)
+    region = models.CharField("county, state or region", max_length=100, blank=True)
+    postcode = models.CharField(max_length=20)
+    # A callable keeps the 250 codes out of every migration and follows Babel's data.
+    country = models.CharField(max_length=2, choices=list_country_choices)
+    phone = models.CharField(max_length=32, blank=True, validators=[phone_validator])
+    is_default_shipping = models.BooleanField("default shipping address", default=False)
+    is_default_billing = models.BooleanField("default billing address", default=False)
+
+    class Meta:
+        verbose_name_plural = "addresses"
+        ordering: ClassVar[list[str]] = ["-is_default_shipping", "-is_default_billing", "pk"]
+        constraints = [
+            # At most one default of each kind per customer, whatever the code above it does.
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=models.Q(is_default_shipping=True),
+                name="accounts_address_one_default_shipping",
+            ),
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=models.Q(is_default_billing=True),
+                name="accounts_address_one_default_billing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return ", ".join(part for part in (self.full_name, self.line1, self.city, self.postcode) if part)

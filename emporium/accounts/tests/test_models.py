@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_user_logs_in_by_email_whatever_its_case():
-    UserFactory(email="ann@example.com")
+    UserFactory.create(email="ann@example.com")
 
     assert authenticate(username="ANN@Example.com", password="correct-horse-battery") is not None
 

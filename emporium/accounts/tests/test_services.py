@@ -26,11 +26,29 @@ def test_clear_expired_sessions_keeps_live_ones():
     assert list(Session.objects.values_list("session_key", flat=True)) == ["live" * 8]
 
 
-def test_demo_staff_user_can_log_in_to_the_admin(client):
+def _log_in_for_the_admin(client, credentials):
+    return client.post(
+        "/accounts/login/", {"login": credentials.email, "password": credentials.password, "next": "/admin/"}
+    )
+
+
+def test_demo_staff_user_can_log_in_to_the_admin(client, settings):
+    settings.STAFF_MFA_REQUIRED = False  # as in `make run`: embedded DEBUG mode
     credentials = ensure_demo_staff_user()
 
-    assert client.login(username=credentials.email, password=credentials.password)
+    response = _log_in_for_the_admin(client, credentials)
+
+    assert response.url == "/admin/"  # through the storefront login: its address counts as verified
     assert client.get("/admin/").status_code == 200
+
+
+def test_demo_staff_user_must_set_up_two_factor_where_staff_need_it(client, settings):
+    settings.STAFF_MFA_REQUIRED = True  # service and production mode
+    credentials = ensure_demo_staff_user()
+
+    _log_in_for_the_admin(client, credentials)
+
+    assert client.get("/admin/").url == "/accounts/2fa/totp/activate/"
 
 
 def test_demo_staff_user_is_created_once_and_its_password_restored():

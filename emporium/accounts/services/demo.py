@@ -1,12 +1,9 @@
-"""Writes on accounts and sessions."""
-
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import import_module
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
@@ -23,22 +20,13 @@ class DemoCredentials:
     created: bool
 
 
-def clear_expired_sessions() -> None:
-    """Delete sessions past their expiry date.
-
-    Sessions live in the database in both modes (Redis only caches them), so they pile up
-    unless something removes them; Celery beat runs this nightly.
-    """
-    engine = import_module(settings.SESSION_ENGINE)
-    session_store: type[SessionBase] = engine.SessionStore
-    session_store.clear_expired()
-
-
 @transaction.atomic
 def ensure_demo_staff_user() -> DemoCredentials:
     """Create (or reset) the demo superuser that `make run` prints, so a newcomer can log in.
 
-    Refused in production: a known password must never guard a real shop.
+    Its address is marked verified: e-mail verification is mandatory, and nobody reads the
+    mailbox of staff@emporium.example. Refused in production: a known password must never
+    guard a real shop.
     """
     if settings.IS_PRODUCTION:
         raise ImproperlyConfigured("The demo staff account is never created in production.")
@@ -50,4 +38,7 @@ def ensure_demo_staff_user() -> DemoCredentials:
         user.set_password(DEMO_STAFF_PASSWORD)
         user.is_staff = user.is_superuser = user.is_active = True
         user.save(update_fields=["password", "is_staff", "is_superuser", "is_active"])
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
     return DemoCredentials(email=user.email, password=DEMO_STAFF_PASSWORD, created=created)

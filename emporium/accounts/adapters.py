@@ -1,0 +1,83 @@
+"""allauth hooks: how the shop sends mail and treats social logins."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialLogin
+from allauth.socialaccount.providers.base import AuthError
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.sites.shortcuts import get_current_site
+from django.http import HttpRequest
+from django.shortcuts import redirect
+
+from emporium.accounts.models import User
+from emporium.accounts.services import queue_email
+
+logger = logging.getLogger(__name__)
+
+FULL_NAME_MAX_LENGTH = 150
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        # Said the same for every address, known or not, so it gives no account away.
+        "too_many_login_attempts": "Too many failed login attempts. Try again in 15 minutes, or reset your password.",
+        "email_password_mismatch": "The e-mail address and/or password you specified are not correct.",
+    }
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Render now, while the request is at hand for links; send from a Celery worker."""
+        request = allauth_context.request
+        message = self.render_mail(
+            template_prefix,
+            email,
+            {
+                "request": request,
+                "email": email,
+                "current_site": get_current_site(request),
+                "site_name": settings.SITE_NAME,
+                **context,
+            },
+        )
+        queue_email(message=message)
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def populate_user(self, request: HttpRequest, sociallogin: SocialLogin, data: dict[str, Any]) -> User:
+        user = super().populate_user(request, sociallogin, data)
+        # Our user has one name field; providers send "name" or its two halves.
+        full_name = data.get("name") or " ".join(
+            part for part in (data.get("first_name"), data.get("last_name")) if part
+        )
+        user.full_name = (full_name or "")[:FULL_NAME_MAX_LENGTH]
+        return user
+
+    def on_authentication_error(
+        self,
+        request: HttpRequest,
+        provider: Any,
+        error: str | None = None,
+        exception: Exception | None = None,
+        extra_context: dict[str, Any] | None = None,
+    ) -> None:
+        """Send the customer back to the login page with a word on what happened, rather
+        than to a page of its own with nowhere to go."""
+        if error == AuthError.CANCELLED:
+            messages.info(
+                request, f"You did not allow {provider.name} to sign you in. Log in another way below."
+            )
+        else:
+            logger.warning("Social login through %s failed: %s %r", provider.id, error, exception)
+            messages.error(
+                request,
+                f"We could not sign you in with {provider.name}. Try again, or log in another way below.",
+            )
+        raise ImmediateHttpResponse(redirect("account_login"))

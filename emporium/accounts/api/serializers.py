@@ -1,0 +1,80 @@
+"""Input and output shapes of the accounts API, one per direction."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from emporium.accounts.models import Address, User
+from emporium.orders.models import Order, OrderLine
+
+
+class TokenObtainInput(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(trim_whitespace=False)
+    code = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Two-factor code, for accounts that use one."
+    )
+
+
+class TokenPairOutput(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class RefreshTokenInput(serializers.Serializer):
+    refresh = serializers.CharField()
+
+
+class MeOutput(serializers.ModelSerializer[User]):
+    class Meta:
+        model = User
+        fields = ("id", "email", "full_name", "date_joined", "is_staff")
+
+
+class AddressSerializer(serializers.ModelSerializer[Address]):
+    """One shape both ways: what a client sends is what it reads back, plus the id."""
+
+    class Meta:
+        model = Address
+        fields = (
+            "id",
+            "full_name",
+            "company",
+            "line1",
+            "line2",
+            "city",
+            "region",
+            "postcode",
+            "country",
+            "phone",
+            "is_default_shipping",
+            "is_default_billing",
+        )
+        read_only_fields = ("id",)
+        extra_kwargs = {
+            "company": {"default": ""},
+            "line2": {"default": ""},
+            "region": {"default": ""},
+            "phone": {"default": ""},
+            "is_default_shipping": {"default": False},
+            "is_default_billing": {"default": False},
+        }
+
+
+class OrderLineOutput(serializers.ModelSerializer[OrderLine]):
+    class Meta:
+        model = OrderLine
+        fields = ("sku", "product_name", "quantity", "unit_price_amount", "total_amount")
+
+
+class OrderSummaryOutput(serializers.ModelSerializer[Order]):
+    class Meta:
+        model = Order
+        fields: tuple[str, ...] = ("number", "status", "placed_at", "currency", "total_amount")
+
+
+class OrderDetailOutput(OrderSummaryOutput):
+    lines = OrderLineOutput(many=True, read_only=True)
+
+    class Meta(OrderSummaryOutput.Meta):
+        fields = (*OrderSummaryOutput.Meta.fields, "lines")

@@ -1,0 +1,59 @@
+"""Order history: customers see their own orders and nobody else's."""
+
+import random
+
+import pytest
+
+from emporium.accounts.tests.factories import UserFactory
+from emporium.orders.tests.factories import OrderFactory, OrderLineFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_order_history_lists_the_customers_own_orders_newest_first(client):
+    customer = UserFactory.create()
+    older = OrderFactory.create(customer=customer, number="EM-000001", placed_at="2025-01-01T10:00Z")
+    newer = OrderFactory.create(customer=customer, number="EM-000002", placed_at="2025-03-01T10:00Z")
+    OrderFactory.create(number="EM-999999")  # someone else's
+    client.force_login(customer)
+
+    response = client.get("/account/orders/")
+
+    assert [order.number for order in response.context["orders"]] == [newer.number, older.number]
+    assert "EM-999999" not in response.content.decode()
+
+
+def test_order_history_runs_a_fixed_number_of_queries(client, django_assert_num_queries, session_queries):
+    customer = UserFactory.create()
+    for order in OrderFactory.create_batch(20, customer=customer):
+        OrderLineFactory.create_batch(2, order=order, variant=None, product_name="Mug", sku="MUG")
+    client.force_login(customer)
+    client.get("/account/orders/")  # warms the storefront's cached header navigation
+
+    # (session,) user, orders with their line counts: not one more for 20 orders
+    with django_assert_num_queries(session_queries + 2):
+        client.get("/account/orders/")
+
+
+def test_order_detail_shows_the_lines(client):
+    customer = UserFactory.create()
+    order = OrderFactory.create(customer=customer, number="EM-000123")
+    OrderLineFactory.create(order=order, variant=None, product_name="Enamel mug", sku="MUG-1", quantity=2)
+    client.force_login(customer)
+
+    html = client.get("/account/orders/EM-000123/").content.decode()
+
+    assert "Enamel mug" in html
+    assert "MUG-1" in html
+
+
+def test_nobody_reads_another_customers_order_by_guessing_its_number(client):
+    for sequence in range(1, 40):
+        OrderFactory.create(number=f"EM-{sequence:06d}")  # other customers' orders
+    attacker = UserFactory.create()
+    OrderFactory.create(customer=attacker, number="EM-000040")
+    client.force_login(attacker)
+
+    guesses = [f"EM-{n:06d}" for n in [*range(30, 40), *random.sample(range(1, 1_000_000), 5)] if n != 40]
+    for number in guesses:
+        assert client.get(f"/account/orders/{number}/").status_code == 404, number
