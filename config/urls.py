@@ -1,16 +1,31 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
+from emporium.catalog.views import (
+    home_view,
+    robots_txt_view,
+    sitemap_index_view,
+    sitemap_section_view,
+)
 from emporium.core.health import ReadinessView, liveness_view
-from emporium.core.views import home_view
 
 admin.site.site_header = f"{settings.SITE_NAME} staff"
 admin.site.site_title = f"{settings.SITE_NAME} staff"
+# Staff log in through the storefront's login, so rate limits and two-factor codes apply there too.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", home_view, name="home"),
+    path("", include("emporium.catalog.urls")),
+    path("robots.txt", robots_txt_view, name="robots-txt"),
+    path("sitemap.xml", sitemap_index_view, name="sitemap"),
+    path("sitemap-<slug:section>.xml", sitemap_section_view, name="sitemap-section"),
     path("healthz", liveness_view, name="healthz"),
     path("readyz", ReadinessView.as_view(), name="readyz"),
     path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("account/", include("emporium.accounts.urls")),
+    path("api/v1/", include("emporium.accounts.api.urls")),
 ]

@@ -1,6 +1,8 @@
 import "./styles/main.css";
 import htmx from "htmx.org";
+import { keepFocusAfterSwap, openFilterPanelsOnWideScreens } from "./listing";
 import { initNavToggle } from "./nav-toggle";
+import { initSearchSuggest } from "./search-suggest";
 
 declare global {
   interface Window {
@@ -15,10 +17,17 @@ htmx.config.includeIndicatorStyles = false;
 // htmx extensions and inline hx-on handlers look for the global.
 window.htmx = htmx;
 
+function init(): void {
+  initNavToggle(document);
+  initSearchSuggest(document);
+  openFilterPanelsOnWideScreens(document);
+  document.body.addEventListener("htmx:afterSwap", keepFocusAfterSwap);
+}
+
 // Module scripts run after the document is parsed, but stay safe if this
 // entry is ever loaded early.
 if (document.readyState === "loading") {
-  document.addEventListener("DOMContentLoaded", () => initNavToggle(document), { once: true });
+  document.addEventListener("DOMContentLoaded", init, { once: true });
 } else {
-  initNavToggle(document);
+  init();
 }

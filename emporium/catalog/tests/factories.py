@@ -1,9 +1,10 @@
+from dataclasses import dataclass
 from decimal import Decimal
 
 import factory
 from factory.django import DjangoModelFactory
 
-from emporium.catalog.models import Category, Product, Variant
+from emporium.catalog.models import Category, Product, ProductImage, Variant
 
 
 class CategoryFactory(DjangoModelFactory[Category]):
@@ -47,3 +48,77 @@ class VariantFactory(DjangoModelFactory[Variant]):
     price_amount = Decimal("4.95")
     currency = "GBP"
     stock_on_hand = 10
+
+
+# Descriptions as they appear in the UCI Online Retail dataset, for tests that want the real look.
+ONLINE_RETAIL_NAMES = (
+    "WHITE HANGING HEART T-LIGHT HOLDER",
+    "WHITE METAL LANTERN",
+    "CREAM CUPID HEARTS COAT HANGER",
+    "KNITTED UNION FLAG HOT WATER BOTTLE",
+    "RED WOOLLY HOTTIE WHITE HEART.",
+    "SET 7 BABUSHKA NESTING BOXES",
+    "GLASS STAR FROSTED T-LIGHT HOLDER",
+    "HAND WARMER UNION JACK",
+    "ASSORTED COLOUR BIRD ORNAMENT",
+    "POPPY'S PLAYHOUSE BEDROOM",
+    "JUMBO BAG RED RETROSPOT",
+    "REGENCY CAKESTAND 3 TIER",
+    "PARTY BUNTING",
+    "LUNCH BAG RED RETROSPOT",
+    "PACK OF 72 RETROSPOT CAKE CASES",
+    "SET OF 3 CAKE TINS PANTRY DESIGN",
+    "NATURAL SLATE HEART CHALKBOARD",
+    "HEART OF WICKER SMALL",
+    "PAPER CHAIN KIT 50'S CHRISTMAS",
+    "VINTAGE SNAP CARDS",
+)
+
+
+class ProductImageFactory(DjangoModelFactory[ProductImage]):
+    """Writes a small PNG and, through the post_save signal, its thumbnails: point
+    ``settings.MEDIA_ROOT`` at ``tmp_path`` in tests that make images."""
+
+    class Meta:
+        model = ProductImage
+
+    product = factory.SubFactory(ProductFactory)
+    image = factory.django.ImageField(width=64, height=48, color="teal", filename="photo.png")
+    alt_text = factory.LazyAttribute(lambda image: f"Photo of {image.product.name.lower()}")
+    position = factory.Sequence(int)
+
+
+def make_product(
+    name: str,
+    *,
+    category: Category | None = None,
+    price: str = "2.95",
+    stock: int = 10,
+    sold: int = 0,
+    compare_at: str | None = None,
+    **kwargs: object,
+) -> Product:
+    """A product with one variant; the summary fields follow through the variant's signal."""
+    if category is not None:
+        kwargs["category"] = category
+    product = ProductFactory.create(name=name, variant=None, **kwargs)
+    VariantFactory.create(
+        product=product,
+        price_amount=Decimal(price),
+        stock_on_hand=stock,
+        compare_at_amount=Decimal(compare_at) if compare_at else None,
+    )
+    if sold:
+        Product.objects.filter(pk=product.pk).update(units_sold=sold)
+    product.refresh_from_db()
+    return product
+
+
+@dataclass
+class Shop:
+    """The categories of the ``shop`` fixture: Bags, and Home > Candles & Lanterns, Clocks."""
+
+    home: Category
+    candles: Category
+    clocks: Category
+    bags: Category

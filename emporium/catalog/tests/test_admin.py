@@ -11,13 +11,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client):
+def admin_client(client, settings):
+    settings.STAFF_MFA_REQUIRED = False  # these tests are about the catalog admin, not the login
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     return client
 
 
 def test_staff_create_a_product_with_a_variant_inline(admin_client):
-    category = CategoryFactory()
+    category = CategoryFactory.create()
 
     response = admin_client.post(
         reverse("admin:catalog_product_add"),
@@ -50,10 +51,12 @@ def test_staff_create_a_product_with_a_variant_inline(admin_client):
 
 
 def test_admin_lists_search_and_filter_products(admin_client):
-    ProductFactory(name="Red retrospot cake stand")
-    ProductFactory(name="Jumbo bag pink polkadot")
+    ProductFactory.create(name="Red retrospot cake stand")
+    ProductFactory.create(name="Jumbo bag pink polkadot")
 
-    response = admin_client.get(reverse("admin:catalog_product_changelist"), {"q": "retrospot", "stock": "in"})
+    response = admin_client.get(
+        reverse("admin:catalog_product_changelist"), {"q": "retrospot", "stock": "in"}
+    )
 
     assert response.status_code == 200
     assert b"Red retrospot cake stand" in response.content
@@ -61,8 +64,8 @@ def test_admin_lists_search_and_filter_products(admin_client):
 
 
 def test_category_tree_admin_opens(admin_client):
-    root = CategoryFactory(name="Home")
-    CategoryFactory(name="Candles", parent=root)
+    root = CategoryFactory.create(name="Home")
+    CategoryFactory.create(name="Candles", parent=root)
 
     tree = admin_client.get(reverse("admin:catalog_category_changelist"))
     found = admin_client.get(reverse("admin:catalog_category_changelist"), {"q": "candles"})

@@ -26,7 +26,7 @@ def test_different_keys_do_not_share_a_value():
 
 @pytest.mark.django_db
 def test_saving_a_product_bumps_the_version_once_committed(django_capture_on_commit_callbacks):
-    product = ProductFactory()
+    product = ProductFactory.create()
     before = get_catalog_version()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -38,7 +38,7 @@ def test_saving_a_product_bumps_the_version_once_committed(django_capture_on_com
 
 @pytest.mark.django_db
 def test_a_rolled_back_write_does_not_bump_the_version(django_capture_on_commit_callbacks):
-    product = ProductFactory()
+    product = ProductFactory.create()
     before = get_catalog_version()
 
     with django_capture_on_commit_callbacks(execute=False):

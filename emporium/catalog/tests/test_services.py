@@ -15,9 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_product_summary_follows_its_cheapest_variant():
-    product = ProductFactory(variant=None)
-    VariantFactory(product=product, price_amount=Decimal("7.50"))
-    VariantFactory(product=product, price_amount=Decimal("2.10"))
+    product = ProductFactory.create(variant=None)
+    VariantFactory.create(product=product, price_amount=Decimal("7.50"))
+    VariantFactory.create(product=product, price_amount=Decimal("2.10"))
 
     product.refresh_from_db()
 
@@ -25,8 +25,8 @@ def test_product_summary_follows_its_cheapest_variant():
 
 
 def test_product_is_out_of_stock_when_every_unit_is_allocated():
-    product = ProductFactory(variant=None)
-    variant = VariantFactory(product=product, stock_on_hand=3)
+    product = ProductFactory.create(variant=None)
+    variant = VariantFactory.create(product=product, stock_on_hand=3)
     variant.stock_allocated = 3
     variant.save()
 
@@ -36,7 +36,7 @@ def test_product_is_out_of_stock_when_every_unit_is_allocated():
 
 
 def test_product_without_variants_has_no_price_and_no_stock():
-    product = ProductFactory(variant=None)
+    product = ProductFactory.create(variant=None)
 
     refresh_product_summaries(product_ids=[product.pk])
     product.refresh_from_db()
@@ -46,7 +46,7 @@ def test_product_without_variants_has_no_price_and_no_stock():
 
 
 def test_refresh_without_ids_repairs_rows_written_in_bulk():
-    product = ProductFactory()
+    product = ProductFactory.create()
     Product.objects.filter(pk=product.pk).update(price_amount=None, is_in_stock=False)
 
     refresh_product_summaries()
@@ -57,9 +57,11 @@ def test_refresh_without_ids_repairs_rows_written_in_bulk():
 
 
 def test_units_sold_ignores_cancelled_orders():
-    variant = VariantFactory()
-    OrderLineFactory(variant=variant, quantity=4)
-    OrderLineFactory(variant=variant, quantity=6, order=OrderFactory(status=OrderStatus.CANCELLED))
+    variant = VariantFactory.create()
+    OrderLineFactory.create(variant=variant, quantity=4)
+    OrderLineFactory.create(
+        variant=variant, quantity=6, order=OrderFactory.create(status=OrderStatus.CANCELLED)
+    )
 
     refresh_units_sold()
     variant.product.refresh_from_db()
@@ -75,7 +77,7 @@ def _png(width: int, height: int) -> SimpleUploadedFile:
 
 def test_uploaded_image_gets_a_thumbnail_per_size_without_enlarging(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    product = ProductFactory()
+    product = ProductFactory.create()
 
     image = ProductImage.objects.create(product=product, image=_png(1200, 800), alt_text="A teal lantern")
 

@@ -1,0 +1,179 @@
+"""Query-string forms of the storefront.
+
+Listing and search parameters come from URLs that anyone can edit or share, so nothing in
+them may cause an error page: a value that does not validate is ignored, its default is
+used instead, and the form carries a message to show next to the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, cast
+
+from babel.numbers import get_currency_symbol
+from django import forms
+from django.conf import settings
+from django.http import QueryDict
+
+from emporium.catalog.selectors import CategoryLink, ProductFilters, ProductSort, normalize_search_query
+
+PAGE_SIZES = (12, 24, 48)
+DEFAULT_PAGE_SIZE = 24
+
+
+@dataclass(frozen=True)
+class ListingOptions:
+    filters: ProductFilters
+    subcategory: CategoryLink | None
+    page: int
+    per_page: int
+
+
+class _QueryStringForm(forms.Form):
+    """A GET form whose defaults show as selected even when the URL leaves them out."""
+
+    defaults: Mapping[str, str] = {}
+
+    def __init__(self, data: QueryDict, **kwargs: Any) -> None:
+        with_defaults = data.copy()
+        for name, value in self.defaults.items():
+            if not with_defaults.get(name):
+                with_defaults[name] = value
+        super().__init__(with_defaults, **kwargs)
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        # Point each invalid control at its message, so screen readers read the two together.
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["aria-describedby"] = self.error_id(name)
+
+    def error_id(self, name: str) -> str:
+        return f"{self[name].auto_id}-error"
+
+    def valid_value(self, name: str, default: Any) -> Any:
+        """The cleaned value, or the default when the field is missing, blank or invalid."""
+        if not self.is_bound or name in self.errors:
+            return default
+        value = self.cleaned_data.get(name)
+        return default if value in (None, "") else value
+
+
+class ProductListingForm(_QueryStringForm):
+    defaults = {"sort": ProductSort.POPULAR.value, "per_page": str(DEFAULT_PAGE_SIZE)}
+
+    sort = forms.ChoiceField(
+        label="Sort by",
+        choices=[(sort.value, sort.label) for sort in ProductSort],
+        required=False,
+        widget=forms.Select(attrs={"class": "select"}),
+    )
+    per_page = forms.TypedChoiceField(
+        label="Per page",
+        choices=[(str(size), str(size)) for size in PAGE_SIZES],
+        coerce=int,
+        required=False,
+        widget=forms.Select(attrs={"class": "select"}),
+    )
+    subcategory = forms.ChoiceField(
+        label="Sub-category", required=False, widget=forms.Select(attrs={"class": "select"})
+    )
+    price_min = forms.DecimalField(
+        label="Min price",
+        min_value=Decimal(0),
+        max_digits=10,
+        decimal_places=2,
+        required=False,
+        widget=forms.NumberInput(attrs={"class": "input", "inputmode": "decimal", "step": "0.01"}),
+    )
+    price_max = forms.DecimalField(
+        label="Max price",
+        min_value=Decimal(0),
+        max_digits=10,
+        decimal_places=2,
+        required=False,
+        widget=forms.NumberInput(attrs={"class": "input", "inputmode": "decimal", "step": "0.01"}),
+    )
+    in_stock = forms.BooleanField(
+        label="In stock only", required=False, widget=forms.CheckboxInput(attrs={"class": "checkbox"})
+    )
+    # Not a control of the form: pagination links carry it, and a new filter starts at page 1.
+    page = forms.IntegerField(min_value=1, required=False)
+
+    def __init__(self, data: QueryDict, *, subcategories: Iterable[CategoryLink], **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        self.subcategories = {link.slug: link for link in subcategories}
+        cast(forms.ChoiceField, self.fields["subcategory"]).choices = [
+            ("", "All"),
+            *((link.slug, link.name) for link in self.subcategories.values()),
+        ]
+        symbol = get_currency_symbol(settings.DEFAULT_CURRENCY, locale=settings.MONEY_LOCALE)
+        for name in ("price_min", "price_max"):
+            self.fields[name].label = f"{self.fields[name].label} ({symbol})"
+        self.fields["price_min"].error_messages["min_value"] = "Prices start at 0."
+        self.fields["price_max"].error_messages["min_value"] = "Prices start at 0."
+        self.fields["subcategory"].error_messages["invalid_choice"] = (
+            "There is no such sub-category here, so all are shown."
+        )
+        self.fields["sort"].error_messages["invalid_choice"] = (
+            "Unknown sort order, so the most popular come first."
+        )
+        self.fields["per_page"].error_messages["invalid_choice"] = (
+            f"Choose {', '.join(map(str, PAGE_SIZES[:-1]))} or {PAGE_SIZES[-1]} a page; "
+            f"showing {DEFAULT_PAGE_SIZE}."
+        )
+        self.fields["page"].error_messages["invalid"] = "That is not a page number."
+        self.fields["page"].error_messages["min_value"] = "Pages start at 1."
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        price_min, price_max = cleaned.get("price_min"), cleaned.get("price_max")
+        if price_min is not None and price_max is not None and price_max < price_min:
+            self.add_error("price_max", "The max price must be at least the min price.")
+        return cleaned
+
+    @property
+    def has_active_filters(self) -> bool:
+        return any(
+            self.valid_value(name, None) not in (None, False)
+            for name in ("subcategory", "price_min", "price_max")
+        ) or bool(self.valid_value("in_stock", False))
+
+    @property
+    def has_filter_errors(self) -> bool:
+        return any(name in self.errors for name in ("subcategory", "price_min", "price_max", "in_stock"))
+
+    def listing_options(self) -> ListingOptions:
+        self.is_valid()  # fills cleaned_data and errors; invalid fields fall back to defaults below
+        return ListingOptions(
+            filters=ProductFilters(
+                sort=ProductSort(self.valid_value("sort", ProductSort.POPULAR)),
+                price_min=self.valid_value("price_min", None),
+                price_max=self.valid_value("price_max", None),
+                in_stock_only=bool(self.valid_value("in_stock", False)),
+            ),
+            subcategory=self.subcategories.get(self.valid_value("subcategory", "")),
+            page=self.valid_value("page", 1),
+            per_page=self.valid_value("per_page", DEFAULT_PAGE_SIZE),
+        )
+
+
+class SearchForm(_QueryStringForm):
+    q = forms.CharField(label="Search the shop", required=False)
+    page = forms.IntegerField(min_value=1, required=False)
+
+    def clean_q(self) -> str:
+        # Cut, don't refuse: a pasted paragraph still gets results for its first words.
+        return normalize_search_query(self.cleaned_data.get("q") or "")
+
+    @property
+    def query(self) -> str:
+        self.is_valid()
+        return str(self.valid_value("q", ""))
+
+    @property
+    def page_number(self) -> int:
+        self.is_valid()
+        return int(self.valid_value("page", 1))

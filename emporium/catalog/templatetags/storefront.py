@@ -1,0 +1,116 @@
+"""Template tags of the storefront: the header's categories, SEO snippets and small formatters."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest
+from django.template.context import Context
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+
+from emporium.catalog.selectors import CategoryLink, ProductPage, list_nav_categories
+
+register = template.Library()
+
+META_DESCRIPTION_LENGTH = 155
+
+# Inside <script> only "</script>" or "<!--" could end or bend the element early; escaping
+# <, > and & as JSON unicode escapes keeps the data intact and the markup closed (as json_script).
+_SCRIPT_SAFE = str.maketrans(
+    {"<": "\\u003C", ">": "\\u003E", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+
+
+@register.simple_tag
+def nav_categories() -> tuple[CategoryLink, ...]:
+    """`{% nav_categories as categories %}`: cached, so a warm page runs no query for the header."""
+    return list_nav_categories()
+
+
+@register.filter
+def json_ld(data: Any) -> SafeString:
+    """`{{ data|json_ld }}`: a JSON-LD script element, safe whatever strings the data holds."""
+    encoded = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_SAFE)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(encoded))  # noqa: S308
+
+
+@register.filter
+def summary(text: str, length: int = META_DESCRIPTION_LENGTH) -> str:
+    """Text for a meta description: one line, cut at a word, at most ``length`` characters."""
+    return Truncator(" ".join(str(text).split())).chars(length, truncate="…")
+
+
+def _request(context: Context) -> HttpRequest:
+    request: HttpRequest = context["request"]
+    return request
+
+
+@register.simple_tag(takes_context=True)
+def product_json_ld(context: Context, product: ProductPage) -> SafeString:
+    """schema.org Product with one Offer per variant, for rich results in search engines."""
+    request = _request(context)
+    url = request.build_absolute_uri(product.url)
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "name": product.name,
+        "url": url,
+        "category": product.category.name,
+    }
+    if product.variants:
+        data["sku"] = product.variants[0].sku
+    if description := product.seo_description or product.description:
+        data["description"] = summary(description, 5000)
+    if product.pictures:
+        data["image"] = [request.build_absolute_uri(picture.detail_url) for picture in product.pictures]
+    data["offers"] = [
+        {
+            "@type": "Offer",
+            "sku": variant.sku,
+            "name": variant.name or product.name,
+            "price": str(variant.price.amount),
+            "priceCurrency": str(variant.price.currency),
+            "availability": "https://schema.org/InStock"
+            if variant.is_in_stock
+            else "https://schema.org/OutOfStock",
+            "itemCondition": "https://schema.org/NewCondition",
+            "url": url,
+        }
+        for variant in product.variants
+    ]
+    return json_ld(data)
+
+
+@register.simple_tag(takes_context=True)
+def breadcrumbs_json_ld(context: Context, trail: Iterable[CategoryLink], *last: Any) -> SafeString:
+    """schema.org BreadcrumbList: the category trail, then optionally the page itself (name, url)."""
+    request = _request(context)
+    crumbs = [(link.name, link.url) for link in trail]
+    if last:
+        crumbs.append((str(last[0]), str(last[1])))
+    return json_ld(
+        {
+            "@context": "https://schema.org",
+            "@type": "BreadcrumbList",
+            "itemListElement": [
+                {
+                    "@type": "ListItem",
+                    "position": position,
+                    "name": name,
+                    "item": request.build_absolute_uri(url),
+                }
+                for position, (name, url) in enumerate(crumbs, start=1)
+            ],
+        }
+    )
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context: Context, path: str) -> str:
+    return _request(context).build_absolute_uri(path)

@@ -1,0 +1,265 @@
+import re
+
+import pytest
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection
+from django.db.models import Q
+
+from emporium.catalog.models import Product
+from emporium.catalog.search import SEARCH_CONFIG, product_name_for_trigrams, product_search_vector
+from emporium.catalog.selectors import SEARCH_MAX_LENGTH, search_products, split_search_terms
+from emporium.catalog.tests.factories import Shop, make_product
+
+pytestmark = pytest.mark.django_db
+
+
+def _showing(first: int, last: int, total: int) -> str:
+    return f"Showing {first}\N{EN DASH}{last} of {total} products"
+
+
+POSTGRES_ONLY = "typo-tolerant search needs PostgreSQL (full-text search and pg_trgm); SQLite matches words"
+
+CANDLE_SHELF = [
+    "WHITE HANGING HEART T-LIGHT HOLDER",
+    "GLASS STAR FROSTED T-LIGHT HOLDER",
+    "CANDLE HOLDER PINK HANGING HEART",
+    "SET OF 3 CANDLE HOLDERS SILVER",
+    "WHITE METAL LANTERN",
+    "JUMBO BAG RED RETROSPOT",
+    "SCANDINAVIAN PAISLEY PICNIC BAG",
+]
+
+
+@pytest.fixture
+def candle_shelf(shop: Shop) -> Shop:
+    for name in CANDLE_SHELF:
+        make_product(name, category=shop.candles)
+    return shop
+
+
+def _result_names(response) -> list[str]:
+    assert response.status_code == 200
+    return re.findall(r'<h3 class="card__title"><a href="[^"]+">([^<]+)</a>', response.content.decode())
+
+
+def _names(query: str) -> list[str]:
+    return [product.name for product in search_products(query=query)]
+
+
+# --- Any database ----------------------------------------------------------------------------
+
+
+def test_a_word_of_the_name_finds_the_product(candle_shelf):
+    assert _names("lantern") == ["WHITE METAL LANTERN"]
+
+
+def test_every_word_counts_and_case_does_not_matter(candle_shelf):
+    names = _names("Hanging HEART holder")
+
+    assert set(names) >= {"WHITE HANGING HEART T-LIGHT HOLDER", "CANDLE HOLDER PINK HANGING HEART"}
+    assert "JUMBO BAG RED RETROSPOT" not in names
+
+
+def test_unpublished_products_are_never_found(shop: Shop):
+    make_product("HIDDEN LANTERN", category=shop.candles, is_published=False)
+
+    assert _names("lantern") == []
+
+
+def test_search_page_lists_ranked_results(client, candle_shelf):
+    names = _result_names(client.get("/search/", {"q": "lantern"}))
+
+    assert names == ["WHITE METAL LANTERN"]
+
+
+def test_search_results_are_paginated(client, shop: Shop):
+    for number in range(30):
+        make_product(f"ZINC T-LIGHT HOLDER {number}", category=shop.candles)
+
+    first = client.get("/search/", {"q": "holder"}).content.decode()
+    second = client.get("/search/", {"q": "holder", "page": "2"}).content.decode()
+
+    assert _showing(1, 24, 30) in first
+    assert re.search(r'href="/search/\?q=holder&amp;page=2" rel="next"', first)
+    assert _showing(25, 30, 30) in second
+
+
+def test_search_pages_are_not_indexed(client, candle_shelf):
+    html = client.get("/search/", {"q": "lantern"}).content.decode()
+
+    assert '<meta name="robots" content="noindex, follow">' in html
+    assert 'rel="canonical"' not in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "   ",
+        "!!! ??? ***",
+        "%",
+        "_",
+        "' OR 1=1; DROP TABLE catalog_product; --",
+        '<script>alert("x")</script>',
+        "lantern & (candle | holder) <-> !bag",
+        "a" * 10_000,
+        "lantern " * 2000,
+        "\u0000\u202e\U0001f56f️ candle",
+    ],
+)
+def test_odd_queries_give_a_normal_page(client, candle_shelf, query):
+    response = client.get("/search/", {"q": query})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<script>alert" not in html
+    assert len(html) < 60_000  # a 10 kB query is not echoed back whole
+
+
+def test_html_in_the_query_is_shown_escaped(client, candle_shelf):
+    html = client.get("/search/", {"q": "<b>lantern</b>"}).content.decode()
+
+    assert "Search results for “&lt;b&gt;lantern&lt;/b&gt;”" in html
+    assert "<b>lantern</b>" not in html
+
+
+def test_a_long_query_is_cut_to_a_sane_length(client, candle_shelf):
+    html = client.get("/search/", {"q": "lantern " + "x" * 10_000}).content.decode()
+
+    shown = re.search(r'name="q" value="([^"]*)"', html)
+    assert shown is not None
+    assert len(shown.group(1)) <= SEARCH_MAX_LENGTH
+
+
+def test_query_words_are_letters_and_digits_only():
+    assert split_search_terms("3-tier cake' stand; --") == ["3", "tier", "cake", "stand"]
+
+
+def test_an_empty_query_runs_no_product_query(client, django_assert_max_num_queries):
+    client.get("/")  # warm the header's categories
+
+    with django_assert_max_num_queries(0):
+        assert client.get("/search/", {"q": "  "}).status_code == 200
+
+
+def test_suggestions_link_the_best_few_products(client, shop: Shop):
+    for number in range(12):
+        make_product(f"ZINC T-LIGHT HOLDER {number:02d}", category=shop.candles, sold=number)
+
+    html = client.get("/search/suggest/", {"q": "holder"}).content.decode()
+
+    links = re.findall(r'<a class="search-suggestions__link" href="(/p/[^"]+/)">', html)
+    assert len(links) == 8
+    assert "ZINC T-LIGHT HOLDER 11" in html  # best seller first among equals
+    assert 'id="search-suggestions-status" hx-swap-oob="innerHTML">8 suggestions.' in html
+    assert "<html" not in html
+
+
+def test_a_one_letter_query_gets_no_suggestions(client, candle_shelf, django_assert_max_num_queries):
+    with django_assert_max_num_queries(0):
+        html = client.get("/search/suggest/", {"q": "c"}).content.decode()
+
+    assert "<li>" not in html
+
+
+def test_a_query_that_matches_nothing_suggests_nothing(client, candle_shelf):
+    html = client.get("/search/suggest/", {"q": "zzzzzz"}).content.decode()
+
+    assert "<li>" not in html
+    assert "No suggestions." in html
+
+
+# --- SQLite (embedded mode) ------------------------------------------------------------------
+
+
+def test_on_sqlite_more_words_in_the_name_rank_higher(shop: Shop, is_postgres):
+    if is_postgres:
+        pytest.skip("the portable search is what SQLite runs; PostgreSQL ranks by full text and trigrams")
+    make_product("HEART SHAPED CUSHION", category=shop.home, description="a candle holder's friend")
+    make_product("CANDLE HOLDER PINK HANGING HEART", category=shop.candles)
+
+    assert _names("candle holder") == ["CANDLE HOLDER PINK HANGING HEART", "HEART SHAPED CUSHION"]
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------
+
+
+def test_a_misspelt_query_finds_candle_and_t_light_holders_candle_holders_first(candle_shelf, is_postgres):
+    if not is_postgres:
+        pytest.skip(POSTGRES_ONLY)
+
+    names = _names("candel holder")
+
+    assert set(names[:2]) == {"CANDLE HOLDER PINK HANGING HEART", "SET OF 3 CANDLE HOLDERS SILVER"}
+    assert set(names[2:4]) == {"WHITE HANGING HEART T-LIGHT HOLDER", "GLASS STAR FROSTED T-LIGHT HOLDER"}
+    assert "JUMBO BAG RED RETROSPOT" not in names
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("lantrn", "WHITE METAL LANTERN"),
+        ("candel", "CANDLE HOLDER PINK HANGING HEART"),
+        ("retrospt", "JUMBO BAG RED RETROSPOT"),
+    ],
+)
+def test_one_misspelt_word_still_finds_the_product(candle_shelf, is_postgres, query, expected):
+    if not is_postgres:
+        pytest.skip(POSTGRES_ONLY)
+
+    assert expected in _names(query)
+
+
+def test_a_look_alike_short_word_is_not_a_match(shop: Shop, is_postgres):
+    if not is_postgres:
+        pytest.skip(POSTGRES_ONLY)
+    make_product("WHITE SKULL HOT WATER MUG", category=shop.home)
+    make_product("MUSIC BOX", category=shop.home)
+
+    assert _names("mug") == ["WHITE SKULL HOT WATER MUG"]
+
+
+def test_stemming_matches_other_forms_of_a_word(candle_shelf, is_postgres):
+    if not is_postgres:
+        pytest.skip(POSTGRES_ONLY)
+
+    assert "SET OF 3 CANDLE HOLDERS SILVER" in _names("candle holder")
+
+
+def test_a_query_of_stop_words_finds_nothing_and_does_not_fail(candle_shelf, is_postgres):
+    if not is_postgres:
+        pytest.skip(POSTGRES_ONLY)
+
+    assert _names("the of and") == []
+
+
+def test_misspelt_search_page_ranks_candle_holders_first(client, candle_shelf, is_postgres):
+    if not is_postgres:
+        pytest.skip(POSTGRES_ONLY)
+
+    names = _result_names(client.get("/search/", {"q": "candel holder"}))
+
+    assert names[0] in {"CANDLE HOLDER PINK HANGING HEART", "SET OF 3 CANDLE HOLDERS SILVER"}
+    assert "GLASS STAR FROSTED T-LIGHT HOLDER" in names
+
+
+def test_search_conditions_can_use_the_gin_indexes(shop: Shop, is_postgres):
+    """The match conditions must be the indexed expressions exactly, or PostgreSQL scans the table."""
+    if not is_postgres:
+        pytest.skip("GIN indexes exist on PostgreSQL only")
+    make_product("WHITE METAL LANTERN", category=shop.candles)
+    query = SearchQuery("lantern", config=SEARCH_CONFIG, search_type="plain")
+    matches = (
+        Product.objects.alias(document=product_search_vector(), trigram_name=product_name_for_trigrams())
+        .filter(Q(document=query) | Q(trigram_name__trigram_word_similar="LANTRN"))
+        .values("pk")
+    )
+    sql, params = matches.query.sql_with_params()
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "product_search_document_gin" in plan
+    assert "product_name_trgm_gin" in plan

@@ -1,0 +1,193 @@
+from collections.abc import Iterable
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from emporium.catalog.models import Product
+from emporium.catalog.selectors import (
+    ProductFilters,
+    ProductSort,
+    get_category_listing,
+    get_category_page,
+    get_product_page,
+    list_bestsellers,
+    list_new_arrivals,
+    list_products_for_category,
+    list_related_products,
+)
+from emporium.catalog.tests.factories import CategoryFactory, make_product
+
+pytestmark = pytest.mark.django_db
+
+
+def _names(products: Iterable[Product]) -> list[str]:
+    return [product.name for product in products]
+
+
+@pytest.fixture
+def home():
+    """Home > Candles & Lanterns, Home > Clocks, as the importer's taxonomy builds them."""
+    root = CategoryFactory.create(name="Home", slug="home")
+    candles = CategoryFactory.create(name="Candles & Lanterns", slug="candles-lanterns", parent=root)
+    clocks = CategoryFactory.create(name="Clocks", slug="clocks", parent=root)
+    return root, candles, clocks
+
+
+def test_a_category_lists_the_products_of_its_whole_subtree(home):
+    root, candles, clocks = home
+    make_product("WHITE METAL LANTERN", category=candles)
+    make_product("IVORY KITCHEN WALL CLOCK", category=clocks)
+    make_product("RED RETROSPOT PEG BAG", category=CategoryFactory.create(name="Bags"))
+    root.refresh_from_db()  # "Bags" sorts before "Home": treebeard moved Home's path
+
+    products = list_products_for_category(category=root, filters=ProductFilters(sort=ProductSort.NAME))
+
+    assert _names(products) == ["IVORY KITCHEN WALL CLOCK", "WHITE METAL LANTERN"]
+
+
+def test_unpublished_products_are_not_listed(home):
+    _, candles, _ = home
+    make_product("WHITE METAL LANTERN", category=candles)
+    make_product("HIDDEN LANTERN", category=candles, is_published=False)
+
+    products = list_products_for_category(category=candles, filters=ProductFilters())
+
+    assert _names(products) == ["WHITE METAL LANTERN"]
+
+
+def test_price_and_stock_filters_combine(home):
+    _, candles, _ = home
+    make_product("CHEAP IN STOCK", category=candles, price="0.85")
+    make_product("MID IN STOCK", category=candles, price="2.95")
+    make_product("MID SOLD OUT", category=candles, price="3.25", stock=0)
+    make_product("DEAR IN STOCK", category=candles, price="12.75")
+
+    filters = ProductFilters(price_min=Decimal("1"), price_max=Decimal("5"), in_stock_only=True)
+    products = list_products_for_category(category=candles, filters=filters)
+
+    assert _names(products) == ["MID IN STOCK"]
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        (ProductSort.PRICE_ASC, ["BOTTLE", "ANCHOR", "CLOCK"]),
+        (ProductSort.PRICE_DESC, ["CLOCK", "ANCHOR", "BOTTLE"]),
+        (ProductSort.POPULAR, ["ANCHOR", "CLOCK", "BOTTLE"]),
+        (ProductSort.NAME, ["ANCHOR", "BOTTLE", "CLOCK"]),
+        (ProductSort.NEWEST, ["CLOCK", "BOTTLE", "ANCHOR"]),
+    ],
+)
+def test_sorts(home, sort, expected):
+    _, candles, _ = home
+    make_product("ANCHOR", category=candles, price="2.00", sold=50)
+    make_product("BOTTLE", category=candles, price="1.00", sold=1)
+    make_product("CLOCK", category=candles, price="3.00", sold=20)
+
+    products = list_products_for_category(category=candles, filters=ProductFilters(sort=sort))
+
+    assert _names(products) == expected
+
+
+def test_a_page_beyond_the_last_shows_the_last_page(home):
+    _, candles, _ = home
+    for number in range(5):
+        make_product(f"LANTERN {number}", category=candles)
+
+    page = get_category_listing(
+        category=get_category_page(slug="candles-lanterns").category,  # type: ignore[union-attr]
+        filters=ProductFilters(sort=ProductSort.NAME),
+        page=99999,
+        per_page=2,
+    )
+
+    assert (page.number, page.num_pages, page.count) == (3, 3, 5)
+    assert [card.name for card in page.cards] == ["LANTERN 4"]
+
+
+def test_page_links_leave_out_long_runs():
+    from emporium.catalog.selectors import ResultsPage
+
+    page = ResultsPage(cards=(), number=6, num_pages=20, count=480, per_page=24)
+
+    assert page.page_links() == [1, None, 4, 5, 6, 7, 8, None, 20]
+
+
+def test_category_page_has_breadcrumbs_and_children(home):
+    _, candles, _ = home
+    CategoryFactory.create(name="Tealights", slug="tealights", parent=candles)
+
+    page = get_category_page(slug="candles-lanterns")
+
+    assert page is not None
+    assert [link.name for link in page.ancestors] == ["Home"]
+    assert [link.name for link in page.children] == ["Tealights"]
+
+
+def test_unknown_category_is_none():
+    assert get_category_page(slug="no-such-thing") is None
+
+
+def test_bestsellers_come_by_units_sold():
+    make_product("SLOW", sold=3)
+    make_product("FAST", sold=900)
+    make_product("HIDDEN", sold=5000, is_published=False)
+
+    assert _names(list_bestsellers(limit=2)) == ["FAST", "SLOW"]
+
+
+def test_new_arrivals_come_newest_first():
+    older = make_product("OLDER")
+    make_product("NEWER")
+    Product.objects.filter(pk=older.pk).update(created_at=timezone.now() - timedelta(days=3))
+
+    assert _names(list_new_arrivals(limit=8)) == ["NEWER", "OLDER"]
+
+
+def test_related_products_share_the_category_and_leave_out_themake_product(home):
+    _, candles, clocks = home
+    product = make_product("WHITE METAL LANTERN", category=candles)
+    make_product("ZINC LANTERN", category=candles, sold=2)
+    make_product("GLASS LANTERN", category=candles, sold=9)
+    make_product("KITCHEN CLOCK", category=clocks, sold=99)
+
+    assert _names(list_related_products(product=product, limit=4)) == ["GLASS LANTERN", "ZINC LANTERN"]
+
+
+def test_product_page_of_an_unpublished_product_is_none():
+    make_product("HIDDEN LANTERN", slug="hidden-lantern", is_published=False)
+
+    assert get_product_page(slug="hidden-lantern") is None
+
+
+def test_product_page_says_how_few_are_left():
+    product = make_product("WHITE METAL LANTERN", slug="white-metal-lantern", stock=3)
+
+    page = get_product_page(slug=product.slug)
+
+    assert page is not None
+    assert page.default_variant is not None
+    assert page.default_variant.is_low_stock
+    assert page.default_variant.quantity_available == 3
+
+
+def test_listing_is_cached_until_the_catalog_changes(home, django_capture_on_commit_callbacks):
+    _, candles, _ = home
+    product = make_product("WHITE METAL LANTERN", category=candles)
+    link = get_category_page(slug="candles-lanterns").category  # type: ignore[union-attr]
+
+    def first_name() -> str:
+        return (
+            get_category_listing(category=link, filters=ProductFilters(), page=1, per_page=24).cards[0].name
+        )
+
+    before = first_name()
+    Product.objects.filter(pk=product.pk).update(name="SILENTLY RENAMED")  # no signal: cache still holds
+    cached = first_name()
+    with django_capture_on_commit_callbacks(execute=True):
+        product.name = "RENAMED LANTERN"
+        product.save()
+
+    assert (before, cached, first_name()) == ("WHITE METAL LANTERN", "WHITE METAL LANTERN", "RENAMED LANTERN")
