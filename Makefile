@@ -38,6 +38,8 @@ install: .venv/.synced node_modules/.installed frontend/dist/manifest.json ## in
 
 run: install ## start the shop on http://127.0.0.1:8000 (embedded mode unless DATABASE_URL etc. are set)
 	$(RUN) python manage.py migrate --noinput
+	@# Outside embedded mode DEBUG is off and pages link hashed files that only collectstatic writes.
+	$(RUN) python manage.py collectstatic --noinput --verbosity 0
 	$(RUN) python manage.py setup_demo
 	$(RUN) python manage.py runserver $(HOST):$(PORT)
 

@@ -15,6 +15,7 @@ The README's configuration table lists every variable read here; keep the two in
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -96,11 +97,23 @@ INSTALLED_APPS = [
     "django_htmx",
     "health_check",
     "treebeard",
+    "rest_framework",
+    "rest_framework_simplejwt",
+    "rest_framework_simplejwt.token_blacklist",
     # Emporium domains
     "emporium.core",
     "emporium.accounts",
     "emporium.catalog",
     "emporium.orders",
+    # After our apps, so that emporium/accounts/templates/ overrides allauth's templates.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.github",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.openid_connect",
+    "emporium.datasets",
 ]
 
 MIDDLEWARE = [
@@ -111,6 +124,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "emporium.accounts.middleware.StaffMFAMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -200,6 +215,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "emporium.accounts.tasks.clear_expired_sessions_task",
         "schedule": crontab(minute=17, hour=3),
     },
+    "flush-expired-api-tokens": {
+        "task": "emporium.accounts.tasks.flush_expired_tokens_task",
+        "schedule": crontab(minute=27, hour=3),
+    },
 }
 
 # --- E-mail ---------------------------------------------------------------------------------
@@ -214,12 +233,18 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Accounts -------------------------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
-LOGIN_URL = "admin:login"
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "accounts:overview"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
-    "django.contrib.auth.hashers.BCryptPasswordHasher",
+    # Plain bcrypt hashes imported from another shop; checked the way that shop's bcrypt did.
+    "emporium.accounts.hashers.LegacyBCryptPasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -227,6 +252,100 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Staff need an authenticator app (TOTP) before they reach the admin or the dashboard. Off by
+# default only in embedded DEBUG mode, so the demo staff account `make run` prints logs straight in.
+STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=not (IS_EMBEDDED and DEBUG))
+
+# django-allauth: log in by e-mail, mandatory verification, no account enumeration.
+ACCOUNT_ADAPTER = "emporium.accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "emporium.accounts.adapters.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "emporium.accounts.forms.SignupDetailsForm"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# The link opens a page with a button: mail scanners that follow links must not verify for the customer.
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# One address per customer; a new one replaces it once verified, so orders go where they read.
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell the customer when their password or e-mail changes
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"{SITE_NAME}: "
+ACCOUNT_RATE_LIMITS = {
+    # Five wrong passwords lock an account (known or not, so the lock reveals nothing) for
+    # 15 minutes; a password reset lifts it. One address may fail 20 times across accounts.
+    "login_failed": "20/15m/ip,5/15m/key",
+    "reset_password": "20/15m/ip,3/15m/key",
+    "reset_password_from_key": "20/m/ip",
+    "signup": "20/15m/ip",
+}
+# Behind the load balancer every request comes from its address; the client's is the last
+# one it appends to X-Forwarded-For. Without this, per-IP limits would lock out everybody at once.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if IS_PRODUCTION else 0)
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SITE_NAME
+
+# Social login: a provider appears on the login page only when its credentials are set.
+SOCIALACCOUNT_AUTO_SIGNUP = True
+# A provider that vouches for an e-mail address logs in the customer who has it verified here
+# and connects the two; allauth wipes the password of an account whose address was never verified.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, Any]] = {}
+if env.str("GOOGLE_CLIENT_ID", default=""):
+    SOCIALACCOUNT_PROVIDERS["google"] = {
+        "APPS": [{"client_id": env.str("GOOGLE_CLIENT_ID"), "secret": env.str("GOOGLE_CLIENT_SECRET")}],
+        "SCOPE": ["profile", "email"],
+        "OAUTH_PKCE_ENABLED": True,
+    }
+if env.str("GITHUB_CLIENT_ID", default=""):
+    SOCIALACCOUNT_PROVIDERS["github"] = {
+        "APPS": [{"client_id": env.str("GITHUB_CLIENT_ID"), "secret": env.str("GITHUB_CLIENT_SECRET")}],
+        "SCOPE": ["user:email"],
+    }
+if env.str("OIDC_SERVER_URL", default=""):
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": env.str("OIDC_PROVIDER_ID", default="sso"),
+                "name": env.str("OIDC_PROVIDER_NAME", default="Single sign-on"),
+                "client_id": env.str("OIDC_CLIENT_ID"),
+                "secret": env.str("OIDC_CLIENT_SECRET"),
+                "settings": {"server_url": env.str("OIDC_SERVER_URL")},
+            }
+        ],
+    }
+
+# --- API ------------------------------------------------------------------------------------
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    # Closed unless an endpoint opens itself (public catalogue endpoints say AllowAny).
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "EXCEPTION_HANDLER": "emporium.core.api.errors.handle_api_exception",
+}
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_TOKEN_MINUTES", default=5)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_TOKEN_DAYS", default=14)),
+    # Each refresh hands out a new refresh token and blacklists the old one, so a stolen
+    # refresh token stops working the next time its owner refreshes.
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default=SECRET_KEY),
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "USER_ID_FIELD": "id",
+    # Access tokens carry a hash of the password hash: a password change ends them at once,
+    # however it happened, without waiting five minutes.
+    "CHECK_REVOKE_TOKEN": True,
+}
 
 # --- Internationalisation -------------------------------------------------------------------
 

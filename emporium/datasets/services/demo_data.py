@@ -1,0 +1,23 @@
+"""Writes the demo shop: the committed Online Retail subset, into an empty shop only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from emporium.catalog.models import Product
+from emporium.datasets.demo import DEMO_DATA_PATH
+from emporium.datasets.progress import ProgressFactory, silent_progress
+from emporium.datasets.services.online_retail_import import ImportReport, import_online_retail
+
+
+def load_demo_data(
+    *, path: Path = DEMO_DATA_PATH, progress: ProgressFactory = silent_progress
+) -> ImportReport | None:
+    """Import the demo subset if the shop has no products yet; otherwise load nothing (None).
+
+    "No products" is the test because the catalog is what a demo needs and what a real shop
+    never lacks: a shop with its own products must never get demo orders mixed into its data.
+    """
+    if Product.objects.exists():
+        return None
+    return import_online_retail(path=path, progress=progress)
