@@ -9,8 +9,8 @@ same source, sizes, seed and starting shop always give the same plan.
   the head of a real product (its *template*; templates are used in turn, so every real
   product gets about the same number of look-alikes) and the modifiers of another real
   product of the same category, sometimes with a real colour word swapped in. The name is
-  then categorised by the same taxonomy, and priced and stocked by drawing from the real
-  prices and stock levels of that category.
+  then categorised by the same taxonomy, and priced and stocked like a real product of that
+  category, drawn at random (price and stock from the same real product).
 * **Customers** get a country drawn from the real customers' countries and a "loyalty"
   weight drawn from the real number of invoices per customer, so a few generated customers
   order often and most rarely, as in the data.
@@ -20,7 +20,7 @@ same source, sizes, seed and starting shop always give the same plan.
   cancellations, guest invoices stay guest orders). Very large wholesale baskets are
   capped at :data:`MAX_LINES_PER_ORDER` lines and quantities at :data:`MAX_QUANTITY`.
   Orders fall on the real invoice's weekday and time of day (the shop never traded on
-  Saturdays), in a random week of a two-year window, and each customer joined at their
+  Saturdays), in a random week of a two-year window, and no customer joined after their
   first order.
 
 Money is in integer pence throughout: never a float.
@@ -110,22 +110,23 @@ def plan_shop(
     orders: int,
     seed: int,
 ) -> ShopPlan:
+    """Plan new products, customers and orders; existing are the shop's products the source has."""
     rng = np.random.default_rng(seed)
     product_plan = plan_products(source=source, count=products, rng=rng)
-    customer_plan_countries, weights = _plan_customer_traits(source=source, count=customers, rng=rng)
+    countries, weights = _plan_customer_traits(source=source, count=customers, rng=rng)
     order_plan = plan_orders(
         source=source,
         existing=existing,
         new_products=product_plan,
         customer_weights=weights,
-        customer_countries=customer_plan_countries,
+        customer_countries=countries,
         count=orders,
         rng=rng,
     )
     joined = _joined_at(order_plan=order_plan, count=customers, rng=rng)
     return ShopPlan(
         products=product_plan,
-        customers=CustomerPlan(countries=customer_plan_countries, joined_at=joined),
+        customers=CustomerPlan(countries=countries, joined_at=joined),
         orders=order_plan,
     )
 
@@ -368,7 +369,7 @@ def _local_to_epoch(local_seconds: IntArray) -> IntArray:
 
 
 def _joined_at(*, order_plan: OrderPlan, count: int, rng: np.random.Generator) -> IntArray:
-    """Each customer joined at their first order; one without orders at a random moment."""
+    """A random moment of the window for each customer, or their first order if that came sooner."""
     window_start = int(datetime.combine(WINDOW_START, time(), tzinfo=DATA_TIME_ZONE).timestamp())
     window_seconds = int(timedelta(weeks=WINDOW_WEEKS).total_seconds())
     joined = window_start + rng.integers(0, window_seconds, count)
