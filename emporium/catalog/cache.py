@@ -10,9 +10,13 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from typing import TypeVar, cast
+from functools import wraps
+from typing import Any, TypeVar, cast
 
+from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.template.response import SimpleTemplateResponse
 
 VERSION_KEY = "catalog:version"
 T = TypeVar("T")
@@ -52,3 +56,52 @@ def cached_for_catalog(*, key: str, build: Callable[[], T], timeout: int = 60 * 
 
 
 _MISSING = object()
+
+
+# Request headers that change what a listing view answers (htmx asks for the results region
+# only), so they belong in the page cache key.
+_VARYING_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
+PAGE_TIMEOUT = 60 * 15
+
+
+def cache_page_for_visitors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve a whole catalog page from the cache to visitors who are not logged in.
+
+    Template rendering is most of a page's cost even when its data is cached, and most
+    traffic is anonymous, so their copies are shared, under the catalog version like the
+    data. Only requests without a session or pending messages are served from it, and only
+    responses that printed no CSRF token and set no cookie are stored, so nothing personal is
+    ever shared. Logged-in customers always get a freshly rendered page.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method not in ("GET", "HEAD") or _has_personal_state(request):
+            return view(request, *args, **kwargs)
+        varying = "|".join(request.headers.get(name, "") for name in _VARYING_HEADERS)
+        digest = hashlib.sha256(f"{request.get_full_path()}|{varying}".encode()).hexdigest()[:32]
+        key = f"catalog:{get_catalog_version()}:page:{digest}"
+        stored = cache.get(key)
+        if stored is not None:
+            content, headers = stored
+            response = HttpResponse(content)
+            for name, value in headers:
+                response[name] = value
+            return response
+        response = view(request, *args, **kwargs)
+        if isinstance(response, SimpleTemplateResponse):
+            response.render()
+        if (
+            response.status_code == 200
+            and not response.cookies
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            and not getattr(response, "streaming", False)
+        ):
+            cache.set(key, (response.content, list(response.headers.items())), PAGE_TIMEOUT)
+        return response
+
+    return wrapper
+
+
+def _has_personal_state(request: HttpRequest) -> bool:
+    return settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_safe
 from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
 
+from emporium.catalog.cache import cache_page_for_visitors
 from emporium.catalog.forms import ProductListingForm, SearchForm
 from emporium.catalog.selectors import (
     ResultsPage,
@@ -93,6 +94,7 @@ def _render_listing(
 
 
 @require_safe
+@cache_page_for_visitors
 def home_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -102,6 +104,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cache_page_for_visitors
 def category_detail_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     category = get_category_page(slug=slug)
     if category is None:
@@ -147,6 +150,7 @@ def product_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@cache_page_for_visitors
 def search_view(request: HtmxHttpRequest) -> HttpResponse:
     form = SearchForm(request.GET, auto_id="search-%s")
     search = get_search_results(query=form.query, page=form.page_number, per_page=SEARCH_PAGE_SIZE)
@@ -177,6 +181,7 @@ def search_view(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cache_page_for_visitors
 def search_suggest_view(request: HttpRequest) -> HttpResponse:
     query = SearchForm(request.GET).query
     suggestions = (

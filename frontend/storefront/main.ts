@@ -1,5 +1,6 @@
 import "./styles/main.css";
 import htmx from "htmx.org";
+import { addCsrfHeader } from "./csrf";
 import { keepFocusAfterSwap, openFilterPanelsOnWideScreens } from "./listing";
 import { initNavToggle } from "./nav-toggle";
 import { initSearchSuggest } from "./search-suggest";
@@ -22,6 +23,7 @@ function init(): void {
   initSearchSuggest(document);
   openFilterPanelsOnWideScreens(document);
   document.body.addEventListener("htmx:afterSwap", keepFocusAfterSwap);
+  document.body.addEventListener("htmx:configRequest", (event) => addCsrfHeader(event));
 }
 
 // Module scripts run after the document is parsed, but stay safe if this
