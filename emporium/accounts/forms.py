@@ -38,19 +38,7 @@ class ProfileForm(forms.Form):
 class AddressForm(forms.ModelForm[Address]):
     class Meta:
         model = Address
-        fields = (
-            "full_name",
-            "company",
-            "line1",
-            "line2",
-            "city",
-            "region",
-            "postcode",
-            "country",
-            "phone",
-            "is_default_shipping",
-            "is_default_billing",
-        )
+        fields = Address.EDITABLE_FIELDS
         widgets = {
             "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
             "company": forms.TextInput(attrs={"autocomplete": "organization"}),

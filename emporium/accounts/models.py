@@ -85,6 +85,12 @@ class Address(TimeStampedModel):
     is_default_shipping = models.BooleanField("default shipping address", default=False)
     is_default_billing = models.BooleanField("default billing address", default=False)
 
+    # What a customer may edit, in form order: the address form and the API share it.
+    EDITABLE_FIELDS: ClassVar[tuple[str, ...]] = (
+        "full_name", "company", "line1", "line2", "city", "region",
+        "postcode", "country", "phone", "is_default_shipping", "is_default_billing",
+    )  # fmt: skip
+
     class Meta:
         verbose_name_plural = "addresses"
         ordering: ClassVar[list[str]] = ["-is_default_shipping", "-is_default_billing", "pk"]

@@ -36,20 +36,7 @@ class AddressSerializer(serializers.ModelSerializer[Address]):
 
     class Meta:
         model = Address
-        fields = (
-            "id",
-            "full_name",
-            "company",
-            "line1",
-            "line2",
-            "city",
-            "region",
-            "postcode",
-            "country",
-            "phone",
-            "is_default_shipping",
-            "is_default_billing",
-        )
+        fields = ("id", *Address.EDITABLE_FIELDS)
         read_only_fields = ("id",)
         extra_kwargs = {
             "company": {"default": ""},
