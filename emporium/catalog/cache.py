@@ -80,10 +80,14 @@ def cache_page_for_visitors(view: Callable[..., HttpResponse]) -> Callable[..., 
             return view(request, *args, **kwargs)
         varying = "|".join(request.headers.get(name, "") for name in _VARYING_HEADERS)
         digest = hashlib.sha256(f"{request.get_full_path()}|{varying}".encode()).hexdigest()[:32]
-        key = f"catalog:{get_catalog_version()}:page:{digest}"
-        stored = cache.get(key)
-        if stored is not None:
-            content, headers = stored
+        key = f"catalog:page:{digest}"
+        # One round trip for the version and the page: the page remembers the version it was
+        # rendered under and is served only while that is still the current one.
+        found = cache.get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY) or get_catalog_version()
+        stored = found.get(key)
+        if stored is not None and stored[0] == version:
+            _, content, headers = stored
             response = HttpResponse(content)
             for name, value in headers:
                 response[name] = value
@@ -97,7 +101,7 @@ def cache_page_for_visitors(view: Callable[..., HttpResponse]) -> Callable[..., 
             and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
             and not getattr(response, "streaming", False)
         ):
-            cache.set(key, (response.content, list(response.headers.items())), PAGE_TIMEOUT)
+            cache.set(key, (version, response.content, list(response.headers.items())), PAGE_TIMEOUT)
         return response
 
     return wrapper
