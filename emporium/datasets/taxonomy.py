@@ -46,7 +46,7 @@ class CategoryMatch:
 
 FALLBACK_PATH: tuple[str, ...] = ("More Gifts",)
 
-HOME = "Home"
+HOME = "Home & Living"  # not plain "Home": the main nav already has a Home link
 KITCHEN = "Kitchen & Dining"
 CHRISTMAS = "Christmas"
 EASTER = "Easter"

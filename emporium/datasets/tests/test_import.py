@@ -80,7 +80,7 @@ def test_products_are_filed_in_the_taxonomy(report: ImportReport):
 
     parent = Category.objects.get_parent(product.category)
 
-    assert (parent.name, product.category.name) == ("Home", "Candles & Lanterns")
+    assert (parent.name, product.category.name) == ("Home & Living", "Candles & Lanterns")
 
 
 def test_products_have_stock_to_sell(report: ImportReport):
