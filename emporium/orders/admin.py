@@ -1,6 +1,28 @@
-from django.contrib import admin
+"""Staff work on orders here. Every action goes through emporium.orders.services, so the
+state machine and the order's history apply to staff exactly as to code."""
 
-from emporium.orders.models import Order, OrderLine
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+
+from emporium.accounts.models import User
+from emporium.core.exceptions import DomainError
+from emporium.orders.models import Order, OrderEvent, OrderLine
+from emporium.orders.services import (
+    cancel_order,
+    mark_order_delivered,
+    mark_order_paid,
+    mark_order_shipped,
+    refund_order,
+)
 
 
 class OrderLineInline(admin.TabularInline):
@@ -9,6 +31,25 @@ class OrderLineInline(admin.TabularInline):
     fields = ("sku", "product_name", "quantity", "unit_price_amount", "total_amount")
     readonly_fields = fields
     can_delete = False
+
+
+class OrderEventInline(admin.TabularInline):
+    model = OrderEvent
+    extra = 0
+    fields = ("created_at", "type", "from_status", "to_status", "actor", "message")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class OrderActionForm(ActionForm):
+    tracking_number = forms.CharField(required=False, help_text="For “Mark shipped”.")
+
+
+def _staff(request: HttpRequest) -> User | None:
+    return request.user if isinstance(request.user, User) else None
 
 
 @admin.register(Order)
@@ -22,12 +63,112 @@ class OrderAdmin(admin.ModelAdmin[Order]):
         "total_amount",
         "currency",
         "country",
+        "invoice_link",
     )
-    list_filter = ("status", "placed_at", "country")
+    list_filter = ("status", "placed_at", "country", ("customer", admin.EmptyFieldListFilter))
     list_select_related = ("customer",)
     search_fields = ("number", "email", "customer__email")
     date_hierarchy = "placed_at"
     raw_id_fields = ("customer",)
-    readonly_fields = ("external_ref", "created_at", "updated_at")
-    inlines = (OrderLineInline,)
+    # Status and money change only through the actions below (the state machine).
+    readonly_fields = (
+        "status",
+        "external_ref",
+        "idempotency_key",
+        "subtotal_amount",
+        "shipping_amount",
+        "discount_amount",
+        "tax_amount",
+        "total_amount",
+        "paid_at",
+        "stock_state",
+        "reserved_until",
+        "tracking_number",
+        "created_at",
+        "updated_at",
+    )
+    inlines = (OrderLineInline, OrderEventInline)
     show_full_result_count = False
+    action_form = OrderActionForm
+    actions = ("mark_paid", "mark_shipped", "mark_delivered", "cancel", "refund", "refund_partially")
+
+    @admin.display(description="Invoice")
+    def invoice_link(self, order: Order) -> str:
+        return format_html('<a href="{}">Invoice</a>', reverse("admin:orders_order_invoice", args=[order.pk]))
+
+    def get_urls(self) -> list[URLPattern]:
+        invoice = path(
+            "<int:order_id>/invoice/",
+            self.admin_site.admin_view(self.invoice_view),
+            name="orders_order_invoice",
+        )
+        return [invoice, *super().get_urls()]
+
+    def invoice_view(self, request: HttpRequest, order_id: int) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        order = get_object_or_404(Order.objects.prefetch_related("lines"), pk=order_id)
+        return render(request, "orders/invoice.html", {"order": order})
+
+    def _run(self, request: HttpRequest, queryset: QuerySet[Order], change: object, done: str) -> None:
+        changed = 0
+        for order in queryset.order_by("pk"):
+            try:
+                change(order)  # type: ignore[operator]
+                changed += 1
+            except DomainError as error:
+                self.message_user(request, error.message, messages.ERROR)
+        if changed:
+            self.message_user(request, f"{changed} order(s) {done}.", messages.SUCCESS)
+
+    @admin.action(description="Mark paid", permissions=["change"])
+    def mark_paid(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        self._run(
+            request,
+            queryset,
+            lambda order: mark_order_paid(order=order, actor=_staff(request)),
+            "marked paid",
+        )
+
+    @admin.action(description="Mark shipped (tracking number above)", permissions=["change"])
+    def mark_shipped(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        tracking = request.POST.get("tracking_number", "").strip()
+        self._run(
+            request,
+            queryset,
+            lambda order: mark_order_shipped(order=order, tracking_number=tracking, actor=_staff(request)),
+            "shipped",
+        )
+
+    @admin.action(description="Mark delivered", permissions=["change"])
+    def mark_delivered(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        self._run(
+            request,
+            queryset,
+            lambda order: mark_order_delivered(order=order, actor=_staff(request)),
+            "delivered",
+        )
+
+    @admin.action(description="Cancel", permissions=["change"])
+    def cancel(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        self._run(
+            request,
+            queryset,
+            lambda order: cancel_order(order=order, actor=_staff(request), reason="By staff"),
+            "cancelled",
+        )
+
+    @admin.action(description="Refund in full", permissions=["change"])
+    def refund(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        self._run(
+            request, queryset, lambda order: refund_order(order=order, actor=_staff(request)), "refunded"
+        )
+
+    @admin.action(description="Refund in part", permissions=["change"])
+    def refund_partially(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        self._run(
+            request,
+            queryset,
+            lambda order: refund_order(order=order, partial=True, actor=_staff(request)),
+            "partially refunded",
+        )

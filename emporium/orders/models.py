@@ -1,7 +1,9 @@
 """Orders and their lines: prices, names and addresses frozen at the time of sale.
 
-Minimal for now (enough for imported history and the catalog's bestsellers); the checkout
-issue adds the state machine, events, addresses and stock reservation.
+The status moves only along the transitions declared on :class:`Order` (django-fsm-2); the
+services in ``emporium.orders.services`` are the only callers, and each records an
+:class:`OrderEvent`. Imported orders set their status directly (``protected=False``): history
+is written as it happened, not replayed through the machine.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django_fsm import FSMField, transition
 
 from emporium.core.models import TimeStampedModel
 from emporium.core.money import Money
@@ -26,13 +29,26 @@ class OrderStatus(models.TextChoices):
     PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
 
 
+class StockState(models.TextChoices):
+    """What an order holds of the warehouse: moved only under the order's row lock, so stock
+    is given back (or shipped) exactly once however many workers race."""
+
+    NONE = "", "None (imported)"
+    RESERVED = "reserved", "Reserved"
+    RELEASED = "released", "Released"
+    SHIPPED = "shipped", "Shipped"
+
+
+S = OrderStatus
+
+
 class Order(TimeStampedModel):
     number = models.CharField(max_length=32, unique=True)
     customer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
     )
     email = models.EmailField(blank=True)
-    status = models.CharField(max_length=24, choices=OrderStatus.choices, default=OrderStatus.UNPAID)
+    status = FSMField(max_length=24, choices=OrderStatus.choices, default=OrderStatus.UNPAID)
     currency = models.CharField(max_length=3, default=settings.DEFAULT_CURRENCY)
     total_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     placed_at = models.DateTimeField()
@@ -40,7 +56,29 @@ class Order(TimeStampedModel):
     # Where the order came from outside this shop (e.g. "online-retail:536365"): makes imports idempotent.
     external_ref = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
-    lines: models.Manager[OrderLine]
+    # Checkout: a retried or double-submitted checkout finds its order by this key.
+    idempotency_key = models.UUIDField(unique=True, null=True, blank=True, editable=False)
+    subtotal_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0, db_default=0)
+    shipping_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0, db_default=0)
+    discount_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0, db_default=0)
+    tax_amount = models.DecimalField(
+        max_digits=12, decimal_places=2, default=0, db_default=0, help_text="VAT included in the total."
+    )
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=4, default=0, db_default=0)
+    shipping_method_name = models.CharField(max_length=120, blank=True, db_default="")
+    voucher_code = models.CharField(max_length=40, blank=True, db_default="")
+    # Copies, not links: editing the address book never rewrites where an order went.
+    # Nullable (and every new column has a database default) because the data generator
+    # COPYs orders naming only the columns it knows.
+    shipping_address = models.JSONField(null=True, blank=True)
+    billing_address = models.JSONField(null=True, blank=True)
+    tracking_number = models.CharField(max_length=64, blank=True, db_default="")
+    paid_at = models.DateTimeField(null=True, blank=True)
+    stock_state = models.CharField(
+        max_length=10, choices=StockState.choices, default=StockState.NONE, db_default="", blank=True
+    )
+    # An unpaid order gives its reserved stock back after this time (release_expired_orders).
+    reserved_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-placed_at", "-pk"]
@@ -48,6 +86,11 @@ class Order(TimeStampedModel):
             models.Index(fields=["customer", "-placed_at"], name="order_customer_placed_idx"),
             models.Index(fields=["status", "-placed_at"], name="order_status_placed_idx"),
             models.Index(fields=["-placed_at"], name="order_placed_idx"),
+            models.Index(
+                fields=["reserved_until"],
+                condition=models.Q(stock_state="reserved", status="unpaid"),
+                name="order_unpaid_reserved_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -56,6 +99,64 @@ class Order(TimeStampedModel):
     @property
     def total(self) -> Money:
         return Money(self.total_amount, self.currency)
+
+    @property
+    def subtotal(self) -> Money:
+        return Money(self.subtotal_amount, self.currency)
+
+    @property
+    def shipping(self) -> Money:
+        return Money(self.shipping_amount, self.currency)
+
+    @property
+    def discount(self) -> Money:
+        return Money(self.discount_amount, self.currency)
+
+    @property
+    def tax(self) -> Money:
+        return Money(self.tax_amount, self.currency)
+
+    @property
+    def is_paid(self) -> bool:
+        return self.paid_at is not None
+
+    # The one place the allowed transitions live. Side effects (stock, events, e-mails) are
+    # the services' job, in emporium/orders/services.py; these only move the status.
+    @transition(field=status, source=S.UNPAID, target=S.PAID)
+    def pay(self) -> None:
+        pass
+
+    @transition(field=status, source=S.PAID, target=S.FULFILLED)
+    def fulfil(self) -> None:
+        pass
+
+    @transition(field=status, source=[S.PAID, S.FULFILLED], target=S.SHIPPED)
+    def ship(self) -> None:
+        pass
+
+    @transition(field=status, source=S.SHIPPED, target=S.DELIVERED)
+    def deliver(self) -> None:
+        pass
+
+    @transition(field=status, source=[S.UNPAID, S.PAID], target=S.CANCELLED)
+    def cancel(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=[S.PAID, S.FULFILLED, S.SHIPPED, S.DELIVERED, S.PARTIALLY_REFUNDED],
+        target=S.REFUNDED,
+    )
+    def refund(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=[S.PAID, S.FULFILLED, S.SHIPPED, S.DELIVERED, S.PARTIALLY_REFUNDED],
+        target=S.PARTIALLY_REFUNDED,
+    )
+    def refund_partially(self) -> None:
+        pass
 
 
 class OrderLine(models.Model):
@@ -78,3 +179,31 @@ class OrderLine(models.Model):
     @property
     def unit_price(self) -> Money:
         return Money(self.unit_price_amount, self.order.currency)
+
+
+class OrderEventType(models.TextChoices):
+    PLACED = "placed", "Placed"
+    STATUS_CHANGED = "status_changed", "Status changed"
+    STOCK_RELEASED = "stock_released", "Stock released"
+    EMAIL_SENT = "email_sent", "E-mail sent"
+    NOTE = "note", "Note"
+
+
+class OrderEvent(models.Model):
+    """The order's history: who did what, and when. Written by the services, never edited."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=20, choices=OrderEventType.choices)
+    from_status = models.CharField(max_length=24, blank=True)
+    to_status = models.CharField(max_length=24, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    message = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.get_type_display()} {self.to_status}".strip()

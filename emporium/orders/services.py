@@ -1,0 +1,168 @@
+"""Every change of an order's status goes through here.
+
+Each service locks the order row, asks the state machine on :class:`Order` for the transition
+(refused ones raise :class:`TransitionNotAllowed`), moves stock when the transition says so,
+and writes an :class:`OrderEvent`. Stock moves are guarded by ``Order.stock_state`` under that
+lock, so a reservation is released or shipped exactly once, whoever gets there first.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django_fsm import TransitionNotAllowed as FSMTransitionNotAllowed
+
+from emporium.accounts.models import User
+from emporium.catalog.models import Variant
+from emporium.orders.exceptions import TransitionNotAllowed
+from emporium.orders.models import Order, OrderEvent, OrderEventType, OrderStatus, StockState
+
+logger = logging.getLogger(__name__)
+
+
+def _lock(order: Order) -> Order:
+    return Order.objects.select_for_update().get(pk=order.pk)
+
+
+def _apply(
+    *, order: Order, transition: Callable[[Order], None], action: str, actor: User | None, message: str = ""
+) -> Order:
+    before = order.status
+    try:
+        transition(order)
+    except FSMTransitionNotAllowed as error:
+        raise TransitionNotAllowed(
+            number=order.number, current=order.get_status_display(), action=action
+        ) from error
+    OrderEvent.objects.create(
+        order=order,
+        type=OrderEventType.STATUS_CHANGED,
+        from_status=before,
+        to_status=order.status,
+        actor=actor,
+        message=message,
+    )
+    return order
+
+
+def _variant_quantities(order: Order) -> dict[int, int]:
+    quantities: dict[int, int] = {}
+    for variant_id, quantity in order.lines.filter(variant__isnull=False).values_list(
+        "variant_id", "quantity"
+    ):
+        quantities[variant_id] = quantities.get(variant_id, 0) + quantity
+    return quantities
+
+
+def _release_stock(*, order: Order, actor: User | None, reason: str) -> None:
+    """Give a reservation back: stock_allocated -= quantity, variants locked in pk order."""
+    if order.stock_state != StockState.RESERVED:
+        return
+    quantities = _variant_quantities(order)
+    for variant in Variant.objects.select_for_update().filter(pk__in=quantities).order_by("pk"):
+        Variant.objects.filter(pk=variant.pk).update(
+            stock_allocated=F("stock_allocated") - quantities[variant.pk]
+        )
+    order.stock_state = StockState.RELEASED
+    OrderEvent.objects.create(order=order, type=OrderEventType.STOCK_RELEASED, actor=actor, message=reason)
+
+
+def _ship_stock(*, order: Order) -> None:
+    """The goods leave the warehouse: both on-hand and allocated drop by the quantity."""
+    if order.stock_state != StockState.RESERVED:
+        return
+    quantities = _variant_quantities(order)
+    for variant in Variant.objects.select_for_update().filter(pk__in=quantities).order_by("pk"):
+        quantity = quantities[variant.pk]
+        Variant.objects.filter(pk=variant.pk).update(
+            stock_allocated=F("stock_allocated") - quantity, stock_on_hand=F("stock_on_hand") - quantity
+        )
+    order.stock_state = StockState.SHIPPED
+
+
+@transaction.atomic
+def mark_order_paid(*, order: Order, actor: User | None = None, note: str = "") -> Order:
+    """The interface point for payments: a gateway callback or staff call this once paid."""
+    order = _lock(order)
+    _apply(order=order, transition=Order.pay, action="marked paid", actor=actor, message=note)
+    order.paid_at = timezone.now()
+    order.reserved_until = None  # paid orders keep their stock until shipped or cancelled
+    order.save(update_fields=["status", "paid_at", "reserved_until", "updated_at"])
+    return order
+
+
+@transaction.atomic
+def mark_order_fulfilled(*, order: Order, actor: User | None = None) -> Order:
+    order = _lock(order)
+    _apply(order=order, transition=Order.fulfil, action="marked fulfilled", actor=actor)
+    order.save(update_fields=["status", "updated_at"])
+    return order
+
+
+@transaction.atomic
+def mark_order_shipped(*, order: Order, tracking_number: str = "", actor: User | None = None) -> Order:
+    order = _lock(order)
+    message = f"Tracking number {tracking_number}" if tracking_number else ""
+    _apply(order=order, transition=Order.ship, action="shipped", actor=actor, message=message)
+    _ship_stock(order=order)
+    order.tracking_number = tracking_number
+    order.save(update_fields=["status", "tracking_number", "stock_state", "updated_at"])
+    return order
+
+
+@transaction.atomic
+def mark_order_delivered(*, order: Order, actor: User | None = None) -> Order:
+    order = _lock(order)
+    _apply(order=order, transition=Order.deliver, action="marked delivered", actor=actor)
+    order.save(update_fields=["status", "updated_at"])
+    return order
+
+
+@transaction.atomic
+def cancel_order(*, order: Order, actor: User | None = None, reason: str = "") -> Order:
+    order = _lock(order)
+    _apply(order=order, transition=Order.cancel, action="cancelled", actor=actor, message=reason)
+    _release_stock(order=order, actor=actor, reason=reason or "Order cancelled")
+    order.reserved_until = None
+    order.save(update_fields=["status", "stock_state", "reserved_until", "updated_at"])
+    return order
+
+
+@transaction.atomic
+def refund_order(*, order: Order, partial: bool = False, actor: User | None = None, note: str = "") -> Order:
+    """Record a refund (the money moves in the payments issue). Unshipped goods go back to stock."""
+    order = _lock(order)
+    transition = Order.refund_partially if partial else Order.refund
+    _apply(order=order, transition=transition, action="refunded", actor=actor, message=note)
+    if not partial:
+        _release_stock(order=order, actor=actor, reason="Refunded before shipping")
+    order.save(update_fields=["status", "stock_state", "updated_at"])
+    return order
+
+
+def release_expired_orders(*, now: datetime | None = None) -> int:
+    """Cancel unpaid orders whose reservation ran out, giving their stock back; returns how many.
+
+    Each order in its own transaction under its row lock: a second worker running at the same
+    time finds the order cancelled and skips it, so stock comes back exactly once.
+    """
+    now = now or timezone.now()
+    expired = Order.objects.filter(
+        status=OrderStatus.UNPAID, stock_state=StockState.RESERVED, reserved_until__lte=now
+    ).values_list("pk", flat=True)
+    released = 0
+    for order_id in list(expired):
+        with transaction.atomic():
+            order = Order.objects.select_for_update().get(pk=order_id)
+            if order.status != OrderStatus.UNPAID or order.stock_state != StockState.RESERVED:
+                continue
+            cancel_order(order=order, reason="Not paid in time")
+            released += 1
+    if released:
+        logger.info("Released the stock of %d unpaid orders", released)
+    return released

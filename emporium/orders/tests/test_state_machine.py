@@ -1,0 +1,152 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from emporium.accounts.tests.factories import StaffUserFactory, UserFactory
+from emporium.catalog.tests.factories import VariantFactory
+from emporium.orders.exceptions import TransitionNotAllowed
+from emporium.orders.models import OrderEventType, OrderStatus, StockState
+from emporium.orders.services import (
+    cancel_order,
+    mark_order_delivered,
+    mark_order_paid,
+    mark_order_shipped,
+    refund_order,
+    release_expired_orders,
+)
+from emporium.orders.tests.factories import OrderFactory, OrderLineFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client, settings):
+    settings.STAFF_MFA_REQUIRED = False  # these tests are about the order admin, not the login
+    client.force_login(StaffUserFactory.create(is_superuser=True))
+    return client
+
+
+def _reserved_order(*, quantity: int = 2, stock: int = 5, **fields: object):
+    variant = VariantFactory.create(stock_on_hand=stock, stock_allocated=quantity)
+    order = OrderFactory.create(status=OrderStatus.UNPAID, stock_state=StockState.RESERVED, **fields)
+    OrderLineFactory.create(order=order, variant=variant, quantity=quantity)
+    return order, variant
+
+
+def test_an_order_goes_from_unpaid_to_delivered_recording_who_did_it():
+    order, _ = _reserved_order()
+    staff = StaffUserFactory.create()
+
+    mark_order_paid(order=order, actor=staff)
+    mark_order_shipped(order=order, tracking_number="TRACK1", actor=staff)
+    order = mark_order_delivered(order=order, actor=staff)
+
+    assert order.status == OrderStatus.DELIVERED
+    steps = list(order.events.filter(type=OrderEventType.STATUS_CHANGED).values_list("to_status", "actor"))
+    assert steps == [("paid", staff.pk), ("shipped", staff.pk), ("delivered", staff.pk)]
+
+
+def test_shipping_an_unpaid_order_is_refused():
+    order, _ = _reserved_order()
+
+    with pytest.raises(TransitionNotAllowed):
+        mark_order_shipped(order=order, tracking_number="X")
+
+    order.refresh_from_db()
+    assert order.status == OrderStatus.UNPAID
+
+
+@pytest.mark.parametrize("status", [OrderStatus.UNPAID, OrderStatus.CANCELLED])
+def test_refunding_an_order_that_was_never_paid_is_refused(status):
+    order = OrderFactory.create(status=status)
+
+    with pytest.raises(TransitionNotAllowed):
+        refund_order(order=order)
+
+
+def test_cancelling_a_delivered_order_is_refused():
+    order = OrderFactory.create(status=OrderStatus.DELIVERED)
+
+    with pytest.raises(TransitionNotAllowed):
+        cancel_order(order=order)
+
+
+def test_shipping_takes_the_goods_out_of_stock():
+    order, variant = _reserved_order(quantity=2, stock=5)
+    mark_order_paid(order=order)
+
+    mark_order_shipped(order=order, tracking_number="T")
+
+    variant.refresh_from_db()
+    assert (variant.stock_on_hand, variant.stock_allocated) == (3, 0)
+
+
+def test_an_expired_unpaid_order_gives_its_stock_back_exactly_once():
+    order, variant = _reserved_order(
+        quantity=2, stock=5, reserved_until=timezone.now() - timedelta(minutes=1)
+    )
+
+    first = release_expired_orders()
+    second = release_expired_orders()
+    with pytest.raises(TransitionNotAllowed):
+        cancel_order(order=order)
+
+    variant.refresh_from_db()
+    order.refresh_from_db()
+    assert (first, second) == (1, 0)
+    assert variant.stock_allocated == 0
+    assert order.status == OrderStatus.CANCELLED
+    assert order.events.filter(type=OrderEventType.STOCK_RELEASED).count() == 1
+
+
+def test_an_unpaid_order_within_its_time_keeps_its_stock():
+    _, variant = _reserved_order(quantity=2, reserved_until=timezone.now() + timedelta(minutes=5))
+
+    assert release_expired_orders() == 0
+    variant.refresh_from_db()
+    assert variant.stock_allocated == 2
+
+
+def test_imported_orders_without_a_reservation_cancel_without_touching_stock():
+    variant = VariantFactory.create(stock_on_hand=5, stock_allocated=0)
+    order = OrderFactory.create(status=OrderStatus.PAID)
+    OrderLineFactory.create(order=order, variant=variant, quantity=3)
+
+    cancel_order(order=order)
+
+    variant.refresh_from_db()
+    assert variant.stock_allocated == 0
+
+
+def test_staff_mark_an_order_shipped_from_the_admin_with_a_tracking_number(staff_client):
+    order, _ = _reserved_order()
+    mark_order_paid(order=order)
+
+    staff_client.post(
+        "/admin/orders/order/",
+        {"action": "mark_shipped", "_selected_action": [order.pk], "tracking_number": "RM123", "index": 0},
+    )
+
+    order.refresh_from_db()
+    assert (order.status, order.tracking_number) == (OrderStatus.SHIPPED, "RM123")
+
+
+def test_staff_see_a_printable_invoice(staff_client):
+    order, _ = _reserved_order()
+
+    html = staff_client.get(f"/admin/orders/order/{order.pk}/invoice/").content.decode()
+
+    assert f"Invoice {order.number}" in html
+
+
+def test_customers_see_the_invoice_of_their_own_order_only(client):
+    order, _ = _reserved_order(customer=UserFactory.create())
+    client.force_login(order.customer)
+
+    mine = client.get(f"/account/orders/{order.number}/invoice/")
+    client.force_login(UserFactory.create())
+    theirs = client.get(f"/account/orders/{order.number}/invoice/")
+
+    assert f"Invoice {order.number}" in mine.content.decode()
+    assert theirs.status_code == 404
