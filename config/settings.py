@@ -79,6 +79,8 @@ SITE_NAME = env.str("SITE_NAME", default="Emporium")
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="GBP")
 MONEY_LOCALE = env.str("MONEY_LOCALE", default="en_GB")
 SITE_ID = 1
+# How long a placed, unpaid order holds its stock before release_expired_orders gives it back.
+ORDER_RESERVATION_MINUTES = env.int("ORDER_RESERVATION_MINUTES", default=30)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -105,6 +107,8 @@ INSTALLED_APPS = [
     "emporium.accounts",
     "emporium.catalog",
     "emporium.orders",
+    "emporium.cart",
+    "emporium.checkout",
     # After our apps, so that emporium/accounts/templates/ overrides allauth's templates.
     "allauth",
     "allauth.account",
@@ -128,6 +132,7 @@ MIDDLEWARE = [
     "emporium.accounts.middleware.StaffMFAMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "emporium.cart.middleware.CartMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -144,6 +149,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "emporium.core.context_processors.site",
+                "emporium.cart.context_processors.cart",
             ],
         },
     },
@@ -219,6 +225,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "emporium.accounts.tasks.flush_expired_tokens_task",
         "schedule": crontab(minute=27, hour=3),
     },
+    # Unpaid orders give their reserved stock back once ORDER_RESERVATION_MINUTES have passed.
+    "release-expired-orders": {
+        "task": "emporium.orders.tasks.release_expired_orders_task",
+        "schedule": 60.0,
+    },
 }
 
 # --- E-mail ---------------------------------------------------------------------------------
@@ -287,6 +298,9 @@ ACCOUNT_RATE_LIMITS = {
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if IS_PRODUCTION else 0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
+# Accept the code of the 30-second step before or after too (RFC 6238 section 5.2): a code typed
+# as the step turns, or on a phone whose clock drifts a little, must still work.
+MFA_TOTP_TOLERANCE = 1
 
 # Social login: a provider appears on the login page only when its credentials are set.
 SOCIALACCOUNT_AUTO_SIGNUP = True

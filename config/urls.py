@@ -27,5 +27,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("account/", include("emporium.accounts.urls")),
+    path("cart/", include("emporium.cart.urls")),
+    path("checkout/", include("emporium.checkout.urls")),
     path("api/v1/", include("emporium.accounts.api.urls")),
 ]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("addresses/<int:address_id>/delete/", views.address_delete_view, name="address-delete"),
     path("orders/", views.order_list_view, name="orders"),
     path("orders/<str:number>/", views.order_detail_view, name="order-detail"),
+    path("orders/<str:number>/invoice/", views.order_invoice_view, name="order-invoice"),
     path("privacy/", views.privacy_view, name="privacy"),
     path("privacy/my-data.json", views.personal_data_download_view, name="personal-data"),
     path("close/", views.delete_account_view, name="delete"),

@@ -118,6 +118,12 @@ def order_detail_view(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @login_required
+def order_invoice_view(request: HttpRequest, number: str) -> HttpResponse:
+    order = get_order_for_customer(customer=_customer(request), number=number)
+    return render(request, "orders/invoice.html", {"order": order})
+
+
+@login_required
 def privacy_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/privacy.html")
 

@@ -1,0 +1,90 @@
+"""Shopper journeys from the product page to a placed order, as a customer and as a guest."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from emporium.accounts.tests.factories import UserFactory
+from emporium.catalog.models import Product
+from emporium.catalog.tests.factories import make_product
+from emporium.checkout.tests.factories import ShippingMethodFactory, TaxRateFactory, VoucherFactory
+from emporium.orders.models import Order
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def shop(transactional_db: None) -> list[Product]:
+    TaxRateFactory.create(country="GB", rate=Decimal("0.2"))
+    ShippingMethodFactory.create(name="Standard delivery", price_amount=Decimal("3.95"))
+    ShippingMethodFactory.create(name="Next day", price_amount=Decimal("7.95"))
+    VoucherFactory.create(code="WELCOME10", value=Decimal(10))
+    return [
+        make_product("WHITE HANGING HEART T-LIGHT HOLDER", price="2.95"),
+        make_product("REGENCY CAKESTAND 3 TIER", price="12.75"),
+    ]
+
+
+def _add_to_cart(page: Page, base_url: str, product: Product, quantity: int = 1) -> None:
+    page.goto(f"{base_url}{product.get_absolute_url()}")
+    page.get_by_label("Quantity").fill(str(quantity))
+    page.get_by_role("button", name="Add to cart").click()
+    expect(page.get_by_role("status").filter(has_text="Added to your cart")).to_be_visible()
+
+
+def _fill_address_and_pay(page: Page, *, voucher: str) -> None:
+    page.get_by_label("Full name").first.fill("Ann Shopper")
+    page.get_by_label("Address line 1").first.fill("1 High Street")
+    page.get_by_label("Town or city").first.fill("Bristol")
+    page.get_by_label("Postcode").first.fill("BS1 4DJ")
+    page.get_by_label("Next day").check()
+    page.get_by_label("Voucher code").fill(voucher)
+    page.get_by_role("button", name="Update totals").click()
+    expect(page.get_by_role("row", name=re.compile("Discount"))).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("Includes VAT"))).to_be_visible()
+    page.get_by_role("button", name="Place order").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Thank you: order EM-"))
+
+
+def test_shopper_fills_a_cart_logs_in_and_checks_out_with_a_voucher(page: Page, live_server, shop):
+    UserFactory.create(email="ann@example.com")
+    for product in shop:
+        _add_to_cart(page, live_server.url, product)
+    expect(page.get_by_role("link", name=re.compile(r"^Cart \(2"))).to_be_visible()
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill("ann@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/cart/")
+    expect(page.get_by_role("row", name=re.compile("WHITE HANGING HEART"))).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("REGENCY CAKESTAND"))).to_be_visible()
+
+    page.get_by_role("link", name="Go to checkout").click()
+    _fill_address_and_pay(page, voucher="welcome10")
+
+    order = Order.objects.get()
+    assert (order.customer.email, order.voucher_code, order.shipping_method_name) == (  # type: ignore[union-attr]
+        "ann@example.com",
+        "WELCOME10",
+        "Next day",
+    )
+    page.goto(f"{live_server.url}/account/orders/")
+    expect(page.get_by_role("link", name=order.number)).to_be_visible()
+
+
+def test_guest_checks_out_with_a_voucher_and_a_shipping_method(page: Page, live_server, shop):
+    for product in shop:
+        _add_to_cart(page, live_server.url, product)
+
+    page.goto(f"{live_server.url}/checkout/")
+    page.get_by_label("E-mail").fill("guest@example.com")
+    _fill_address_and_pay(page, voucher="WELCOME10")
+
+    order = Order.objects.get()
+    assert (order.customer, order.email, order.total_amount) == (None, "guest@example.com", Decimal("22.08"))
+    expect(page.get_by_text(order.number)).to_be_visible()

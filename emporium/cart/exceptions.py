@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from emporium.core.exceptions import DomainError
+
+
+class OutOfStock(DomainError):
+    status = 409
+    code = "out_of_stock"
+    default_message = "Not enough of this item is in stock."
+
+    def __init__(self, *, variant_id: int, requested: int, available: int) -> None:
+        message = (
+            "Sorry, this item is out of stock."
+            if available <= 0
+            else f"Only {available} left in stock; you asked for {requested}."
+        )
+        super().__init__(message, variant_id=variant_id, requested=requested, available=available)
+
+
+class CartLineNotFound(DomainError):
+    status = 404
+    code = "cart_line_not_found"
+    default_message = "That item is not in your cart."
+
+
+class CurrencyMismatch(DomainError):
+    status = 409
+    code = "currency_mismatch"
+    default_message = "This item is priced in another currency than your cart."

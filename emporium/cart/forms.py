@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django import forms
+
+from emporium.catalog.models import Variant
+
+MAX_LINE_QUANTITY = 999
+
+
+class AddToCartForm(forms.Form):
+    variant = forms.ModelChoiceField(
+        queryset=Variant.objects.filter(product__is_published=True).select_related("product"),
+        error_messages={"invalid_choice": "Choose an option that is still for sale."},
+    )
+    quantity = forms.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY, initial=1)
+
+
+class CartLineQuantityForm(forms.Form):
+    """Zero removes the line, as a shopper clearing the box would expect."""
+
+    quantity = forms.IntegerField(min_value=0, max_value=MAX_LINE_QUANTITY)

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.sessions.backends.base import SessionBase
+from django.db.models import QuerySet
+
+from emporium.accounts.models import User
+from emporium.cart.models import Cart, CartLine
+from emporium.cart.services import CART_COUNT_SESSION_KEY, CART_TOKEN_SESSION_KEY
+from emporium.core.money import Money, quantize
+
+
+def find_cart(*, session: SessionBase, customer: User | None) -> Cart | None:
+    """The visitor's or customer's cart if they have one; reading never creates one."""
+    if customer is not None:
+        return Cart.objects.filter(customer=customer).first()
+    token = session.get(CART_TOKEN_SESSION_KEY)
+    return Cart.objects.filter(token=token, customer=None).first() if token else None
+
+
+def list_cart_lines(*, cart: Cart) -> QuerySet[CartLine]:
+    """Everything a cart row shows, in one query."""
+    return cart.lines.select_related("variant__product").order_by("added_at", "pk")
+
+
+@dataclass(frozen=True)
+class CartSummary:
+    lines: list[CartLine]
+    subtotal: Money
+    item_count: int
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lines
+
+    @property
+    def has_price_changes(self) -> bool:
+        return any(line.has_price_changed for line in self.lines)
+
+
+def get_cart_summary(*, cart: Cart | None, currency: str) -> CartSummary:
+    lines = list(list_cart_lines(cart=cart)) if cart is not None and cart.pk else []
+    subtotal = sum((line.variant.price_amount * line.quantity for line in lines), Decimal(0))
+    return CartSummary(
+        lines=lines,
+        subtotal=Money(quantize(subtotal, currency), currency),
+        item_count=sum(line.quantity for line in lines),
+    )
+
+
+def get_cart_count(*, session: SessionBase) -> int:
+    return int(session.get(CART_COUNT_SESSION_KEY, 0))

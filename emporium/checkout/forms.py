@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+
+from emporium.accounts.countries import list_country_choices
+from emporium.accounts.models import Address, User
+from emporium.checkout.models import ShippingMethod
+from emporium.checkout.services import ADDRESS_FIELDS
+
+
+def _address_fields(prefix: str, *, required: bool) -> dict[str, forms.Field]:
+    return {
+        f"{prefix}_full_name": forms.CharField(label="Full name", max_length=150, required=required),
+        f"{prefix}_company": forms.CharField(label="Company", max_length=150, required=False),
+        f"{prefix}_line1": forms.CharField(label="Address line 1", max_length=200, required=required),
+        f"{prefix}_line2": forms.CharField(label="Address line 2", max_length=200, required=False),
+        f"{prefix}_city": forms.CharField(label="Town or city", max_length=100, required=required),
+        f"{prefix}_region": forms.CharField(label="County, state or region", max_length=100, required=False),
+        f"{prefix}_postcode": forms.CharField(label="Postcode", max_length=20, required=required),
+        f"{prefix}_country": forms.ChoiceField(
+            label="Country", choices=list_country_choices, required=required, initial="GB"
+        ),
+        f"{prefix}_phone": forms.CharField(label="Phone", max_length=32, required=False),
+    }
+
+
+class CheckoutForm(forms.Form):
+    """One page: contact, addresses, shipping, voucher. Customers may pick from their address book."""
+
+    email = forms.EmailField(label="E-mail")
+    saved_address = forms.ModelChoiceField(
+        queryset=Address.objects.none(),
+        required=False,
+        label="Ship to a saved address",
+        empty_label="A new address",
+    )
+    billing_same = forms.BooleanField(label="Bill to the shipping address", required=False, initial=True)
+    shipping_method = forms.ModelChoiceField(
+        queryset=ShippingMethod.objects.active(), widget=forms.RadioSelect, empty_label=None, label="Shipping"
+    )
+    voucher_code = forms.CharField(label="Voucher code", max_length=40, required=False)
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    def __init__(self, *args: Any, customer: User | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.update(_address_fields("shipping", required=False))
+        self.fields.update(_address_fields("billing", required=False))
+        field = self.fields["saved_address"]
+        assert isinstance(field, forms.ModelChoiceField)
+        if customer is not None:
+            field.queryset = Address.objects.filter(customer=customer).order_by("-is_default_shipping", "pk")
+        else:
+            del self.fields["saved_address"]
+
+    def _address(self, prefix: str) -> dict[str, str]:
+        data = self.cleaned_data
+        address = {name: str(data.get(f"{prefix}_{name}") or "") for name in ADDRESS_FIELDS}
+        for name in ("full_name", "line1", "city", "postcode", "country"):
+            if not address[name]:
+                self.add_error(f"{prefix}_{name}", "This field is required.")
+        return address
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        saved: Address | None = data.get("saved_address")
+        if saved is not None:
+            data["shipping_address"] = {name: str(getattr(saved, name) or "") for name in ADDRESS_FIELDS}
+        else:
+            data["shipping_address"] = self._address("shipping")
+        data["billing_address"] = (
+            data["shipping_address"] if data.get("billing_same") else self._address("billing")
+        )
+        return data
+
+    def shipping_fields(self) -> list[forms.BoundField]:
+        return [self[f"shipping_{name}"] for name in ADDRESS_FIELDS]
+
+    def billing_fields(self) -> list[forms.BoundField]:
+        return [self[f"billing_{name}"] for name in ADDRESS_FIELDS]

@@ -1,0 +1,176 @@
+from datetime import timedelta
+from decimal import Decimal
+from uuid import uuid4
+
+import pytest
+from django.core import mail
+from django.core.mail import EmailMultiAlternatives
+from django.utils import timezone
+
+from emporium.accounts.tests.factories import UserFactory
+from emporium.cart.exceptions import OutOfStock
+from emporium.cart.tests.factories import CartFactory, CartLineFactory
+from emporium.catalog.tests.factories import VariantFactory
+from emporium.checkout.exceptions import EmptyCart, ShippingMethodNotAvailable, VoucherNotApplicable
+from emporium.checkout.services import place_order
+from emporium.checkout.tests.factories import (
+    ShippingMethodFactory,
+    TaxRateFactory,
+    VoucherFactory,
+    make_details,
+)
+from emporium.orders.models import Order, OrderStatus, StockState
+
+pytestmark = pytest.mark.django_db
+
+
+def _cart(*, price: str = "10.00", quantity: int = 2, stock: int = 5, weight: int | None = None):
+    variant = VariantFactory.create(price_amount=Decimal(price), stock_on_hand=stock, weight_grams=weight)
+    cart = CartFactory.create()
+    CartLineFactory.create(cart=cart, variant=variant, quantity=quantity)
+    return cart, variant
+
+
+def test_placing_an_order_reserves_stock_and_freezes_prices():
+    cart, variant = _cart(price="10.00", quantity=2)
+    TaxRateFactory.create(country="GB", rate=Decimal("0.2"))
+
+    order = place_order(cart=cart, customer=None, details=make_details(), idempotency_key=uuid4())
+
+    variant.refresh_from_db()
+    assert variant.stock_allocated == 2
+    assert (order.status, order.stock_state) == (OrderStatus.UNPAID, StockState.RESERVED)
+    assert (order.subtotal_amount, order.shipping_amount, order.total_amount) == (
+        Decimal("20.00"), Decimal("3.95"), Decimal("23.95"),
+    )  # fmt: skip
+    assert order.tax_amount == Decimal("3.99")
+    assert (order.shipping_address or {})["city"] == "Bristol"
+    assert not cart.lines.exists()
+
+
+def test_the_same_idempotency_key_gives_one_order():
+    cart, variant = _cart(quantity=1)
+    key = uuid4()
+    details = make_details()
+
+    first = place_order(cart=cart, customer=None, details=details, idempotency_key=key)
+    second = place_order(cart=cart, customer=None, details=details, idempotency_key=key)
+
+    variant.refresh_from_db()
+    assert first.pk == second.pk
+    assert Order.objects.count() == 1
+    assert variant.stock_allocated == 1
+
+
+def test_more_than_is_available_is_refused_and_nothing_is_reserved():
+    cart, variant = _cart(quantity=3, stock=5)
+    variant.stock_allocated = 3
+    variant.save()
+
+    with pytest.raises(OutOfStock):
+        place_order(cart=cart, customer=None, details=make_details(), idempotency_key=uuid4())
+
+    variant.refresh_from_db()
+    assert variant.stock_allocated == 3
+    assert not Order.objects.exists()
+
+
+def test_an_empty_cart_is_refused():
+    with pytest.raises(EmptyCart):
+        place_order(cart=CartFactory.create(), customer=None, details=make_details(), idempotency_key=uuid4())
+
+
+def test_a_confirmation_email_with_html_and_text_is_sent_after_commit(django_capture_on_commit_callbacks):
+    cart, _ = _cart()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order = place_order(cart=cart, customer=None, details=make_details(), idempotency_key=uuid4())
+
+    assert len(mail.outbox) == 1
+    assert order.number in mail.outbox[0].subject
+    message = mail.outbox[0]
+    assert isinstance(message, EmailMultiAlternatives)
+    assert message.alternatives[0][1] == "text/html"
+
+
+def test_voucher_takes_its_discount_and_counts_a_use():
+    cart, _ = _cart(price="10.00", quantity=2)
+    voucher = VoucherFactory.create(code="TENOFF", value=Decimal(10))
+
+    order = place_order(
+        cart=cart, customer=None, details=make_details(voucher_code="tenoff"), idempotency_key=uuid4()
+    )
+
+    voucher.refresh_from_db()
+    assert order.discount_amount == Decimal("2.00")
+    assert voucher.used_count == 1
+
+
+@pytest.mark.parametrize(
+    "voucher_fields",
+    [
+        {"usage_limit": 1, "used_count": 1},
+        {"minimum_spend_amount": Decimal("50.00")},
+        {"ends_at": timezone.now() - timedelta(days=1)},
+        {"starts_at": timezone.now() + timedelta(days=1)},
+    ],
+    ids=["used-up", "below-minimum", "expired", "not-started"],
+)
+def test_a_voucher_that_does_not_apply_is_refused(voucher_fields):
+    cart, _ = _cart()
+    VoucherFactory.create(code="NOPE", **voucher_fields)
+
+    with pytest.raises(VoucherNotApplicable):
+        place_order(
+            cart=cart, customer=None, details=make_details(voucher_code="NOPE"), idempotency_key=uuid4()
+        )
+
+
+def test_a_voucher_limited_to_once_per_customer_is_refused_the_second_time():
+    customer = UserFactory.create()
+    VoucherFactory.create(code="ONCE", per_customer_limit=1)
+    for attempt in range(2):
+        cart, _ = _cart(quantity=1)
+        details = make_details(voucher_code="ONCE", email=customer.email)
+        if attempt == 0:
+            place_order(cart=cart, customer=customer, details=details, idempotency_key=uuid4())
+        else:
+            with pytest.raises(VoucherNotApplicable):
+                place_order(cart=cart, customer=customer, details=details, idempotency_key=uuid4())
+
+
+def test_shipping_by_weight_and_free_over_a_threshold():
+    heavy_cart, _ = _cart(price="10.00", quantity=2, weight=1500)
+    by_weight = ShippingMethodFactory.create(
+        kind="weight", price_amount=Decimal("2.00"), price_per_kg_amount=Decimal("1.00")
+    )
+    free_cart, _ = _cart(price="30.00", quantity=2)
+    free_over = ShippingMethodFactory.create(price_amount=Decimal("4.95"), free_over_amount=Decimal("50.00"))
+
+    heavy = place_order(
+        cart=heavy_cart,
+        customer=None,
+        details=make_details(shipping_method=by_weight),
+        idempotency_key=uuid4(),
+    )
+    free = place_order(
+        cart=free_cart,
+        customer=None,
+        details=make_details(shipping_method=free_over),
+        idempotency_key=uuid4(),
+    )
+
+    assert (heavy.shipping_amount, free.shipping_amount) == (Decimal("5.00"), Decimal("0.00"))
+
+
+def test_a_shipping_method_for_other_countries_is_refused():
+    cart, _ = _cart()
+    ireland_only = ShippingMethodFactory.create(countries="IE")
+
+    with pytest.raises(ShippingMethodNotAvailable):
+        place_order(
+            cart=cart,
+            customer=None,
+            details=make_details(shipping_method=ireland_only),
+            idempotency_key=uuid4(),
+        )

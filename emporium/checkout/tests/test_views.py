@@ -1,0 +1,75 @@
+import pytest
+
+from emporium.accounts.tests.factories import AddressFactory, UserFactory
+from emporium.cart.tests.factories import CartFactory, CartLineFactory
+from emporium.catalog.tests.factories import VariantFactory
+from emporium.checkout.tests.factories import ShippingMethodFactory
+from emporium.orders.models import Order
+
+pytestmark = pytest.mark.django_db
+
+
+def _form(method, **overrides):
+    data = {
+        "email": "guest@example.com", "shipping_full_name": "Gus Guest", "shipping_line1": "2 Park Row",
+        "shipping_city": "Leeds", "shipping_postcode": "LS1 5HD", "shipping_country": "GB", "billing_same": "on",
+        "shipping_method": method.pk, "voucher_code": "", "idempotency_key": "0b3e6c1e-3c1a-4f7e-9a55-3d6b1f7b2c11",
+    }  # fmt: skip
+    return {**data, **overrides}
+
+
+def test_a_guest_checks_out_and_sees_the_order_status(client):
+    variant = VariantFactory.create(stock_on_hand=3)
+    client.post("/cart/add/", {"variant": variant.pk, "quantity": 1})
+
+    response = client.post("/checkout/", _form(ShippingMethodFactory.create()))
+
+    order = Order.objects.get()
+    assert response["Location"] == f"/checkout/orders/{order.number}/"
+    assert order.number in client.get(response["Location"]).content.decode()
+
+
+def test_a_double_submit_makes_one_order(client):
+    variant = VariantFactory.create(stock_on_hand=3)
+    client.post("/cart/add/", {"variant": variant.pk, "quantity": 1})
+    form = _form(ShippingMethodFactory.create())
+
+    client.post("/checkout/", form)
+    client.post("/checkout/", form)
+
+    assert Order.objects.count() == 1
+
+
+def test_a_missing_address_answers_422_with_the_error_next_to_the_field(client):
+    variant = VariantFactory.create()
+    client.post("/cart/add/", {"variant": variant.pk, "quantity": 1})
+
+    response = client.post("/checkout/", _form(ShippingMethodFactory.create(), shipping_line1=""))
+
+    assert response.status_code == 422
+    assert "This field is required." in response.content.decode()
+
+
+def test_a_customer_ships_to_an_address_from_the_address_book(client):
+    customer = UserFactory.create()
+    address = AddressFactory.create(customer=customer, city="Bath")
+    cart = CartFactory.create(customer=customer, token=None)
+    CartLineFactory.create(cart=cart)
+    client.force_login(customer)
+
+    client.post(
+        "/checkout/", _form(ShippingMethodFactory.create(), saved_address=address.pk, shipping_line1="")
+    )
+
+    order = Order.objects.get()
+    assert (order.customer, (order.shipping_address or {})["city"]) == (customer, "Bath")
+
+
+def test_nobody_else_sees_a_guest_order(client):
+    variant = VariantFactory.create()
+    client.post("/cart/add/", {"variant": variant.pk, "quantity": 1})
+    client.post("/checkout/", _form(ShippingMethodFactory.create()))
+    order = Order.objects.get()
+    client.cookies.clear()
+
+    assert client.get(f"/checkout/orders/{order.number}/").status_code == 404

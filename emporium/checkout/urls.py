@@ -1,0 +1,10 @@
+from django.urls import path
+
+from emporium.checkout import views
+
+app_name = "checkout"
+
+urlpatterns = [
+    path("", views.checkout_view, name="checkout"),
+    path("orders/<str:number>/", views.order_status_view, name="order-status"),
+]
