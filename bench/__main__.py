@@ -95,17 +95,23 @@ BENCHMARKS: dict[str, tuple[str, Callable[[], dict[str, str]]]] = {
     "home_page": ("home page", home_pages),
     "storefront": ("storefront", storefront_pages),
 }
+# Benchmarks that drive services directly rather than pages over HTTP.
+SERVICE_BENCHMARKS = ("checkout",)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("names", nargs="*", help=f"benchmarks to run, of {sorted(BENCHMARKS)} (default: all)")
+    parser.add_argument(
+        "names",
+        nargs="*",
+        help=f"benchmarks to run, of {sorted([*BENCHMARKS, *SERVICE_BENCHMARKS])} (default: all)",
+    )
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", 10)))
     parser.add_argument("--connections", type=int, default=32)
     args = parser.parse_args()
-    if unknown := set(args.names) - set(BENCHMARKS):
+    if unknown := set(args.names) - set(BENCHMARKS) - set(SERVICE_BENCHMARKS):
         parser.error(f"unknown benchmark(s): {sorted(unknown)}")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
@@ -113,21 +119,40 @@ def main() -> None:
 
     database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     RESULTS.mkdir(exist_ok=True)
-    for name in args.names or list(BENCHMARKS):
-        title, choose_pages = BENCHMARKS[name]
-        report = {
+    for name in args.names or [*BENCHMARKS, *SERVICE_BENCHMARKS]:
+        header = {
             "benchmark": name,
             "when": datetime.now(UTC).isoformat(timespec="seconds"),
             "database": database,
-            "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        }
+        if name == "checkout":
+            if database != "postgresql":
+                print("\ncheckout: skipped, it needs PostgreSQL (set DATABASE_URL)")
+                continue
+            from bench.checkout import measure_checkout
+
+            report: dict[str, object] = {
+                **header,
+                **measure_checkout(buyers=args.connections, seconds=args.seconds),
+            }
+            _write(name, database, report)
+            continue
+        title, choose_pages = BENCHMARKS[name]
+        report = {
+            **header,
+            "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
             **measure_pages(
                 title=title, pages=choose_pages(), connections=args.connections, seconds=args.seconds
             ),
         }
-        out = RESULTS / f"{name}-{database}.json"
-        out.write_text(json.dumps(report, indent=2) + "\n")
-        print(f"written to {out.relative_to(ROOT)}")
+        _write(name, database, report)
+
+
+def _write(name: str, database: str, report: dict[str, object]) -> None:
+    out = RESULTS / f"{name}-{database}.json"
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"written to {out.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
