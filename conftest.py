@@ -6,8 +6,14 @@ from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
+from hypothesis import settings as hypothesis_settings
 
 from config.celery import app as celery_app
+
+# Property tests check arithmetic, not speed: Hypothesis' default 200 ms deadline per example
+# fails them on a busy CI machine for reasons that have nothing to do with the code.
+hypothesis_settings.register_profile("emporium", deadline=None, print_blob=True)
+hypothesis_settings.load_profile("emporium")
 
 
 def pytest_configure(config: pytest.Config) -> None:

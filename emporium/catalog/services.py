@@ -6,10 +6,12 @@ from collections.abc import Iterable
 from io import BytesIO
 
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.db.models import Exists, F, Min, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from PIL import Image, ImageOps
 
+from emporium.catalog.cache import bump_catalog_version
 from emporium.catalog.models import THUMBNAIL_WIDTHS, Product, ProductImage, Variant
 from emporium.orders.models import OrderLine, OrderStatus
 
@@ -31,6 +33,27 @@ def refresh_product_summaries(*, product_ids: Iterable[int] | None = None) -> in
         currency=Coalesce(Subquery(currency), F("currency")),
         is_in_stock=Exists(variants.filter(stock_on_hand__gt=F("stock_allocated"))),
     )
+
+
+def refresh_stock_state_after_commit(*, variant_ids: Iterable[int]) -> None:
+    """After this transaction commits, bring the products of these variants up to date.
+
+    Orders move stock with plain UPDATEs (no signals), so listings would go on saying "in
+    stock" after the last unit sold. Run after the commit, so the order's row locks are not
+    held for it; and the catalog version (which empties the page cache) is bumped only when
+    a product actually went in or out of stock, not on every order.
+    """
+    ids = list(variant_ids)
+
+    def refresh() -> None:
+        product_ids = list(Variant.objects.filter(pk__in=ids).values_list("product_id", flat=True).distinct())
+        in_stock_before = dict(Product.objects.filter(pk__in=product_ids).values_list("pk", "is_in_stock"))
+        refresh_product_summaries(product_ids=product_ids)
+        in_stock_after = dict(Product.objects.filter(pk__in=product_ids).values_list("pk", "is_in_stock"))
+        if in_stock_after != in_stock_before:
+            bump_catalog_version()
+
+    transaction.on_commit(refresh)
 
 
 def refresh_units_sold(*, product_ids: Iterable[int] | None = None) -> int:

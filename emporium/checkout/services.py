@@ -24,6 +24,7 @@ from emporium.accounts.models import User
 from emporium.cart.exceptions import OutOfStock
 from emporium.cart.models import Cart, CartLine
 from emporium.catalog.models import Variant
+from emporium.catalog.services import refresh_stock_state_after_commit
 from emporium.checkout.calculations import Totals, calculate_discount, calculate_shipping, calculate_totals
 from emporium.checkout.exceptions import EmptyCart, ShippingMethodNotAvailable, VoucherNotApplicable
 from emporium.checkout.models import ShippingMethod, Voucher, VoucherUsage
@@ -138,6 +139,7 @@ def _reserve_stock(lines: list[CartLine]) -> None:
             raise OutOfStock(
                 variant_id=variant.pk, requested=line.quantity, available=variant.quantity_available
             )
+    refresh_stock_state_after_commit(variant_ids=[line.variant_id for line in lines])
 
 
 @transaction.atomic
@@ -157,7 +159,6 @@ def place_order(
     lines = list(cart.lines.select_related("variant__product").order_by("variant_id"))
     if not lines:
         raise EmptyCart()
-    _reserve_stock(lines)
     totals, voucher = calculate_checkout_totals(
         lines=lines, details=details, customer=customer, currency=cart.currency, lock_voucher=True
     )
@@ -201,6 +202,9 @@ def place_order(
         VoucherUsage.objects.create(voucher=voucher, order=order, customer=customer, email=details.email)
     OrderEvent.objects.create(order=order, type=OrderEventType.PLACED, to_status=order.status, actor=customer)
     cart.lines.all().delete()
+    # Last, so the rows of popular variants stay locked only from here to the commit: every
+    # checkout of the same product queues on them. A shortfall still rolls everything back.
+    _reserve_stock(lines)
     order_id = order.pk
     transaction.on_commit(lambda: _queue_confirmation(order_id))
     return order

@@ -19,6 +19,7 @@ from django_fsm import TransitionNotAllowed as FSMTransitionNotAllowed
 
 from emporium.accounts.models import User
 from emporium.catalog.models import Variant
+from emporium.catalog.services import refresh_stock_state_after_commit
 from emporium.orders.exceptions import TransitionNotAllowed
 from emporium.orders.models import Order, OrderEvent, OrderEventType, OrderStatus, StockState
 
@@ -68,6 +69,7 @@ def _release_stock(*, order: Order, actor: User | None, reason: str) -> None:
         Variant.objects.filter(pk=variant.pk).update(
             stock_allocated=F("stock_allocated") - quantities[variant.pk]
         )
+    refresh_stock_state_after_commit(variant_ids=quantities)
     order.stock_state = StockState.RELEASED
     OrderEvent.objects.create(order=order, type=OrderEventType.STOCK_RELEASED, actor=actor, message=reason)
 
@@ -82,6 +84,7 @@ def _ship_stock(*, order: Order) -> None:
         Variant.objects.filter(pk=variant.pk).update(
             stock_allocated=F("stock_allocated") - quantity, stock_on_hand=F("stock_on_hand") - quantity
         )
+    refresh_stock_state_after_commit(variant_ids=quantities)
     order.stock_state = StockState.SHIPPED
 
 

@@ -174,3 +174,31 @@ def test_a_shipping_method_for_other_countries_is_refused():
             details=make_details(shipping_method=ireland_only),
             idempotency_key=uuid4(),
         )
+
+
+def test_selling_the_last_units_takes_the_product_out_of_stock_on_the_storefront(
+    django_capture_on_commit_callbacks,
+):
+    from emporium.catalog.cache import get_catalog_version
+
+    cart, variant = _cart(quantity=2, stock=2)
+    before = get_catalog_version()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        place_order(cart=cart, customer=None, details=make_details(), idempotency_key=uuid4())
+
+    variant.product.refresh_from_db()
+    assert variant.product.is_in_stock is False
+    assert get_catalog_version() > before  # cached listings stop saying "in stock"
+
+
+def test_an_order_that_leaves_stock_does_not_empty_the_page_cache(django_capture_on_commit_callbacks):
+    from emporium.catalog.cache import get_catalog_version
+
+    cart, _ = _cart(quantity=1, stock=5)
+    before = get_catalog_version()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        place_order(cart=cart, customer=None, details=make_details(), idempotency_key=uuid4())
+
+    assert get_catalog_version() == before
