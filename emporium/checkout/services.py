@@ -210,6 +210,22 @@ def place_order(
     return order
 
 
+def give_back_voucher_use(*, order: Order) -> bool:
+    """Stop a cancelled or fully refunded order counting against its voucher's limits.
+
+    The order services call this under the order's row lock, and before they move stock:
+    ``place_order`` also locks the voucher before variant rows, so the two orders of locking
+    agree and cannot deadlock. Returns whether a use was given back (at most once per order).
+    """
+    usage = VoucherUsage.objects.filter(order=order).first()
+    if usage is None:
+        return False
+    Voucher.objects.select_for_update().filter(pk=usage.voucher_id).values_list("pk").get()
+    usage.delete()
+    Voucher.objects.filter(pk=usage.voucher_id, used_count__gt=0).update(used_count=F("used_count") - 1)
+    return True
+
+
 def _queue_confirmation(order_id: int) -> None:
     from emporium.checkout.tasks import send_order_confirmation_task
 

@@ -19,6 +19,7 @@ from emporium.orders.models import Order, OrderEvent, OrderLine
 from emporium.orders.services import (
     cancel_order,
     mark_order_delivered,
+    mark_order_fulfilled,
     mark_order_paid,
     mark_order_shipped,
     refund_order,
@@ -90,7 +91,15 @@ class OrderAdmin(admin.ModelAdmin[Order]):
     inlines = (OrderLineInline, OrderEventInline)
     show_full_result_count = False
     action_form = OrderActionForm
-    actions = ("mark_paid", "mark_shipped", "mark_delivered", "cancel", "refund", "refund_partially")
+    actions = (
+        "mark_paid",
+        "mark_fulfilled",
+        "mark_shipped",
+        "mark_delivered",
+        "cancel",
+        "refund",
+        "refund_partially",
+    )
 
     @admin.display(description="Invoice")
     def invoice_link(self, order: Order) -> str:
@@ -128,6 +137,15 @@ class OrderAdmin(admin.ModelAdmin[Order]):
             queryset,
             lambda order: mark_order_paid(order=order, actor=_staff(request)),
             "marked paid",
+        )
+
+    @admin.action(description="Mark fulfilled (picked and packed)", permissions=["change"])
+    def mark_fulfilled(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        self._run(
+            request,
+            queryset,
+            lambda order: mark_order_fulfilled(order=order, actor=_staff(request)),
+            "marked fulfilled",
         )
 
     @admin.action(description="Mark shipped (tracking number above)", permissions=["change"])

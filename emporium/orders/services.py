@@ -20,6 +20,7 @@ from django_fsm import TransitionNotAllowed as FSMTransitionNotAllowed
 from emporium.accounts.models import User
 from emporium.catalog.models import Variant
 from emporium.catalog.services import refresh_stock_state_after_commit
+from emporium.checkout.services import give_back_voucher_use
 from emporium.orders.exceptions import TransitionNotAllowed
 from emporium.orders.models import Order, OrderEvent, OrderEventType, OrderStatus, StockState
 
@@ -88,6 +89,16 @@ def _ship_stock(*, order: Order) -> None:
     order.stock_state = StockState.SHIPPED
 
 
+def _give_back_voucher(*, order: Order, actor: User | None) -> None:
+    if give_back_voucher_use(order=order):
+        OrderEvent.objects.create(
+            order=order,
+            type=OrderEventType.NOTE,
+            actor=actor,
+            message=f"Voucher {order.voucher_code} use given back",
+        )
+
+
 @transaction.atomic
 def mark_order_paid(*, order: Order, actor: User | None = None, note: str = "") -> Order:
     """The interface point for payments: a gateway callback or staff call this once paid."""
@@ -130,6 +141,7 @@ def mark_order_delivered(*, order: Order, actor: User | None = None) -> Order:
 def cancel_order(*, order: Order, actor: User | None = None, reason: str = "") -> Order:
     order = _lock(order)
     _apply(order=order, transition=Order.cancel, action="cancelled", actor=actor, message=reason)
+    _give_back_voucher(order=order, actor=actor)
     _release_stock(order=order, actor=actor, reason=reason or "Order cancelled")
     order.reserved_until = None
     order.save(update_fields=["status", "stock_state", "reserved_until", "updated_at"])
@@ -143,6 +155,7 @@ def refund_order(*, order: Order, partial: bool = False, actor: User | None = No
     transition = Order.refund_partially if partial else Order.refund
     _apply(order=order, transition=transition, action="refunded", actor=actor, message=note)
     if not partial:
+        _give_back_voucher(order=order, actor=actor)
         _release_stock(order=order, actor=actor, reason="Refunded before shipping")
     order.save(update_fields=["status", "stock_state", "updated_at"])
     return order

@@ -132,6 +132,23 @@ def test_staff_mark_an_order_shipped_from_the_admin_with_a_tracking_number(staff
     assert (order.status, order.tracking_number) == (OrderStatus.SHIPPED, "RM123")
 
 
+def test_staff_mark_paid_orders_fulfilled_from_the_admin_and_unpaid_ones_are_refused(staff_client):
+    paid, _ = _reserved_order()
+    mark_order_paid(order=paid)
+    unpaid, _ = _reserved_order()
+
+    response = staff_client.post(
+        "/admin/orders/order/",
+        {"action": "mark_fulfilled", "_selected_action": [paid.pk, unpaid.pk], "index": 0},
+        follow=True,
+    )
+
+    paid.refresh_from_db()
+    unpaid.refresh_from_db()
+    assert (paid.status, unpaid.status) == (OrderStatus.FULFILLED, OrderStatus.UNPAID)
+    assert "1 order(s) marked fulfilled" in response.content.decode()
+
+
 def test_staff_see_a_printable_invoice(staff_client):
     order, _ = _reserved_order()
 
