@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -16,9 +16,8 @@ from emporium.cart.services import remember_cart_count
 from emporium.checkout.exceptions import EmptyCart, ShippingMethodNotAvailable, VoucherNotApplicable
 from emporium.checkout.forms import CheckoutForm
 from emporium.checkout.services import CheckoutDetails, calculate_checkout_totals, place_order
-from emporium.orders.models import Order
-
-PLACED_ORDERS_SESSION_KEY = "placed_orders"
+from emporium.orders.selectors import get_order_for_visitor
+from emporium.orders.services import remember_order_in_session
 
 
 def _customer(request: HttpRequest) -> User | None:
@@ -60,8 +59,7 @@ def checkout_view(request: HttpRequest) -> HttpResponse:
                     details=details,
                     idempotency_key=form.cleaned_data["idempotency_key"],
                 )
-                placed = request.session.get(PLACED_ORDERS_SESSION_KEY, [])
-                request.session[PLACED_ORDERS_SESSION_KEY] = [*placed[-19:], order.number]
+                remember_order_in_session(session=request.session, order=order)
                 remember_cart_count(session=request.session, cart=cast(Cart, cart))
                 return redirect("checkout:order-status", number=order.number)
         except VoucherNotApplicable as error:
@@ -83,13 +81,5 @@ def checkout_view(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def order_status_view(request: HttpRequest, number: str) -> HttpResponse:
-    """The customer who placed it, or the browser session that placed it as a guest, may look."""
-    order = Order.objects.prefetch_related("lines").filter(number=number).first()
-    customer = _customer(request)
-    may_see = order is not None and (
-        (customer is not None and order.customer_id == customer.pk)
-        or number in request.session.get(PLACED_ORDERS_SESSION_KEY, [])
-    )
-    if not may_see:
-        raise Http404("No such order.")
+    order = get_order_for_visitor(number=number, customer=_customer(request), session=request.session)
     return render(request, "checkout/order_status.html", {"order": order})

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
+from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -23,8 +24,17 @@ from emporium.catalog.services import refresh_stock_state_after_commit
 from emporium.checkout.services import give_back_voucher_use
 from emporium.orders.exceptions import TransitionNotAllowed
 from emporium.orders.models import Order, OrderEvent, OrderEventType, OrderStatus, StockState
+from emporium.orders.selectors import PLACED_ORDERS_SESSION_KEY, list_order_numbers_placed_in_session
 
 logger = logging.getLogger(__name__)
+
+
+def remember_order_in_session(*, session: SessionBase, order: Order) -> None:
+    """Let this browser session see the order it placed (guests have no account to prove it).
+
+    Keeps the last 20, so a long session cannot grow without bound."""
+    placed = list_order_numbers_placed_in_session(session=session)
+    session[PLACED_ORDERS_SESSION_KEY] = [*placed[-19:], order.number]
 
 
 def _lock(order: Order) -> Order:
