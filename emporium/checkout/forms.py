@@ -4,10 +4,12 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from emporium.accounts.countries import list_country_choices
 from emporium.accounts.models import Address, User
 from emporium.checkout.models import ShippingMethod
+from emporium.checkout.selectors import snapshot_address
 from emporium.checkout.services import ADDRESS_FIELDS
 
 
@@ -37,6 +39,9 @@ class CheckoutForm(forms.Form):
         label="Ship to a saved address",
         empty_label="A new address",
     )
+    save_address = forms.BooleanField(
+        label="Save this address to my address book", required=False, initial=True
+    )
     billing_same = forms.BooleanField(label="Bill to the shipping address", required=False, initial=True)
     shipping_method = forms.ModelChoiceField(
         queryset=ShippingMethod.objects.active(), widget=forms.RadioSelect, empty_label=None, label="Shipping"
@@ -54,6 +59,7 @@ class CheckoutForm(forms.Form):
             field.queryset = Address.objects.filter(customer=customer).order_by("-is_default_shipping", "pk")
         else:
             del self.fields["saved_address"]
+            del self.fields["save_address"]
 
     def _address(self, prefix: str) -> dict[str, str]:
         data = self.cleaned_data
@@ -67,13 +73,25 @@ class CheckoutForm(forms.Form):
         data = super().clean() or {}
         saved: Address | None = data.get("saved_address")
         if saved is not None:
-            data["shipping_address"] = {name: str(getattr(saved, name) or "") for name in ADDRESS_FIELDS}
+            data["shipping_address"] = snapshot_address(address=saved)
         else:
             data["shipping_address"] = self._address("shipping")
+            if data.get("save_address"):
+                self._check_address_can_be_saved(data["shipping_address"])
         data["billing_address"] = (
             data["shipping_address"] if data.get("billing_same") else self._address("billing")
         )
         return data
+
+    def _check_address_can_be_saved(self, address: dict[str, str]) -> None:
+        """The address book is stricter than an order's copy (a phone number must look like
+        one): say so next to the field now rather than fail after the order is placed."""
+        try:
+            Address(**address).full_clean(exclude=["customer"], validate_constraints=False)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                if f"shipping_{name}" in self.fields and f"shipping_{name}" not in self.errors:
+                    self.add_error(f"shipping_{name}", messages)
 
     def shipping_fields(self) -> list[forms.BoundField]:
         return [self[f"shipping_{name}"] for name in ADDRESS_FIELDS]

@@ -4,7 +4,11 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
+from emporium.accounts.models import Address
 from emporium.checkout.models import ShippingMethod, TaxRate
+
+# The address fields an order keeps a copy of (CheckoutDetails' addresses are dicts of these).
+ADDRESS_FIELDS = ("full_name", "company", "line1", "line2", "city", "region", "postcode", "country", "phone")
 
 
 def list_shipping_methods_for_country(*, country: str | None) -> list[ShippingMethod]:
@@ -19,3 +23,8 @@ def list_active_shipping_methods() -> QuerySet[ShippingMethod]:
 def get_tax_rate(*, country: str) -> Decimal:
     rate = TaxRate.objects.filter(country=country.upper()).values_list("rate", flat=True).first()
     return rate if rate is not None else Decimal(0)
+
+
+def snapshot_address(*, address: Address) -> dict[str, str]:
+    """A saved address as checkout copies it into the order: plain strings, no link back."""
+    return {name: str(getattr(address, name) or "") for name in ADDRESS_FIELDS}

@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from emporium.accounts.models import User
+from emporium.accounts.services.addresses import add_address_from_checkout
 from emporium.cart.exceptions import OutOfStock
 from emporium.cart.models import Cart, CartLine
 from emporium.catalog.models import Variant
@@ -28,13 +29,14 @@ from emporium.catalog.services import refresh_stock_state_after_commit
 from emporium.checkout.calculations import Totals, calculate_discount, calculate_shipping, calculate_totals
 from emporium.checkout.exceptions import EmptyCart, ShippingMethodNotAvailable, VoucherNotApplicable
 from emporium.checkout.models import ShippingMethod, Voucher, VoucherUsage
+
+# ADDRESS_FIELDS lives with the selectors (which copy saved addresses); re-exported here.
+from emporium.checkout.selectors import ADDRESS_FIELDS as ADDRESS_FIELDS
 from emporium.checkout.selectors import get_tax_rate
 from emporium.orders.models import Order, OrderEvent, OrderEventType, OrderLine, OrderStatus, StockState
 from emporium.orders.numbers import generate_order_number
 
 logger = logging.getLogger(__name__)
-
-ADDRESS_FIELDS = ("full_name", "company", "line1", "line2", "city", "region", "postcode", "country", "phone")
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ class CheckoutDetails:
     billing_address: dict[str, str]
     shipping_method: ShippingMethod
     voucher_code: str = ""
+    # A customer may keep a shipping address typed at checkout in their address book.
+    save_shipping_address: bool = False
 
     @property
     def country(self) -> str:
@@ -201,6 +205,8 @@ def place_order(
         Voucher.objects.filter(pk=voucher.pk).update(used_count=F("used_count") + 1)
         VoucherUsage.objects.create(voucher=voucher, order=order, customer=customer, email=details.email)
     OrderEvent.objects.create(order=order, type=OrderEventType.PLACED, to_status=order.status, actor=customer)
+    if customer is not None and details.save_shipping_address:
+        add_address_from_checkout(customer=customer, address=details.shipping_address)
     cart.lines.all().delete()
     # Last, so the rows of popular variants stay locked only from here to the commit: every
     # checkout of the same product queues on them. A shortfall still rolls everything back.

@@ -6,5 +6,6 @@ app_name = "checkout"
 
 urlpatterns = [
     path("", views.checkout_view, name="checkout"),
+    path("totals/", views.checkout_totals_view, name="totals"),
     path("orders/<str:number>/", views.order_status_view, name="order-status"),
 ]

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from emporium.accounts.models import User
 from emporium.cart.exceptions import OutOfStock
-from emporium.cart.models import Cart
+from emporium.cart.models import Cart, CartLine
 from emporium.cart.selectors import find_cart, list_cart_lines
 from emporium.cart.services import remember_cart_count
+from emporium.checkout.calculations import Totals
 from emporium.checkout.exceptions import EmptyCart, ShippingMethodNotAvailable, VoucherNotApplicable
 from emporium.checkout.forms import CheckoutForm
 from emporium.checkout.services import CheckoutDetails, calculate_checkout_totals, place_order
@@ -32,51 +31,101 @@ def _details(form: CheckoutForm) -> CheckoutDetails:
         billing_address=data["billing_address"],
         shipping_method=data["shipping_method"],
         voucher_code=data.get("voucher_code", ""),
+        save_shipping_address=bool(data.get("save_address")) and data.get("saved_address") is None,
     )
+
+
+def _partial_details(form: CheckoutForm) -> CheckoutDetails | None:
+    """What the form holds so far, if it is enough to price shipping: a method and a country."""
+    form.is_valid()  # fills cleaned_data with every field that is valid so far
+    data = form.cleaned_data
+    method, address = data.get("shipping_method"), data.get("shipping_address") or {}
+    if method is None or not address.get("country"):
+        return None
+    return CheckoutDetails(
+        email=data.get("email", ""),
+        shipping_address=address,
+        billing_address=address,
+        shipping_method=method,
+        voucher_code=data.get("voucher_code", ""),
+    )
+
+
+def _preview_totals(
+    form: CheckoutForm, *, lines: list[CartLine], customer: User | None, currency: str
+) -> tuple[Totals | None, str]:
+    """Totals for what the form holds so far, or why they cannot be given (also on the field)."""
+    details = _partial_details(form)
+    if details is None:
+        return None, ""
+    try:
+        totals, _ = calculate_checkout_totals(
+            lines=lines, details=details, customer=customer, currency=currency
+        )
+    except VoucherNotApplicable as error:
+        form.add_error("voucher_code", error.message)
+        return None, error.message
+    except ShippingMethodNotAvailable as error:
+        form.add_error("shipping_method", error.message)
+        return None, error.message
+    return totals, ""
+
+
+def _checkout_context(request: HttpRequest) -> tuple[User | None, Cart | None, list[CartLine]]:
+    customer = _customer(request)
+    cart = find_cart(session=request.session, customer=customer)
+    lines = list(list_cart_lines(cart=cart)) if cart else []
+    return customer, cart, lines
 
 
 @require_http_methods(["GET", "POST"])
 def checkout_view(request: HttpRequest) -> HttpResponse:
-    customer = _customer(request)
-    cart = find_cart(session=request.session, customer=customer)
-    lines = list(list_cart_lines(cart=cart)) if cart else []
-    if not lines:
+    customer, cart, lines = _checkout_context(request)
+    if cart is None or not lines:
         return redirect("cart:detail")
     initial = {"email": customer.email} if customer else {}
     form = CheckoutForm(request.POST or None, customer=customer, initial=initial)
     totals = None
-    if request.method == "POST" and form.is_valid():
-        details = _details(form)
+    if request.method == "POST" and "preview" in request.POST:
+        # Without JavaScript, "Update totals" shows what the live summary shows: what the form
+        # holds so far is enough, and the fields still missing are pointed out.
+        totals, _ = _preview_totals(form, lines=lines, customer=customer, currency=cart.currency)
+    elif request.method == "POST" and form.is_valid():
         try:
-            if "preview" in request.POST:
-                totals, _ = calculate_checkout_totals(
-                    lines=lines, details=details, customer=customer, currency=cast(Cart, cart).currency
-                )
-            else:
-                order = place_order(
-                    cart=cast(Cart, cart),
-                    customer=customer,
-                    details=details,
-                    idempotency_key=form.cleaned_data["idempotency_key"],
-                )
-                remember_order_in_session(session=request.session, order=order)
-                remember_cart_count(session=request.session, cart=cast(Cart, cart))
-                return redirect("checkout:order-status", number=order.number)
+            order = place_order(
+                cart=cart,
+                customer=customer,
+                details=_details(form),
+                idempotency_key=form.cleaned_data["idempotency_key"],
+            )
         except VoucherNotApplicable as error:
             form.add_error("voucher_code", error.message)
         except ShippingMethodNotAvailable as error:
             form.add_error("shipping_method", error.message)
         except (OutOfStock, EmptyCart) as error:
             form.add_error(None, error.message)
-    subtotal = sum(line.total.amount for line in lines)
-    context = {
-        "form": form,
-        "lines": lines,
-        "totals": totals,
-        "subtotal": subtotal,
-        "currency": cast(Cart, cart).currency,
-    }
+        else:
+            remember_order_in_session(session=request.session, order=order)
+            remember_cart_count(session=request.session, cart=cart)
+            return redirect("checkout:order-status", number=order.number)
+    context = {"form": form, "lines": lines, "totals": totals, **_summary_context(lines, cart.currency)}
     return render(request, "checkout/checkout.html", context, status=422 if form.errors else 200)
+
+
+def _summary_context(lines: list[CartLine], currency: str) -> dict[str, object]:
+    return {"subtotal": sum(line.total.amount for line in lines), "currency": currency}
+
+
+@require_POST
+def checkout_totals_view(request: HttpRequest) -> HttpResponse:
+    """The order summary again for what the form holds now: htmx asks on every change."""
+    customer, cart, lines = _checkout_context(request)
+    if cart is None or not lines:
+        return HttpResponse(status=204)
+    form = CheckoutForm(request.POST, customer=customer)
+    totals, problem = _preview_totals(form, lines=lines, customer=customer, currency=cart.currency)
+    context = {"lines": lines, "totals": totals, "problem": problem, **_summary_context(lines, cart.currency)}
+    return render(request, "checkout/_summary.html", context)
 
 
 @require_GET

@@ -1,10 +1,23 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TypedDict
 
 from django.db import transaction
 
 from emporium.accounts.models import Address, User
+
+CHECKOUT_ADDRESS_FIELDS = (
+    "full_name",
+    "company",
+    "line1",
+    "line2",
+    "city",
+    "region",
+    "postcode",
+    "country",
+    "phone",
+)
 
 
 class AddressFields(TypedDict):
@@ -37,6 +50,29 @@ def update_address(*, address: Address, fields: AddressFields) -> Address:
         setattr(address, name, value)
     _lock_addresses(customer_id=address.customer_id)
     return _save(address)
+
+
+def add_address_from_checkout(*, customer: User, address: Mapping[str, str]) -> Address:
+    """Keep an address typed at checkout in the customer's book, once: the same address typed
+    again is found, not added a second time."""
+    values = {name: str(address.get(name) or "") for name in CHECKOUT_ADDRESS_FIELDS}
+    values["country"] = values["country"].upper()
+    if existing := Address.objects.filter(customer=customer, **values).order_by("pk").first():
+        return existing
+    fields = AddressFields(
+        full_name=values["full_name"],
+        company=values["company"],
+        line1=values["line1"],
+        line2=values["line2"],
+        city=values["city"],
+        region=values["region"],
+        postcode=values["postcode"],
+        country=values["country"],
+        phone=values["phone"],
+        is_default_shipping=False,
+        is_default_billing=False,
+    )
+    return create_address(customer=customer, fields=fields)
 
 
 def delete_address(*, address: Address) -> None:

@@ -73,3 +73,69 @@ def test_nobody_else_sees_a_guest_order(client):
     client.cookies.clear()
 
     assert client.get(f"/checkout/orders/{order.number}/").status_code == 404
+
+
+def test_the_summary_updates_for_what_the_form_holds_so_far(client):
+    variant = VariantFactory.create(price_amount="20.00")
+    client.post("/cart/add/", {"variant": variant.pk, "quantity": 1})
+    method = ShippingMethodFactory.create(price_amount="4.95")
+
+    # Only a country and a shipping method chosen: enough to price the order.
+    response = client.post("/checkout/totals/", {"shipping_country": "GB", "shipping_method": method.pk})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="checkout-summary"' in html
+    assert "£24.95" in html
+
+
+def test_the_summary_says_why_a_voucher_does_not_apply(client):
+    variant = VariantFactory.create()
+    client.post("/cart/add/", {"variant": variant.pk, "quantity": 1})
+    method = ShippingMethodFactory.create()
+
+    response = client.post(
+        "/checkout/totals/", {"shipping_country": "GB", "shipping_method": method.pk, "voucher_code": "NOPE"}
+    )
+
+    assert 'role="alert"' in response.content.decode()
+
+
+def test_update_totals_without_javascript_prices_a_half_filled_form(client):
+    variant = VariantFactory.create(price_amount="20.00")
+    client.post("/cart/add/", {"variant": variant.pk, "quantity": 1})
+    method = ShippingMethodFactory.create(price_amount="4.95")
+
+    response = client.post("/checkout/", _form(method, shipping_line1="", preview="1"))
+
+    assert "£24.95" in response.content.decode()
+    assert Order.objects.count() == 0
+
+
+def test_a_customer_keeps_a_new_address_in_the_address_book_once(client):
+    customer = UserFactory.create()
+    client.force_login(customer)
+    method = ShippingMethodFactory.create()
+    for key in ("0b3e6c1e-3c1a-4f7e-9a55-3d6b1f7b2c11", "7d0c2f55-8a0e-4a53-b1a6-44e7fd0f5d21"):
+        cart = CartFactory.create(customer=customer, token=None)
+        CartLineFactory.create(cart=cart)
+        client.post("/checkout/", _form(method, save_address="on", idempotency_key=key))
+        cart.delete()
+
+    assert Order.objects.filter(customer=customer).count() == 2
+    assert list(customer.addresses.values_list("city", "is_default_shipping")) == [("Leeds", True)]
+
+
+def test_an_address_the_book_would_refuse_is_pointed_out_before_the_order_is_placed(client):
+    customer = UserFactory.create()
+    client.force_login(customer)
+    cart = CartFactory.create(customer=customer, token=None)
+    CartLineFactory.create(cart=cart)
+
+    response = client.post(
+        "/checkout/", _form(ShippingMethodFactory.create(), save_address="on", shipping_phone="call me")
+    )
+
+    assert response.status_code == 422
+    assert Order.objects.count() == 0
+    assert "call me" in response.content.decode()  # what they typed is kept
