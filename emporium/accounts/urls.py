@@ -14,6 +14,7 @@ urlpatterns = [
     path("orders/", views.order_list_view, name="orders"),
     path("orders/<str:number>/", views.order_detail_view, name="order-detail"),
     path("orders/<str:number>/invoice/", views.order_invoice_view, name="order-invoice"),
+    path("orders/<str:number>/invoice.pdf", views.order_invoice_pdf_view, name="order-invoice-pdf"),
     path("privacy/", views.privacy_view, name="privacy"),
     path("privacy/my-data.json", views.personal_data_download_view, name="personal-data"),
     path("close/", views.delete_account_view, name="delete"),

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -34,6 +35,7 @@ from emporium.accounts.services import (
     update_address,
     update_profile,
 )
+from emporium.orders.invoices import invoice_html_context, invoice_pdf_response
 
 
 def _customer(request: HttpRequest) -> User:
@@ -120,7 +122,13 @@ def order_detail_view(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 def order_invoice_view(request: HttpRequest, number: str) -> HttpResponse:
     order = get_order_for_customer(customer=_customer(request), number=number)
-    return render(request, "orders/invoice.html", {"order": order})
+    pdf_url = reverse("accounts:order-invoice-pdf", args=[order.number])
+    return render(request, "orders/invoice.html", invoice_html_context(order=order, pdf_url=pdf_url))
+
+
+@login_required
+def order_invoice_pdf_view(request: HttpRequest, number: str) -> HttpResponse:
+    return invoice_pdf_response(order=get_order_for_customer(customer=_customer(request), number=number))
 
 
 @login_required

@@ -15,6 +15,7 @@ from django.utils.html import format_html
 
 from emporium.accounts.models import User
 from emporium.core.exceptions import DomainError
+from emporium.orders.invoices import invoice_html_context, invoice_pdf_response
 from emporium.orders.models import Order, OrderEvent, OrderLine
 from emporium.orders.services import (
     cancel_order,
@@ -103,7 +104,11 @@ class OrderAdmin(admin.ModelAdmin[Order]):
 
     @admin.display(description="Invoice")
     def invoice_link(self, order: Order) -> str:
-        return format_html('<a href="{}">Invoice</a>', reverse("admin:orders_order_invoice", args=[order.pk]))
+        return format_html(
+            '<a href="{}">Invoice</a> · <a href="{}">PDF</a>',
+            reverse("admin:orders_order_invoice", args=[order.pk]),
+            reverse("admin:orders_order_invoice_pdf", args=[order.pk]),
+        )
 
     def get_urls(self) -> list[URLPattern]:
         invoice = path(
@@ -111,13 +116,26 @@ class OrderAdmin(admin.ModelAdmin[Order]):
             self.admin_site.admin_view(self.invoice_view),
             name="orders_order_invoice",
         )
-        return [invoice, *super().get_urls()]
+        invoice_pdf = path(
+            "<int:order_id>/invoice.pdf",
+            self.admin_site.admin_view(self.invoice_pdf_view),
+            name="orders_order_invoice_pdf",
+        )
+        return [invoice, invoice_pdf, *super().get_urls()]
 
     def invoice_view(self, request: HttpRequest, order_id: int) -> HttpResponse:
         if not self.has_view_permission(request):
             raise PermissionDenied
         order = get_object_or_404(Order.objects.prefetch_related("lines"), pk=order_id)
-        return render(request, "orders/invoice.html", {"order": order})
+        pdf_url = reverse("admin:orders_order_invoice_pdf", args=[order.pk])
+        return render(request, "orders/invoice.html", invoice_html_context(order=order, pdf_url=pdf_url))
+
+    def invoice_pdf_view(self, request: HttpRequest, order_id: int) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return invoice_pdf_response(
+            order=get_object_or_404(Order.objects.prefetch_related("lines"), pk=order_id)
+        )
 
     def _run(self, request: HttpRequest, queryset: QuerySet[Order], change: object, done: str) -> None:
         changed = 0
