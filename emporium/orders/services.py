@@ -12,9 +12,12 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django_fsm import TransitionNotAllowed as FSMTransitionNotAllowed
 
@@ -136,7 +139,32 @@ def mark_order_shipped(*, order: Order, tracking_number: str = "", actor: User |
     _ship_stock(order=order)
     order.tracking_number = tracking_number
     order.save(update_fields=["status", "tracking_number", "stock_state", "updated_at"])
+    order_id = order.pk
+    transaction.on_commit(lambda: _queue_shipping_notification(order_id))
     return order
+
+
+def _queue_shipping_notification(order_id: int) -> None:
+    from emporium.orders.tasks import send_shipping_notification_task
+
+    send_shipping_notification_task.delay(order_id=order_id)
+
+
+def send_shipping_notification(*, order: Order) -> None:
+    """Tell the customer the parcel is on its way, with the tracking number (HTML and text)."""
+    if not order.email:
+        return  # imported orders may have no address to write to
+    context = {"order": order, "lines": list(order.lines.all()), "site_name": settings.SITE_NAME}
+    message = EmailMultiAlternatives(
+        subject=f"{settings.SITE_NAME}: order {order.number} is on its way",
+        body=render_to_string("orders/email/shipping_notification.txt", context),
+        to=[order.email],
+    )
+    message.attach_alternative(
+        render_to_string("orders/email/shipping_notification.html", context), "text/html"
+    )
+    message.send()
+    OrderEvent.objects.create(order=order, type=OrderEventType.EMAIL_SENT, message="Shipping notification")
 
 
 @transaction.atomic

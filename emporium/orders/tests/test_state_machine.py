@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from emporium.accounts.tests.factories import StaffUserFactory, UserFactory
@@ -167,3 +168,28 @@ def test_customers_see_the_invoice_of_their_own_order_only(client):
 
     assert f"Invoice {order.number}" in mine.content.decode()
     assert theirs.status_code == 404
+
+
+def test_shipping_sends_one_notification_with_the_tracking_number_after_commit(
+    django_capture_on_commit_callbacks,
+):
+    order, _ = _reserved_order(email="ann@example.com")
+    mark_order_paid(order=order)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        mark_order_shipped(order=order, tracking_number="RM123456785GB")
+
+    [message] = mail.outbox
+    assert message.to == ["ann@example.com"]
+    assert "RM123456785GB" in message.body
+    assert "RM123456785GB" in message.alternatives[0][0]
+    assert order.events.filter(type=OrderEventType.EMAIL_SENT, message="Shipping notification").count() == 1
+
+
+def test_a_refused_shipment_sends_nothing(django_capture_on_commit_callbacks):
+    order, _ = _reserved_order(email="ann@example.com")
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(TransitionNotAllowed):
+        mark_order_shipped(order=order, tracking_number="X")
+
+    assert mail.outbox == []
