@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
 from emporium.accounts.tests.factories import StaffUserFactory, UserFactory
@@ -180,9 +181,10 @@ def test_shipping_sends_one_notification_with_the_tracking_number_after_commit(
         mark_order_shipped(order=order, tracking_number="RM123456785GB")
 
     [message] = mail.outbox
+    assert isinstance(message, EmailMultiAlternatives)
     assert message.to == ["ann@example.com"]
     assert "RM123456785GB" in message.body
-    assert "RM123456785GB" in message.alternatives[0][0]
+    assert "RM123456785GB" in str(message.alternatives[0][0])
     assert order.events.filter(type=OrderEventType.EMAIL_SENT, message="Shipping notification").count() == 1
 
 
