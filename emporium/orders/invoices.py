@@ -2,7 +2,7 @@
 
 fpdf2 draws it in pure Python: no browser and no system libraries (WeasyPrint would need
 Pango, which a new machine does not have). DejaVu Sans ships with the app so names and
-addresses in any European script print as typed (see docs/decisions/0009).
+addresses in any European script print as typed.
 """
 
 from __future__ import annotations
