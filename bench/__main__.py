@@ -6,6 +6,7 @@ the ratio says what the page itself costs whatever the machine.
 
     python -m bench                 # every benchmark
     python -m bench storefront      # one of them
+    python -m bench api             # the REST API's product list beside the storefront
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from pathlib import Path
 
 import django
 
+from bench.api import SERVER_ENV as API_SERVER_ENV
+from bench.api import api_pages
 from bench.loadgen import LoadResult, run_load
 from bench.server import ROOT, gunicorn_server
 
@@ -36,9 +39,14 @@ def _print_row(name: str, result: LoadResult, bare: LoadResult) -> None:
 
 
 def measure_pages(
-    *, title: str, pages: dict[str, str], connections: int, seconds: float
+    *,
+    title: str,
+    pages: dict[str, str],
+    connections: int,
+    seconds: float,
+    extra_env: dict[str, str] | None = None,
 ) -> dict[str, object]:
-    with gunicorn_server(workers=2) as url:
+    with gunicorn_server(workers=2, extra_env=extra_env) as url:
         for path in [BARE_VIEW, *pages.values()]:  # warm caches and connections
             run_load(url=url + path, connections=4, seconds=2)
         bare = run_load(url=url + BARE_VIEW, connections=connections, seconds=seconds)
@@ -94,7 +102,10 @@ def storefront_pages() -> dict[str, str]:
 BENCHMARKS: dict[str, tuple[str, Callable[[], dict[str, str]]]] = {
     "home_page": ("home page", home_pages),
     "storefront": ("storefront", storefront_pages),
+    "api": ("REST API", api_pages),
 }
+# Environment of the server under test, per benchmark.
+SERVER_ENVS: dict[str, dict[str, str]] = {"api": API_SERVER_ENV}
 # Benchmarks that drive services directly rather than pages over HTTP.
 SERVICE_BENCHMARKS = ("checkout",)
 
@@ -143,7 +154,11 @@ def main() -> None:
             **header,
             "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
             **measure_pages(
-                title=title, pages=choose_pages(), connections=args.connections, seconds=args.seconds
+                title=title,
+                pages=choose_pages(),
+                connections=args.connections,
+                seconds=args.seconds,
+                extra_env=SERVER_ENVS.get(name),
             ),
         }
         _write(name, database, report)

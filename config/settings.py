@@ -15,6 +15,7 @@ The README's configuration table lists every variable read here; keep the two in
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_simplejwt",
     "rest_framework_simplejwt.token_blacklist",
+    "drf_spectacular",
+    "corsheaders",
     # Emporium domains
     "emporium.core",
     "emporium.accounts",
@@ -112,6 +115,7 @@ INSTALLED_APPS = [
     "emporium.orders",
     "emporium.cart",
     "emporium.checkout",
+    "emporium.payments",
     # After our apps, so that emporium/accounts/templates/ overrides allauth's templates.
     "allauth",
     "allauth.account",
@@ -125,6 +129,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that can answer (WhiteNoise, CommonMiddleware): preflights and error
+    # responses of the API need their CORS headers too.
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -244,6 +251,46 @@ else:
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Emporium <shop@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Payments -------------------------------------------------------------------------------
+
+# Stripe is offered once its secret key is set. Tests point STRIPE_API_BASE at a local fake.
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
+STRIPE_CAPTURE_METHOD = env.str("STRIPE_CAPTURE_METHOD", default="automatic")
+if STRIPE_CAPTURE_METHOD not in {"automatic", "manual"}:
+    raise ImproperlyConfigured("STRIPE_CAPTURE_METHOD must be 'automatic' or 'manual'.")
+STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=10.0)
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
+# Signed events older than this are refused: a captured request cannot be replayed later.
+PAYMENT_WEBHOOK_TOLERANCE_SECONDS = env.int("PAYMENT_WEBHOOK_TOLERANCE_SECONDS", default=300)
+# The test gateway (card form on our own page, no real money) signs its events like Stripe.
+OFFLINE_GATEWAY_WEBHOOK_SECRET = env.str(
+    "OFFLINE_GATEWAY_WEBHOOK_SECRET",
+    default="whsec_offline_" + hashlib.sha256(f"offline-gateway:{SECRET_KEY}".encode()).hexdigest()[:32],
+)
+OFFLINE_GATEWAY_CAPTURE_METHOD = env.str("OFFLINE_GATEWAY_CAPTURE_METHOD", default="automatic")
+PAYMENT_GATEWAYS: list[str] = env.list(
+    "PAYMENT_GATEWAYS",
+    default=[
+        *(["stripe"] if STRIPE_SECRET_KEY else []),
+        *([] if IS_PRODUCTION else ["offline"]),
+        "bank_transfer",
+        "cash_on_delivery",
+    ],
+)
+if IS_PRODUCTION and "offline" in PAYMENT_GATEWAYS:
+    raise ImproperlyConfigured("The offline test gateway takes no money: it cannot be enabled in production.")
+if "stripe" in PAYMENT_GATEWAYS and not (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET) and IS_PRODUCTION:
+    raise ImproperlyConfigured("Stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET.")
+# Shown to customers who choose bank transfer, with their order number as the reference.
+BANK_TRANSFER_ACCOUNT_NAME = env.str("BANK_TRANSFER_ACCOUNT_NAME", default=SITE_NAME)
+BANK_TRANSFER_IBAN = env.str("BANK_TRANSFER_IBAN", default="GB33 BUKB 2020 1555 5555 55")
+BANK_TRANSFER_BIC = env.str("BANK_TRANSFER_BIC", default="BUKBGB22")
+# A transfer takes days: an order paid that way keeps its stock this long instead.
+MANUAL_PAYMENT_RESERVATION_DAYS = env.int("MANUAL_PAYMENT_RESERVATION_DAYS", default=7)
+
 # --- Accounts -------------------------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
@@ -348,6 +395,49 @@ REST_FRAMEWORK = {
     # Closed unless an endpoint opens itself (public catalogue endpoints say AllowAny).
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "emporium.core.api.errors.handle_api_exception",
+    # JSON only: a browser visiting the API gets JSON too, never an HTML page.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "emporium.core.api.schema.ProblemAwareAutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "emporium.core.api.throttling.AnonymousClientThrottle",
+        "emporium.core.api.throttling.AuthenticatedClientThrottle",
+    ],
+    # Behind the load balancer the client's address is the one it appends to X-Forwarded-For.
+    "NUM_PROXIES": env.int("TRUSTED_PROXY_COUNT", default=1 if IS_PRODUCTION else 0),
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+# Requests per client and period ("120/minute"), read on every request; empty turns a limit off.
+API_THROTTLE_ANON = env.str("API_THROTTLE_ANON", default="120/minute")
+API_THROTTLE_USER = env.str("API_THROTTLE_USER", default="600/minute")
+# Browser apps on other origins that may call the API (e.g. https://app.shop.example); none by default.
+CORS_ALLOWED_ORIGINS: list[str] = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_HEADERS = (
+    "accept",
+    "authorization",
+    "content-type",
+    "if-none-match",
+    "x-cart-token",
+)
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{SITE_NAME} API",
+    "DESCRIPTION": (
+        "Everything the storefront does: catalog, cart, checkout, the customer's orders and "
+        "addresses, and staff endpoints. Errors are RFC 9457 problem details "
+        "(`application/problem+json`). Authenticate with `Authorization: Bearer <access token>` "
+        "from `POST /api/v1/auth/token/`; anonymous carts travel in the `X-Cart-Token` header."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"OrderStatusEnum": "emporium.orders.models.OrderStatus"},
+    # Swagger UI from our own static files (node_modules/swagger-ui-dist): no CDN, works offline.
+    "SWAGGER_UI_DIST": "/static/swagger-ui",
+    "SWAGGER_UI_FAVICON_HREF": "/static/swagger-ui/favicon-32x32.png",
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": True, "displayOperationId": False},
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_TOKEN_MINUTES", default=5)),
@@ -375,7 +465,11 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
-STATICFILES_DIRS = [BASE_DIR / "frontend" / "dist"]
+STATICFILES_DIRS: list[Path | tuple[str, Path]] = [
+    BASE_DIR / "frontend" / "dist",
+    # Swagger UI for /api/docs/, from npm (package.json): served by us, no CDN needed.
+    ("swagger-ui", BASE_DIR / "node_modules" / "swagger-ui-dist"),
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 STORAGES = {

@@ -1,7 +1,8 @@
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from emporium.catalog.views import (
     home_view,
@@ -9,6 +10,7 @@ from emporium.catalog.views import (
     sitemap_index_view,
     sitemap_section_view,
 )
+from emporium.core.api.errors import api_endpoint_not_found_view
 from emporium.core.health import ReadinessView, liveness_view
 
 admin.site.site_header = f"{settings.SITE_NAME} staff"
@@ -29,5 +31,18 @@ urlpatterns = [
     path("account/", include("emporium.accounts.urls")),
     path("cart/", include("emporium.cart.urls")),
     path("checkout/", include("emporium.checkout.urls")),
-    path("api/v1/", include("emporium.accounts.api.urls")),
+    path("payments/", include("emporium.payments.urls")),
+    path("api/v1/payments/", include("emporium.payments.api.urls")),
+    path("api/v1/", include("emporium.core.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+# Keep last: any other URL under /api/ is a problem+json 404, never an HTML page (DEBUG or not).
+urlpatterns += [re_path(r"^api/(?P<path>.*)$", api_endpoint_not_found_view, name="api-not-found")]
+
+# Outside DEBUG, errors Django answers itself; under /api/ they are problem+json too.
+handler400 = "emporium.core.api.errors.bad_request"
+handler403 = "emporium.core.api.errors.permission_denied"
+handler404 = "emporium.core.api.errors.page_not_found"
+handler500 = "emporium.core.api.errors.server_error"

@@ -47,7 +47,11 @@ def _fill_address_and_pay(page: Page, *, voucher: str) -> None:
     expect(page.get_by_role("row", name=re.compile("Discount"))).to_be_visible()
     expect(page.get_by_role("row", name=re.compile("Includes VAT"))).to_be_visible()
     page.get_by_role("button", name="Place order").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Pay for order EM-"))
+    page.get_by_label("Card number").fill("4242 4242 4242 4242")
+    page.get_by_role("button", name=re.compile(r"^Pay £")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Thank you: order EM-"))
+    expect(page.get_by_text("Status: Paid.")).to_be_visible()
 
 
 def test_shopper_fills_a_cart_logs_in_and_checks_out_with_a_voucher(page: Page, live_server, shop):

@@ -57,3 +57,15 @@ class StaffSecondFactorMissing(DomainError):
     default_message: ClassVar[str] = (
         "Staff accounts need two-factor authentication: set up an authenticator app in your account first."
     )
+
+
+class TooManySignups(DomainError):
+    status: ClassVar[int] = 429
+    code: ClassVar[str] = "too_many_signups"
+    default_message: ClassVar[str] = "Too many sign-ups from your address. Try again later."
+
+
+class InvalidVerificationKey(DomainError):
+    status: ClassVar[int] = 400
+    code: ClassVar[str] = "invalid_verification_key"
+    default_message: ClassVar[str] = "This verification link is unknown, used or expired."

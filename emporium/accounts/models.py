@@ -64,6 +64,11 @@ phone_validator = RegexValidator(
 )
 
 
+# An address's own fields, in the order forms show them. Orders keep a copy of an address as a
+# plain dict of these (never a link), so editing the address book never rewrites an order.
+ADDRESS_FIELDS = ("full_name", "company", "line1", "line2", "city", "region", "postcode", "country", "phone")
+
+
 class Address(TimeStampedModel):
     """An entry in a customer's address book, for shipping and billing.
 

@@ -27,3 +27,10 @@ class CurrencyMismatch(DomainError):
     status = 409
     code = "currency_mismatch"
     default_message = "This item is priced in another currency than your cart."
+
+
+class CartNotFound(DomainError):
+    # 404, never 403: a guessed token must not learn that a cart exists.
+    status = 404
+    code = "cart_not_found"
+    default_message = "No such cart. Create one with POST /api/v1/carts/ and send its token back."

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from django import forms
 
-from emporium.catalog.models import Variant
+from emporium.catalog.selectors import list_purchasable_variants
 
 MAX_LINE_QUANTITY = 999
 
 
 class AddToCartForm(forms.Form):
     variant = forms.ModelChoiceField(
-        queryset=Variant.objects.filter(product__is_published=True).select_related("product"),
+        queryset=list_purchasable_variants(),
         error_messages={"invalid_choice": "Choose an option that is still for sale."},
     )
     quantity = forms.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY, initial=1)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -7,17 +8,41 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import QuerySet
 
 from emporium.accounts.models import User
+from emporium.cart.exceptions import CartNotFound
 from emporium.cart.models import Cart, CartLine
 from emporium.cart.services import CART_COUNT_SESSION_KEY, CART_TOKEN_SESSION_KEY
 from emporium.core.money import Money, quantize
 
 
-def find_cart(*, session: SessionBase, customer: User | None) -> Cart | None:
-    """The visitor's or customer's cart if they have one; reading never creates one."""
+def find_cart_for_client(*, customer: User | None, token: str | None) -> Cart | None:
+    """The one rule of who may use which cart, for pages and the API alike.
+
+    A customer uses their own cart and no other; a visitor uses the cart whose random token
+    they hold (in the session, or in the API's X-Cart-Token header), and only while no
+    customer owns it. Reading never creates a cart.
+    """
     if customer is not None:
         return Cart.objects.filter(customer=customer).first()
-    token = session.get(CART_TOKEN_SESSION_KEY)
-    return Cart.objects.filter(token=token, customer=None).first() if token else None
+    if not token:
+        return None
+    try:
+        token_uuid = uuid.UUID(str(token))
+    except ValueError:
+        return None
+    return Cart.objects.filter(token=token_uuid, customer=None).first()
+
+
+def get_cart_for_client(*, customer: User | None, token: str | None) -> Cart:
+    """As find_cart_for_client, but raises CartNotFound (404) when there is none to use."""
+    cart = find_cart_for_client(customer=customer, token=token)
+    if cart is None:
+        raise CartNotFound()
+    return cart
+
+
+def find_cart(*, session: SessionBase, customer: User | None) -> Cart | None:
+    """The visitor's or customer's cart if they have one; reading never creates one."""
+    return find_cart_for_client(customer=customer, token=session.get(CART_TOKEN_SESSION_KEY))
 
 
 def list_cart_lines(*, cart: Cart) -> QuerySet[CartLine]:

@@ -26,9 +26,14 @@ def get_or_create_cart(*, session: SessionBase, customer: User | None) -> Cart:
     token = session.get(CART_TOKEN_SESSION_KEY)
     if token and (existing := Cart.objects.filter(token=token, customer=None).first()):
         return existing
-    cart = Cart.objects.create(token=uuid.uuid4())
+    cart = create_visitor_cart()
     session[CART_TOKEN_SESSION_KEY] = str(cart.token)
     return cart
+
+
+def create_visitor_cart() -> Cart:
+    """A cart for somebody not logged in, found again only by its random, unguessable token."""
+    return Cart.objects.create(token=uuid.uuid4())
 
 
 def _check_available(*, variant: Variant, quantity: int) -> None:

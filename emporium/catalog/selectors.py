@@ -121,6 +121,11 @@ class CategoryLink:
         return self.id % 6
 
 
+# Above every top-level category: the empty path is a prefix of them all, so a listing of
+# this "category" is the whole published catalog (the API's product list without a filter).
+ALL_PRODUCTS = CategoryLink(id=0, name="All products", slug="", path="", url="")
+
+
 @dataclass(frozen=True)
 class Picture:
     """A product image by its thumbnail URLs (derived from the file name: no query, no resize)."""
@@ -153,6 +158,8 @@ class ProductCard:
     is_in_stock: bool
     category_name: str
     picture: Picture | None
+    # Last, with a default: cards cached before it existed still load (and read as "").
+    slug: str = ""
 
     @classmethod
     def from_product(cls, product: Product) -> ProductCard:
@@ -165,6 +172,7 @@ class ProductCard:
             is_in_stock=product.is_in_stock,
             category_name=product.category.name,
             picture=Picture.from_image(images[0], product_name=product.name) if images else None,
+            slug=product.slug,
         )
 
     @property
@@ -393,6 +401,11 @@ def get_published_product(*, slug: str) -> Product:
     )
 
 
+def list_purchasable_variants() -> QuerySet[Variant]:
+    """Variants a shopper may put in a cart: those of published products."""
+    return Variant.objects.filter(product__is_published=True).select_related("product")
+
+
 def normalize_search_query(text: str) -> str:
     """Collapse whitespace and cut to SEARCH_MAX_LENGTH: what the search box shows back."""
     return " ".join(text.split())[:SEARCH_MAX_LENGTH].strip()
@@ -618,6 +631,37 @@ def get_search_results(*, query: str, page: int, per_page: int) -> SearchResults
         build=lambda: _paginate(search_products(query=normalized), page=page, per_page=per_page),
     )
     return SearchResults(query=normalized, terms=terms, results=results)
+
+
+@dataclass(frozen=True)
+class CategoryNode:
+    id: int
+    name: str
+    slug: str
+    depth: int
+    parent_id: int | None
+    url: str
+
+
+def list_category_tree() -> tuple[CategoryNode, ...]:
+    """Every category, parents before children (tree order), in one query per catalog version."""
+
+    def build() -> tuple[CategoryNode, ...]:
+        categories = list(Category.objects.order_by("path"))
+        id_by_path = {category.path: category.pk for category in categories}
+        return tuple(
+            CategoryNode(
+                id=category.pk,
+                name=category.name,
+                slug=category.slug,
+                depth=category.depth,
+                parent_id=id_by_path.get(category.path[: -Category.steplen]),
+                url=category.get_absolute_url(),
+            )
+            for category in categories
+        )
+
+    return cached_for_catalog(key="category-tree", build=build)
 
 
 def list_suggestions(*, query: str, limit: int = 8) -> tuple[Suggestion, ...]:

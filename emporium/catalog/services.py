@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 from io import BytesIO
+from typing import Any, TypedDict
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -12,7 +14,7 @@ from django.db.models.functions import Coalesce
 from PIL import Image, ImageOps
 
 from emporium.catalog.cache import bump_catalog_version
-from emporium.catalog.models import THUMBNAIL_WIDTHS, Product, ProductImage, Variant
+from emporium.catalog.models import THUMBNAIL_WIDTHS, Category, Product, ProductImage, Variant
 from emporium.orders.models import OrderLine, OrderStatus
 
 
@@ -107,3 +109,69 @@ def generate_thumbnails(*, image: ProductImage) -> list[str]:
             storage.delete(name)
         written.append(storage.save(name, ContentFile(buffer.getvalue())))
     return written
+
+
+# --- Staff edits (the staff API; the admin edits through its forms) ----------------------------
+#
+# Each write saves through the model, so the catalog signals refresh the product's summary
+# (lowest price, stock state) and bump the catalog version after the commit: cached pages,
+# API responses and their ETags change with the very next request.
+
+
+class ProductFields(TypedDict, total=False):
+    category: Category
+    name: str
+    slug: str
+    description: str
+    attributes: dict[str, Any]
+    is_published: bool
+    seo_title: str
+    seo_description: str
+
+
+class VariantFields(TypedDict, total=False):
+    sku: str
+    name: str
+    price_amount: Decimal
+    compare_at_amount: Decimal | None
+    stock_on_hand: int
+    weight_grams: int | None
+    position: int
+
+
+def _save_changes(instance: Product | Variant, fields: dict[str, Any]) -> None:
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance.full_clean()  # unique slug or SKU, prices not negative, stock not below what is reserved
+    instance.save()
+
+
+@transaction.atomic
+def create_product(*, fields: ProductFields) -> Product:
+    product = Product()
+    _save_changes(product, dict(fields))
+    return product
+
+
+@transaction.atomic
+def update_product(*, product: Product, fields: ProductFields) -> Product:
+    """Change some fields of a product, publishing (``is_published``) included."""
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    _save_changes(product, dict(fields))
+    return product
+
+
+@transaction.atomic
+def create_variant(*, product: Product, fields: VariantFields) -> Variant:
+    variant = Variant(product=product, currency=product.currency)
+    _save_changes(variant, dict(fields))
+    return variant
+
+
+@transaction.atomic
+def update_variant(*, variant: Variant, fields: VariantFields) -> Variant:
+    """Change a variant's price or stock. Locked like checkout locks it, so a stock count set
+    here never undoes a reservation made at the same moment (and never drops below it)."""
+    variant = Variant.objects.select_for_update().get(pk=variant.pk)
+    _save_changes(variant, dict(fields))
+    return variant

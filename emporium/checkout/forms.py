@@ -7,10 +7,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from emporium.accounts.countries import list_country_choices
-from emporium.accounts.models import Address, User
+from emporium.accounts.models import ADDRESS_FIELDS, Address, User
 from emporium.checkout.models import ShippingMethod
 from emporium.checkout.selectors import snapshot_address
-from emporium.checkout.services import ADDRESS_FIELDS
 
 
 def _address_fields(prefix: str, *, required: bool) -> dict[str, forms.Field]:

@@ -4,11 +4,8 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from emporium.accounts.models import Address
+from emporium.accounts.models import ADDRESS_FIELDS, Address
 from emporium.checkout.models import ShippingMethod, TaxRate
-
-# The address fields an order keeps a copy of (CheckoutDetails' addresses are dicts of these).
-ADDRESS_FIELDS = ("full_name", "company", "line1", "line2", "city", "region", "postcode", "country", "phone")
 
 
 def list_shipping_methods_for_country(*, country: str | None) -> list[ShippingMethod]:

@@ -29,9 +29,6 @@ from emporium.catalog.services import refresh_stock_state_after_commit
 from emporium.checkout.calculations import Totals, calculate_discount, calculate_shipping, calculate_totals
 from emporium.checkout.exceptions import EmptyCart, ShippingMethodNotAvailable, VoucherNotApplicable
 from emporium.checkout.models import ShippingMethod, Voucher, VoucherUsage
-
-# ADDRESS_FIELDS lives with the selectors (which copy saved addresses); re-exported here.
-from emporium.checkout.selectors import ADDRESS_FIELDS as ADDRESS_FIELDS
 from emporium.checkout.selectors import get_tax_rate
 from emporium.orders.models import Order, OrderEvent, OrderEventType, OrderLine, OrderStatus, StockState
 from emporium.orders.numbers import generate_order_number

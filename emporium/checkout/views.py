@@ -107,7 +107,7 @@ def checkout_view(request: HttpRequest) -> HttpResponse:
         else:
             remember_order_in_session(session=request.session, order=order)
             remember_cart_count(session=request.session, cart=cart)
-            return redirect("checkout:order-status", number=order.number)
+            return redirect("payments:pay", number=order.number)  # payment is the next step
     context = {"form": form, "lines": lines, "totals": totals, **_summary_context(lines, cart.currency)}
     return render(request, "checkout/checkout.html", context, status=422 if form.errors else 200)
 

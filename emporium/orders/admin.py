@@ -3,6 +3,8 @@ state machine and the order's history apply to staff exactly as to code."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
@@ -15,6 +17,7 @@ from django.utils.html import format_html
 
 from emporium.accounts.models import User
 from emporium.core.exceptions import DomainError
+from emporium.core.money import Money
 from emporium.orders.invoices import invoice_html_context, invoice_pdf_response
 from emporium.orders.models import Order, OrderEvent, OrderLine
 from emporium.orders.services import (
@@ -23,8 +26,9 @@ from emporium.orders.services import (
     mark_order_fulfilled,
     mark_order_paid,
     mark_order_shipped,
-    refund_order,
 )
+from emporium.payments.admin import PaymentInline
+from emporium.payments.services import refund_order_payment
 
 
 class OrderLineInline(admin.TabularInline):
@@ -48,10 +52,23 @@ class OrderEventInline(admin.TabularInline):
 
 class OrderActionForm(ActionForm):
     tracking_number = forms.CharField(required=False, help_text="For “Mark shipped”.")
+    refund_amount = forms.DecimalField(
+        required=False, min_value=Decimal("0.01"), decimal_places=2, help_text="For “Refund in part”."
+    )
 
 
 def _staff(request: HttpRequest) -> User | None:
     return request.user if isinstance(request.user, User) else None
+
+
+def _refund_amount(request: HttpRequest) -> Decimal | None:
+    try:
+        amount: Decimal | None = OrderActionForm.base_fields["refund_amount"].clean(
+            request.POST.get("refund_amount", "")
+        )
+    except forms.ValidationError:
+        return None
+    return amount
 
 
 @admin.register(Order)
@@ -89,7 +106,7 @@ class OrderAdmin(admin.ModelAdmin[Order]):
         "created_at",
         "updated_at",
     )
-    inlines = (OrderLineInline, OrderEventInline)
+    inlines = (OrderLineInline, PaymentInline, OrderEventInline)
     show_full_result_count = False
     action_form = OrderActionForm
     actions = (
@@ -197,7 +214,10 @@ class OrderAdmin(admin.ModelAdmin[Order]):
     @admin.action(description="Refund in full", permissions=["change"])
     def refund(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         self._run(
-            request, queryset, lambda order: refund_order(order=order, actor=_staff(request)), "refunded"
+            request,
+            queryset,
+            lambda order: refund_order_payment(order=order, actor=_staff(request)),
+            "refunded",
         )
 
     @admin.action(description="Refund in part", permissions=["change"])
@@ -205,6 +225,11 @@ class OrderAdmin(admin.ModelAdmin[Order]):
         self._run(
             request,
             queryset,
-            lambda order: refund_order(order=order, partial=True, actor=_staff(request)),
+            lambda order: refund_order_payment(
+                order=order,
+                amount=Money(amount, order.currency) if (amount := _refund_amount(request)) else None,
+                partial=True,
+                actor=_staff(request),
+            ),
             "partially refunded",
         )

@@ -8,12 +8,15 @@ answer as for a number that does not exist, so order numbers cannot be probed.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.sessions.backends.base import SessionBase
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from emporium.accounts.models import User
-from emporium.orders.models import Order, OrderLine
+from emporium.orders.models import Order, OrderEvent, OrderLine
 
 PLACED_ORDERS_SESSION_KEY = "placed_orders"
 
@@ -36,3 +39,40 @@ def get_order_for_visitor(*, number: str, customer: User | None, session: Sessio
     if order is None or not may_view_order(order=order, customer=customer, session=session):
         raise Http404("No such order.")
     return order
+
+
+# --- Staff: every customer's orders (the staff API; the permission is checked by the caller) --
+
+
+def list_orders_for_staff(
+    *,
+    status: str | None = None,
+    placed_after: datetime | None = None,
+    placed_before: datetime | None = None,
+    customer_id: int | None = None,
+    email: str | None = None,
+) -> QuerySet[Order]:
+    """Orders newest first; each filter narrows, and status and placed_at are indexed."""
+    orders = Order.objects.all()
+    if status:
+        orders = orders.filter(status=status)
+    if placed_after is not None:
+        orders = orders.filter(placed_at__gte=placed_after)
+    if placed_before is not None:
+        orders = orders.filter(placed_at__lt=placed_before)
+    if customer_id is not None:
+        orders = orders.filter(customer_id=customer_id)
+    if email:
+        orders = orders.filter(email__iexact=email)
+    return orders.order_by("-placed_at", "-pk")
+
+
+def get_order_for_staff(*, number: str) -> Order:
+    """Any order by its number, with its lines and history. Raises Http404."""
+    return get_object_or_404(
+        Order.objects.prefetch_related(
+            Prefetch("lines", OrderLine.objects.order_by("pk")),
+            Prefetch("events", OrderEvent.objects.order_by("created_at", "pk")),
+        ),
+        number=number,
+    )

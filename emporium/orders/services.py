@@ -25,6 +25,7 @@ from emporium.accounts.models import User
 from emporium.catalog.models import Variant
 from emporium.catalog.services import refresh_stock_state_after_commit
 from emporium.checkout.services import give_back_voucher_use
+from emporium.core.money import Money, format_money
 from emporium.orders.exceptions import TransitionNotAllowed
 from emporium.orders.models import Order, OrderEvent, OrderEventType, OrderStatus, StockState
 from emporium.orders.selectors import PLACED_ORDERS_SESSION_KEY, list_order_numbers_placed_in_session
@@ -187,11 +188,21 @@ def cancel_order(*, order: Order, actor: User | None = None, reason: str = "") -
 
 
 @transaction.atomic
-def refund_order(*, order: Order, partial: bool = False, actor: User | None = None, note: str = "") -> Order:
-    """Record a refund (the money moves in the payments issue). Unshipped goods go back to stock."""
+def refund_order(
+    *,
+    order: Order,
+    partial: bool = False,
+    amount: Money | None = None,
+    actor: User | None = None,
+    note: str = "",
+) -> Order:
+    """Record a refund; emporium.payments.services.refund_payment moves the money and calls this
+    with the ``amount`` given back, which the order's history keeps. Unshipped goods go back to stock."""
     order = _lock(order)
     transition = Order.refund_partially if partial else Order.refund
-    _apply(order=order, transition=transition, action="refunded", actor=actor, message=note)
+    if amount is not None:
+        note = f"{format_money(amount)} refunded" + (f": {note}" if note else "")
+    _apply(order=order, transition=transition, action="refunded", actor=actor, message=note[:255])
     if not partial:
         _give_back_voucher(order=order, actor=actor)
         _release_stock(order=order, actor=actor, reason="Refunded before shipping")

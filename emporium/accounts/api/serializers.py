@@ -48,6 +48,22 @@ class AddressSerializer(serializers.ModelSerializer[Address]):
         }
 
 
+class RegisterInput(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(
+        trim_whitespace=False, help_text="At least 10 characters, not a common one."
+    )
+    full_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+
+
+class RegisterOutput(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class VerifyEmailInput(serializers.Serializer):
+    key = serializers.CharField(max_length=200, help_text="The key at the end of the e-mailed link.")
+
+
 class OrderLineOutput(serializers.ModelSerializer[OrderLine]):
     class Meta:
         model = OrderLine
@@ -60,8 +76,27 @@ class OrderSummaryOutput(serializers.ModelSerializer[Order]):
         fields: tuple[str, ...] = ("number", "status", "placed_at", "currency", "total_amount")
 
 
+class OrderAddressOutput(serializers.Serializer):
+    full_name = serializers.CharField()
+    company = serializers.CharField(allow_blank=True)
+    line1 = serializers.CharField()
+    line2 = serializers.CharField(allow_blank=True)
+    city = serializers.CharField()
+    region = serializers.CharField(allow_blank=True)
+    postcode = serializers.CharField()
+    country = serializers.CharField()
+    phone = serializers.CharField(allow_blank=True)
+
+
 class OrderDetailOutput(OrderSummaryOutput):
     lines = OrderLineOutput(many=True, read_only=True)
+    shipping_address = OrderAddressOutput(allow_null=True, read_only=True)
+    billing_address = OrderAddressOutput(allow_null=True, read_only=True)
 
     class Meta(OrderSummaryOutput.Meta):
-        fields = (*OrderSummaryOutput.Meta.fields, "lines")
+        fields = (
+            *OrderSummaryOutput.Meta.fields,
+            "email", "subtotal_amount", "shipping_amount", "discount_amount", "tax_amount", "tax_rate",
+            "shipping_method_name", "voucher_code", "shipping_address", "billing_address",
+            "tracking_number", "paid_at", "reserved_until", "lines",
+        )  # fmt: skip

@@ -5,6 +5,8 @@ from emporium.accounts.api import views
 app_name = "accounts-api"
 
 urlpatterns = [
+    path("auth/register/", views.RegisterApi.as_view(), name="register"),
+    path("auth/verify-email/", views.VerifyEmailApi.as_view(), name="verify-email"),
     path("auth/token/", views.ObtainTokenPairApi.as_view(), name="token-obtain"),
     path("auth/token/refresh/", views.RefreshTokenPairApi.as_view(), name="token-refresh"),
     path("auth/logout/", views.LogoutApi.as_view(), name="logout"),
@@ -12,5 +14,5 @@ urlpatterns = [
     path("account/addresses/", views.AddressListApi.as_view(), name="addresses"),
     path("account/addresses/<int:address_id>/", views.AddressDetailApi.as_view(), name="address-detail"),
     path("account/orders/", views.OrderListApi.as_view(), name="orders"),
-    path("account/orders/<str:number>/", views.OrderDetailApi.as_view(), name="order-detail"),
+    path("account/orders/<slug:number>/", views.OrderDetailApi.as_view(), name="order-detail"),
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import cast
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -21,8 +22,11 @@ from emporium.accounts.api.serializers import (
     OrderDetailOutput,
     OrderSummaryOutput,
     RefreshTokenInput,
+    RegisterInput,
+    RegisterOutput,
     TokenObtainInput,
     TokenPairOutput,
+    VerifyEmailInput,
 )
 from emporium.accounts.models import User
 from emporium.accounts.selectors import (
@@ -36,13 +40,56 @@ from emporium.accounts.services import (
     create_address,
     delete_address,
     obtain_token_pair,
+    register_customer,
     revoke_refresh_token,
     update_address,
+    verify_email_with_key,
 )
+from emporium.core.api.pagination import CURSOR_PARAMETERS, NewestOrdersFirst, cursor_page_of
+
+SIGNUP_ANSWER = "If the address can be used, we have e-mailed it a link to verify it."
 
 
 def _customer(request: Request) -> User:
     return cast(User, request.user)
+
+
+class RegisterApi(APIView):
+    # Credentials arrive in the body; a session cookie must not turn this into a CSRF target.
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+
+    @extend_schema(
+        request=RegisterInput,
+        responses={202: RegisterOutput},
+        tags=["auth"],
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        """Sign up. The answer is the same whether or not the address already has an account;
+        follow the e-mailed link's key to `auth/verify-email/`, then obtain tokens."""
+        serializer = RegisterInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        params = serializer.validated_data
+        register_customer(
+            request=request._request,
+            email=params["email"],
+            password=params["password"],
+            full_name=params["full_name"],
+        )
+        return Response({"detail": SIGNUP_ANSWER}, status=status.HTTP_202_ACCEPTED)
+
+
+class VerifyEmailApi(APIView):
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+
+    @extend_schema(request=VerifyEmailInput, responses={204: None}, tags=["auth"], auth=[])
+    def post(self, request: Request) -> Response:
+        serializer = VerifyEmailInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        verify_email_with_key(request=request._request, key=serializer.validated_data["key"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ObtainTokenPairApi(APIView):
@@ -50,7 +97,9 @@ class ObtainTokenPairApi(APIView):
     authentication_classes = ()
     permission_classes = (AllowAny,)
 
+    @extend_schema(request=TokenObtainInput, responses={200: TokenPairOutput}, tags=["auth"], auth=[])
     def post(self, request: Request) -> Response:
+        """Exchange e-mail, password (and two-factor code) for an access and a refresh token."""
         serializer = TokenObtainInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         params = serializer.validated_data
@@ -60,6 +109,7 @@ class ObtainTokenPairApi(APIView):
         return Response(TokenPairOutput(pair).data)
 
 
+@extend_schema(request=RefreshTokenInput, responses={200: TokenPairOutput}, tags=["auth"], auth=[])
 class RefreshTokenPairApi(TokenRefreshView):
     """simplejwt's own view: refuses blacklisted tokens and rotates (blacklisting the old one)."""
 
@@ -70,7 +120,9 @@ class LogoutApi(APIView):
     authentication_classes = ()
     permission_classes = (AllowAny,)  # the refresh token is the credential
 
+    @extend_schema(request=RefreshTokenInput, responses={204: None}, tags=["auth"], auth=[])
     def post(self, request: Request) -> Response:
+        """Revoke a refresh token; its access token expires within minutes."""
         serializer = RefreshTokenInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         revoke_refresh_token(refresh=serializer.validated_data["refresh"])
@@ -80,6 +132,7 @@ class LogoutApi(APIView):
 class MeApi(APIView):
     permission_classes = (IsAuthenticated,)
 
+    @extend_schema(responses={200: MeOutput}, tags=["auth"])
     def get(self, request: Request) -> Response:
         return Response(MeOutput(_customer(request)).data)
 
@@ -87,10 +140,13 @@ class MeApi(APIView):
 class AddressListApi(APIView):
     permission_classes = (IsAuthenticated,)
 
+    @extend_schema(responses={200: AddressSerializer(many=True)}, tags=["account"])
     def get(self, request: Request) -> Response:
+        """The customer's address book (a handful of rows, so not paginated)."""
         addresses = list_addresses_for_customer(customer=_customer(request))
         return Response(AddressSerializer(addresses, many=True).data)
 
+    @extend_schema(request=AddressSerializer, responses={201: AddressSerializer}, tags=["account"])
     def post(self, request: Request) -> Response:
         serializer = AddressSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -102,10 +158,12 @@ class AddressListApi(APIView):
 class AddressDetailApi(APIView):
     permission_classes = (IsAuthenticated,)
 
+    @extend_schema(responses={200: AddressSerializer}, tags=["account"])
     def get(self, request: Request, address_id: int) -> Response:
         address = get_address_for_customer(customer=_customer(request), address_id=address_id)
         return Response(AddressSerializer(address).data)
 
+    @extend_schema(request=AddressSerializer, responses={200: AddressSerializer}, tags=["account"])
     def put(self, request: Request, address_id: int) -> Response:
         address = get_address_for_customer(customer=_customer(request), address_id=address_id)
         serializer = AddressSerializer(data=request.data)
@@ -113,6 +171,7 @@ class AddressDetailApi(APIView):
         address = update_address(address=address, fields=cast(AddressFields, serializer.validated_data))
         return Response(AddressSerializer(address).data)
 
+    @extend_schema(responses={204: None}, tags=["account"])
     def delete(self, request: Request, address_id: int) -> Response:
         address = get_address_for_customer(customer=_customer(request), address_id=address_id)
         delete_address(address=address)
@@ -122,14 +181,24 @@ class AddressDetailApi(APIView):
 class OrderListApi(APIView):
     permission_classes = (IsAuthenticated,)
 
+    @extend_schema(
+        operation_id="account_orders_list",
+        parameters=CURSOR_PARAMETERS,
+        responses={200: cursor_page_of(OrderSummaryOutput)},
+        tags=["account"],
+    )
     def get(self, request: Request) -> Response:
+        """The customer's orders, newest first, a cursor page at a time."""
         orders = list_orders_for_customer(customer=_customer(request))
-        return Response(OrderSummaryOutput(orders, many=True).data)
+        paginator = NewestOrdersFirst()
+        page = paginator.paginate_queryset(orders, request, view=self)
+        return paginator.get_paginated_response(OrderSummaryOutput(page, many=True).data)
 
 
 class OrderDetailApi(APIView):
     permission_classes = (IsAuthenticated,)
 
+    @extend_schema(responses={200: OrderDetailOutput}, tags=["account"])
     def get(self, request: Request, number: str) -> Response:
         order = get_order_for_customer(customer=_customer(request), number=number)
         return Response(OrderDetailOutput(order).data)

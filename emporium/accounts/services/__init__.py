@@ -10,6 +10,7 @@ from emporium.accounts.services.demo import (
 )
 from emporium.accounts.services.emails import queue_email, send_email
 from emporium.accounts.services.profile import update_profile
+from emporium.accounts.services.registration import register_customer, verify_email_with_key
 from emporium.accounts.services.sessions import clear_expired_sessions
 from emporium.accounts.services.tokens import (
     TokenPair,
@@ -34,9 +35,11 @@ __all__ = [
     "flush_expired_tokens",
     "obtain_token_pair",
     "queue_email",
+    "register_customer",
     "revoke_all_refresh_tokens",
     "revoke_refresh_token",
     "send_email",
     "update_address",
     "update_profile",
+    "verify_email_with_key",
 ]

@@ -5,19 +5,7 @@ from typing import TypedDict
 
 from django.db import transaction
 
-from emporium.accounts.models import Address, User
-
-CHECKOUT_ADDRESS_FIELDS = (
-    "full_name",
-    "company",
-    "line1",
-    "line2",
-    "city",
-    "region",
-    "postcode",
-    "country",
-    "phone",
-)
+from emporium.accounts.models import ADDRESS_FIELDS, Address, User
 
 
 class AddressFields(TypedDict):
@@ -55,7 +43,7 @@ def update_address(*, address: Address, fields: AddressFields) -> Address:
 def add_address_from_checkout(*, customer: User, address: Mapping[str, str]) -> Address:
     """Keep an address typed at checkout in the customer's book, once: the same address typed
     again is found, not added a second time."""
-    values = {name: str(address.get(name) or "") for name in CHECKOUT_ADDRESS_FIELDS}
+    values = {name: str(address.get(name) or "") for name in ADDRESS_FIELDS}
     values["country"] = values["country"].upper()
     if existing := Address.objects.filter(customer=customer, **values).order_by("pk").first():
         return existing

@@ -18,14 +18,14 @@ def _form(method, **overrides):
     return {**data, **overrides}
 
 
-def test_a_guest_checks_out_and_sees_the_order_status(client):
+def test_a_guest_checks_out_and_lands_on_the_payment_page_for_the_order(client):
     variant = VariantFactory.create(stock_on_hand=3)
     client.post("/cart/add/", {"variant": variant.pk, "quantity": 1})
 
     response = client.post("/checkout/", _form(ShippingMethodFactory.create()))
 
     order = Order.objects.get()
-    assert response["Location"] == f"/checkout/orders/{order.number}/"
+    assert response["Location"] == f"/payments/orders/{order.number}/"
     assert order.number in client.get(response["Location"]).content.decode()
 
 

@@ -6,12 +6,15 @@ Domain errors carry their own status and stable ``code``; DRF's errors (validati
 
 from __future__ import annotations
 
+import logging
 from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -19,6 +22,9 @@ from rest_framework.views import exception_handler
 from emporium.core.exceptions import DomainError
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+API_PATH_PREFIX = "/api/"
+
+logger = logging.getLogger(__name__)
 
 
 def _problem(*, status: int, code: str, detail: Any, **extra: Any) -> dict[str, Any]:
@@ -50,7 +56,17 @@ def handle_api_exception(exc: Exception, context: dict[str, Any]) -> Response | 
     exc = _as_api_exception(exc)
     response = exception_handler(exc, context)
     if response is None or not isinstance(exc, exceptions.APIException):
-        return response  # unexpected: Django logs it and answers 500
+        # Unexpected: a bug to fix. Logged with its traceback and the request, and answered
+        # as a problem like every other error, never as Django's HTML error page.
+        request = context.get("request")
+        logger.exception(
+            "Unhandled error in %s %s", getattr(request, "method", "?"), getattr(request, "path", "?")
+        )
+        return Response(
+            _problem(status=500, code="server_error", detail="Something went wrong on our side."),
+            status=500,
+            content_type=PROBLEM_CONTENT_TYPE,
+        )
     if isinstance(exc, exceptions.ValidationError):
         body = _problem(
             status=response.status_code,
@@ -67,3 +83,46 @@ def handle_api_exception(exc: Exception, context: dict[str, Any]) -> Response | 
     response.data = body
     response.content_type = PROBLEM_CONTENT_TYPE
     return response
+
+
+# --- Errors Django answers before or outside DRF's views --------------------------------------
+
+
+def problem_response(*, status: int, code: str, detail: str) -> HttpResponse:
+    return JsonResponse(
+        _problem(status=status, code=code, detail=detail), status=status, content_type=PROBLEM_CONTENT_TYPE
+    )
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith(API_PATH_PREFIX)
+
+
+@csrf_exempt  # a POST to a wrong URL must get the 404 problem, not a CSRF page
+def api_endpoint_not_found_view(request: HttpRequest, path: str = "") -> HttpResponse:
+    """The last pattern under /api/: an unknown endpoint is a problem, even with DEBUG on."""
+    return problem_response(status=404, code="not_found", detail="There is no such endpoint.")
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return problem_response(status=404, code="not_found", detail="Not found.")
+    return defaults.page_not_found(request, exception)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return problem_response(status=400, code="bad_request", detail="The request could not be understood.")
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return problem_response(status=403, code="permission_denied", detail="Not allowed.")
+    return defaults.permission_denied(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        return problem_response(status=500, code="server_error", detail="Something went wrong on our side.")
+    return defaults.server_error(request)

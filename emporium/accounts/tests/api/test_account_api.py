@@ -86,7 +86,7 @@ def test_customer_lists_and_reads_their_orders(api, customer):
     listed = api.get("/api/v1/account/orders/").json()
     detail = api.get("/api/v1/account/orders/EM-000001/").json()
 
-    assert [entry["number"] for entry in listed] == ["EM-000001"]
+    assert [entry["number"] for entry in listed["results"]] == ["EM-000001"]
     assert [line["sku"] for line in detail["lines"]] == ["MUG-1"]
 
 
@@ -106,3 +106,27 @@ def test_nobody_reads_another_customers_order_by_guessing_its_number(api, custom
 )
 def test_account_endpoints_need_authentication(url):
     assert APIClient().get(url).status_code == 401
+
+
+@pytest.mark.parametrize("page_size", [2, 20])
+def test_order_list_is_cursor_paginated_with_a_fixed_number_of_queries(
+    api, customer, page_size, django_assert_num_queries
+):
+    OrderFactory.create_batch(25, customer=customer)
+
+    with django_assert_num_queries(1):
+        first = api.get("/api/v1/account/orders/", {"page_size": page_size}).json()
+    second = api.get(first["next"]).json()
+
+    assert len(first["results"]) == page_size
+    assert not {o["number"] for o in first["results"]} & {o["number"] for o in second["results"]}
+
+
+@pytest.mark.parametrize("addresses", [1, 8])
+def test_address_list_runs_one_query_whatever_its_length(api, customer, addresses, django_assert_num_queries):
+    AddressFactory.create_batch(addresses, customer=customer)
+
+    with django_assert_num_queries(1):
+        response = api.get("/api/v1/account/addresses/")
+
+    assert len(response.json()) == addresses

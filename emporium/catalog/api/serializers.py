@@ -1,0 +1,132 @@
+"""Output shapes of the public catalog API: the storefront's cached page data, as JSON."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from emporium.catalog.selectors import ProductSort
+from emporium.core.api.fields import MoneyField
+from emporium.core.api.pagination import MAX_PAGE_SIZE
+
+
+class CategoryNodeOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+    depth = serializers.IntegerField(help_text="1 for a top-level category.")
+    parent_id = serializers.IntegerField(allow_null=True)
+    url = serializers.CharField(help_text="The storefront page.")
+
+
+class CategoryLinkOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+    url = serializers.CharField()
+
+
+class CategoryDetailOutput(serializers.Serializer):
+    category = CategoryLinkOutput()
+    description = serializers.CharField()
+    ancestors = CategoryLinkOutput(many=True, help_text="From the root down, without the category.")
+    children = CategoryLinkOutput(many=True)
+
+
+class PictureOutput(serializers.Serializer):
+    card_url = serializers.CharField()
+    detail_url = serializers.CharField()
+    zoom_url = serializers.CharField()
+    alt_text = serializers.CharField()
+    width = serializers.IntegerField(allow_null=True)
+    height = serializers.IntegerField(allow_null=True)
+
+
+class ProductCardOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    url = serializers.CharField()
+    price = MoneyField(allow_null=True, help_text="The lowest variant price; null without variants.")
+    is_in_stock = serializers.BooleanField()
+    category_name = serializers.CharField()
+    picture = PictureOutput(allow_null=True)
+
+
+class ProductPageOutput(serializers.Serializer):
+    count = serializers.IntegerField()
+    page = serializers.IntegerField(source="number")
+    num_pages = serializers.IntegerField()
+    page_size = serializers.IntegerField(source="per_page")
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = ProductCardOutput(many=True, source="cards")
+
+
+class VariantOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    sku = serializers.CharField()
+    name = serializers.CharField()
+    price = MoneyField()
+    compare_at_price = MoneyField(allow_null=True, help_text="The former price, when discounted.")
+    quantity_available = serializers.IntegerField()
+    is_in_stock = serializers.BooleanField()
+    is_low_stock = serializers.BooleanField()
+    is_discounted = serializers.BooleanField()
+
+
+class AttributeOutput(serializers.Serializer):
+    name = serializers.CharField()
+    value = serializers.CharField()
+
+    def to_representation(self, instance: tuple[str, str]) -> dict[str, str]:
+        return {"name": instance[0], "value": instance[1]}
+
+
+class ProductDetailOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    url = serializers.CharField()
+    description = serializers.CharField()
+    attributes = AttributeOutput(many=True)
+    price = MoneyField(allow_null=True)
+    is_in_stock = serializers.BooleanField()
+    updated_at = serializers.DateTimeField()
+    category = CategoryLinkOutput()
+    ancestors = CategoryLinkOutput(many=True)
+    variants = VariantOutput(many=True)
+    pictures = PictureOutput(many=True)
+    related = ProductCardOutput(many=True)
+
+
+class ProductListFilters(serializers.Serializer):
+    """The storefront's listing options, validated strictly: an API client gets told, not ignored."""
+
+    category = serializers.SlugField(required=False, help_text="A category slug; its subcategories too.")
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text="Search words, ranked like the storefront's search. Filters and sort do not apply.",
+    )
+    sort = serializers.ChoiceField(
+        choices=[sort.value for sort in ProductSort], default=ProductSort.POPULAR.value
+    )
+    price_min = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False)
+    price_max = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False)
+    in_stock = serializers.BooleanField(required=False, default=False)
+    page = serializers.IntegerField(min_value=1, default=1, max_value=1_000_000)
+    page_size = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_PAGE_SIZE,
+        default=24,
+        help_text=f"1 to {MAX_PAGE_SIZE}; the storefront shows 24.",
+    )
+
+    def validate(self, attrs: dict[str, object]) -> dict[str, object]:
+        price_min, price_max = attrs.get("price_min"), attrs.get("price_max")
+        if price_min is not None and price_max is not None and price_max < price_min:  # type: ignore[operator]
+            raise serializers.ValidationError(
+                {"price_max": ["The max price must be at least the min price."]}
+            )
+        return attrs

@@ -1,0 +1,56 @@
+"""Input and output shapes of the staff catalog API."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from emporium.catalog.models import Category, Product, Variant
+
+
+class StaffVariantOutput(serializers.ModelSerializer[Variant]):
+    class Meta:
+        model = Variant
+        fields = (
+            "id", "sku", "name", "price_amount", "compare_at_amount", "currency",
+            "stock_on_hand", "stock_allocated", "weight_grams", "position",
+        )  # fmt: skip
+
+
+class StaffProductOutput(serializers.ModelSerializer[Product]):
+    category = serializers.CharField(source="category.slug", read_only=True)
+    variants = StaffVariantOutput(many=True, read_only=True)
+
+    class Meta:
+        model = Product
+        fields = (
+            "id", "slug", "name", "category", "description", "attributes", "is_published",
+            "seo_title", "seo_description", "price_amount", "currency", "is_in_stock", "units_sold",
+            "created_at", "updated_at", "variants",
+        )  # fmt: skip
+
+
+class StaffProductInput(serializers.Serializer):
+    """Every field for a new product; any subset of them for a change (PATCH)."""
+
+    category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all())
+    name = serializers.CharField(max_length=255)
+    slug = serializers.SlugField(max_length=255)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    attributes = serializers.DictField(required=False, default=dict)
+    is_published = serializers.BooleanField(required=False, default=False)
+    seo_title = serializers.CharField(max_length=70, required=False, allow_blank=True, default="")
+    seo_description = serializers.CharField(max_length=160, required=False, allow_blank=True, default="")
+
+
+class StaffVariantInput(serializers.Serializer):
+    sku = serializers.CharField(max_length=64)
+    name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    price_amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    compare_at_amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True, default=None
+    )
+    stock_on_hand = serializers.IntegerField(min_value=0, max_value=2_147_483_647, default=0)
+    weight_grams = serializers.IntegerField(
+        min_value=0, max_value=2_147_483_647, required=False, allow_null=True, default=None
+    )
+    position = serializers.IntegerField(min_value=0, max_value=32767, required=False, default=0)

@@ -1,0 +1,28 @@
+from django.urls import path
+
+from emporium.catalog.api import staff_views, views
+
+app_name = "catalog-api"
+
+urlpatterns = [
+    path("categories/", views.CategoryListApi.as_view(), name="category-list"),
+    path("categories/<slug:slug>/", views.CategoryDetailApi.as_view(), name="category-detail"),
+    path("products/", views.ProductListApi.as_view(), name="product-list"),
+    path("products/<slug:slug>/", views.ProductDetailApi.as_view(), name="product-detail"),
+    path("staff/products/", staff_views.StaffProductCreateApi.as_view(), name="staff-product-create"),
+    path(
+        "staff/products/<int:product_id>/",
+        staff_views.StaffProductDetailApi.as_view(),
+        name="staff-product-detail",
+    ),
+    path(
+        "staff/products/<int:product_id>/variants/",
+        staff_views.StaffVariantCreateApi.as_view(),
+        name="staff-variant-create",
+    ),
+    path(
+        "staff/variants/<int:variant_id>/",
+        staff_views.StaffVariantDetailApi.as_view(),
+        name="staff-variant-detail",
+    ),
+]

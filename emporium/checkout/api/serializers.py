@@ -1,0 +1,91 @@
+"""Input and output shapes of the checkout API."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from emporium.accounts.countries import list_country_choices
+from emporium.checkout.models import ShippingMethod
+from emporium.checkout.selectors import list_active_shipping_methods
+
+
+class CheckoutAddressInput(serializers.Serializer):
+    full_name = serializers.CharField(max_length=150)
+    company = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    line1 = serializers.CharField(max_length=200)
+    line2 = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    city = serializers.CharField(max_length=100)
+    region = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    postcode = serializers.CharField(max_length=20)
+    country = serializers.ChoiceField(choices=list_country_choices(), help_text="ISO 3166 code, e.g. GB.")
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+
+
+class CheckoutInput(serializers.Serializer):
+    """What the checkout page asks. Addresses come written out or, for customers, as the id of
+    one in their address book; billing defaults to the shipping address."""
+
+    email = serializers.EmailField(
+        required=False, help_text="Required for visitors; customers default to theirs."
+    )
+    shipping_address = CheckoutAddressInput(required=False)
+    shipping_address_id = serializers.IntegerField(
+        required=False, min_value=1, help_text="Customers: an address of their address book instead."
+    )
+    billing_address = CheckoutAddressInput(required=False)
+    billing_address_id = serializers.IntegerField(required=False, min_value=1)
+    shipping_method_id = serializers.PrimaryKeyRelatedField(queryset=list_active_shipping_methods())
+    voucher_code = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    save_address = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Customers: keep the written-out shipping address in their book.",
+    )
+
+    def validate(self, attrs: dict[str, object]) -> dict[str, object]:
+        if ("shipping_address" in attrs) == ("shipping_address_id" in attrs):
+            raise serializers.ValidationError(
+                {"shipping_address": ["Send either shipping_address or shipping_address_id."]}
+            )
+        if "billing_address" in attrs and "billing_address_id" in attrs:
+            raise serializers.ValidationError(
+                {"billing_address": ["Send billing_address or billing_address_id, not both."]}
+            )
+        return attrs
+
+
+class PlaceOrderInput(CheckoutInput):
+    idempotency_key = serializers.UUIDField(
+        help_text="Made by the client once per checkout attempt; a retry with the same key gets the same order."
+    )
+
+
+class ShippingMethodOutput(serializers.ModelSerializer[ShippingMethod]):
+    countries = serializers.SerializerMethodField(help_text="ISO codes it ships to; empty for everywhere.")
+
+    class Meta:
+        model = ShippingMethod
+        fields = (
+            "id", "name", "kind", "currency", "price_amount", "price_per_kg_amount", "free_over_amount",
+            "countries",
+        )  # fmt: skip
+
+    def get_countries(self, method: ShippingMethod) -> list[str]:
+        return sorted(method.country_codes)
+
+
+class ShippingMethodFilters(serializers.Serializer):
+    country = serializers.ChoiceField(
+        choices=list_country_choices(), required=False, help_text="Only methods that ship there."
+    )
+
+
+class TotalsOutput(serializers.Serializer):
+    currency = serializers.CharField()
+    subtotal = serializers.DecimalField(max_digits=14, decimal_places=2)
+    shipping = serializers.DecimalField(max_digits=14, decimal_places=2)
+    discount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    tax = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="VAT included in the total.")
+    tax_rate = serializers.DecimalField(max_digits=5, decimal_places=4)
+    total = serializers.DecimalField(max_digits=14, decimal_places=2)
+    voucher_code = serializers.CharField(allow_blank=True)

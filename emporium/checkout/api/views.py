@@ -1,0 +1,144 @@
+"""Checkout API: the checkout page's services, for apps.
+
+Shipping methods per country, a priced preview (addresses, shipping, voucher) and placing the
+order with an idempotency key. Payment follows in the payments API (/api/v1/payments/).
+Prices, vouchers, stock and idempotency are the services' rules, shared with the checkout page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from emporium.accounts.api.serializers import OrderDetailOutput
+from emporium.accounts.models import User
+from emporium.accounts.selectors import get_address_for_customer
+from emporium.cart.api.views import CART_TOKEN, cart_token_of, customer_of
+from emporium.cart.selectors import get_cart_for_client, list_cart_lines
+from emporium.checkout.api.serializers import (
+    CheckoutInput,
+    PlaceOrderInput,
+    ShippingMethodFilters,
+    ShippingMethodOutput,
+    TotalsOutput,
+)
+from emporium.checkout.exceptions import EmptyCart
+from emporium.checkout.selectors import list_shipping_methods_for_country, snapshot_address
+from emporium.checkout.services import CheckoutDetails, calculate_checkout_totals, place_order
+from emporium.core.api.schema import problems
+
+CHECKOUT_PROBLEMS = problems(
+    409,
+    description="The cart cannot be checked out as asked: `empty_cart`, `out_of_stock`, "
+    "`voucher_not_applicable` or `shipping_method_not_available`.",
+)
+
+
+def _address(*, params: dict[str, Any], kind: str, customer: User | None) -> dict[str, str] | None:
+    if (address_id := params.get(f"{kind}_address_id")) is not None:
+        if customer is None:
+            raise serializers.ValidationError({f"{kind}_address_id": ["Log in to use your address book."]})
+        # Another customer's address is 404, like every object that is not the caller's.
+        return snapshot_address(address=get_address_for_customer(customer=customer, address_id=address_id))
+    address = params.get(f"{kind}_address")
+    return dict(address) if address is not None else None
+
+
+def _details(*, params: dict[str, Any], customer: User | None) -> CheckoutDetails:
+    email = params.get("email") or (customer.email if customer else "")
+    if not email:
+        raise serializers.ValidationError({"email": ["Visitors must give an e-mail address."]})
+    shipping = _address(params=params, kind="shipping", customer=customer)
+    assert shipping is not None  # the input requires one or the other
+    billing = _address(params=params, kind="billing", customer=customer) or shipping
+    return CheckoutDetails(
+        email=email,
+        shipping_address=shipping,
+        billing_address=billing,
+        shipping_method=params["shipping_method_id"],
+        voucher_code=params.get("voucher_code", ""),
+        save_shipping_address=customer is not None
+        and params.get("save_address", False)
+        and "shipping_address" in params,
+    )
+
+
+class ShippingMethodListApi(APIView):
+    permission_classes = (AllowAny,)
+
+    @extend_schema(
+        parameters=[ShippingMethodFilters],
+        responses={200: ShippingMethodOutput(many=True)},
+        tags=["checkout"],
+    )
+    def get(self, request: Request) -> Response:
+        """Active shipping methods, only those that deliver to `country` when given."""
+        filters = ShippingMethodFilters(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        methods = list_shipping_methods_for_country(country=filters.validated_data.get("country"))
+        return Response(ShippingMethodOutput(methods, many=True).data)
+
+
+class CheckoutPreviewApi(APIView):
+    permission_classes = (AllowAny,)
+
+    @extend_schema(
+        operation_id="checkout_preview",
+        parameters=[CART_TOKEN],
+        request=CheckoutInput,
+        responses={200: TotalsOutput, **CHECKOUT_PROBLEMS},
+        tags=["checkout"],
+    )
+    def post(self, request: Request) -> Response:
+        """Price the cart as it would be ordered: shipping, voucher, VAT and total. Changes nothing."""
+        customer = customer_of(request)
+        cart = get_cart_for_client(customer=customer, token=cart_token_of(request))
+        serializer = CheckoutInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        details = _details(params=serializer.validated_data, customer=customer)
+        lines = list(list_cart_lines(cart=cart))
+        if not lines:
+            raise EmptyCart()
+        totals, voucher = calculate_checkout_totals(
+            lines=lines, details=details, customer=customer, currency=cart.currency
+        )
+        body = {**totals.__dict__, "voucher_code": voucher.code if voucher else ""}
+        return Response(TotalsOutput(body).data)
+
+
+class PlaceOrderApi(APIView):
+    permission_classes = (AllowAny,)
+
+    @extend_schema(
+        operation_id="checkout_place_order",
+        parameters=[CART_TOKEN],
+        request=PlaceOrderInput,
+        responses={201: OrderDetailOutput, **CHECKOUT_PROBLEMS},
+        tags=["checkout"],
+    )
+    def post(self, request: Request) -> Response:
+        """Turn the cart into an unpaid order that holds its stock; pay it next.
+
+        Idempotent: the same `idempotency_key` returns the same order, however often it is sent.
+        """
+        customer = customer_of(request)
+        cart = get_cart_for_client(customer=customer, token=cart_token_of(request))
+        serializer = PlaceOrderInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        params = serializer.validated_data
+        order = place_order(
+            cart=cart,
+            customer=customer,
+            details=_details(params=params, customer=customer),
+            idempotency_key=params["idempotency_key"],
+        )
+        if order.customer_id != (customer.pk if customer else None):
+            raise Http404  # a key already used by somebody else: their order is not this client's
+        return Response(OrderDetailOutput(order).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,186 @@
+"""The checkout API: the checkout page's services, with an idempotency key."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+import pytest
+from rest_framework.test import APIClient
+
+from emporium.accounts.tests.factories import AddressFactory, UserFactory
+from emporium.cart.tests.factories import CartFactory, CartLineFactory
+from emporium.catalog.tests.factories import VariantFactory
+from emporium.checkout.tests.factories import (
+    ShippingMethodFactory,
+    TaxRateFactory,
+    VoucherFactory,
+    make_address,
+)
+from emporium.core.tests.api_clients import bearer_client
+from emporium.orders.models import Order, OrderStatus
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shipping():
+    TaxRateFactory.create(country="GB", rate=Decimal("0.2000"))
+    return ShippingMethodFactory.create(name="Royal Mail", price_amount=Decimal("3.95"), countries="GB")
+
+
+def _visitor_cart(*, quantity: int = 2, stock: int = 10) -> tuple[APIClient, Decimal]:
+    cart = CartFactory.create()
+    variant = VariantFactory.create(price_amount=Decimal("10.00"), stock_on_hand=stock)
+    CartLineFactory.create(cart=cart, variant=variant, quantity=quantity)
+    client = APIClient()
+    client.credentials(HTTP_X_CART_TOKEN=str(cart.token))
+    return client, Decimal("10.00") * quantity
+
+
+def _order_body(shipping, **extra):
+    return {
+        "email": "ann@example.com",
+        "shipping_address": make_address(),
+        "shipping_method_id": shipping.pk,
+        "idempotency_key": str(uuid.uuid4()),
+        **extra,
+    }
+
+
+def test_shipping_methods_for_a_country(shipping):
+    ShippingMethodFactory.create(name="Anywhere", countries="")
+    ShippingMethodFactory.create(name="France only", countries="FR")
+
+    to_gb = APIClient().get("/api/v1/checkout/shipping-methods/", {"country": "GB"}).json()
+
+    assert [method["name"] for method in to_gb] == ["Royal Mail", "Anywhere"]
+    assert to_gb[0]["countries"] == ["GB"]
+
+
+def test_preview_prices_shipping_voucher_and_vat_without_placing(shipping):
+    VoucherFactory.create(code="TENOFF", value=Decimal(10))
+    client, _ = _visitor_cart()
+
+    body = _order_body(shipping, voucher_code="tenoff")
+    body.pop("idempotency_key")
+    totals = client.post("/api/v1/checkout/preview/", body).json()
+
+    assert totals["subtotal"] == "20.00"
+    assert totals["discount"] == "2.00"
+    assert totals["shipping"] == "3.95"
+    assert totals["total"] == "21.95"
+    assert totals["voucher_code"] == "TENOFF"
+    assert not Order.objects.exists()
+
+
+def test_unknown_voucher_is_a_409_problem(shipping):
+    client, _ = _visitor_cart()
+
+    response = client.post("/api/v1/checkout/orders/", _order_body(shipping, voucher_code="NOPE"))
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "voucher_not_applicable"
+
+
+def test_visitor_places_an_order_once_whatever_the_retries(shipping):
+    client, _ = _visitor_cart()
+    body = _order_body(shipping)
+
+    first = client.post("/api/v1/checkout/orders/", body)
+    retry = client.post("/api/v1/checkout/orders/", body)
+
+    assert first.status_code == retry.status_code == 201
+    assert first.json()["number"] == retry.json()["number"]
+    assert first.json()["status"] == OrderStatus.UNPAID
+    assert Order.objects.count() == 1
+
+
+def test_visitor_must_give_an_email(shipping):
+    client, _ = _visitor_cart()
+
+    response = client.post("/api/v1/checkout/orders/", _order_body(shipping, email=""))
+
+    assert response.status_code == 400
+    assert "email" in response.json()["errors"]
+
+
+def test_out_of_stock_at_checkout_is_a_409_problem(shipping):
+    client, _ = _visitor_cart(quantity=2, stock=2)
+    CartLineFactory._meta.model.objects.update(quantity=3)  # the stock fell since it was added
+
+    response = client.post("/api/v1/checkout/orders/", _order_body(shipping))
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "out_of_stock"
+
+
+def test_empty_cart_is_a_409_problem(shipping):
+    client = APIClient()
+    client.credentials(HTTP_X_CART_TOKEN=str(CartFactory.create().token))
+
+    response = client.post("/api/v1/checkout/orders/", _order_body(shipping))
+
+    assert (response.status_code, response.json()["code"]) == (409, "empty_cart")
+
+
+def test_customer_checks_out_to_a_saved_address_and_sees_the_order(shipping):
+    customer = UserFactory.create()
+    address = AddressFactory.create(customer=customer, city="Bath")
+    CartLineFactory.create(cart=CartFactory.create(customer=customer, token=None))
+    client = bearer_client(customer)
+    body = _order_body(shipping, shipping_address_id=address.pk)
+    del body["shipping_address"], body["email"]
+
+    placed = client.post("/api/v1/checkout/orders/", body).json()
+    listed = client.get("/api/v1/account/orders/").json()
+
+    assert placed["email"] == customer.email
+    assert placed["shipping_address"]["city"] == placed["billing_address"]["city"] == "Bath"
+    assert [order["number"] for order in listed["results"]] == [placed["number"]]
+
+
+def test_another_customers_saved_address_is_404(shipping):
+    customer = UserFactory.create()
+    theirs = AddressFactory.create()
+    CartLineFactory.create(cart=CartFactory.create(customer=customer, token=None))
+    body = _order_body(shipping, shipping_address_id=theirs.pk)
+    del body["shipping_address"]
+
+    response = bearer_client(customer).post("/api/v1/checkout/orders/", body)
+
+    assert response.status_code == 404
+    assert not Order.objects.exists()
+
+
+def test_an_idempotency_key_of_somebody_elses_order_does_not_reveal_it(shipping):
+    client, _ = _visitor_cart()
+    body = _order_body(shipping)
+    client.post("/api/v1/checkout/orders/", body)
+    customer = UserFactory.create()
+    CartLineFactory.create(cart=CartFactory.create(customer=customer, token=None))
+
+    response = bearer_client(customer).post("/api/v1/checkout/orders/", body)
+
+    assert response.status_code == 404
+
+
+def test_customer_may_keep_the_address_typed_at_checkout(shipping):
+    customer = UserFactory.create()
+    CartLineFactory.create(cart=CartFactory.create(customer=customer, token=None))
+    client = bearer_client(customer)
+
+    client.post("/api/v1/checkout/orders/", _order_body(shipping, save_address=True))
+    book = client.get("/api/v1/account/addresses/").json()
+
+    assert [address["line1"] for address in book] == [make_address()["line1"]]
+
+
+@pytest.mark.parametrize("methods", [1, 10])
+def test_shipping_methods_run_one_query_whatever_their_number(methods, django_assert_num_queries):
+    ShippingMethodFactory.create_batch(methods)
+
+    with django_assert_num_queries(1):
+        response = APIClient().get("/api/v1/checkout/shipping-methods/", {"country": "GB"})
+
+    assert len(response.json()) == methods

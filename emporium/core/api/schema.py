@@ -1,0 +1,69 @@
+"""What the OpenAPI schema says about errors, so no endpoint has to repeat it.
+
+Every operation documents the problem responses any request can meet (400, 401, 403, 404,
+429, 500) as ``application/problem+json``; an endpoint adds its own domain errors (409 for
+out of stock, say) with :func:`problems`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+
+from emporium.core.api.errors import PROBLEM_CONTENT_TYPE
+
+
+class ProblemOutput(serializers.Serializer):
+    """An RFC 9457 problem; domain errors add fields of their own (e.g. ``variant_id``)."""
+
+    type = serializers.CharField(help_text="Always about:blank: `code` names the problem.")
+    title = serializers.CharField(help_text="The HTTP status phrase.")
+    status = serializers.IntegerField()
+    code = serializers.CharField(help_text="Stable, machine-readable: out_of_stock, invalid, not_found ...")
+    detail = serializers.JSONField(help_text="What went wrong, for people.")
+    errors = serializers.JSONField(  # type: ignore[assignment]  # a body field, not Serializer.errors
+        required=False,
+        help_text="Validation errors only: a list of messages per field, nested like the request body.",
+    )
+
+
+ALWAYS_POSSIBLE = {
+    400: "Invalid input; `errors` holds the messages per field.",
+    401: "Missing, expired or tampered credentials.",
+    403: "Not allowed for this client.",
+    404: "No such resource, or not one of yours.",
+    429: "Too many requests; see Retry-After.",
+    500: "Unexpected error.",
+}
+
+
+def problems(*codes: int, description: str = "") -> dict[Any, OpenApiResponse]:
+    """Problem responses for ``@extend_schema(responses={200: X, **problems(409)})``."""
+    return {
+        (code, PROBLEM_CONTENT_TYPE): OpenApiResponse(
+            response=ProblemOutput, description=description or ALWAYS_POSSIBLE.get(code, "")
+        )
+        for code in codes
+    }
+
+
+class ProblemAwareAutoSchema(AutoSchema):
+    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
+        responses: dict[str, Any] = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        possible = dict(ALWAYS_POSSIBLE)
+        if self.method in ("POST", "PUT", "PATCH"):
+            possible[415] = "The body is not JSON (`Content-Type: application/json`)."
+        for code, description in possible.items():
+            if str(code) not in responses:
+                responses[str(code)] = self._get_response_for_code(
+                    OpenApiResponse(response=ProblemOutput, description=description),
+                    str(code),
+                    media_types=[PROBLEM_CONTENT_TYPE],
+                    direction=direction,
+                )
+        return responses

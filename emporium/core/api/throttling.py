@@ -1,0 +1,21 @@
+"""Request limits per client, with rates read from settings on every request.
+
+DRF's own throttles read their rates once at import, so neither the environment of a running
+process nor a test's settings override could change them. An empty rate turns a limit off.
+The counters live in the default cache: Redis in service mode, so all workers share them.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+
+
+class AnonymousClientThrottle(AnonRateThrottle):
+    def get_rate(self) -> str | None:
+        return settings.API_THROTTLE_ANON or None
+
+
+class AuthenticatedClientThrottle(UserRateThrottle):
+    def get_rate(self) -> str | None:
+        return settings.API_THROTTLE_USER or None

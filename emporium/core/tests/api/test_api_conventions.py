@@ -1,0 +1,187 @@
+"""What every API answer shares: problem bodies, throttling, CORS, the schema and its docs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.test import Client
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
+
+from emporium.accounts.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PROBLEM = "application/problem+json"
+
+
+@pytest.mark.parametrize("method", ["get", "post", "delete"])
+def test_unknown_api_urls_are_404_problems_not_html(method):
+    response = getattr(APIClient(), method)("/api/v1/no-such-thing/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == PROBLEM
+    assert response.json()["code"] == "not_found"
+
+
+def test_wrong_method_is_a_405_problem():
+    response = APIClient().put("/api/v1/products/", {})
+
+    assert response.status_code == 405
+    assert response["Content-Type"] == PROBLEM
+    assert response.json()["status"] == 405
+
+
+def test_a_browser_asking_for_html_still_gets_json():
+    response = Client().get("/api/v1/cart/", HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8")
+
+    assert response["Content-Type"] == PROBLEM
+
+
+def test_unexpected_errors_are_500_problems(monkeypatch):
+    def fail(**kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("emporium.catalog.api.views.list_category_tree", fail)
+    response = APIClient().get("/api/v1/categories/")
+
+    assert response.status_code == 500
+    assert response["Content-Type"] == PROBLEM
+    assert "boom" not in response.content.decode()
+
+
+def test_django_error_handlers_answer_problems_under_api_only(rf):
+    from django.http import Http404
+
+    from emporium.core.api import errors
+
+    api = errors.page_not_found(rf.get("/api/v1/x/"), Http404())
+    page = errors.server_error(rf.get("/api/v1/x/"))
+
+    assert (api.status_code, api["Content-Type"]) == (404, PROBLEM)
+    assert (page.status_code, page["Content-Type"]) == (500, PROBLEM)
+
+
+def test_validation_errors_list_messages_per_field():
+    response = APIClient().post("/api/v1/auth/token/", {"email": "not-an-address"}, format="json")
+
+    body = response.json()
+    assert response.status_code == 400
+    assert body["code"] == "invalid"
+    assert set(body["errors"]) == {"email", "password"}
+    assert all(isinstance(messages, list) for messages in body["errors"].values())
+
+
+def test_expired_access_token_is_a_401_problem():
+    token = AccessToken.for_user(UserFactory.create())
+    token.set_exp(lifetime=-timedelta(minutes=1))
+
+    response = APIClient().get("/api/v1/auth/me/", HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    assert response.status_code == 401
+    assert response["Content-Type"] == PROBLEM
+    assert response.json()["code"] == "token_not_valid"
+
+
+@pytest.mark.parametrize("part", ["header", "payload", "signature"])
+def test_tampered_access_token_is_a_401_problem(part):
+    victim, attacker = UserFactory.create(), UserFactory.create()
+    header, payload, signature = str(AccessToken.for_user(attacker)).split(".")
+    forged_payload = str(AccessToken.for_user(victim)).split(".")[1]
+    tampered = {
+        "header": f"{header[:-2]}xx.{payload}.{signature}",
+        "payload": f"{header}.{forged_payload}.{signature}",  # somebody else's claims, attacker's signature
+        "signature": f"{header}.{payload}.{signature[::-1]}",
+    }[part]
+
+    response = APIClient().get("/api/v1/cart/", HTTP_AUTHORIZATION=f"Bearer {tampered}")
+
+    assert response.status_code == 401
+    assert response["Content-Type"] == PROBLEM
+
+
+def test_a_token_signed_with_another_key_is_refused():
+    import jwt
+
+    forged = jwt.encode(
+        {"token_type": "access", "user_id": UserFactory.create().pk, "exp": 9999999999},
+        "a-guessed-signing-key-of-decent-length",
+    )
+
+    response = APIClient().get("/api/v1/auth/me/", HTTP_AUTHORIZATION=f"Bearer {forged}")
+
+    assert response.status_code == 401
+
+
+def test_too_many_requests_is_a_429_problem_with_retry_after(settings):
+    settings.API_THROTTLE_ANON = "3/minute"
+    client = APIClient()
+
+    answers = [client.get("/api/v1/categories/") for _ in range(4)]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+    assert answers[-1]["Content-Type"] == PROBLEM
+    assert answers[-1].json()["code"] == "throttled"
+    assert int(answers[-1]["Retry-After"]) > 0
+
+
+def test_authenticated_clients_have_their_own_limit(settings):
+    settings.API_THROTTLE_ANON = "1/minute"
+    settings.API_THROTTLE_USER = "2/minute"
+    client = APIClient()
+    client.force_authenticate(UserFactory.create())
+
+    assert [client.get("/api/v1/categories/").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_cors_allows_the_configured_origins_on_the_api_only(settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://app.example"]
+    client = Client()
+
+    api = client.get("/api/v1/categories/", HTTP_ORIGIN="https://app.example")
+    other = client.get("/api/v1/categories/", HTTP_ORIGIN="https://evil.example")
+    page = client.get("/healthz", HTTP_ORIGIN="https://app.example")
+    preflight = client.options(
+        "/api/v1/cart/",
+        HTTP_ORIGIN="https://app.example",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="authorization, x-cart-token",
+    )
+
+    assert api["Access-Control-Allow-Origin"] == "https://app.example"
+    assert "Access-Control-Allow-Origin" not in other
+    assert "Access-Control-Allow-Origin" not in page
+    assert "x-cart-token" in preflight["Access-Control-Allow-Headers"]
+
+
+def test_the_openapi_schema_describes_every_endpoint_with_problem_errors():
+    response = Client().get("/api/schema/", {"format": "json"})
+
+    schema = response.json()
+    operations = [op for path in schema["paths"].values() for op in path.values()]
+    assert response.status_code == 200
+    assert schema["openapi"].startswith("3.")
+    assert "/api/v1/products/" in schema["paths"]
+    assert len(operations) > 30
+    for operation in operations:
+        for status in ("400", "401", "404", "429", "500"):
+            assert "application/problem+json" in operation["responses"][status]["content"]
+    assert schema["components"]["securitySchemes"]["jwtAuth"]["scheme"] == "bearer"
+
+
+def test_swagger_ui_is_served_from_our_own_static_files():
+    response = Client().get("/api/docs/")
+
+    assert response.status_code == 200
+    assert b"/static/swagger-ui/swagger-ui-bundle.js" in response.content
+    assert finders.find("swagger-ui/swagger-ui-bundle.js")  # collectstatic gathers it from node_modules
+
+
+def test_the_schema_generates_without_warnings_and_validates(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+
+    assert (tmp_path / "schema.yaml").read_text().startswith("openapi: 3")

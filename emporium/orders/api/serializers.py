@@ -1,0 +1,57 @@
+"""Input and output shapes of the staff orders API."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from emporium.accounts.api.serializers import OrderDetailOutput
+from emporium.orders.models import Order, OrderEvent, OrderStatus
+
+
+class StaffOrderSummaryOutput(serializers.ModelSerializer[Order]):
+    class Meta:
+        model = Order
+        fields = (
+            "number", "status", "placed_at", "email", "customer_id", "currency", "total_amount",
+            "country", "paid_at", "tracking_number",
+        )  # fmt: skip
+
+
+class OrderEventOutput(serializers.ModelSerializer[OrderEvent]):
+    class Meta:
+        model = OrderEvent
+        fields = ("type", "from_status", "to_status", "actor_id", "message", "created_at")
+
+
+class StaffOrderDetailOutput(OrderDetailOutput):
+    events = OrderEventOutput(many=True, read_only=True)
+
+    class Meta(OrderDetailOutput.Meta):
+        fields = (*OrderDetailOutput.Meta.fields, "customer_id", "stock_state", "events")
+
+
+class StaffOrderFilters(serializers.Serializer):
+    status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)
+    placed_after = serializers.DateTimeField(required=False, help_text="Placed at or after (ISO 8601).")
+    placed_before = serializers.DateTimeField(required=False, help_text="Placed before (ISO 8601).")
+    customer_id = serializers.IntegerField(required=False, min_value=1)
+    email = serializers.EmailField(required=False, help_text="The e-mail the order was placed with.")
+
+
+class ShipOrderInput(serializers.Serializer):
+    tracking_number = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+
+
+class CancelOrderInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class RefundOrderInput(serializers.Serializer):
+    partial_refund = serializers.BooleanField(
+        required=False, default=False, help_text="Part of the order only."
+    )
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class NoteInput(serializers.Serializer):
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")

@@ -1,0 +1,175 @@
+"""The one interface every payment gateway speaks, and the plain values that cross it.
+
+Services never see a provider's SDK objects: a gateway answers with :class:`GatewayPayment`,
+:class:`GatewayRefund` and :class:`GatewayEvent`, all in :class:`Money`. Adding a provider means
+writing one class with these methods and naming it in ``PAYMENT_GATEWAYS``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from emporium.core.money import Money
+
+
+class GatewayKind(enum.StrEnum):
+    CARD = "card"  # the customer pays online, the provider tells us the outcome
+    MANUAL = "manual"  # staff mark it paid when the money arrives
+
+
+class ProviderStatus(enum.StrEnum):
+    """Where the provider says the payment is, in our words."""
+
+    PENDING = "pending"
+    REQUIRES_ACTION = "requires_action"
+    AUTHORIZED = "authorized"
+    CAPTURED = "captured"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class PaymentRequest:
+    """What a gateway needs to start collecting an order's total. Built from the order on the
+    server, so the amount is never the browser's to choose."""
+
+    payment_id: int
+    order_number: str
+    amount: Money
+    email: str
+    idempotency_key: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class GatewayPayment:
+    reference: str
+    status: ProviderStatus
+    amount: Money
+    captured: Money | None = None
+    client_secret: str = ""
+    failure_code: str = ""
+    failure_message: str = ""
+    # Stripe-shaped events the offline gateway emits for this step (see gateways/offline.py).
+    events: tuple[SignedEvent, ...] = ()
+
+
+@dataclass(frozen=True)
+class GatewayRefund:
+    reference: str
+    amount: Money
+    succeeded: bool
+    failure_message: str = ""
+
+
+@dataclass(frozen=True)
+class SignedEvent:
+    payload: bytes
+    signature: str
+
+
+class EventKind(enum.StrEnum):
+    PAYMENT = "payment"  # the payment's status changed
+    REFUND = "refund"  # money went back (possibly refunded outside our admin)
+    OTHER = "other"  # recorded, nothing to do
+
+
+@dataclass(frozen=True)
+class GatewayEvent:
+    """A verified provider event, reduced to what our services act on."""
+
+    id: str
+    type: str
+    kind: EventKind
+    payload: dict[str, Any]
+    reference: str = ""
+    payment_id: int | None = None  # our id, from the metadata we sent when starting the payment
+    status: ProviderStatus | None = None
+    amount: Money | None = None
+    refunded: Money | None = None
+    refund_reference: str = ""
+    failure_code: str = ""
+    failure_message: str = ""
+
+
+class PaymentGateway:
+    """Base class of the gateways; subclasses implement what their kind supports."""
+
+    name: ClassVar[str]
+    label: ClassVar[str]
+    kind: ClassVar[GatewayKind] = GatewayKind.CARD
+    # Manual capture: the provider authorizes at checkout, staff capture when they ship.
+    capture_automatically: bool = True
+
+    def start_payment(self, *, request: PaymentRequest) -> GatewayPayment:
+        raise NotImplementedError
+
+    def confirm_payment(self, *, reference: str, amount: Money, details: Mapping[str, str]) -> GatewayPayment:
+        """Bring the payment forward with what the customer supplied (a card, an approval), or,
+        with nothing supplied, ask the provider where the payment stands."""
+        raise NotImplementedError
+
+    def capture_payment(self, *, reference: str, amount: Money, idempotency_key: str) -> GatewayPayment:
+        raise NotImplementedError
+
+    def refund_payment(self, *, reference: str, amount: Money, idempotency_key: str) -> GatewayRefund:
+        raise NotImplementedError
+
+    def parse_event(self, *, payload: bytes, signature: str) -> GatewayEvent:
+        """Verify an event's signature and read it; raises InvalidWebhook for anything forged."""
+        raise NotImplementedError
+
+
+# --- The log of every exchange with a provider ---------------------------------------------
+
+
+@dataclass
+class Exchange:
+    """One HTTP request to a provider and what came back (or the error instead)."""
+
+    method: str
+    url: str
+    request: dict[str, Any]
+    response: dict[str, Any] = field(default_factory=dict)
+    status_code: int | None = None
+    idempotency_key: str = ""
+    error: str = ""
+    duration_ms: int = 0
+
+
+_exchanges: ContextVar[list[Exchange] | None] = ContextVar("payment_exchanges", default=None)
+
+REDACTED_KEYS = frozenset({"client_secret", "number", "cvc", "card_number"})
+
+
+def redact(data: Any) -> Any:
+    """Secrets and card numbers never reach the log."""
+    if isinstance(data, dict):
+        return {key: "[redacted]" if key in REDACTED_KEYS else redact(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [redact(item) for item in data]
+    return data
+
+
+def record_exchange(exchange: Exchange) -> None:
+    exchanges = _exchanges.get()
+    if exchanges is not None:
+        exchange.request = redact(exchange.request)
+        exchange.response = redact(exchange.response)
+        exchanges.append(exchange)
+
+
+@contextmanager
+def recording_exchanges() -> Iterator[list[Exchange]]:
+    """Collect the exchanges a gateway call makes, retries included, for the services to store."""
+    exchanges: list[Exchange] = []
+    token = _exchanges.set(exchanges)
+    try:
+        yield exchanges
+    finally:
+        _exchanges.reset(token)

@@ -1,0 +1,209 @@
+"""The test gateway: a card form on our own page, no provider, no real money.
+
+For embedded mode, demos and browser tests. It answers through the same interface as Stripe,
+and each step also produces a Stripe-shaped event, signed the way Stripe signs webhooks, that
+the services feed through the very path a Stripe webhook takes (verify, record once by id,
+apply). So the test gateway exercises the code that real payments depend on.
+
+It keeps no state of its own: references and event ids derive from the idempotency keys, so
+a repeated call gets the same answer, as it would from Stripe.
+
+Test card numbers (spaces are ignored):
+
+=====================  ===========================================================
+4242 4242 4242 4242    succeeds
+4000 0000 0000 0002    declined (``card_declined``)
+4000 0000 0000 9995    declined for insufficient funds (``insufficient_funds``)
+4000 0000 0000 3220    asks for a confirmation step (like 3-D Secure) on our own page
+=====================  ===========================================================
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import stripe
+
+from emporium.core.money import Money
+from emporium.payments.gateways.base import (
+    Exchange,
+    GatewayEvent,
+    GatewayPayment,
+    GatewayRefund,
+    PaymentGateway,
+    PaymentRequest,
+    ProviderStatus,
+    SignedEvent,
+    record_exchange,
+)
+from emporium.payments.gateways.stripe import parse_stripe_shaped_event
+from emporium.payments.minor_units import to_minor_units
+
+CARD_SUCCEEDS = "4242424242424242"
+CARD_DECLINED = "4000000000000002"
+CARD_INSUFFICIENT_FUNDS = "4000000000009995"
+CARD_REQUIRES_CONFIRMATION = "4000000000003220"
+
+TEST_CARDS: tuple[tuple[str, str], ...] = (
+    ("4242 4242 4242 4242", "Payment succeeds"),
+    ("4000 0000 0000 0002", "Card declined"),
+    ("4000 0000 0000 9995", "Declined: insufficient funds"),
+    ("4000 0000 0000 3220", "Asks you to confirm the payment first (like 3-D Secure)"),
+)
+
+DECLINES: dict[str, tuple[str, str]] = {
+    CARD_DECLINED: ("card_declined", "Your card was declined."),
+    CARD_INSUFFICIENT_FUNDS: ("insufficient_funds", "Your card has insufficient funds."),
+}
+AUTHENTICATION_FAILED = ("authentication_failed", "The payment was not confirmed with your bank.")
+UNKNOWN_CARD = ("incorrect_number", "This is not one of the test card numbers.")
+
+# What each outcome is called at Stripe: the event type and the PaymentIntent status.
+STRIPE_SHAPES: dict[ProviderStatus, tuple[str, str]] = {
+    ProviderStatus.CAPTURED: ("payment_intent.succeeded", "succeeded"),
+    ProviderStatus.AUTHORIZED: ("payment_intent.amount_capturable_updated", "requires_capture"),
+    ProviderStatus.REQUIRES_ACTION: ("payment_intent.requires_action", "requires_action"),
+    ProviderStatus.PENDING: ("payment_intent.payment_failed", "requires_payment_method"),
+    ProviderStatus.FAILED: ("payment_intent.payment_failed", "requires_payment_method"),
+    ProviderStatus.CANCELLED: ("payment_intent.canceled", "canceled"),
+}
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256(":".join(parts).encode()).hexdigest()[:24]
+
+
+def sign_payload(payload: str, secret: str, timestamp: int | None = None) -> str:
+    """The Stripe-Signature header for a body: ``t=<unix time>,v1=<HMAC-SHA256 of "t.body">``."""
+    return str(stripe.WebhookSignature.generate_signature_header(payload, secret, timestamp=timestamp))
+
+
+class OfflineTestGateway(PaymentGateway):
+    name = "offline"
+    label = "Test card (no real money)"
+
+    def __init__(
+        self, *, webhook_secret: str, capture_method: str = "automatic", webhook_tolerance: int = 300
+    ):
+        self.webhook_secret = webhook_secret
+        self.webhook_tolerance = webhook_tolerance
+        self.capture_automatically = capture_method != "manual"
+
+    def _answer(
+        self,
+        *,
+        operation: str,
+        reference: str,
+        status: ProviderStatus,
+        amount: Money,
+        request: dict[str, Any],
+        failure: tuple[str, str] = ("", ""),
+        event_key: str = "",
+    ) -> GatewayPayment:
+        captured = amount if status is ProviderStatus.CAPTURED else None
+        intent: dict[str, Any] = {
+            "id": reference,
+            "object": "payment_intent",
+            "amount": to_minor_units(amount.amount, str(amount.currency)),
+            "amount_received": to_minor_units(captured.amount, str(amount.currency)) if captured else 0,
+            "currency": str(amount.currency).lower(),
+            "status": STRIPE_SHAPES[status][1],
+            "capture_method": "automatic" if self.capture_automatically else "manual",
+            "last_payment_error": {"decline_code": failure[0], "message": failure[1]} if failure[0] else None,
+        }
+        record_exchange(
+            Exchange(
+                method="POST", url=f"offline://{operation}", request=request, response=intent, status_code=200
+            )
+        )
+        events = (self._event(intent=intent, status=status, key=event_key),) if event_key else ()
+        return GatewayPayment(
+            reference=reference,
+            status=status,
+            amount=amount,
+            captured=captured,
+            failure_code=failure[0],
+            failure_message=failure[1],
+            events=events,
+        )
+
+    def _event(self, *, intent: dict[str, Any], status: ProviderStatus, key: str) -> SignedEvent:
+        event_type = STRIPE_SHAPES[status][0]
+        event = {
+            "id": f"evt_off_{_digest(intent['id'], event_type, key)}",
+            "object": "event",
+            "type": event_type,
+            "created": int(time.time()),
+            "livemode": False,
+            "data": {"object": intent},
+        }
+        payload = json.dumps(event, separators=(",", ":"))
+        return SignedEvent(payload=payload.encode(), signature=sign_payload(payload, self.webhook_secret))
+
+    def start_payment(self, *, request: PaymentRequest) -> GatewayPayment:
+        return self._answer(
+            operation="start",
+            reference=f"off_pi_{_digest(request.idempotency_key)}",
+            status=ProviderStatus.PENDING,
+            amount=request.amount,
+            request={"order_number": request.order_number, "amount": str(request.amount.amount)},
+        )
+
+    def confirm_payment(self, *, reference: str, amount: Money, details: Mapping[str, str]) -> GatewayPayment:
+        card = "".join(ch for ch in details.get("card_number", "") if ch.isdigit())
+        authentication = details.get("authentication", "")
+        paid = ProviderStatus.CAPTURED if self.capture_automatically else ProviderStatus.AUTHORIZED
+        if authentication:  # the customer's answer on the confirmation page
+            status, failure, key = (
+                (paid, ("", ""), "3ds-approved")
+                if authentication == "approve"
+                else (ProviderStatus.FAILED, AUTHENTICATION_FAILED, "3ds-failed")
+            )
+        elif card == CARD_SUCCEEDS:
+            status, failure, key = paid, ("", ""), card
+        elif card == CARD_REQUIRES_CONFIRMATION:
+            status, failure, key = ProviderStatus.REQUIRES_ACTION, ("", ""), card
+        else:
+            status, failure, key = ProviderStatus.FAILED, DECLINES.get(card, UNKNOWN_CARD), card
+        return self._answer(
+            operation="confirm",
+            reference=reference,
+            status=status,
+            amount=amount,
+            request={"card_last4": card[-4:], "authentication": authentication},
+            failure=failure,
+            event_key=key,
+        )
+
+    def capture_payment(self, *, reference: str, amount: Money, idempotency_key: str) -> GatewayPayment:
+        return self._answer(
+            operation="capture",
+            reference=reference,
+            status=ProviderStatus.CAPTURED,
+            amount=amount,
+            request={"amount_to_capture": str(amount.amount)},
+            event_key=idempotency_key,
+        )
+
+    def refund_payment(self, *, reference: str, amount: Money, idempotency_key: str) -> GatewayRefund:
+        refund_reference = f"off_re_{_digest(idempotency_key)}"
+        record_exchange(
+            Exchange(
+                method="POST",
+                url="offline://refund",
+                request={"payment_intent": reference, "amount": str(amount.amount)},
+                response={"id": refund_reference, "object": "refund", "status": "succeeded"},
+                status_code=200,
+                idempotency_key=idempotency_key,
+            )
+        )
+        return GatewayRefund(reference=refund_reference, amount=amount, succeeded=True)
+
+    def parse_event(self, *, payload: bytes, signature: str) -> GatewayEvent:
+        return parse_stripe_shaped_event(
+            payload=payload, signature=signature, secret=self.webhook_secret, tolerance=self.webhook_tolerance
+        )

@@ -1,0 +1,26 @@
+"""Celery callers of the payment services. They take ids, not rows: the row may have changed
+since the task was queued. Capture and refund reuse their idempotency keys, so a retry after a
+timeout is the same request to the provider and never moves money twice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from emporium.payments.exceptions import GatewayUnavailable
+from emporium.payments.models import Payment, Refund
+from emporium.payments.services import capture_payment, complete_refund, send_payment_confirmation
+
+
+@shared_task(autoretry_for=(GatewayUnavailable,), retry_backoff=True, max_retries=5)
+def capture_payment_task(*, payment_id: int) -> str:
+    return str(capture_payment(payment=Payment.objects.get(pk=payment_id)).state)
+
+
+@shared_task(autoretry_for=(GatewayUnavailable,), retry_backoff=True, max_retries=5)
+def complete_refund_task(*, refund_id: int) -> str:
+    return str(complete_refund(refund=Refund.objects.get(pk=refund_id)).state)
+
+
+@shared_task
+def send_payment_confirmation_task(*, payment_id: int) -> None:
+    send_payment_confirmation(payment=Payment.objects.select_related("order").get(pk=payment_id))

@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from emporium.accounts.tests.factories import UserFactory
+from emporium.orders.models import OrderStatus
+from emporium.payments.models import PaymentState
+from emporium.payments.services import start_payment
+from emporium.payments.tests.factories import PaymentFactory, make_unpaid_order
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def customer():
+    return UserFactory.create()
+
+
+@pytest.fixture
+def api(customer) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(customer)
+    return client
+
+
+def test_a_customer_starts_paying_their_order(api, customer):
+    order = make_unpaid_order(customer=customer)
+
+    response = api.post("/api/v1/payments/", {"order_number": order.number, "gateway": "offline"})
+
+    body = response.json()
+    assert response.status_code == 201
+    assert (body["state"], body["amount"], body["next_action"]["type"]) == (
+        "pending",
+        {"amount": "24.95", "currency": "GBP"},
+        "confirm_with_card",
+    )
+
+
+def test_an_amount_in_the_request_is_ignored(api, customer):
+    order = make_unpaid_order(customer=customer)
+
+    response = api.post(
+        "/api/v1/payments/", {"order_number": order.number, "gateway": "offline", "amount": "0.01"}
+    )
+
+    assert response.json()["amount"]["amount"] == "24.95"
+
+
+def test_another_customers_order_is_404(api):
+    order = make_unpaid_order(customer=UserFactory.create())
+
+    response = api.post("/api/v1/payments/", {"order_number": order.number, "gateway": "offline"})
+
+    assert (response.status_code, response["Content-Type"]) == (404, "application/problem+json")
+
+
+def test_guests_cannot_pay_through_the_api():
+    order = make_unpaid_order()
+
+    response = APIClient().post("/api/v1/payments/", {"order_number": order.number, "gateway": "offline"})
+
+    assert response.status_code == 401
+
+
+def test_a_disabled_gateway_is_a_problem(api, customer, settings):
+    settings.PAYMENT_GATEWAYS = ["offline"]
+    order = make_unpaid_order(customer=customer)
+
+    response = api.post("/api/v1/payments/", {"order_number": order.number, "gateway": "stripe"})
+
+    assert (response.status_code, response.json()["code"]) == (400, "payment_method_not_available")
+
+
+def test_confirming_with_the_success_card_pays(api, customer):
+    payment = start_payment(order=make_unpaid_order(customer=customer), gateway_name="offline")
+
+    response = api.post(f"/api/v1/payments/{payment.pk}/confirm/", {"card_number": "4242424242424242"})
+
+    payment.order.refresh_from_db()
+    assert (response.status_code, response.json()["state"], payment.order.status) == (
+        200,
+        "captured",
+        OrderStatus.PAID,
+    )
+
+
+def test_a_declined_card_is_a_402_problem_with_the_decline_code(api, customer):
+    payment = start_payment(order=make_unpaid_order(customer=customer), gateway_name="offline")
+
+    response = api.post(f"/api/v1/payments/{payment.pk}/confirm/", {"card_number": "4000000000000002"})
+
+    body = response.json()
+    assert (response.status_code, body["code"], body["decline_code"]) == (
+        402,
+        "payment_declined",
+        "card_declined",
+    )
+
+
+def test_the_confirmation_card_asks_for_the_authentication_step(api, customer):
+    payment = start_payment(order=make_unpaid_order(customer=customer), gateway_name="offline")
+
+    response = api.post(f"/api/v1/payments/{payment.pk}/confirm/", {"card_number": "4000000000003220"})
+    body = response.json()
+    assert (body["state"], body["next_action"]["type"]) == (PaymentState.REQUIRES_ACTION, "authenticate")
+    approved = api.post(f"/api/v1/payments/{payment.pk}/confirm/", {"authentication": "approve"})
+
+    assert approved.json()["state"] == "captured"
+
+
+def test_confirming_someone_elses_payment_is_404(api):
+    payment = PaymentFactory.create(order=make_unpaid_order(customer=UserFactory.create()))
+
+    response = api.post(f"/api/v1/payments/{payment.pk}/confirm/", {"card_number": "4242424242424242"})
+
+    assert response.status_code == 404
+
+
+def test_reading_someone_elses_payment_is_404(api):
+    payment = PaymentFactory.create(order=make_unpaid_order(customer=UserFactory.create()))
+
+    assert api.get(f"/api/v1/payments/{payment.pk}/").status_code == 404
+
+
+def test_the_stripe_client_secret_is_given_for_the_payment_element(api, customer, fake_stripe):
+    order = make_unpaid_order(customer=customer)
+
+    response = api.post("/api/v1/payments/", {"order_number": order.number, "gateway": "stripe"})
+
+    assert (response.json()["client_secret"], response.json()["next_action"]["type"]) == (
+        "pi_fake0001_secret_fake",
+        "use_stripe_js",
+    )
+
+
+def test_the_list_shows_only_my_payments(api, customer):
+    mine = PaymentFactory.create(order=make_unpaid_order(customer=customer))
+    PaymentFactory.create(order=make_unpaid_order(customer=UserFactory.create()))
+
+    response = api.get("/api/v1/payments/")
+
+    assert [p["id"] for p in response.json()] == [mine.pk]
+
+
+def test_the_list_runs_a_fixed_number_of_queries(api, customer, django_assert_num_queries):
+    for _ in range(5):
+        PaymentFactory.create(order=make_unpaid_order(customer=customer))
+
+    with django_assert_num_queries(1):  # the payments with their orders, in one query
+        response = api.get("/api/v1/payments/")
+
+    assert len(response.json()) == 5
+
+
+def test_the_webhooks_and_endpoints_are_in_the_openapi_schema():
+    response = APIClient().get("/api/schema/")
+
+    paths = response.content.decode()
+    assert "/api/v1/payments/webhooks/stripe/" in paths
+    assert "/api/v1/payments/{payment_id}/confirm/" in paths

@@ -1,0 +1,124 @@
+"""Staff refund, capture and mark received from the admin; the provider log is read-only."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from emporium.accounts.tests.factories import UserFactory
+from emporium.orders.models import OrderStatus
+from emporium.payments.models import PaymentLogEntry, PaymentState
+from emporium.payments.services import confirm_payment, start_payment
+from emporium.payments.tests.factories import PaymentFactory, make_unpaid_order
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client, settings):
+    settings.STAFF_MFA_REQUIRED = False
+    client.force_login(UserFactory.create(is_staff=True, is_superuser=True))
+    return client
+
+
+def _paid(total: str = "20.00"):
+    payment = start_payment(order=make_unpaid_order(total_amount=Decimal(total)), gateway_name="offline")
+    return confirm_payment(payment=payment, details={"card_number": "4242424242424242"})
+
+
+def test_staff_refund_part_of_a_payment_with_the_refund_form(admin_client):
+    payment = _paid()
+
+    response = admin_client.post(
+        f"/admin/payments/payment/{payment.pk}/refund/", {"amount": "7.50", "reason": "Late"}
+    )
+
+    payment.refresh_from_db()
+    assert response.status_code == 302
+    assert (payment.refunded_amount, payment.state, payment.order.status) == (
+        Decimal("7.50"),
+        PaymentState.PARTIALLY_REFUNDED,
+        OrderStatus.PARTIALLY_REFUNDED,
+    )
+
+
+def test_the_refund_form_refuses_more_than_was_captured(admin_client):
+    payment = _paid()
+
+    response = admin_client.post(f"/admin/payments/payment/{payment.pk}/refund/", {"amount": "20.01"})
+
+    payment.refresh_from_db()
+    assert response.status_code == 200
+    assert "At most £20.00 can be refunded." in response.content.decode()
+    assert payment.refunded_amount == 0
+
+
+def test_the_order_admins_refund_in_part_moves_the_money_through_the_payment(admin_client):
+    payment = _paid()
+
+    admin_client.post(
+        "/admin/orders/order/",
+        {"action": "refund_partially", "_selected_action": [payment.order.pk], "refund_amount": "4.00"},
+    )
+
+    payment.refresh_from_db()
+    assert (payment.refunded_amount, payment.refunds.get().state) == (Decimal("4.00"), "succeeded")
+
+
+def test_staff_mark_a_bank_transfer_received(admin_client):
+    payment = start_payment(order=make_unpaid_order(), gateway_name="bank_transfer")
+
+    admin_client.post(
+        "/admin/payments/payment/", {"action": "mark_received", "_selected_action": [payment.pk]}
+    )
+
+    payment.refresh_from_db()
+    assert (payment.state, payment.order.status) == (PaymentState.CAPTURED, OrderStatus.PAID)
+
+
+def test_the_payment_pages_show_the_log_and_never_the_client_secret(admin_client):
+    payment = _paid()
+    payment.client_secret = "pi_secret_do_not_show"
+    payment.save()
+
+    response = admin_client.get(f"/admin/payments/payment/{payment.pk}/change/")
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "pi_secret_do_not_show" not in content
+    assert "offline://confirm" in content
+
+
+def test_the_log_cannot_be_edited_or_deleted(admin_client):
+    entry = PaymentLogEntry.objects.create(gateway="stripe", direction="out", operation="start")
+
+    assert (
+        admin_client.post(f"/admin/payments/paymentlogentry/{entry.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    assert PaymentLogEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_the_payment_list_filters_flagged_payments(admin_client):
+    PaymentFactory.create(flagged_for_review=True)
+
+    response = admin_client.get("/admin/payments/payment/?flagged_for_review__exact=1")
+
+    assert response.status_code == 200
+
+
+def test_the_order_page_lists_its_payments(admin_client):
+    payment = _paid()
+
+    response = admin_client.get(f"/admin/orders/order/{payment.order.pk}/change/")
+
+    assert f"/admin/payments/payment/{payment.pk}/change/" in response.content.decode()
+
+
+def test_a_log_entry_cannot_be_changed_once_written():
+    entry = PaymentLogEntry.objects.create(gateway="stripe", direction="out", operation="start")
+    entry.operation = "rewritten"
+
+    with pytest.raises(ValueError, match="never edited"):
+        entry.save()

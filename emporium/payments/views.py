@@ -1,0 +1,171 @@
+"""The storefront's payment pages: choose a method, pay, confirm. Thin callers of the services.
+
+Who may pay is who may see the order (emporium.orders.selectors): its customer, or the guest
+session that placed it. The amount is never read from the request: the services take it from
+the order. Every page works without JavaScript except Stripe's, whose Payment Element needs it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from emporium.accounts.models import User
+from emporium.orders.models import Order, OrderStatus
+from emporium.orders.selectors import get_order_for_visitor
+from emporium.payments.exceptions import (
+    GatewayError,
+    GatewayNotAvailable,
+    GatewayUnavailable,
+    OrderNotPayable,
+    PaymentActionNotAllowed,
+    PaymentDeclined,
+)
+from emporium.payments.forms import AuthenticationDecisionForm, ChooseMethodForm, TestCardForm
+from emporium.payments.gateways.offline import TEST_CARDS
+from emporium.payments.models import Payment, PaymentState
+from emporium.payments.registry import get_gateway, list_enabled_gateways
+from emporium.payments.selectors import get_payment_of_order
+from emporium.payments.services import confirm_payment, start_payment
+
+
+def _order(request: HttpRequest, number: str) -> Order:
+    customer = request.user if isinstance(request.user, User) else None
+    return get_order_for_visitor(number=number, customer=customer, session=request.session)
+
+
+def _pay_page(
+    request: HttpRequest,
+    order: Order,
+    *,
+    card_form: TestCardForm | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "order": order,
+        "gateways": list_enabled_gateways(),
+        "card_form": card_form or TestCardForm(),
+        "test_cards": TEST_CARDS,
+        "error": error,
+        "is_payable": order.status == OrderStatus.UNPAID,
+    }
+    return render(request, "payments/pay.html", context, status=status)
+
+
+def _after_payment(order: Order, payment: Payment) -> HttpResponse:
+    if payment.state == PaymentState.REQUIRES_ACTION:
+        return redirect("payments:authenticate", number=order.number, payment_id=payment.pk)
+    if payment.is_paid:
+        return redirect("checkout:order-status", number=order.number)
+    return redirect("payments:payment", number=order.number, payment_id=payment.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def pay_view(request: HttpRequest, number: str) -> HttpResponse:
+    order = _order(request, number)
+    if request.method == "GET":
+        return _pay_page(request, order)
+    form = ChooseMethodForm(request.POST)
+    if not form.is_valid():
+        return _pay_page(request, order, error="Choose one of the payment methods below.", status=422)
+    try:
+        payment = start_payment(order=order, gateway_name=form.cleaned_data["gateway"])
+    except GatewayUnavailable as error:
+        return _pay_page(request, order, error=error.message, status=503)
+    except (OrderNotPayable, GatewayNotAvailable, GatewayError) as error:
+        return _pay_page(request, order, error=error.message, status=409)
+    return _after_payment(order, payment)
+
+
+@require_POST
+def test_card_view(request: HttpRequest, number: str) -> HttpResponse:
+    """The test gateway's card form, on our own page: start (or resume) the payment and confirm it."""
+    order = _order(request, number)
+    form = TestCardForm(request.POST)
+    if not form.is_valid():
+        return _pay_page(request, order, card_form=form, status=422)
+    try:
+        payment = start_payment(order=order, gateway_name="offline")
+        payment = confirm_payment(payment=payment, details={"card_number": form.cleaned_data["card_number"]})
+    except PaymentDeclined as error:
+        form.add_error("card_number", f"{error.message} Try another card.")
+        return _pay_page(request, order, card_form=form, status=422)
+    except GatewayUnavailable as error:
+        return _pay_page(request, order, card_form=form, error=error.message, status=503)
+    except (OrderNotPayable, GatewayNotAvailable, PaymentActionNotAllowed) as error:
+        return _pay_page(request, order, card_form=form, error=error.message, status=409)
+    if payment.is_paid:
+        messages.success(request, "Thank you: your payment was received.")
+    return _after_payment(order, payment)
+
+
+@require_GET
+def payment_view(request: HttpRequest, number: str, payment_id: int) -> HttpResponse:
+    """One payment: Stripe's Payment Element, bank details, cash on delivery, or where it stands."""
+    order = _order(request, number)
+    payment = get_payment_of_order(order=order, payment_id=payment_id)
+    context: dict[str, object] = {"order": order, "payment": payment}
+    if payment.gateway == "stripe" and payment.is_open:
+        gateway = get_gateway("stripe", enabled_only=False)
+        context["stripe_publishable_key"] = getattr(gateway, "publishable_key", "")
+        context["return_url"] = request.build_absolute_uri(
+            reverse("payments:stripe-return", kwargs={"number": order.number, "payment_id": payment.pk})
+        )
+        return render(request, "payments/stripe.html", context)
+    if payment.gateway == "bank_transfer":
+        context["bank"] = {
+            "account_name": settings.BANK_TRANSFER_ACCOUNT_NAME,
+            "iban": settings.BANK_TRANSFER_IBAN,
+            "bic": settings.BANK_TRANSFER_BIC,
+        }
+    return render(request, "payments/payment.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def authenticate_view(request: HttpRequest, number: str, payment_id: int) -> HttpResponse:
+    """The test gateway's confirmation step, standing in for a bank's 3-D Secure page."""
+    order = _order(request, number)
+    payment = get_payment_of_order(order=order, payment_id=payment_id)
+    if payment.gateway != "offline" or payment.state != PaymentState.REQUIRES_ACTION:
+        return _after_payment(order, payment)
+    error = ""
+    if request.method == "POST":
+        form = AuthenticationDecisionForm(request.POST)
+        if form.is_valid():
+            try:
+                payment = confirm_payment(
+                    payment=payment, details={"authentication": form.cleaned_data["decision"]}
+                )
+            except PaymentDeclined as declined:
+                messages.error(request, f"{declined.message} You can pay with another card.")
+                return redirect("payments:pay", number=order.number)
+            except GatewayUnavailable as unavailable:
+                error = unavailable.message
+            else:
+                messages.success(request, "Thank you: your payment was received.")
+                return _after_payment(order, payment)
+    context = {"order": order, "payment": payment, "error": error}
+    return render(request, "payments/authenticate.html", context, status=503 if error else 200)
+
+
+@require_GET
+def stripe_return_view(request: HttpRequest, number: str, payment_id: int) -> HttpResponse:
+    """Where Stripe.js sends the customer back. The webhook may have been faster; either way we
+    ask Stripe, and applying the same answer twice changes nothing."""
+    order = _order(request, number)
+    payment = get_payment_of_order(order=order, payment_id=payment_id)
+    try:
+        payment = confirm_payment(payment=payment, details={})
+    except PaymentDeclined as error:
+        messages.error(request, error.message)
+        return redirect("payments:payment", number=order.number, payment_id=payment.pk)
+    except GatewayUnavailable:
+        messages.info(request, "Your payment is being confirmed; this page will show it shortly.")
+    except (OrderNotPayable, PaymentActionNotAllowed):
+        pass
+    return redirect("checkout:order-status", number=order.number)
