@@ -82,6 +82,8 @@ MONEY_LOCALE = env.str("MONEY_LOCALE", default="en_GB")
 SITE_ID = 1
 # How long a placed, unpaid order holds its stock before release_expired_orders gives it back.
 ORDER_RESERVATION_MINUTES = env.int("ORDER_RESERVATION_MINUTES", default=30)
+# How long the order token an API guest gets when placing an order lets them read and pay it.
+GUEST_ORDER_TOKEN_DAYS = env.int("GUEST_ORDER_TOKEN_DAYS", default=30)
 # The seller on invoices: address lines separated by commas, and the VAT registration number.
 INVOICE_SELLER_ADDRESS: list[str] = env.list("INVOICE_SELLER_ADDRESS", default=[])
 INVOICE_VAT_NUMBER = env.str("INVOICE_VAT_NUMBER", default="")

@@ -1,8 +1,9 @@
-"""A whole purchase through the REST API, over real HTTP against a live server.
+"""Whole purchases through the REST API, over real HTTP against a live server.
 
 A new client signs up, verifies its e-mail address with the key from the e-mail, logs in,
-fills a cart, checks out and pays with the test gateway, then reads its order as paid. Only
-HTTP calls: the test reads the shop's database only to set up the catalog it buys from.
+fills a cart, checks out and pays with the test gateway, then reads its order as paid. A guest
+does the same without an account: its cart token and then its order token are its only proof.
+Only HTTP calls: the tests read the shop's database only to set up the catalog they buy from.
 """
 
 from __future__ import annotations
@@ -88,6 +89,45 @@ def test_a_new_customer_buys_and_pays_through_the_api_alone(shop_api: httpx.Clie
     assert paid["paid_at"]
     assert [entry["number"] for entry in listed["results"]] == [order["number"]]
     assert _ok(shop_api.get("/cart/"))["lines"] == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_guest_buys_pays_and_reads_its_order_through_the_api_alone(shop_api: httpx.Client) -> None:
+    # A cart of its own, found again by its token.
+    listing = _ok(shop_api.get("/products/", params={"category": "home"}))
+    product = _ok(shop_api.get(f"/products/{listing['results'][0]['slug']}/"))
+    cart = _ok(shop_api.post("/carts/"), 201)
+    shop_api.headers["X-Cart-Token"] = cart["token"]
+    _ok(shop_api.post("/cart/lines/", json={"variant_id": product["variants"][0]["id"], "quantity": 2}), 201)
+
+    # Check out as a guest: the order comes with the token that opens it.
+    methods = _ok(shop_api.get("/checkout/shipping-methods/", params={"country": "GB"}))
+    order = _ok(
+        shop_api.post(
+            "/checkout/orders/",
+            json={
+                "email": "guest@example.com",
+                "shipping_address": {
+                    "full_name": "Gus Guest",
+                    "line1": "2 Quay Street",
+                    "city": "Bristol",
+                    "postcode": "BS1 4DJ",
+                    "country": "GB",
+                },
+                "shipping_method_id": methods[0]["id"],
+                "idempotency_key": str(uuid.uuid4()),
+            },
+        ),
+        201,
+    )
+    assert shop_api.get(f"/checkout/orders/{order['number']}/").status_code == 404  # no token yet
+    shop_api.headers["X-Order-Token"] = order["order_token"]
+
+    # Pay with the test gateway, then read the order as paid.
+    pay_with_test_gateway(shop_api, order_number=order["number"])
+    paid = _ok(shop_api.get(f"/checkout/orders/{order['number']}/"))
+    assert (paid["status"], paid["total_amount"], paid["email"]) == ("paid", "28.95", "guest@example.com")
+    assert paid["paid_at"]
 
 
 def pay_with_test_gateway(client: httpx.Client, *, order_number: str) -> None:

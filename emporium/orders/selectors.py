@@ -2,15 +2,19 @@
 
 A customer sees their own orders. A guest has no account, so the browser session that placed
 an order remembers its number (:func:`emporium.orders.services.remember_order_in_session`) and
-may see that order, and only that, until the session ends. Anybody else gets a 404, the same
-answer as for a number that does not exist, so order numbers cannot be probed.
+may see that order, and only that, until the session ends. An API guest has no session: placing
+the order hands it a signed order token (:func:`emporium.orders.services.make_guest_order_token`)
+that opens that guest order, and only that, for GUEST_ORDER_TOKEN_DAYS. Anybody else gets a 404,
+the same answer as for a number that does not exist, so order numbers cannot be probed.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
+from django.core import signing
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -19,6 +23,8 @@ from emporium.accounts.models import User
 from emporium.orders.models import Order, OrderEvent, OrderLine
 
 PLACED_ORDERS_SESSION_KEY = "placed_orders"
+# Only order tokens verify with this salt: no other signed value of the shop can pass for one.
+GUEST_ORDER_TOKEN_SALT = "emporium.orders.guest-order-token"
 
 
 def list_order_numbers_placed_in_session(*, session: SessionBase) -> list[str]:
@@ -26,17 +32,41 @@ def list_order_numbers_placed_in_session(*, session: SessionBase) -> list[str]:
     return [number for number in numbers if isinstance(number, str)] if isinstance(numbers, list) else []
 
 
-def may_view_order(*, order: Order, customer: User | None, session: SessionBase | None) -> bool:
+def get_order_number_of_token(*, order_token: str | None) -> str | None:
+    """The order number a guest order token was made for; None if forged, altered or expired."""
+    if not order_token:
+        return None
+    try:
+        number = signing.loads(
+            order_token,
+            salt=GUEST_ORDER_TOKEN_SALT,
+            max_age=timedelta(days=settings.GUEST_ORDER_TOKEN_DAYS),
+        )
+    except signing.BadSignature:  # SignatureExpired is one too
+        return None
+    return number if isinstance(number, str) else None
+
+
+def may_view_order(
+    *, order: Order, customer: User | None, session: SessionBase | None, order_token: str | None = None
+) -> bool:
     if customer is not None and order.customer_id == customer.pk:
         return True
-    return session is not None and order.number in list_order_numbers_placed_in_session(session=session)
+    if session is not None and order.number in list_order_numbers_placed_in_session(session=session):
+        return True
+    # A token only ever opens a guest order: a customer's orders need the customer's login.
+    return order.customer_id is None and get_order_number_of_token(order_token=order_token) == order.number
 
 
-def get_order_for_visitor(*, number: str, customer: User | None, session: SessionBase | None) -> Order:
+def get_order_for_visitor(
+    *, number: str, customer: User | None, session: SessionBase | None, order_token: str | None = None
+) -> Order:
     """The order with this number if this visitor may see it; Http404 otherwise."""
     lines = Prefetch("lines", OrderLine.objects.order_by("pk"))
     order = Order.objects.prefetch_related(lines).filter(number=number).first()
-    if order is None or not may_view_order(order=order, customer=customer, session=session):
+    if order is None or not may_view_order(
+        order=order, customer=customer, session=session, order_token=order_token
+    ):
         raise Http404("No such order.")
     return order
 

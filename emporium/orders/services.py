@@ -14,6 +14,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
+from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
@@ -28,7 +29,11 @@ from emporium.checkout.services import give_back_voucher_use
 from emporium.core.money import Money, format_money
 from emporium.orders.exceptions import TransitionNotAllowed
 from emporium.orders.models import Order, OrderEvent, OrderEventType, OrderStatus, StockState
-from emporium.orders.selectors import PLACED_ORDERS_SESSION_KEY, list_order_numbers_placed_in_session
+from emporium.orders.selectors import (
+    GUEST_ORDER_TOKEN_SALT,
+    PLACED_ORDERS_SESSION_KEY,
+    list_order_numbers_placed_in_session,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +44,15 @@ def remember_order_in_session(*, session: SessionBase, order: Order) -> None:
     Keeps the last 20, so a long session cannot grow without bound."""
     placed = list_order_numbers_placed_in_session(session=session)
     session[PLACED_ORDERS_SESSION_KEY] = [*placed[-19:], order.number]
+
+
+def make_guest_order_token(*, order: Order) -> str:
+    """What an API guest shows (X-Order-Token) to read and pay the order it placed.
+
+    The API has no session to remember the order in, and no migration is needed to store a
+    secret: the number is signed with SECRET_KEY and a timestamp, so the token proves itself
+    and lapses after GUEST_ORDER_TOKEN_DAYS (checked by emporium.orders.selectors)."""
+    return signing.dumps(order.number, salt=GUEST_ORDER_TOKEN_SALT)
 
 
 def _lock(order: Order) -> Order:

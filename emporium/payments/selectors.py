@@ -1,7 +1,8 @@
 """Who may see which payment, and the reads the pages and the API need.
 
 The rule is the order's (emporium.orders.selectors): a customer sees the payments of their own
-orders, a guest those of the orders their browser session placed, nobody else any. A payment
+orders, a guest those of the orders their browser session placed (or, over the API, the order
+their X-Order-Token was made for), nobody else any. A payment
 that is not the visitor's is answered exactly like one that does not exist (404).
 """
 
@@ -18,10 +19,16 @@ from emporium.payments.models import Payment, PaymentState
 
 
 def get_payment_for_visitor(
-    *, payment_id: int, customer: User | None, session: SessionBase | None
+    *,
+    payment_id: int,
+    customer: User | None,
+    session: SessionBase | None,
+    order_token: str | None = None,
 ) -> Payment:
     payment = Payment.objects.select_related("order").filter(pk=payment_id).first()
-    if payment is None or not may_view_order(order=payment.order, customer=customer, session=session):
+    if payment is None or not may_view_order(
+        order=payment.order, customer=customer, session=session, order_token=order_token
+    ):
         raise Http404("No such payment.")
     return payment
 

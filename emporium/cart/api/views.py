@@ -90,10 +90,13 @@ class CartDetailApi(APIView):
 
     @extend_schema(parameters=[CART_TOKEN], responses={200: CartOutput}, tags=["cart"])
     def get(self, request: Request) -> Response:
-        """The client's cart: the customer's own, or the visitor cart of the token."""
+        """The client's cart: the customer's own (empty if they have none yet), or the visitor
+        cart of the token."""
         customer = customer_of(request)
         if customer is not None:
-            cart = get_or_create_cart(session=request.session, customer=customer)
+            # A read never writes: a customer without a cart sees an empty one, unsaved; adding
+            # a line makes the row.
+            cart = find_cart_for_client(customer=customer, token=None) or Cart(customer=customer)
         else:
             cart = get_cart_for_client(customer=None, token=cart_token_of(request))
         return Response(cart_body(cart))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from emporium.accounts.api.serializers import OrderDetailOutput
 from emporium.accounts.countries import list_country_choices
 from emporium.checkout.models import ShippingMethod
 from emporium.checkout.selectors import list_active_shipping_methods
@@ -89,3 +90,14 @@ class TotalsOutput(serializers.Serializer):
     tax_rate = serializers.DecimalField(max_digits=5, decimal_places=4)
     total = serializers.DecimalField(max_digits=14, decimal_places=2)
     voucher_code = serializers.CharField(allow_blank=True)
+
+
+class PlacedOrderOutput(OrderDetailOutput):
+    order_token = serializers.CharField(
+        required=False,
+        help_text="Guests only (absent for customers): send it in the X-Order-Token header to read "
+        "and pay this order. Valid for GUEST_ORDER_TOKEN_DAYS; keep it secret.",
+    )
+
+    class Meta(OrderDetailOutput.Meta):
+        fields = (*OrderDetailOutput.Meta.fields, "order_token")

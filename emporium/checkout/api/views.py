@@ -1,7 +1,9 @@
 """Checkout API: the checkout page's services, for apps.
 
 Shipping methods per country, a priced preview (addresses, shipping, voucher) and placing the
-order with an idempotency key. Payment follows in the payments API (/api/v1/payments/).
+order with an idempotency key, and reading it back. Payment follows in the payments API
+(/api/v1/payments/). A guest gets an order token with the order: sent back in X-Order-Token,
+it opens that order and its payments (emporium.orders.selectors decides, as for the pages).
 Prices, vouchers, stock and idempotency are the services' rules, shared with the checkout page.
 """
 
@@ -24,6 +26,7 @@ from emporium.cart.api.views import CART_TOKEN, cart_token_of, customer_of
 from emporium.cart.selectors import get_cart_for_client, list_cart_lines
 from emporium.checkout.api.serializers import (
     CheckoutInput,
+    PlacedOrderOutput,
     PlaceOrderInput,
     ShippingMethodFilters,
     ShippingMethodOutput,
@@ -33,6 +36,9 @@ from emporium.checkout.exceptions import EmptyCart
 from emporium.checkout.selectors import list_shipping_methods_for_country, snapshot_address
 from emporium.checkout.services import CheckoutDetails, calculate_checkout_totals, place_order
 from emporium.core.api.schema import problems
+from emporium.orders.api.guest_access import ORDER_TOKEN, order_token_of
+from emporium.orders.selectors import get_order_for_visitor
+from emporium.orders.services import make_guest_order_token
 
 CHECKOUT_PROBLEMS = problems(
     409,
@@ -120,13 +126,14 @@ class PlaceOrderApi(APIView):
         operation_id="checkout_place_order",
         parameters=[CART_TOKEN],
         request=PlaceOrderInput,
-        responses={201: OrderDetailOutput, **CHECKOUT_PROBLEMS},
+        responses={201: PlacedOrderOutput, **CHECKOUT_PROBLEMS},
         tags=["checkout"],
     )
     def post(self, request: Request) -> Response:
         """Turn the cart into an unpaid order that holds its stock; pay it next.
 
         Idempotent: the same `idempotency_key` returns the same order, however often it is sent.
+        A guest gets an `order_token` with it: the X-Order-Token that reads and pays the order.
         """
         customer = customer_of(request)
         cart = get_cart_for_client(customer=customer, token=cart_token_of(request))
@@ -141,4 +148,26 @@ class PlaceOrderApi(APIView):
         )
         if order.customer_id != (customer.pk if customer else None):
             raise Http404  # a key already used by somebody else: their order is not this client's
-        return Response(OrderDetailOutput(order).data, status=status.HTTP_201_CREATED)
+        body = dict(PlacedOrderOutput(order).data)
+        if customer is None:  # a customer proves the order theirs by logging in
+            body["order_token"] = make_guest_order_token(order=order)
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class OrderDetailApi(APIView):
+    permission_classes = (AllowAny,)
+
+    @extend_schema(
+        operation_id="checkout_order_detail",
+        parameters=[ORDER_TOKEN],
+        responses={200: OrderDetailOutput},
+        tags=["checkout"],
+    )
+    def get(self, request: Request, number: str) -> Response:
+        """An order you placed: yours if logged in, or a guest's with its X-Order-Token.
+
+        Any other order is 404, as is a number that does not exist."""
+        order = get_order_for_visitor(
+            number=number, customer=customer_of(request), session=None, order_token=order_token_of(request)
+        )
+        return Response(OrderDetailOutput(order).data)

@@ -1,8 +1,11 @@
 """Payments API: start a payment for one of your orders, confirm a test-gateway payment, read
 payments, and the providers' webhooks. Thin callers; errors are problem+json via the project handler.
 
-Customers only (JWT or session): a guest's order has no account to prove it is theirs, so guests
-pay on the storefront's pages, where their browser session is the proof.
+Customers prove an order theirs by logging in (JWT or session). A guest has no account: the
+`order_token` it got when placing the order, sent in the X-Order-Token header, lets it start,
+confirm and read the payments of that order and no other. The rule is the order's
+(emporium.orders.selectors.may_view_order), shared with the storefront's pages. Listing
+payments stays for customers.
 """
 
 from __future__ import annotations
@@ -12,13 +15,15 @@ from typing import cast
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from emporium.accounts.models import User
+from emporium.cart.api.views import customer_of
 from emporium.core.api.schema import problems
+from emporium.orders.api.guest_access import ORDER_TOKEN, order_token_of
 from emporium.orders.selectors import get_order_for_visitor
 from emporium.payments.api.serializers import (
     ConfirmPaymentInput,
@@ -27,6 +32,7 @@ from emporium.payments.api.serializers import (
     StartPaymentInput,
     WebhookOutput,
 )
+from emporium.payments.models import Payment
 from emporium.payments.selectors import get_payment_for_visitor, list_payments_for_customer
 from emporium.payments.services import confirm_payment, receive_provider_event, start_payment
 
@@ -38,11 +44,15 @@ def _customer(request: Request) -> User:
 
 
 class PaymentListApi(APIView):
+    def get_permissions(self) -> list[BasePermission]:
+        # Guests may start a payment (with their order token); only customers have a list to read.
+        return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
+
     @extend_schema(
         parameters=[PaymentListFilters], responses={200: PaymentOutput(many=True)}, tags=["payments"]
     )
     def get(self, request: Request) -> Response:
-        """Your payments, newest first (at most 100), optionally of one order."""
+        """Your payments, newest first (at most 100), optionally of one order. Customers only."""
         filters = PaymentListFilters(data=request.query_params)
         filters.is_valid(raise_exception=True)
         payments = list_payments_for_customer(
@@ -51,6 +61,7 @@ class PaymentListApi(APIView):
         return Response(PaymentOutput(payments, many=True).data)
 
     @extend_schema(
+        parameters=[ORDER_TOKEN],
         request=StartPaymentInput,
         responses={
             201: PaymentOutput,
@@ -65,26 +76,44 @@ class PaymentListApi(APIView):
         tags=["payments"],
     )
     def post(self, request: Request) -> Response:
-        """Start paying one of your orders. The amount is the order's; retrying returns the same payment."""
+        """Start paying one of your orders (a guest's with its X-Order-Token). The amount is the
+        order's; retrying returns the same payment."""
         serializer = StartPaymentInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         params = serializer.validated_data
         order = get_order_for_visitor(
-            number=params["order_number"], customer=_customer(request), session=None
+            number=params["order_number"],
+            customer=customer_of(request),
+            session=None,
+            order_token=order_token_of(request),
         )
         payment = start_payment(order=order, gateway_name=params["gateway"])
         return Response(PaymentOutput(payment).data, status=status.HTTP_201_CREATED)
 
 
+def _payment_of_visitor(request: Request, payment_id: int) -> Payment:
+    return get_payment_for_visitor(
+        payment_id=payment_id,
+        customer=customer_of(request),
+        session=None,
+        order_token=order_token_of(request),
+    )
+
+
 class PaymentDetailApi(APIView):
-    @extend_schema(responses={200: PaymentOutput}, tags=["payments"])
+    permission_classes = (AllowAny,)
+
+    @extend_schema(parameters=[ORDER_TOKEN], responses={200: PaymentOutput}, tags=["payments"])
     def get(self, request: Request, payment_id: int) -> Response:
-        payment = get_payment_for_visitor(payment_id=payment_id, customer=_customer(request), session=None)
-        return Response(PaymentOutput(payment).data)
+        """A payment of one of your orders (a guest's with its X-Order-Token)."""
+        return Response(PaymentOutput(_payment_of_visitor(request, payment_id)).data)
 
 
 class ConfirmPaymentApi(APIView):
+    permission_classes = (AllowAny,)
+
     @extend_schema(
+        parameters=[ORDER_TOKEN],
         request=ConfirmPaymentInput,
         responses={
             200: PaymentOutput,
@@ -99,7 +128,7 @@ class ConfirmPaymentApi(APIView):
         a Stripe PaymentMethod id. Without Stripe.js, this is how an app pays."""
         serializer = ConfirmPaymentInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        payment = get_payment_for_visitor(payment_id=payment_id, customer=_customer(request), session=None)
+        payment = _payment_of_visitor(request, payment_id)
         payment = confirm_payment(payment=payment, details=dict(serializer.validated_data))
         return Response(PaymentOutput(payment).data)
 

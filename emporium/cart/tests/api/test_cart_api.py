@@ -141,7 +141,21 @@ def test_a_customer_cannot_use_a_visitor_token_to_read_that_cart():
 
     cart = client.get("/api/v1/cart/", HTTP_X_CART_TOKEN=str(visitor_line.cart.token)).json()
 
-    assert cart["lines"] == []  # their own (new) cart; a token is only merged when they ask to
+    assert cart["lines"] == []  # their own (empty) cart; a token is only merged when they ask to
+
+
+def test_reading_a_customers_cart_never_creates_one():
+    client = bearer_client(UserFactory.create())
+
+    response = client.get("/api/v1/cart/")
+
+    assert response.status_code == 200
+    assert (response.json()["token"], response.json()["item_count"], response.json()["lines"]) == (
+        None,
+        0,
+        [],
+    )
+    assert Cart.objects.count() == 0
 
 
 @pytest.mark.parametrize("lines", [1, 12])

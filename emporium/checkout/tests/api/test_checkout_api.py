@@ -176,6 +176,86 @@ def test_customer_may_keep_the_address_typed_at_checkout(shipping):
     assert [address["line1"] for address in book] == [make_address()["line1"]]
 
 
+def _guest_places_an_order(shipping) -> tuple[APIClient, dict]:
+    client, _ = _visitor_cart()
+    return client, client.post("/api/v1/checkout/orders/", _order_body(shipping)).json()
+
+
+def test_a_guest_reads_the_order_it_placed_with_its_order_token(shipping):
+    _, placed = _guest_places_an_order(shipping)
+    guest = APIClient()  # a new client holding only the token: no cookies, no cart
+    guest.credentials(HTTP_X_ORDER_TOKEN=placed["order_token"])
+
+    order = guest.get(f"/api/v1/checkout/orders/{placed['number']}/").json()
+
+    assert (order["number"], order["status"], order["total_amount"]) == (
+        placed["number"],
+        OrderStatus.UNPAID,
+        placed["total_amount"],
+    )
+    assert len(order["lines"]) == 1
+
+
+def test_without_the_token_a_guest_order_is_a_404_problem(shipping):
+    client, placed = _guest_places_an_order(shipping)
+
+    response = client.get(f"/api/v1/checkout/orders/{placed['number']}/")
+
+    assert (response.status_code, response["Content-Type"]) == (404, "application/problem+json")
+
+
+def test_a_token_for_one_order_does_not_open_another(shipping):
+    _, first = _guest_places_an_order(shipping)
+    _, second = _guest_places_an_order(shipping)
+    client = APIClient()
+    client.credentials(HTTP_X_ORDER_TOKEN=first["order_token"])
+
+    assert client.get(f"/api/v1/checkout/orders/{second['number']}/").status_code == 404
+
+
+@pytest.mark.parametrize("token", ["tampered", "expired"])
+def test_a_tampered_or_expired_token_is_404(shipping, settings, token):
+    _, placed = _guest_places_an_order(shipping)
+    client = APIClient()
+    if token == "tampered":
+        client.credentials(HTTP_X_ORDER_TOKEN=placed["order_token"][:-2] + "xx")
+    else:
+        settings.GUEST_ORDER_TOKEN_DAYS = -1  # every token is older than that
+        client.credentials(HTTP_X_ORDER_TOKEN=placed["order_token"])
+
+    assert client.get(f"/api/v1/checkout/orders/{placed['number']}/").status_code == 404
+
+
+def test_a_guest_token_does_not_open_a_customers_order(shipping):
+    _, placed = _guest_places_an_order(shipping)
+    customer = UserFactory.create()
+    CartLineFactory.create(cart=CartFactory.create(customer=customer, token=None))
+    theirs = bearer_client(customer).post("/api/v1/checkout/orders/", _order_body(shipping)).json()
+    client = APIClient()
+    client.credentials(HTTP_X_ORDER_TOKEN=placed["order_token"])
+
+    assert client.get(f"/api/v1/checkout/orders/{theirs['number']}/").status_code == 404
+
+
+def test_a_customer_reads_their_order_and_gets_no_token(shipping):
+    customer = UserFactory.create()
+    CartLineFactory.create(cart=CartFactory.create(customer=customer, token=None))
+    client = bearer_client(customer)
+
+    placed = client.post("/api/v1/checkout/orders/", _order_body(shipping)).json()
+    response = client.get(f"/api/v1/checkout/orders/{placed['number']}/")
+
+    assert "order_token" not in placed
+    assert (response.status_code, response.json()["number"]) == (200, placed["number"])
+
+
+def test_another_customer_cannot_read_a_guest_order_without_its_token(shipping):
+    _, placed = _guest_places_an_order(shipping)
+    client = bearer_client(UserFactory.create())
+
+    assert client.get(f"/api/v1/checkout/orders/{placed['number']}/").status_code == 404
+
+
 @pytest.mark.parametrize("methods", [1, 10])
 def test_shipping_methods_run_one_query_whatever_their_number(methods, django_assert_num_queries):
     ShippingMethodFactory.create_batch(methods)

@@ -5,6 +5,7 @@ from rest_framework.test import APIClient
 
 from emporium.accounts.tests.factories import UserFactory
 from emporium.orders.models import OrderStatus
+from emporium.orders.services import make_guest_order_token
 from emporium.payments.models import PaymentState
 from emporium.payments.services import start_payment
 from emporium.payments.tests.factories import PaymentFactory, make_unpaid_order
@@ -56,12 +57,58 @@ def test_another_customers_order_is_404(api):
     assert (response.status_code, response["Content-Type"]) == (404, "application/problem+json")
 
 
-def test_guests_cannot_pay_through_the_api():
-    order = make_unpaid_order()
+def _guest_with_token_of(order) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_X_ORDER_TOKEN=make_guest_order_token(order=order))
+    return client
+
+
+def test_a_guest_without_an_order_token_cannot_pay_through_the_api():
+    order = make_unpaid_order(customer=None)
 
     response = APIClient().post("/api/v1/payments/", {"order_number": order.number, "gateway": "offline"})
 
-    assert response.status_code == 401
+    assert (response.status_code, response["Content-Type"]) == (404, "application/problem+json")
+
+
+def test_a_guest_pays_its_order_with_its_order_token():
+    order = make_unpaid_order(customer=None)
+    guest = _guest_with_token_of(order)
+
+    started = guest.post("/api/v1/payments/", {"order_number": order.number, "gateway": "offline"}).json()
+    guest.post(f"/api/v1/payments/{started['id']}/confirm/", {"card_number": "4242 4242 4242 4242"})
+    payment = guest.get(f"/api/v1/payments/{started['id']}/").json()
+
+    order.refresh_from_db()
+    assert (payment["state"], order.status) == (PaymentState.CAPTURED, OrderStatus.PAID)
+
+
+def test_a_guest_token_does_not_start_paying_another_order():
+    order, other = make_unpaid_order(customer=None), make_unpaid_order(customer=None)
+
+    response = _guest_with_token_of(order).post(
+        "/api/v1/payments/", {"order_number": other.number, "gateway": "offline"}
+    )
+
+    assert response.status_code == 404
+
+
+def test_a_guest_token_neither_reads_nor_confirms_another_orders_payment():
+    order = make_unpaid_order(customer=None)
+    theirs = start_payment(order=make_unpaid_order(customer=UserFactory.create()), gateway_name="offline")
+    guest = _guest_with_token_of(order)
+
+    read = guest.get(f"/api/v1/payments/{theirs.pk}/")
+    confirm = guest.post(f"/api/v1/payments/{theirs.pk}/confirm/", {"card_number": "4242424242424242"})
+
+    theirs.refresh_from_db()
+    assert (read.status_code, confirm.status_code, theirs.state) == (404, 404, PaymentState.PENDING)
+
+
+def test_listing_payments_is_for_customers_only():
+    order = make_unpaid_order(customer=None)
+
+    assert _guest_with_token_of(order).get("/api/v1/payments/").status_code == 401
 
 
 def test_a_disabled_gateway_is_a_problem(api, customer, settings):
