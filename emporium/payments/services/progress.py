@@ -1,0 +1,126 @@
+"""Moving a payment forwards with what the provider says, and the order with it.
+
+:func:`advance_payment` is the one place that marks an order paid, so that happens once however
+many answers and events say the same thing.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from emporium.accounts.models import User
+from emporium.core.money import Money, format_money
+from emporium.orders.exceptions import TransitionNotAllowed
+from emporium.orders.models import Order, OrderStatus, StockState
+from emporium.orders.services import mark_order_paid
+from emporium.payments.exceptions import OrderNotPayable
+from emporium.payments.gateways.base import GatewayEvent, GatewayPayment, ProviderStatus
+from emporium.payments.models import PROGRESS, Payment, PaymentState
+from emporium.payments.services.emails import queue_payment_confirmation
+from emporium.payments.services.review import flag_payment, lock_payment
+
+S = PaymentState
+
+
+def check_payable(order: Order) -> None:
+    if order.status != OrderStatus.UNPAID or order.stock_state == StockState.RELEASED:
+        raise OrderNotPayable(
+            f"Order {order.number} is {order.get_status_display().lower()}: it cannot be paid."
+        )
+
+
+def _mismatch(*, payment: Payment, amount: Money | None) -> str:
+    order = payment.order
+    if amount is None:
+        return ""
+    if str(amount.currency) != order.currency or amount.amount != order.total_amount:
+        return (
+            f"the provider reports {format_money(amount)}, "
+            f"but order {order.number} is for {format_money(order.total)}"
+        )
+    if str(amount.currency) != payment.currency or amount.amount != payment.amount:
+        return f"the provider reports {format_money(amount)}, but the payment is for {format_money(payment.total)}"
+    return ""
+
+
+def _mark_order_paid(*, payment: Payment, actor: User | None) -> None:
+    order = payment.order
+    other_paid = order.payments.exclude(pk=payment.pk).filter(state__in=[S.AUTHORIZED, S.CAPTURED]).first()
+    if other_paid is not None:
+        flag_payment(payment, f"order {order.number} was already paid by payment {other_paid.pk}: refund one")
+        return
+    try:
+        payment.order = mark_order_paid(
+            order=order, actor=actor, note=f"{payment.gateway} payment {payment.pk}"
+        )
+    except TransitionNotAllowed:
+        flag_payment(
+            payment, f"money received for order {order.number}, which is {order.get_status_display()}"
+        )
+        return
+    payment_id = payment.pk
+    transaction.on_commit(lambda: queue_payment_confirmation(payment_id))
+
+
+def advance_payment(
+    *, payment: Payment, result: GatewayPayment | GatewayEvent, actor: User | None = None
+) -> tuple[Payment, bool]:
+    """Apply what the provider says to the payment, never backwards; returns it and whether it
+    changed. The one place that marks an order paid, so that happens once."""
+    with transaction.atomic():
+        payment = lock_payment(payment)
+        before = (payment.state, payment.flagged_for_review, payment.failure_code)
+        reference = result.reference
+        if reference and not payment.provider_reference:
+            payment.provider_reference = reference
+        if isinstance(result, GatewayPayment) and result.client_secret and not payment.client_secret:
+            payment.client_secret = result.client_secret
+        if result.failure_code and payment.is_open:
+            payment.failure_code = result.failure_code[:64]
+            payment.failure_message = result.failure_message[:255]
+        status = result.status
+        if status in (ProviderStatus.AUTHORIZED, ProviderStatus.CAPTURED):
+            _advance_to_paid(payment=payment, status=status, result=result, actor=actor)
+        elif status is ProviderStatus.REQUIRES_ACTION and payment.state == S.PENDING:
+            payment.require_action()
+        elif status is ProviderStatus.FAILED and payment.is_open:
+            payment.fail()
+        elif status is ProviderStatus.CANCELLED and payment.state in (
+            S.PENDING,
+            S.REQUIRES_ACTION,
+            S.AUTHORIZED,
+        ):
+            if payment.state == S.AUTHORIZED and payment.order.status != OrderStatus.UNPAID:
+                flag_payment(payment, "the provider cancelled an authorization the order was marked paid on")
+            payment.cancel()
+        payment.save()
+        return payment, before != (payment.state, payment.flagged_for_review, payment.failure_code)
+
+
+def _advance_to_paid(
+    *, payment: Payment, status: ProviderStatus, result: GatewayPayment | GatewayEvent, actor: User | None
+) -> None:
+    target = S.CAPTURED if status is ProviderStatus.CAPTURED else S.AUTHORIZED
+    if PROGRESS[payment.state] >= PROGRESS[target] and payment.state not in (S.FAILED, S.CANCELLED):
+        return  # already there or beyond: a late or repeated event
+    if payment.flagged_for_review:
+        return  # staff decide; nothing moves on its own
+    if mismatch := _mismatch(payment=payment, amount=result.amount):
+        flag_payment(payment, mismatch)
+        return
+    if payment.state in (S.FAILED, S.CANCELLED):
+        flag_payment(
+            payment,
+            f"the provider took the money for a payment we had closed ({payment.get_state_display()})",
+        )
+        return
+    was_paid = payment.is_paid
+    if target == S.CAPTURED:
+        payment.capture()
+        captured = result.captured if isinstance(result, GatewayPayment) else None
+        payment.captured_amount = (captured or result.amount or payment.total).amount
+    else:
+        payment.authorize()
+    payment.failure_code = payment.failure_message = ""
+    if not was_paid:
+        _mark_order_paid(payment=payment, actor=actor)
