@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -156,9 +156,13 @@ def authenticate_view(request: HttpRequest, number: str, payment_id: int) -> Htt
 @require_GET
 def stripe_return_view(request: HttpRequest, number: str, payment_id: int) -> HttpResponse:
     """Where Stripe.js sends the customer back. The webhook may have been faster; either way we
-    ask Stripe, and applying the same answer twice changes nothing."""
+    ask Stripe, and applying the same answer twice changes nothing.
+
+    Stripe payments only: a plain GET must never confirm a bank transfer or fail a test card."""
     order = _order(request, number)
     payment = get_payment_of_order(order=order, payment_id=payment_id)
+    if payment.gateway != "stripe":
+        raise Http404("No such Stripe payment.")
     try:
         payment = confirm_payment(payment=payment, details={})
     except PaymentDeclined as error:

@@ -23,7 +23,8 @@ class ConfirmPaymentInput(serializers.Serializer):
     authentication = serializers.ChoiceField(
         choices=["approve", "fail"],
         required=False,
-        help_text="Test gateway only: the answer to the confirmation step.",
+        help_text="Test gateway only: the answer to the confirmation step, once the payment's "
+        "`next_action` is `authenticate`.",
     )
     payment_method = serializers.CharField(
         max_length=255,

@@ -118,7 +118,12 @@ class ConfirmPaymentApi(APIView):
         responses={
             200: PaymentOutput,
             **problems(402, description="`payment_declined`, with the provider's `decline_code`."),
-            **problems(409, description="The payment or the order cannot move on from where it is."),
+            **problems(
+                409,
+                description="`payment_action_not_allowed`: a bank transfer or cash on delivery (staff "
+                "mark those received), an answer to a confirmation step the payment did not ask for, "
+                "or an attempt that is over; `order_not_payable`: the order is paid, cancelled or expired.",
+            ),
             **problems(503, description="The provider did not answer; retry."),
         },
         tags=["payments"],

@@ -109,9 +109,21 @@ class PaymentGateway:
     def start_payment(self, *, request: PaymentRequest) -> GatewayPayment:
         raise NotImplementedError
 
-    def confirm_payment(self, *, reference: str, amount: Money, details: Mapping[str, str]) -> GatewayPayment:
+    def confirm_payment(
+        self,
+        *,
+        reference: str,
+        amount: Money,
+        details: Mapping[str, str],
+        awaiting_action: bool = False,
+        return_url: str = "",
+    ) -> GatewayPayment:
         """Bring the payment forward with what the customer supplied (a card, an approval), or,
-        with nothing supplied, ask the provider where the payment stands."""
+        with nothing supplied, ask the provider where the payment stands.
+
+        ``awaiting_action`` says whether our record has the payment waiting for the customer's
+        extra step (3-D Secure); ``return_url`` is our page the provider sends the customer back
+        to after a step on its own site."""
         raise NotImplementedError
 
     def capture_payment(self, *, reference: str, amount: Money, idempotency_key: str) -> GatewayPayment:

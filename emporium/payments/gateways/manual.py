@@ -1,7 +1,9 @@
 """Bank transfer and cash on delivery: no provider to call; staff mark the payment received.
 
 They still speak the gateway interface, so a manual payment has the same records, states and
-refunds as a card payment; only "captured" comes from a person instead of a webhook.
+refunds as a card payment; only "captured" comes from a person instead of a webhook. Nothing
+the customer sends can move one: :meth:`ManualGateway.confirm_payment` refuses, and only
+:meth:`ManualGateway.record_received`, which the staff-only service calls, captures.
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ from emporium.payments.gateways.base import (
     ProviderStatus,
 )
 
+STAFF_ONLY = (
+    "Bank transfers and cash on delivery are confirmed by our staff when the money arrives; "
+    "there is nothing to confirm here."
+)
+
 
 class ManualGateway(PaymentGateway):
     kind = GatewayKind.MANUAL
@@ -33,14 +40,27 @@ class ManualGateway(PaymentGateway):
             amount=request.amount,
         )
 
-    def confirm_payment(self, *, reference: str, amount: Money, details: Mapping[str, str]) -> GatewayPayment:
+    def confirm_payment(
+        self,
+        *,
+        reference: str,
+        amount: Money,
+        details: Mapping[str, str],
+        awaiting_action: bool = False,
+        return_url: str = "",
+    ) -> GatewayPayment:
+        # A customer saying "I paid" proves nothing: the money is seen by staff, in the bank
+        # account or in the courier's hand (mark_payment_received).
+        raise PaymentActionNotAllowed(STAFF_ONLY)
+
+    def record_received(self, *, reference: str, amount: Money) -> GatewayPayment:
         """Staff confirm the money arrived (the transfer, or the courier's cash)."""
         return GatewayPayment(
             reference=reference, status=ProviderStatus.CAPTURED, amount=amount, captured=amount
         )
 
     def capture_payment(self, *, reference: str, amount: Money, idempotency_key: str) -> GatewayPayment:
-        return self.confirm_payment(reference=reference, amount=amount, details={})
+        raise PaymentActionNotAllowed("Bank transfers and cash on delivery are never authorized first.")
 
     def refund_payment(self, *, reference: str, amount: Money, idempotency_key: str) -> GatewayRefund:
         # Staff send the money back by hand; this records that they did.

@@ -29,6 +29,7 @@ from typing import Any
 import stripe
 
 from emporium.core.money import Money
+from emporium.payments.exceptions import PaymentActionNotAllowed
 from emporium.payments.gateways.base import (
     Exchange,
     GatewayEvent,
@@ -153,10 +154,22 @@ class OfflineTestGateway(PaymentGateway):
             request={"order_number": request.order_number, "amount": str(request.amount.amount)},
         )
 
-    def confirm_payment(self, *, reference: str, amount: Money, details: Mapping[str, str]) -> GatewayPayment:
+    def confirm_payment(
+        self,
+        *,
+        reference: str,
+        amount: Money,
+        details: Mapping[str, str],
+        awaiting_action: bool = False,
+        return_url: str = "",
+    ) -> GatewayPayment:
         card = "".join(ch for ch in details.get("card_number", "") if ch.isdigit())
         authentication = details.get("authentication", "")
         paid = ProviderStatus.CAPTURED if self.capture_automatically else ProviderStatus.AUTHORIZED
+        if authentication and not awaiting_action:
+            # Like a bank's 3-D Secure page: only a payment that asked for the step can pass it.
+            # Otherwise "approve" would pay without any card at all.
+            raise PaymentActionNotAllowed("This payment is not waiting for a confirmation step.")
         if authentication:  # the customer's answer on the confirmation page
             status, failure, key = (
                 (paid, ("", ""), "3ds-approved")

@@ -208,7 +208,15 @@ class StripeGateway(PaymentGateway):
         )
         return payment_from_intent(intent)
 
-    def confirm_payment(self, *, reference: str, amount: Money, details: Mapping[str, str]) -> GatewayPayment:
+    def confirm_payment(
+        self,
+        *,
+        reference: str,
+        amount: Money,
+        details: Mapping[str, str],
+        awaiting_action: bool = False,
+        return_url: str = "",
+    ) -> GatewayPayment:
         """With a payment method id, confirm on the server; without, read back what Stripe.js did."""
         try:
             if payment_method := details.get("payment_method"):

@@ -13,6 +13,7 @@ from emporium.accounts.models import User
 from emporium.orders.models import Order, StockState
 from emporium.payments.exceptions import PaymentActionNotAllowed, PaymentDeclined
 from emporium.payments.gateways.base import GatewayKind, PaymentRequest
+from emporium.payments.gateways.manual import STAFF_ONLY, ManualGateway
 from emporium.payments.models import Payment, PaymentState
 from emporium.payments.registry import get_gateway
 from emporium.payments.services.events import deliver_events
@@ -75,20 +76,26 @@ def confirm_payment(*, payment: Payment, details: Mapping[str, str]) -> Payment:
     """Bring a payment forward with what the customer gave (a test card, an approval) or, with
     nothing, read where the provider has it (Stripe, after Stripe.js confirmed in the browser).
 
-    A decline is saved first and then raised as :class:`PaymentDeclined`.
+    A decline is saved first and then raised as :class:`PaymentDeclined`. Bank transfers and
+    cash on delivery are refused: only staff mark them received (:func:`mark_payment_received`).
     """
+    gateway = get_gateway(payment.gateway, enabled_only=False)
+    if gateway.kind is GatewayKind.MANUAL:
+        raise PaymentActionNotAllowed(STAFF_ONLY)
     if payment.is_paid:
         return payment
     if not payment.is_open:
         raise PaymentActionNotAllowed("This payment attempt is over; please start a new one.")
     payment.order = Order.objects.get(pk=payment.order_id)
     check_payable(payment.order)
-    gateway = get_gateway(payment.gateway, enabled_only=False)
     result = call_gateway(
         payment=payment,
         operation="confirm",
         call=lambda: gateway.confirm_payment(
-            reference=payment.provider_reference, amount=payment.total, details=details
+            reference=payment.provider_reference,
+            amount=payment.total,
+            details=details,
+            awaiting_action=payment.state == S.REQUIRES_ACTION,
         ),
     )
     payment, _ = advance_payment(payment=payment, result=result)
@@ -101,10 +108,10 @@ def confirm_payment(*, payment: Payment, details: Mapping[str, str]) -> Payment:
 def mark_payment_received(*, payment: Payment, actor: User | None) -> Payment:
     """Staff saw the bank transfer arrive, or the courier handed over the cash."""
     gateway = get_gateway(payment.gateway, enabled_only=False)
-    if gateway.kind is not GatewayKind.MANUAL:
+    if not isinstance(gateway, ManualGateway):
         raise PaymentActionNotAllowed("Only bank transfers and cash on delivery are marked received by hand.")
     if not payment.is_open:
         raise PaymentActionNotAllowed(f"Payment {payment.pk} is {payment.get_state_display().lower()}.")
-    result = gateway.confirm_payment(reference=payment.provider_reference, amount=payment.total, details={})
+    result = gateway.record_received(reference=payment.provider_reference, amount=payment.total)
     payment, _ = advance_payment(payment=payment, result=result, actor=actor)
     return payment

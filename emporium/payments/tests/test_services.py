@@ -285,3 +285,27 @@ def test_a_partial_refund_of_a_card_payment_needs_an_amount():
 
     with pytest.raises(PaymentActionNotAllowed):
         refund_order_payment(order=payment.order, partial=True)
+
+
+@pytest.mark.parametrize("gateway", ["bank_transfer", "cash_on_delivery"])
+def test_a_customer_cannot_confirm_a_manual_payment(gateway):
+    order = make_unpaid_order()
+    payment = start_payment(order=order, gateway_name=gateway)
+
+    with pytest.raises(PaymentActionNotAllowed):
+        confirm_payment(payment=payment, details={"card_number": SUCCEEDS})
+
+    payment.refresh_from_db()
+    order.refresh_from_db()
+    assert (payment.state, order.status) == (PaymentState.PENDING, OrderStatus.UNPAID)
+
+
+def test_approving_a_payment_that_asked_for_no_confirmation_step_is_refused():
+    payment = start_payment(order=make_unpaid_order(), gateway_name="offline")
+
+    with pytest.raises(PaymentActionNotAllowed):
+        confirm_payment(payment=payment, details={"authentication": "approve"})
+
+    payment.refresh_from_db()
+    payment.order.refresh_from_db()
+    assert (payment.state, payment.order.status) == (PaymentState.PENDING, OrderStatus.UNPAID)

@@ -176,3 +176,18 @@ def test_the_order_status_page_offers_pay_now_while_unpaid(client):
     response = _guest_with(client, order).get(f"/checkout/orders/{order.number}/")
 
     assert f'href="/payments/orders/{order.number}/">Pay now' in response.content.decode()
+
+
+@pytest.mark.parametrize("gateway", ["bank_transfer", "cash_on_delivery", "offline"])
+def test_the_stripe_return_page_is_404_for_other_payments_and_changes_nothing(client, gateway):
+    from emporium.payments.services import start_payment
+
+    order = make_unpaid_order()
+    payment = start_payment(order=order, gateway_name=gateway)
+
+    response = _guest_with(client, order).get(f"/payments/orders/{order.number}/{payment.pk}/return/")
+
+    payment.refresh_from_db()
+    order.refresh_from_db()
+    assert response.status_code == 404
+    assert (payment.state, order.status) == (PaymentState.PENDING, OrderStatus.UNPAID)

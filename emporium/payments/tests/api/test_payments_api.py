@@ -207,3 +207,43 @@ def test_the_webhooks_and_endpoints_are_in_the_openapi_schema():
     paths = response.content.decode()
     assert "/api/v1/payments/webhooks/stripe/" in paths
     assert "/api/v1/payments/{payment_id}/confirm/" in paths
+
+
+def test_the_owner_cannot_mark_their_own_bank_transfer_paid(api, customer):
+    payment = start_payment(order=make_unpaid_order(customer=customer), gateway_name="bank_transfer")
+
+    response = api.post(f"/api/v1/payments/{payment.pk}/confirm/", {"card_number": "4242424242424242"})
+
+    payment.refresh_from_db()
+    payment.order.refresh_from_db()
+    assert (response.status_code, response["Content-Type"], response.json()["code"]) == (
+        409,
+        "application/problem+json",
+        "payment_action_not_allowed",
+    )
+    assert (payment.state, payment.order.status) == (PaymentState.PENDING, OrderStatus.UNPAID)
+
+
+def test_a_guest_cannot_mark_cash_on_delivery_paid_with_its_order_token():
+    order = make_unpaid_order(customer=None)
+    payment = start_payment(order=order, gateway_name="cash_on_delivery")
+
+    response = _guest_with_token_of(order).post(
+        f"/api/v1/payments/{payment.pk}/confirm/", {"authentication": "approve"}
+    )
+
+    payment.refresh_from_db()
+    order.refresh_from_db()
+    assert response.status_code == 409
+    assert (payment.state, order.status) == (PaymentState.PENDING, OrderStatus.UNPAID)
+
+
+def test_approving_without_a_confirmation_step_does_not_pay(api, customer):
+    payment = start_payment(order=make_unpaid_order(customer=customer), gateway_name="offline")
+
+    response = api.post(f"/api/v1/payments/{payment.pk}/confirm/", {"authentication": "approve"})
+
+    payment.refresh_from_db()
+    payment.order.refresh_from_db()
+    assert response.status_code == 409
+    assert (payment.state, payment.order.status) == (PaymentState.PENDING, OrderStatus.UNPAID)
