@@ -63,3 +63,10 @@ class InvalidWebhook(DomainError):
     status = 400
     code = "invalid_webhook"
     default_message = "The event's signature or body is not valid."
+
+
+class MalformedWebhook(InvalidWebhook):
+    """Signed with our secret, so really the provider's, but not a shape we can read. Still a
+    400 (a 500 would be retried for days), and logged, unlike a forged one."""
+
+    default_message = "The event is signed but its body cannot be read."

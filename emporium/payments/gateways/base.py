@@ -75,7 +75,7 @@ class SignedEvent:
 
 class EventKind(enum.StrEnum):
     PAYMENT = "payment"  # the payment's status changed
-    REFUND = "refund"  # money went back (possibly refunded outside our admin)
+    REFUND = "refund"  # money went back (possibly refunded outside our admin); never pays an order
     OTHER = "other"  # recorded, nothing to do
 
 
@@ -91,6 +91,9 @@ class GatewayEvent:
     payment_id: int | None = None  # our id, from the metadata we sent when starting the payment
     status: ProviderStatus | None = None
     amount: Money | None = None
+    # What the provider took (Stripe: amount_received, or a charge's amount_captured).
+    captured: Money | None = None
+    # A charge's refunded total so far; None when nothing was captured to refund.
     refunded: Money | None = None
     refund_reference: str = ""
     failure_code: str = ""

@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urlsplit
 import stripe
 
 from emporium.core.money import Money
-from emporium.payments.exceptions import GatewayError, GatewayUnavailable, InvalidWebhook
+from emporium.payments.exceptions import GatewayError, GatewayUnavailable, InvalidWebhook, MalformedWebhook
 from emporium.payments.gateways.base import (
     EventKind,
     Exchange,
@@ -76,23 +76,58 @@ class RecordingHTTPXClient(stripe.HTTPXClient):
         return content, status_code, response_headers
 
 
-def _money(minor: int | None, currency: str) -> Money:
-    return Money(from_minor_units(minor or 0, currency), currency.upper())
+# Stripe's amounts are integers of minor units; anything else in a signed body is malformed.
+MAX_MINOR_UNITS = 10**12
+# What our columns hold: a longer id or type could not be stored (PostgreSQL refuses it).
+MAX_ID_LENGTH, MAX_TYPE_LENGTH = 255, 100
+
+
+def _minor(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < MAX_MINOR_UNITS:
+        raise ValueError(f"not an amount in minor units: {value!r}")
+    return value
+
+
+def _currency(value: object) -> str:
+    if not isinstance(value, str) or len(value) != 3 or not value.isalpha():
+        raise ValueError(f"not a currency code: {value!r}")
+    return value.upper()
+
+
+def _text(value: object, limit: int) -> str:
+    if not isinstance(value, str) or not value or len(value) > limit:
+        raise ValueError(f"not an id of at most {limit} characters: {value!r}")
+    return value
+
+
+def _object(value: object) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"not an object: {value!r}")
+    return value
+
+
+def _money(minor: int, currency: str) -> Money:
+    return Money(from_minor_units(minor, currency), currency)
 
 
 def _failure(intent: Mapping[str, Any]) -> tuple[str, str]:
-    error = intent.get("last_payment_error") or {}
+    error = _object(intent.get("last_payment_error") or {})
     return str(error.get("decline_code") or error.get("code") or ""), str(error.get("message") or "")
 
 
 def payment_from_intent(intent: Mapping[str, Any]) -> GatewayPayment:
-    currency = str(intent["currency"])
+    """A PaymentIntent in our words. ``captured`` is what Stripe says it received
+    (``amount_received``), which a partial capture makes less than ``amount``."""
+    currency = _currency(intent["currency"])
+    amount = _minor(intent["amount"])
+    received = _minor(intent.get("amount_received") or 0)
+    if received > amount:
+        raise ValueError("amount_received is more than the intent's amount")
     failure_code, failure_message = _failure(intent)
-    received = intent.get("amount_received")
     return GatewayPayment(
-        reference=str(intent["id"]),
+        reference=_text(intent["id"], MAX_ID_LENGTH),
         status=INTENT_STATUSES.get(str(intent["status"]), ProviderStatus.PENDING),
-        amount=_money(intent["amount"], currency),
+        amount=_money(amount, currency),
         captured=_money(received, currency) if received else None,
         client_secret=str(intent.get("client_secret") or ""),
         failure_code=failure_code,
@@ -101,53 +136,80 @@ def payment_from_intent(intent: Mapping[str, Any]) -> GatewayPayment:
 
 
 def _payment_id(data: Mapping[str, Any]) -> int | None:
-    value = (data.get("metadata") or {}).get("payment_id")
-    return int(value) if isinstance(value, str | int) and str(value).isdigit() else None
+    value = _object(data.get("metadata") or {}).get("payment_id")
+    if isinstance(value, str | int) and str(value).isdigit() and int(value) < 2**63:
+        return int(value)
+    return None
 
 
 def parse_stripe_shaped_event(*, payload: bytes, signature: str, secret: str, tolerance: int) -> GatewayEvent:
     """Verify the ``t=...,v1=...`` signature with the SDK (HMAC-SHA256 over ``"{t}.{body}"``,
     refused when older than ``tolerance`` seconds) and read the event. Shared with the offline
-    gateway, which signs its events the same way, so both go through one path."""
+    gateway, which signs its events the same way, so both go through one path.
+
+    A forged or stale event raises :class:`InvalidWebhook`; a signed one whose body we cannot
+    read raises :class:`MalformedWebhook` (also a 400, never a 500 that the provider would
+    keep retrying), so the services can log it."""
     try:
         stripe.WebhookSignature.verify_header(payload, signature, secret, tolerance)
-        event = redact(json.loads(payload))  # Stripe's events carry the intent's client secret
-        data = event["data"]["object"]
-        event_id, event_type = str(event["id"]), str(event["type"])
-    except (stripe.SignatureVerificationError, ValueError, KeyError, TypeError) as error:
+    except (stripe.SignatureVerificationError, ValueError) as error:
         raise InvalidWebhook() from error
+    try:
+        return _read_event(payload)
+    except (ValueError, KeyError, TypeError, AttributeError, ArithmeticError) as error:
+        raise MalformedWebhook(f"The event is signed but cannot be read: {error}"[:255]) from error
+
+
+def _read_event(payload: bytes) -> GatewayEvent:
+    event = _object(redact(json.loads(payload)))  # Stripe's events carry the intent's client secret
+    data = _object(_object(event["data"])["object"])
+    event_id, event_type = _text(event["id"], MAX_ID_LENGTH), _text(event["type"], MAX_TYPE_LENGTH)
     obj_type = data.get("object")
     if obj_type == "payment_intent":
         payment = payment_from_intent(data)
-        failure_code, failure_message = payment.failure_code, payment.failure_message
         return GatewayEvent(
             id=event_id,
             type=event_type,
             kind=EventKind.PAYMENT,
-            payload=event,
+            payload=dict(event),
             reference=payment.reference,
             payment_id=_payment_id(data),
             status=payment.status,
             amount=payment.amount,
-            failure_code=failure_code,
-            failure_message=failure_message,
+            captured=payment.captured,
+            failure_code=payment.failure_code,
+            failure_message=payment.failure_message,
         )
     if obj_type == "charge" and event_type == "charge.refunded" and data.get("payment_intent"):
-        currency = str(data["currency"])
-        refunds = (data.get("refunds") or {}).get("data") or []
-        return GatewayEvent(
-            id=event_id,
-            type=event_type,
-            kind=EventKind.REFUND,
-            payload=event,
-            reference=str(data["payment_intent"]),
-            payment_id=_payment_id(data),
-            status=ProviderStatus.CAPTURED,  # a refunded charge was captured first
-            amount=_money(data.get("amount_captured") or data["amount"], currency),
-            refunded=_money(data.get("amount_refunded"), currency),
-            refund_reference=str(refunds[0]["id"]) if refunds else "",
-        )
-    return GatewayEvent(id=event_id, type=event_type, kind=EventKind.OTHER, payload=event)
+        return _refunded_charge(event_id=event_id, event=event, charge=data)
+    return GatewayEvent(id=event_id, type=event_type, kind=EventKind.OTHER, payload=dict(event))
+
+
+def _refunded_charge(*, event_id: str, event: Mapping[str, Any], charge: Mapping[str, Any]) -> GatewayEvent:
+    """``charge.refunded``: money went back. A charge that was never captured (an authorization
+    released by cancelling its intent) reports ``amount_captured`` 0: nothing was taken, so it
+    refunds nothing and captures nothing. Current API versions no longer list the charge's
+    refunds, so the refund's own id may be missing here; ``refund.*`` events carry it."""
+    currency = _currency(charge["currency"])
+    amount = _minor(charge["amount"])
+    captured = _minor(charge.get("amount_captured", amount if charge.get("captured", True) else 0))
+    refunded = _minor(charge.get("amount_refunded") or 0)
+    if captured > amount or refunded > amount:
+        raise ValueError("the charge refunds or captured more than its amount")
+    listed = _object(charge.get("refunds") or {}).get("data") or []
+    first = _object(listed[0]) if isinstance(listed, list) and listed else {}
+    return GatewayEvent(
+        id=event_id,
+        type=str(event["type"]),
+        kind=EventKind.REFUND,
+        payload=dict(event),
+        reference=_text(charge["payment_intent"], MAX_ID_LENGTH),
+        payment_id=_payment_id(charge),
+        amount=_money(amount, currency),
+        captured=_money(captured, currency),
+        refunded=_money(refunded, currency) if captured else None,
+        refund_reference=str(first.get("id") or "")[:MAX_ID_LENGTH],
+    )
 
 
 class StripeGateway(PaymentGateway):

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from emporium.orders.models import Order, OrderEvent, OrderEventType
-from emporium.payments.models import Payment
+from emporium.payments.models import Payment, PaymentState
 
 PAYMENT_CONFIRMATION = "Payment confirmation"
 
@@ -20,7 +20,9 @@ def queue_payment_confirmation(payment_id: int) -> None:
 
 
 def send_payment_confirmation(*, payment: Payment) -> None:
-    """Tell the customer we have their money: once per order, even if the task runs twice."""
+    """Tell the customer we have their money: once per order, even if the task runs twice, and
+    not at all once it has all gone back (a refund that overtook the payment's own event, or
+    staff refunding before the task ran): "payment received" would be untrue by then."""
     order = payment.order
     context = {"order": order, "payment": payment, "site_name": settings.SITE_NAME}
     message = EmailMultiAlternatives(
@@ -34,6 +36,9 @@ def send_payment_confirmation(*, payment: Payment) -> None:
     with transaction.atomic():
         # Under the order's lock: a second run of the task waits, then finds the e-mail sent.
         Order.objects.select_for_update().filter(pk=order.pk).values_list("pk").get()
+        payment.refresh_from_db(fields=["state"])
+        if payment.state == PaymentState.REFUNDED:
+            return
         if order.events.filter(type=OrderEventType.EMAIL_SENT, message=PAYMENT_CONFIRMATION).exists():
             return
         message.send()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
 
-from emporium.payments.gateways.base import EventKind, GatewayEvent, SignedEvent
+from emporium.payments.exceptions import MalformedWebhook
+from emporium.payments.gateways.base import EventKind, GatewayEvent, SignedEvent, redact
 from emporium.payments.models import LogDirection, Payment, PaymentLogEntry, ProviderEvent
 from emporium.payments.registry import get_gateway
 from emporium.payments.services.progress import advance_payment
@@ -37,7 +39,11 @@ def receive_provider_event(*, gateway_name: str, payload: bytes, signature: str)
     # Stripe's events still count after Stripe is switched off (late refunds); the test
     # gateway's never do where it is off, as in production.
     gateway = get_gateway(gateway_name, enabled_only=gateway_name == "offline")
-    event = gateway.parse_event(payload=payload, signature=signature)
+    try:
+        event = gateway.parse_event(payload=payload, signature=signature)
+    except MalformedWebhook as error:
+        _log_unreadable_event(gateway_name=gateway.name, payload=payload, error=error)
+        raise
     with transaction.atomic():
         record, created = ProviderEvent.objects.get_or_create(
             gateway=gateway.name, event_id=event.id, defaults={"type": event.type, "payload": event.payload}
@@ -50,9 +56,11 @@ def receive_provider_event(*, gateway_name: str, payload: bytes, signature: str)
         if not duplicate:
             payment = _find_payment(gateway=gateway.name, event=event)
             if payment is not None:
-                if event.kind in (EventKind.PAYMENT, EventKind.REFUND):
+                # A refund is no news that the order is paid: it never goes through
+                # advance_payment, so it cannot mark an order paid or send "payment received".
+                if event.kind is EventKind.PAYMENT:
                     payment, _ = advance_payment(payment=payment, result=event)
-                if event.kind is EventKind.REFUND:
+                elif event.kind is EventKind.REFUND:
                     apply_refund_event(payment=payment, event=event)
                 record.payment = payment
             if payment is not None or event.kind is EventKind.OTHER:
@@ -74,6 +82,25 @@ def receive_provider_event(*, gateway_name: str, payload: bytes, signature: str)
             status_code=200,
         )
     return record
+
+
+def _log_unreadable_event(*, gateway_name: str, payload: bytes, error: MalformedWebhook) -> None:
+    """Signed, so it really is the provider's: keep what it sent for whoever reads the log."""
+    try:
+        body = json.loads(payload)
+    except ValueError:
+        body = None
+    PaymentLogEntry.objects.create(
+        gateway=gateway_name,
+        direction=LogDirection.INCOMING,
+        operation="event (unreadable)",
+        request=redact(body)
+        if isinstance(body, dict)
+        else {"body": payload[:2000].decode("utf-8", "replace")},
+        status_code=400,
+        error=error.message[:255],
+    )
+    logger.warning("%s sent a signed event we cannot read: %s", gateway_name, error.message)
 
 
 def deliver_events(*, gateway_name: str, events: Iterable[SignedEvent]) -> None:

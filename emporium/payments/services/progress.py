@@ -9,15 +9,15 @@ from __future__ import annotations
 from django.db import transaction
 
 from emporium.accounts.models import User
-from emporium.core.money import Money, format_money
+from emporium.core.money import Money
 from emporium.orders.exceptions import TransitionNotAllowed
 from emporium.orders.models import Order, OrderStatus, StockState
-from emporium.orders.services import mark_order_paid
+from emporium.orders.services import mark_order_paid, refund_order
 from emporium.payments.exceptions import OrderNotPayable
 from emporium.payments.gateways.base import GatewayEvent, GatewayPayment, ProviderStatus
 from emporium.payments.models import PROGRESS, Payment, PaymentState
 from emporium.payments.services.emails import queue_payment_confirmation
-from emporium.payments.services.review import flag_payment, lock_payment
+from emporium.payments.services.review import describe_mismatch, flag_payment, lock_payment
 
 S = PaymentState
 
@@ -29,26 +29,14 @@ def check_payable(order: Order) -> None:
         )
 
 
-def _mismatch(*, payment: Payment, amount: Money | None) -> str:
-    order = payment.order
-    if amount is None:
-        return ""
-    if str(amount.currency) != order.currency or amount.amount != order.total_amount:
-        return (
-            f"the provider reports {format_money(amount)}, "
-            f"but order {order.number} is for {format_money(order.total)}"
-        )
-    if str(amount.currency) != payment.currency or amount.amount != payment.amount:
-        return f"the provider reports {format_money(amount)}, but the payment is for {format_money(payment.total)}"
-    return ""
-
-
-def _mark_order_paid(*, payment: Payment, actor: User | None) -> None:
+def _mark_order_paid(*, payment: Payment, actor: User | None) -> bool:
+    """Mark the order paid by this payment (and queue the customer's e-mail); False when it
+    cannot be, with the payment flagged for staff instead."""
     order = payment.order
     other_paid = order.payments.exclude(pk=payment.pk).filter(state__in=[S.AUTHORIZED, S.CAPTURED]).first()
     if other_paid is not None:
         flag_payment(payment, f"order {order.number} was already paid by payment {other_paid.pk}: refund one")
-        return
+        return False
     try:
         payment.order = mark_order_paid(
             order=order, actor=actor, note=f"{payment.gateway} payment {payment.pk}"
@@ -57,9 +45,10 @@ def _mark_order_paid(*, payment: Payment, actor: User | None) -> None:
         flag_payment(
             payment, f"money received for order {order.number}, which is {order.get_status_display()}"
         )
-        return
+        return False
     payment_id = payment.pk
     transaction.on_commit(lambda: queue_payment_confirmation(payment_id))
+    return True
 
 
 def advance_payment(
@@ -101,11 +90,14 @@ def _advance_to_paid(
     *, payment: Payment, status: ProviderStatus, result: GatewayPayment | GatewayEvent, actor: User | None
 ) -> None:
     target = S.CAPTURED if status is ProviderStatus.CAPTURED else S.AUTHORIZED
+    if payment.state in (S.PARTIALLY_REFUNDED, S.REFUNDED):
+        _catch_up_with_early_refund(payment=payment, actor=actor)
+        return
     if PROGRESS[payment.state] >= PROGRESS[target] and payment.state not in (S.FAILED, S.CANCELLED):
         return  # already there or beyond: a late or repeated event
     if payment.flagged_for_review:
         return  # staff decide; nothing moves on its own
-    if mismatch := _mismatch(payment=payment, amount=result.amount):
+    if mismatch := describe_mismatch(payment=payment, amount=result.amount):
         flag_payment(payment, mismatch)
         return
     if payment.state in (S.FAILED, S.CANCELLED):
@@ -117,10 +109,31 @@ def _advance_to_paid(
     was_paid = payment.is_paid
     if target == S.CAPTURED:
         payment.capture()
-        captured = result.captured if isinstance(result, GatewayPayment) else None
-        payment.captured_amount = (captured or result.amount or payment.total).amount
+        # What the provider received, which a partial capture makes less than the amount.
+        payment.captured_amount = (result.captured or result.amount or payment.total).amount
     else:
         payment.authorize()
     payment.failure_code = payment.failure_message = ""
     if not was_paid:
         _mark_order_paid(payment=payment, actor=actor)
+
+
+def _catch_up_with_early_refund(*, payment: Payment, actor: User | None) -> None:
+    """The provider's refund event came before its "paid" event (events arrive in any order):
+    the refund was recorded on the payment, but the order was never marked paid. Now the payment
+    itself is reported: the order is marked paid and refunded in one go, so its history is true
+    and it ends refunded. The "payment received" e-mail is not sent for money already returned
+    in full (see send_payment_confirmation)."""
+    order = payment.order
+    order.refresh_from_db(fields=["status"])
+    if order.status != OrderStatus.UNPAID or payment.flagged_for_review:
+        return  # the order moved on already (or staff decide)
+    if not _mark_order_paid(payment=payment, actor=actor):
+        return
+    payment.order = refund_order(
+        order=payment.order,
+        partial=payment.state == S.PARTIALLY_REFUNDED,
+        amount=Money(payment.refunded_amount, payment.currency),
+        actor=actor,
+        note=f"refunded at the provider before it reported payment {payment.pk}",
+    )

@@ -13,7 +13,7 @@ from emporium.orders.models import OrderStatus
 from emporium.orders.services import refund_order
 from emporium.payments.gateways.base import GatewayEvent
 from emporium.payments.models import Payment, PaymentState, Refund, RefundState
-from emporium.payments.services.review import lock_payment, note_on_order
+from emporium.payments.services.review import describe_mismatch, flag_payment, lock_payment, note_on_order
 
 S = PaymentState
 REFUNDABLE_ORDER_STATES = (
@@ -45,11 +45,21 @@ def record_refunded(*, payment: Payment, amount: Money, actor: User | None, note
 
 
 def apply_refund_event(*, payment: Payment, event: GatewayEvent) -> None:
-    """A refund the provider reports, perhaps made in its dashboard rather than our admin."""
-    if event.refunded is None:
+    """A refund the provider reports, perhaps made in its dashboard rather than our admin.
+
+    Never marks the order paid. A refund of a payment we did not know was captured (its event
+    is late) records the capture on the payment only; the order catches up when the payment's
+    own event arrives (progress._catch_up_with_early_refund). A released authorization
+    (nothing captured) refunds nothing: ``event.refunded`` is None.
+    """
+    if event.refunded is None or event.captured is None:
         return
     with transaction.atomic():
         payment = lock_payment(payment)
+        if payment.state in (S.PENDING, S.REQUIRES_ACTION, S.AUTHORIZED) and not _record_early_capture(
+            payment=payment, event=event
+        ):
+            return
         if payment.state not in (S.CAPTURED, S.PARTIALLY_REFUNDED):
             return
         unknown = event.refunded.amount - payment.refunded_amount - pending_refunds(payment)
@@ -65,3 +75,20 @@ def apply_refund_event(*, payment: Payment, event: GatewayEvent) -> None:
             reason=f"Refunded at the provider ({event.type})",
         )
         record_refunded(payment=payment, amount=amount, actor=None, note="Refunded at the provider")
+
+
+def _record_early_capture(*, payment: Payment, event: GatewayEvent) -> bool:
+    """The refund proves the money was captured: say so on the payment (locked by the caller),
+    checked against the order like any capture. Returns whether the refund can be recorded."""
+    assert event.captured is not None
+    if payment.flagged_for_review:
+        return False
+    if mismatch := describe_mismatch(payment=payment, amount=event.amount):
+        flag_payment(payment, mismatch)
+        payment.save(update_fields=["flagged_for_review", "review_reason", "updated_at"])
+        return False
+    payment.capture()
+    payment.captured_amount = event.captured.amount
+    payment.failure_code = payment.failure_message = ""
+    payment.save(update_fields=["state", "captured_amount", "failure_code", "failure_message", "updated_at"])
+    return True

@@ -7,6 +7,7 @@ import logging
 from django.db import transaction
 
 from emporium.accounts.models import User
+from emporium.core.money import Money, format_money
 from emporium.orders.models import Order, OrderEvent, OrderEventType
 from emporium.payments.models import Payment
 
@@ -29,6 +30,21 @@ def flag_payment(payment: Payment, reason: str) -> None:
     payment.review_reason = reason[:255]
     note_on_order(payment.order, f"Payment {payment.pk} flagged for review: {reason}")
     logger.warning("Payment %s of order %s flagged for review: %s", payment.pk, payment.order.number, reason)
+
+
+def describe_mismatch(*, payment: Payment, amount: Money | None) -> str:
+    """Why what the provider reports cannot pay the order, or "" when it matches."""
+    order = payment.order
+    if amount is None:
+        return ""
+    if str(amount.currency) != order.currency or amount.amount != order.total_amount:
+        return (
+            f"the provider reports {format_money(amount)}, "
+            f"but order {order.number} is for {format_money(order.total)}"
+        )
+    if str(amount.currency) != payment.currency or amount.amount != payment.amount:
+        return f"the provider reports {format_money(amount)}, but the payment is for {format_money(payment.total)}"
+    return ""
 
 
 def clear_review_flag(*, payment: Payment, actor: User | None) -> Payment:

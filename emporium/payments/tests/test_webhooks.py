@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from emporium.orders.models import OrderEvent, OrderStatus
-from emporium.payments.models import PaymentState, ProviderEvent
+from emporium.payments.models import PaymentLogEntry, PaymentState, ProviderEvent
 from emporium.payments.services import refund_payment, start_payment
 from emporium.payments.tests.conftest import intent_event, payment_intent, sign
 from emporium.payments.tests.factories import PaymentFactory, make_unpaid_order
@@ -354,3 +354,153 @@ def test_stored_events_do_not_keep_the_client_secret(client):
     _post(client, intent_event(event_id="evt_s", event_type="payment_intent.succeeded", intent=intent))
 
     assert "pi_123_secret_abc" not in json.dumps(ProviderEvent.objects.get().payload)
+
+
+def _charge(*, intent_id: str = "pi_123", captured: int = 2495, refunded: int = 2495, **extra) -> dict:
+    """A Charge as current API versions send it in charge.refunded: no refunds list."""
+    return {
+        "id": "ch_1",
+        "object": "charge",
+        "payment_intent": intent_id,
+        "amount": 2495,
+        "amount_captured": captured,
+        "captured": captured > 0,
+        "amount_refunded": refunded,
+        "currency": "gbp",
+        **extra,
+    }
+
+
+def test_a_released_authorization_is_not_taken_for_a_capture(client):
+    """Cancelling an intent in requires_capture makes Stripe send charge.refunded for a charge
+    that was never captured (amount_captured 0). Nothing was taken, so nothing was refunded."""
+    order = make_unpaid_order(status=OrderStatus.PAID)
+    payment = PaymentFactory.create(
+        order=order, gateway="stripe", provider_reference="pi_123", state=PaymentState.AUTHORIZED
+    )
+
+    response = _post(
+        client, intent_event(event_id="evt_rel", event_type="charge.refunded", intent=_charge(captured=0))
+    )
+
+    payment.refresh_from_db()
+    order.refresh_from_db()
+    assert response.status_code == 200
+    assert (payment.state, payment.captured_amount, payment.refunds.count(), order.status) == (
+        PaymentState.AUTHORIZED,
+        Decimal("0"),
+        0,
+        OrderStatus.PAID,
+    )
+    assert ProviderEvent.objects.get().payment == payment
+
+
+def test_a_refund_reported_before_the_payment_never_marks_the_order_paid_or_emails(
+    client, django_capture_on_commit_callbacks, mailoutbox
+):
+    payment = _stripe_payment()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(client, intent_event(event_id="evt_refund", event_type="charge.refunded", intent=_charge()))
+
+    payment.refresh_from_db()
+    assert (payment.state, payment.order.status) == (PaymentState.REFUNDED, OrderStatus.UNPAID)
+    assert not OrderEvent.objects.filter(order=payment.order, to_status=OrderStatus.PAID).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(client, _succeeded(payment))
+
+    payment.refresh_from_db()
+    history = list(
+        OrderEvent.objects.filter(order=payment.order, type="status_changed").values_list(
+            "to_status", flat=True
+        )
+    )
+    assert (payment.state, payment.order.status, history) == (
+        PaymentState.REFUNDED,
+        OrderStatus.REFUNDED,
+        [OrderStatus.PAID, OrderStatus.REFUNDED],
+    )
+    assert [m.subject for m in mailoutbox if "payment received" in m.subject] == []
+
+
+def test_the_captured_amount_is_what_the_provider_received(client):
+    """A partial capture: the intent is for 24.95 but Stripe received 20.00 (amount_received)."""
+    payment = _stripe_payment()
+    intent = {**payment_intent(intent_id="pi_123", amount=2495), "amount_received": 2000}
+
+    _post(client, intent_event(event_id="evt_partial", event_type="payment_intent.succeeded", intent=intent))
+
+    payment.refresh_from_db()
+    assert (payment.state, payment.captured_amount) == (PaymentState.CAPTURED, Decimal("20.00"))
+
+
+def test_a_payment_failed_event_after_succeeded_leaves_the_order_paid(client):
+    payment = _stripe_payment()
+    _post(client, _succeeded(payment, event_id="evt_ok"))
+    failed = {
+        **payment_intent(intent_id="pi_123", amount=2495, status="requires_payment_method"),
+        "last_payment_error": {"code": "card_declined", "decline_code": "generic_decline", "message": "No"},
+    }
+
+    _post(
+        client,
+        intent_event(event_id="evt_late_fail", event_type="payment_intent.payment_failed", intent=failed),
+    )
+
+    payment.refresh_from_db()
+    assert (payment.state, payment.failure_code, payment.order.status) == (
+        PaymentState.CAPTURED,
+        "",
+        OrderStatus.PAID,
+    )
+
+
+_INTENT_WITHOUT_AMOUNT = {
+    "object": "payment_intent",
+    "id": "pi_123",
+    "currency": "gbp",
+    "status": "succeeded",
+}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"id": "evt_m1", "type": "payment_intent.succeeded", "data": {"object": _INTENT_WITHOUT_AMOUNT}},
+        {"id": "evt_m2", "type": "payment_intent.succeeded", "data": {"object": ["not", "an", "object"]}},
+        {
+            "id": "evt_m3",
+            "type": "payment_intent.succeeded",
+            "data": {"object": {**_INTENT_WITHOUT_AMOUNT, "amount": "lots"}},
+        },
+        {
+            "id": "evt_m4",
+            "type": "payment_intent.succeeded",
+            "data": {"object": {**_INTENT_WITHOUT_AMOUNT, "amount": 2495, "metadata": "payment 7"}},
+        },
+        {"id": "e" * 300, "type": "customer.created", "data": {"object": {"object": "customer"}}},
+        ["a", "list"],
+    ],
+    ids=[
+        "no-amount",
+        "object-is-a-list",
+        "amount-not-a-number",
+        "metadata-not-an-object",
+        "id-too-long",
+        "list",
+    ],
+)
+def test_a_signed_event_we_cannot_read_is_a_400_problem_and_logged(client, body):
+    _stripe_payment()
+    payload = json.dumps(body)
+
+    response = _post(client, payload)
+
+    entry = PaymentLogEntry.objects.get()
+    assert (response.status_code, response["Content-Type"], response.json()["code"]) == (
+        400,
+        "application/problem+json",
+        "invalid_webhook",
+    )
+    assert (entry.direction, entry.operation, entry.status_code) == ("in", "event (unreadable)", 400)
+    assert ProviderEvent.objects.count() == 0
