@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import cast
 
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -134,7 +135,14 @@ class ConfirmPaymentApi(APIView):
         serializer = ConfirmPaymentInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         payment = _payment_of_visitor(request, payment_id)
-        payment = confirm_payment(payment=payment, details=dict(serializer.validated_data))
+        return_page = reverse(
+            "payments:stripe-return", kwargs={"number": payment.order.number, "payment_id": payment.pk}
+        )
+        payment = confirm_payment(
+            payment=payment,
+            details=dict(serializer.validated_data),
+            return_url=request.build_absolute_uri(return_page),
+        )
         return Response(PaymentOutput(payment).data)
 
 

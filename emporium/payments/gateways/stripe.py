@@ -279,13 +279,16 @@ class StripeGateway(PaymentGateway):
         awaiting_action: bool = False,
         return_url: str = "",
     ) -> GatewayPayment:
-        """With a payment method id, confirm on the server; without, read back what Stripe.js did."""
+        """With a payment method id, confirm on the server; without, read back what Stripe.js did.
+
+        Our intents accept the Dashboard's payment methods, some of which redirect the customer
+        to their bank: Stripe refuses a server-side confirm without a ``return_url`` for those."""
         try:
             if payment_method := details.get("payment_method"):
                 intent = self._call(
                     self.client.v1.payment_intents.confirm,
                     reference,
-                    params={"payment_method": payment_method},
+                    params={"payment_method": payment_method, "return_url": return_url},
                     options={"idempotency_key": f"{reference}:confirm:{payment_method}"},
                 )
             else:

@@ -72,9 +72,13 @@ def _hold_stock_for_manual_payment(*, order: Order, payment: Payment) -> None:
         )
 
 
-def confirm_payment(*, payment: Payment, details: Mapping[str, str]) -> Payment:
+def confirm_payment(*, payment: Payment, details: Mapping[str, str], return_url: str = "") -> Payment:
     """Bring a payment forward with what the customer gave (a test card, an approval) or, with
     nothing, read where the provider has it (Stripe, after Stripe.js confirmed in the browser).
+
+    ``return_url`` is the absolute address of our return page for this payment, where a
+    provider sends the customer back after a step on its own site (Stripe needs it to confirm
+    on the server).
 
     A decline is saved first and then raised as :class:`PaymentDeclined`. Bank transfers and
     cash on delivery are refused: only staff mark them received (:func:`mark_payment_received`).
@@ -96,6 +100,7 @@ def confirm_payment(*, payment: Payment, details: Mapping[str, str]) -> Payment:
             amount=payment.total,
             details=details,
             awaiting_action=payment.state == S.REQUIRES_ACTION,
+            return_url=return_url,
         ),
     )
     payment, _ = advance_payment(payment=payment, result=result)

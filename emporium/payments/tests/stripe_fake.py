@@ -25,6 +25,16 @@ DECLINES = {
 }
 
 
+# Stripe's own words (https://docs.stripe.com/api/payment_intents/confirm, return_url).
+RETURN_URL_REQUIRED = (
+    "A `return_url` must be specified because this Payment Intent is configured to automatically "
+    "accept the payment methods enabled in the Dashboard, some of which may require a full page "
+    "redirect to succeed. If you do not want to accept redirect-based payment methods, set "
+    "`automatic_payment_methods[enabled]` to `true` and `automatic_payment_methods[allow_redirects]` "
+    "to `never` when creating Setup Intents and Payment Intents."
+)
+
+
 @dataclass
 class Received:
     method: str
@@ -64,6 +74,10 @@ class FakeStripe:
             "livemode": False,
             "last_payment_error": None,
             "metadata": {k[9:-1]: v for k, v in form.items() if k.startswith("metadata[")},
+            "automatic_payment_methods": {
+                "enabled": form.get("automatic_payment_methods[enabled]", "").lower() == "true",
+                "allow_redirects": form.get("automatic_payment_methods[allow_redirects]", "always"),
+            },
         }
         self.intents[intent_id] = intent
         return intent
@@ -76,6 +90,13 @@ class FakeStripe:
         else:
             intent.update(status="succeeded", amount_received=intent["amount"])
         return intent
+
+    @staticmethod
+    def _needs_return_url(intent: dict[str, Any]) -> bool:
+        """Stripe refuses to confirm an intent that may use redirect-based methods (automatic
+        payment methods, redirects not turned off) without somewhere to send the customer back."""
+        methods = intent["automatic_payment_methods"]
+        return bool(methods["enabled"]) and methods["allow_redirects"] != "never"
 
     def handle(self, method: str, path: str, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
         parts = path.strip("/").split("/")
@@ -95,6 +116,8 @@ class FakeStripe:
             if method == "GET" and not action:
                 return 200, intent
             if action == "confirm":
+                if self._needs_return_url(intent) and not form.get("return_url"):
+                    return 400, {"error": {"type": "invalid_request_error", "message": RETURN_URL_REQUIRED}}
                 method_id = form.get("payment_method", "")
                 if method_id in DECLINES:
                     code, decline_code, message = DECLINES[method_id]

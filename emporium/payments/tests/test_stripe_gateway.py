@@ -9,12 +9,19 @@ import pytest
 
 from emporium.core.money import Money
 from emporium.orders.models import OrderStatus, StockState
-from emporium.payments.exceptions import GatewayUnavailable, PaymentDeclined, RefundExceedsCaptured
+from emporium.payments.exceptions import (
+    GatewayError,
+    GatewayUnavailable,
+    PaymentDeclined,
+    RefundExceedsCaptured,
+)
 from emporium.payments.models import LogDirection, PaymentLogEntry, PaymentState
 from emporium.payments.services import confirm_payment, refund_payment, start_payment
 from emporium.payments.tests.factories import make_unpaid_order
 
 pytestmark = pytest.mark.django_db
+
+RETURN_URL = "https://shop.example/payments/orders/EM-1/1/return/"
 
 
 def test_starting_a_payment_creates_an_intent_for_the_orders_amount_in_minor_units(fake_stripe):
@@ -42,7 +49,9 @@ def test_a_successful_payment_marks_the_order_paid(
     payment = start_payment(order=order, gateway_name="stripe")
 
     with django_capture_on_commit_callbacks(execute=True):
-        payment = confirm_payment(payment=payment, details={"payment_method": "pm_card_visa"})
+        payment = confirm_payment(
+            payment=payment, details={"payment_method": "pm_card_visa"}, return_url=RETURN_URL
+        )
 
     order.refresh_from_db()
     assert (payment.state, payment.captured_amount, order.status) == (
@@ -59,7 +68,9 @@ def test_a_declined_card_leaves_the_order_unpaid_and_says_why(fake_stripe):
 
     with pytest.raises(PaymentDeclined) as declined:
         confirm_payment(
-            payment=payment, details={"payment_method": "pm_card_chargeDeclinedInsufficientFunds"}
+            payment=payment,
+            details={"payment_method": "pm_card_chargeDeclinedInsufficientFunds"},
+            return_url=RETURN_URL,
         )
 
     payment.refresh_from_db()
@@ -75,9 +86,13 @@ def test_a_declined_card_leaves_the_order_unpaid_and_says_why(fake_stripe):
 def test_after_a_decline_another_card_pays_the_same_intent(fake_stripe):
     payment = start_payment(order=make_unpaid_order(), gateway_name="stripe")
     with pytest.raises(PaymentDeclined):
-        confirm_payment(payment=payment, details={"payment_method": "pm_card_chargeDeclined"})
+        confirm_payment(
+            payment=payment, details={"payment_method": "pm_card_chargeDeclined"}, return_url=RETURN_URL
+        )
 
-    payment = confirm_payment(payment=payment, details={"payment_method": "pm_card_visa"})
+    payment = confirm_payment(
+        payment=payment, details={"payment_method": "pm_card_visa"}, return_url=RETURN_URL
+    )
 
     assert (payment.state, payment.failure_code) == (PaymentState.CAPTURED, "")
 
@@ -150,7 +165,9 @@ def test_once_stripe_is_back_the_retry_works(settings, fake_stripe, closed_port_
     settings.STRIPE_API_BASE = fake_stripe.url
 
     payment = start_payment(order=order, gateway_name="stripe")
-    payment = confirm_payment(payment=payment, details={"payment_method": "pm_card_visa"})
+    payment = confirm_payment(
+        payment=payment, details={"payment_method": "pm_card_visa"}, return_url=RETURN_URL
+    )
 
     order.refresh_from_db()
     assert (payment.state, order.status) == (PaymentState.CAPTURED, OrderStatus.PAID)
@@ -158,7 +175,7 @@ def test_once_stripe_is_back_the_retry_works(settings, fake_stripe, closed_port_
 
 def _paid_by_stripe(amount: str = "24.95"):
     payment = start_payment(order=make_unpaid_order(total_amount=Decimal(amount)), gateway_name="stripe")
-    return confirm_payment(payment=payment, details={"payment_method": "pm_card_visa"})
+    return confirm_payment(payment=payment, details={"payment_method": "pm_card_visa"}, return_url=RETURN_URL)
 
 
 def test_a_partial_refund_sends_the_amount_in_minor_units_and_partially_refunds_the_order(fake_stripe):
@@ -244,3 +261,14 @@ def test_manual_capture_authorizes_at_checkout_and_a_task_captures_later(fake_st
         Decimal("24.95"),
         f"{payment.idempotency_key}:capture",
     )
+
+
+def test_a_server_side_confirm_without_a_return_url_is_refused_like_stripe_does(fake_stripe):
+    """Our intents accept redirect-based methods, so Stripe (and the fake) insist on a return_url."""
+    payment = start_payment(order=make_unpaid_order(), gateway_name="stripe")
+
+    with pytest.raises(GatewayError):
+        confirm_payment(payment=payment, details={"payment_method": "pm_card_visa"})
+
+    payment.refresh_from_db()
+    assert payment.state == PaymentState.PENDING

@@ -247,3 +247,15 @@ def test_approving_without_a_confirmation_step_does_not_pay(api, customer):
     payment.order.refresh_from_db()
     assert response.status_code == 409
     assert (payment.state, payment.order.status) == (PaymentState.PENDING, OrderStatus.UNPAID)
+
+
+def test_confirming_a_stripe_payment_on_the_server_sends_our_return_page(api, customer, fake_stripe):
+    payment = start_payment(order=make_unpaid_order(customer=customer), gateway_name="stripe")
+
+    response = api.post(f"/api/v1/payments/{payment.pk}/confirm/", {"payment_method": "pm_card_visa"})
+
+    (confirm,) = fake_stripe.requests_to(f"/v1/payment_intents/{payment.provider_reference}/confirm")
+    assert (response.status_code, response.json()["state"]) == (200, "captured")
+    assert confirm.form["return_url"] == (
+        f"http://testserver/payments/orders/{payment.order.number}/{payment.pk}/return/"
+    )
