@@ -7,11 +7,12 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME, ActionForm
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
@@ -52,23 +53,20 @@ class OrderEventInline(admin.TabularInline):
 
 class OrderActionForm(ActionForm):
     tracking_number = forms.CharField(required=False, help_text="For “Mark shipped”.")
+    # Plain text here: were it a DecimalField, Django would drop a mistyped amount and say
+    # "No action selected". "Refund in part" checks it (PartialRefundForm) and shows the error.
+    refund_amount = forms.CharField(required=False, max_length=20, help_text="For “Refund in part”.")
+
+
+class PartialRefundForm(forms.Form):
     refund_amount = forms.DecimalField(
-        required=False, min_value=Decimal("0.01"), decimal_places=2, help_text="For “Refund in part”."
+        label="Amount to refund", max_digits=12, decimal_places=2, min_value=Decimal("0.01")
     )
+    reason = forms.CharField(max_length=200, required=False)
 
 
 def _staff(request: HttpRequest) -> User | None:
     return request.user if isinstance(request.user, User) else None
-
-
-def _refund_amount(request: HttpRequest) -> Decimal | None:
-    try:
-        amount: Decimal | None = OrderActionForm.base_fields["refund_amount"].clean(
-            request.POST.get("refund_amount", "")
-        )
-    except forms.ValidationError:
-        return None
-    return amount
 
 
 @admin.register(Order)
@@ -220,16 +218,34 @@ class OrderAdmin(admin.ModelAdmin[Order]):
             "refunded",
         )
 
-    @admin.action(description="Refund in part", permissions=["change"])
-    def refund_partially(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+    @admin.action(description="Refund in part (amount above)", permissions=["change"])
+    def refund_partially(self, request: HttpRequest, queryset: QuerySet[Order]) -> HttpResponse | None:
+        """Without a valid amount nothing is refunded: a page asks for it again, showing what was
+        typed and why it is refused, and submitting it runs this action once more."""
+        form = PartialRefundForm(
+            {"refund_amount": request.POST.get("refund_amount", ""), "reason": request.POST.get("reason", "")}
+        )
+        if not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": "Refund in part",
+                "form": form,
+                "orders": queryset.order_by("pk"),
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/orders/order/refund_partially.html", context)
+        amount = form.cleaned_data["refund_amount"]
         self._run(
             request,
             queryset,
             lambda order: refund_order_payment(
                 order=order,
-                amount=Money(amount, order.currency) if (amount := _refund_amount(request)) else None,
+                amount=Money(amount, order.currency),
                 partial=True,
                 actor=_staff(request),
+                reason=form.cleaned_data["reason"],
             ),
             "partially refunded",
         )
+        return None

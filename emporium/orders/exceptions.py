@@ -15,3 +15,15 @@ class TransitionNotAllowed(DomainError):
             current=current,
             action=action,
         )
+
+
+class RefundAmountRequired(DomainError):
+    status = 400
+    code = "refund_amount_required"
+    default_message = "Enter the amount to refund in part."
+
+
+class RefundExceedsOrderTotal(DomainError):
+    status = 409
+    code = "refund_exceeds_order_total"
+    default_message = "A refund cannot be more than what is left of the order's total."

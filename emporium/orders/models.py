@@ -74,6 +74,10 @@ class Order(TimeStampedModel):
     billing_address = models.JSONField(null=True, blank=True)
     tracking_number = models.CharField(max_length=64, blank=True, db_default="")
     paid_at = models.DateTimeField(null=True, blank=True)
+    # Money given back so far, whatever carried it (a payment's refunds, or a refund staff record
+    # for an order paid outside the shop): what caps the next refund, and what a failed refund
+    # takes back off.
+    refunded_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0, db_default=0)
     stock_state = models.CharField(
         max_length=10, choices=StockState.choices, default=StockState.NONE, db_default="", blank=True
     )
@@ -115,6 +119,14 @@ class Order(TimeStampedModel):
     @property
     def tax(self) -> Money:
         return Money(self.tax_amount, self.currency)
+
+    @property
+    def refunded(self) -> Money:
+        return Money(self.refunded_amount, self.currency)
+
+    @property
+    def refundable(self) -> Money:
+        return Money(self.total_amount - self.refunded_amount, self.currency)
 
     @property
     def is_paid(self) -> bool:

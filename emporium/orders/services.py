@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
@@ -21,13 +22,14 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django_fsm import TransitionNotAllowed as FSMTransitionNotAllowed
+from django_fsm import can_proceed
 
 from emporium.accounts.models import User
 from emporium.catalog.models import Variant
 from emporium.catalog.services import refresh_stock_state_after_commit
 from emporium.checkout.services import give_back_voucher_use
 from emporium.core.money import Money, format_money
-from emporium.orders.exceptions import TransitionNotAllowed
+from emporium.orders.exceptions import RefundAmountRequired, RefundExceedsOrderTotal, TransitionNotAllowed
 from emporium.orders.models import Order, OrderEvent, OrderEventType, OrderStatus, StockState
 from emporium.orders.selectors import (
     GUEST_ORDER_TOKEN_SALT,
@@ -201,6 +203,19 @@ def cancel_order(*, order: Order, actor: User | None = None, reason: str = "") -
     return order
 
 
+def check_order_can_be_refunded(*, order: Order) -> None:
+    """Ask before money moves: a refund the state machine refuses must not reach a provider."""
+    if not can_proceed(order.refund):
+        raise TransitionNotAllowed(number=order.number, current=order.get_status_display(), action="refunded")
+
+
+def check_order_can_be_cancelled(*, order: Order) -> None:
+    if not can_proceed(order.cancel):
+        raise TransitionNotAllowed(
+            number=order.number, current=order.get_status_display(), action="cancelled"
+        )
+
+
 @transaction.atomic
 def refund_order(
     *,
@@ -210,17 +225,65 @@ def refund_order(
     actor: User | None = None,
     note: str = "",
 ) -> Order:
-    """Record a refund; emporium.payments.services.refund_payment moves the money and calls this
-    with the ``amount`` given back, which the order's history keeps. Unshipped goods go back to stock."""
+    """Record money given back on the order: its status and its refunded amount.
+
+    emporium.payments.services moves the money and calls this with the ``amount`` given back;
+    staff may also record a refund of an order paid outside the shop. ``amount`` None means all
+    that is left; a partial refund must say how much (:class:`RefundAmountRequired`), and no
+    refund may take the total refunded past the order's total (:class:`RefundExceedsOrderTotal`).
+    The order reads refunded once its refunds add up to its total; then the voucher use and any
+    goods not yet shipped go back.
+    """
     order = _lock(order)
-    transition = Order.refund_partially if partial else Order.refund
-    if amount is not None:
-        note = f"{format_money(amount)} refunded" + (f": {note}" if note else "")
+    check_order_can_be_refunded(order=order)
+    if partial and amount is None:
+        raise RefundAmountRequired()
+    if amount is not None and str(amount.currency) != order.currency:
+        raise RefundExceedsOrderTotal(f"Order {order.number} is in {order.currency}.")
+    left = order.total_amount - order.refunded_amount
+    value = left if amount is None else amount.amount
+    if value <= 0 or value > left:
+        raise RefundExceedsOrderTotal(
+            f"At most {format_money(order.refundable)} of order {order.number} can be refunded.",
+            refundable=str(left),
+        )
+    in_full = value == left
+    note = f"{format_money(Money(value, order.currency))} refunded" + (f": {note}" if note else "")
+    transition = Order.refund if in_full else Order.refund_partially
     _apply(order=order, transition=transition, action="refunded", actor=actor, message=note[:255])
-    if not partial:
+    order.refunded_amount += value
+    if in_full:
         _give_back_voucher(order=order, actor=actor)
         _release_stock(order=order, actor=actor, reason="Refunded before shipping")
-    order.save(update_fields=["status", "stock_state", "updated_at"])
+    order.save(update_fields=["status", "stock_state", "refunded_amount", "updated_at"])
+    return order
+
+
+@transaction.atomic
+def record_refund_on_order(
+    *, order: Order, amount: Money, actor: User | None = None, note: str = ""
+) -> Order:
+    """Money went back for an order whose status stays: a cancelled order refunded on the way
+    out, or a refund the provider made after the order was already refunded. It is history,
+    not a request, so it is recorded as it happened, never refused."""
+    order = _lock(order)
+    order.refunded_amount += amount.amount
+    order.save(update_fields=["refunded_amount", "updated_at"])
+    message = f"{format_money(amount)} refunded" + (f": {note}" if note else "")
+    OrderEvent.objects.create(order=order, type=OrderEventType.NOTE, actor=actor, message=message[:255])
+    return order
+
+
+@transaction.atomic
+def take_back_failed_refund(*, order: Order, amount: Money, note: str = "") -> Order:
+    """A refund the provider had accepted failed after all (a closed card): the money is with
+    us again, so it no longer counts as refunded. The status is left for staff to judge (the
+    payment is flagged): the state machine has no way back from "refunded", on purpose."""
+    order = _lock(order)
+    order.refunded_amount = max(order.refunded_amount - amount.amount, Decimal(0))
+    order.save(update_fields=["refunded_amount", "updated_at"])
+    message = f"{format_money(amount)} no longer refunded" + (f": {note}" if note else "")
+    OrderEvent.objects.create(order=order, type=OrderEventType.NOTE, message=message[:255])
     return order
 
 

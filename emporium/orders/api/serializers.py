@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from rest_framework import serializers
 
 from emporium.accounts.api.serializers import OrderDetailOutput
@@ -48,9 +51,22 @@ class CancelOrderInput(serializers.Serializer):
 
 class RefundOrderInput(serializers.Serializer):
     partial_refund = serializers.BooleanField(
-        required=False, default=False, help_text="Part of the order only."
+        required=False, default=False, help_text="Part of the order only: then `amount` is required."
+    )
+    amount = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        help_text="How much to give back, in the order's currency; without it, all that is left. "
+        "Never more than the payment captured and has not refunded yet (409 otherwise).",
     )
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["partial_refund"] and attrs.get("amount") is None:
+            raise serializers.ValidationError({"amount": "Give the amount to refund in part."})
+        return attrs
 
 
 class NoteInput(serializers.Serializer):

@@ -1,8 +1,9 @@
 """Staff orders API: every order, filtered and cursor-paginated, and the state transitions.
 
 Order managers move orders; analysts may read (emporium.accounts.api.permissions). Each
-transition is the orders service the admin calls, so stock, events and e-mails follow the
-same rules; a transition the state machine refuses is a 409 problem.
+transition is the service the admin calls, so stock, events, e-mails and money follow the
+same rules: refunds go through the payments services (the card really is refunded), like
+the admin's. A transition the state machine refuses is a 409 problem.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from emporium.accounts.api.permissions import CanManageOrders
 from emporium.accounts.models import User
 from emporium.core.api.pagination import CURSOR_PARAMETERS, NewestOrdersFirst, cursor_page_of
 from emporium.core.api.schema import problems
+from emporium.core.money import Money
 from emporium.orders.api.serializers import (
     CancelOrderInput,
     NoteInput,
@@ -37,8 +39,8 @@ from emporium.orders.services import (
     mark_order_fulfilled,
     mark_order_paid,
     mark_order_shipped,
-    refund_order,
 )
+from emporium.payments.services import refund_order_payment
 
 
 class StaffOrderListApi(APIView):
@@ -87,15 +89,37 @@ TRANSITIONS: dict[str, tuple[type[serializers.Serializer], Transition]] = {
     ),
     "refund": (
         RefundOrderInput,
-        lambda order, actor, p: refund_order(
-            order=order, partial=p["partial_refund"], actor=actor, note=p["note"]
+        lambda order, actor, p: refund_order_payment(
+            order=order,
+            partial=p["partial_refund"],
+            amount=None if p.get("amount") is None else Money(p["amount"], order.currency),
+            actor=actor,
+            reason=p["note"],
         ),
     ),
 }
 
+MONEY_PROBLEMS = {
+    **problems(
+        409,
+        description="Refused by the state machine (`order_transition_not_allowed`), or more than "
+        "can be refunded (`refund_exceeds_captured`, `refund_exceeds_order_total`), or not possible "
+        "for the payment as it is (`payment_action_not_allowed`).",
+    ),
+    **problems(
+        502,
+        503,
+        description="The payment provider refused (`payment_provider_error`) or did not answer "
+        "(`payment_provider_unavailable`): nothing changed on the order; retry.",
+    ),
+}
 
-def _transition_view(action: str, summary: str) -> type[APIView]:
+
+def _transition_view(action: str, summary: str, *, moves_money: bool = False) -> type[APIView]:
     input_class, transition = TRANSITIONS[action]
+    refused = problems(
+        409, description="Not allowed from the order's status (`order_transition_not_allowed`)."
+    )
 
     class StaffOrderTransitionApi(APIView):
         permission_classes = (CanManageOrders,)
@@ -104,12 +128,7 @@ def _transition_view(action: str, summary: str) -> type[APIView]:
             operation_id=f"staff_orders_{action}",
             summary=summary,
             request=input_class,
-            responses={
-                200: StaffOrderDetailOutput,
-                **problems(
-                    409, description="Not allowed from the order's status (`order_transition_not_allowed`)."
-                ),
-            },
+            responses={200: StaffOrderDetailOutput, **(MONEY_PROBLEMS if moves_money else refused)},
             tags=["staff"],
         )
         def post(self, request: Request, number: str) -> Response:
@@ -129,4 +148,6 @@ StaffOrderFulfilApi = _transition_view("fulfil", "Mark fulfilled (packed)")
 StaffOrderShipApi = _transition_view("ship", "Mark shipped, with a tracking number; the stock leaves")
 StaffOrderDeliverApi = _transition_view("deliver", "Mark delivered")
 StaffOrderCancelApi = _transition_view("cancel", "Cancel; reserved stock goes back")
-StaffOrderRefundApi = _transition_view("refund", "Record a full or partial refund")
+StaffOrderRefundApi = _transition_view(
+    "refund", "Refund in full or in part, through the order's payment", moves_money=True
+)

@@ -10,7 +10,7 @@ from django.db.models import Sum
 from emporium.accounts.models import User
 from emporium.core.money import Money, format_money
 from emporium.orders.models import OrderStatus
-from emporium.orders.services import refund_order
+from emporium.orders.services import record_refund_on_order, refund_order
 from emporium.payments.gateways.base import GatewayEvent
 from emporium.payments.models import Payment, PaymentState, Refund, RefundState
 from emporium.payments.services.review import describe_mismatch, flag_payment, lock_payment, note_on_order
@@ -30,18 +30,31 @@ def pending_refunds(payment: Payment) -> Decimal:
     return pending or Decimal(0)
 
 
-def record_refunded(*, payment: Payment, amount: Money, actor: User | None, note: str) -> None:
-    """Money went back: the payment and the order follow (both locked by the caller's transaction)."""
+def record_refunded(
+    *, payment: Payment, amount: Money, actor: User | None, note: str, move_order: bool = True
+) -> None:
+    """Money went back: the payment and the order follow (both locked by the caller's transaction).
+
+    The order's status follows a refund while it is one the state machine refunds (paid,
+    shipped...); otherwise, or with ``move_order`` False (the order is being cancelled), the
+    amount is only recorded on it. An order never marked paid (the refund overtook the
+    payment's event) is left for :func:`progress._catch_up_with_early_refund`.
+    """
     payment.refunded_amount += amount.amount
     in_full = payment.refunded_amount >= payment.captured_amount
     payment.refund() if in_full else payment.refund_partially()
     payment.save(update_fields=["refunded_amount", "state", "updated_at"])
     order = payment.order
-    order.refresh_from_db(fields=["status"])
-    if order.status in REFUNDABLE_ORDER_STATES:
-        payment.order = refund_order(order=order, partial=not in_full, amount=amount, actor=actor, note=note)
-    else:
+    order.refresh_from_db(fields=["status", "refunded_amount"])
+    if order.status == OrderStatus.UNPAID:
         note_on_order(order, f"{format_money(amount)} refunded on payment {payment.pk}", actor)
+        return
+    fits = amount.amount <= order.total_amount - order.refunded_amount
+    if move_order and fits and order.status in REFUNDABLE_ORDER_STATES:
+        payment.order = refund_order(order=order, amount=amount, actor=actor, note=note)
+    else:
+        detail = f"on payment {payment.pk}" + (f": {note}" if note else "")
+        payment.order = record_refund_on_order(order=order, amount=amount, actor=actor, note=detail)
 
 
 def apply_refund_event(*, payment: Payment, event: GatewayEvent) -> None:

@@ -122,3 +122,35 @@ def test_a_log_entry_cannot_be_changed_once_written():
 
     with pytest.raises(ValueError, match="never edited"):
         entry.save()
+
+
+@pytest.mark.parametrize("typed", ["abc", "", "-2", "0"])
+def test_the_order_admin_shows_an_invalid_partial_refund_amount_with_its_error(admin_client, typed):
+    payment = _paid()
+
+    response = admin_client.post(
+        "/admin/orders/order/",
+        {"action": "refund_partially", "_selected_action": [payment.order.pk], "refund_amount": typed},
+    )
+
+    payment.refresh_from_db()
+    content = response.content.decode()
+    assert (response.status_code, payment.refunded_amount, payment.refunds.count()) == (200, 0, 0)
+    assert 'class="errorlist' in content
+    assert f'name="refund_amount" value="{typed}"' in content or not typed
+
+
+def test_the_partial_refund_page_refunds_once_the_amount_is_valid(admin_client):
+    payment = _paid()
+    admin_client.post(
+        "/admin/orders/order/",
+        {"action": "refund_partially", "_selected_action": [payment.order.pk], "refund_amount": "abc"},
+    )
+
+    admin_client.post(
+        "/admin/orders/order/",
+        {"action": "refund_partially", "_selected_action": [payment.order.pk], "refund_amount": "3.00"},
+    )
+
+    payment.refresh_from_db()
+    assert payment.refunded_amount == Decimal("3.00")

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from emporium.core.money import Money
+from emporium.orders.exceptions import RefundAmountRequired, RefundExceedsOrderTotal
 from emporium.orders.models import OrderStatus, StockState
 from emporium.orders.services import cancel_order
 from emporium.payments.exceptions import (
@@ -283,8 +284,29 @@ def test_manual_capture_with_the_test_gateway_authorizes_then_captures(settings)
 def test_a_partial_refund_of_a_card_payment_needs_an_amount():
     payment = _pay(make_unpaid_order(), SUCCEEDS)
 
-    with pytest.raises(PaymentActionNotAllowed):
+    with pytest.raises(RefundAmountRequired):
         refund_order_payment(order=payment.order, partial=True)
+
+
+def test_a_partial_refund_of_an_order_without_a_payment_needs_an_amount():
+    order = make_unpaid_order(status=OrderStatus.PAID)
+
+    with pytest.raises(RefundAmountRequired):
+        refund_order_payment(order=order, partial=True)
+
+    order.refresh_from_db()
+    assert (order.status, order.refunded_amount) == (OrderStatus.PAID, Decimal("0"))
+
+
+def test_a_refund_of_an_order_without_a_payment_is_capped_at_what_is_left():
+    order = make_unpaid_order(status=OrderStatus.PAID, total_amount=Decimal("20.00"))
+    refund_order_payment(order=order, amount=Money(Decimal("15.00"), "GBP"), partial=True)
+
+    with pytest.raises(RefundExceedsOrderTotal):
+        refund_order_payment(order=order, amount=Money(Decimal("5.01"), "GBP"), partial=True)
+
+    order = refund_order_payment(order=order, amount=Money(Decimal("5.00"), "GBP"), partial=True)
+    assert (order.status, order.refunded_amount) == (OrderStatus.REFUNDED, Decimal("20.00"))
 
 
 @pytest.mark.parametrize("gateway", ["bank_transfer", "cash_on_delivery"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
@@ -113,12 +114,87 @@ def test_unpaid_order_is_paid_or_cancelled(manager):
     assert Order.objects.get(pk=cancelled.pk).status == OrderStatus.CANCELLED
 
 
-def test_refund_partially(manager):
-    order = OrderFactory.create(status=OrderStatus.DELIVERED)
+def test_refund_partially_records_the_amount(manager):
+    order = OrderFactory.create(status=OrderStatus.DELIVERED, total_amount=Decimal("20.00"))
+
+    response = manager.post(
+        f"/api/v1/staff/orders/{order.number}/refund/", {"partial_refund": True, "amount": "5.00"}
+    )
+
+    order.refresh_from_db()
+    assert response.json()["status"] == OrderStatus.PARTIALLY_REFUNDED
+    assert order.refunded_amount == Decimal("5.00")
+
+
+def test_a_partial_refund_without_an_amount_is_a_400_problem(manager):
+    order = OrderFactory.create(status=OrderStatus.DELIVERED, total_amount=Decimal("20.00"))
 
     response = manager.post(f"/api/v1/staff/orders/{order.number}/refund/", {"partial_refund": True})
 
-    assert response.json()["status"] == OrderStatus.PARTIALLY_REFUNDED
+    order.refresh_from_db()
+    assert (response.status_code, list(response.json()["errors"])) == (400, ["amount"])
+    assert order.status == OrderStatus.DELIVERED
+
+
+def test_refunding_more_than_is_left_of_an_order_is_a_409_problem(manager):
+    order = OrderFactory.create(status=OrderStatus.DELIVERED, total_amount=Decimal("20.00"))
+
+    response = manager.post(f"/api/v1/staff/orders/{order.number}/refund/", {"amount": "20.01"})
+
+    assert (response.status_code, response.json()["code"]) == (409, "refund_exceeds_order_total")
+
+
+def _paid_by_test_card(total: str = "20.00"):
+    from emporium.payments.services import confirm_payment, start_payment
+    from emporium.payments.tests.factories import make_unpaid_order
+
+    order = make_unpaid_order(total_amount=Decimal(total))
+    payment = start_payment(order=order, gateway_name="offline")
+    return confirm_payment(payment=payment, details={"card_number": "4242424242424242"})
+
+
+def test_the_api_refund_gives_the_money_back_through_the_payment(manager):
+    payment = _paid_by_test_card()
+
+    response = manager.post(f"/api/v1/staff/orders/{payment.order.number}/refund/", {"note": "Returned"})
+
+    payment.refresh_from_db()
+    refund = payment.refunds.get()
+    assert (response.json()["status"], payment.state, refund.state, refund.amount) == (
+        OrderStatus.REFUNDED,
+        "refunded",
+        "succeeded",
+        Decimal("20.00"),
+    )
+
+
+def test_the_api_refunds_part_of_a_payment(manager):
+    payment = _paid_by_test_card()
+
+    response = manager.post(
+        f"/api/v1/staff/orders/{payment.order.number}/refund/", {"partial_refund": True, "amount": "7.50"}
+    )
+
+    payment.refresh_from_db()
+    assert (response.json()["status"], payment.state, payment.refunded_amount) == (
+        OrderStatus.PARTIALLY_REFUNDED,
+        "partially_refunded",
+        Decimal("7.50"),
+    )
+
+
+def test_the_api_refuses_to_refund_more_than_the_payment_captured(manager):
+    payment = _paid_by_test_card()
+
+    response = manager.post(f"/api/v1/staff/orders/{payment.order.number}/refund/", {"amount": "20.01"})
+
+    payment.refresh_from_db()
+    assert (response.status_code, response["Content-Type"], response.json()["code"]) == (
+        409,
+        "application/problem+json",
+        "refund_exceeds_captured",
+    )
+    assert payment.refunds.count() == 0
 
 
 def test_a_transition_the_state_machine_refuses_is_a_409_problem(manager):
