@@ -9,6 +9,7 @@ from typing import cast
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -37,6 +38,7 @@ from emporium.accounts.services import (
 )
 from emporium.orders.invoices import invoice_html_context, invoice_pdf_response
 
+ORDERS_PER_PAGE = 20
 
 def _customer(request: HttpRequest) -> User:
     assert isinstance(request.user, User)  # login_required guarantees it
@@ -109,8 +111,13 @@ def address_delete_view(request: HttpRequest, address_id: int) -> HttpResponse:
 
 @login_required
 def order_list_view(request: HttpRequest) -> HttpResponse:
-    orders = list_orders_for_customer(customer=_customer(request))
-    return render(request, "accounts/order_list.html", {"orders": orders})
+    # Pages, not one long table: a customer of many years (the imported shop has some with
+    # hundreds of orders) would otherwise load all of them. A page number out of range or not a
+    # number shows the nearest page rather than an error.
+    page = Paginator(list_orders_for_customer(customer=_customer(request)), ORDERS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "accounts/order_list.html", {"orders": page.object_list, "page": page})
 
 
 @login_required

@@ -3,6 +3,7 @@
 import random
 
 import pytest
+from django.test import Client
 
 from emporium.accounts.tests.factories import UserFactory
 from emporium.orders.tests.factories import OrderFactory, OrderLineFactory
@@ -23,16 +24,40 @@ def test_order_history_lists_the_customers_own_orders_newest_first(client):
     assert "EM-999999" not in response.content.decode()
 
 
-def test_order_history_runs_a_fixed_number_of_queries(client, django_assert_num_queries, session_queries):
+@pytest.mark.parametrize("orders", [3, 45])
+def test_order_history_runs_a_fixed_number_of_queries(
+    orders, client, django_assert_num_queries, session_queries
+):
     customer = UserFactory.create()
-    for order in OrderFactory.create_batch(20, customer=customer):
+    for order in OrderFactory.create_batch(orders, customer=customer):
         OrderLineFactory.create_batch(2, order=order, variant=None, product_name="Mug", sku="MUG")
     client.force_login(customer)
     client.get("/account/orders/")  # warms the storefront's cached header navigation
 
-    # (session,) user, orders with their line counts: not one more for 20 orders
-    with django_assert_num_queries(session_queries + 2):
-        client.get("/account/orders/")
+    # (session,) user, the count for the pages, one page of orders with their line counts
+    with django_assert_num_queries(session_queries + 3):
+        client.get("/account/orders/?page=2")
+
+
+def test_order_history_pages_through_a_long_history_oldest_last():
+    customer = UserFactory.create()
+    numbers = [
+        OrderFactory.create(customer=customer, placed_at=f"2025-01-{day:02d}T10:00Z").number
+        for day in range(1, 26)
+    ]
+    client = Client()
+    client.force_login(customer)
+
+    first = client.get("/account/orders/")
+    second = client.get("/account/orders/?page=2")
+    beyond = client.get("/account/orders/?page=99")
+
+    newest_first = numbers[::-1]
+    assert [order.number for order in first.context["orders"]] == newest_first[:20]
+    assert [order.number for order in second.context["orders"]] == newest_first[20:]
+    assert "Older orders" in first.content.decode()
+    assert "Page 2 of 2" in second.content.decode()
+    assert beyond.context["page"].number == 2  # the last page, not an error
 
 
 def test_order_detail_shows_the_lines(client):
