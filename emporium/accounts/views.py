@@ -40,6 +40,7 @@ from emporium.orders.invoices import invoice_html_context, invoice_pdf_response
 
 ORDERS_PER_PAGE = 20
 
+
 def _customer(request: HttpRequest) -> User:
     assert isinstance(request.user, User)  # login_required guarantees it
     return request.user
