@@ -36,6 +36,7 @@ from emporium.orders.selectors import (
     PLACED_ORDERS_SESSION_KEY,
     list_order_numbers_placed_in_session,
 )
+from emporium.orders.signals import order_status_changed
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +80,9 @@ def _apply(
         actor=actor,
         message=message,
     )
+    # Payments capture when goods ship and cancel open attempts when an order is paid or
+    # cancelled (emporium.payments.receivers): orders never import payments.
+    order_status_changed.send(sender=Order, order=order, source=before, target=order.status, actor=actor)
     return order
 
 

@@ -69,6 +69,10 @@ class Payment(TimeStampedModel):
     failure_message = models.CharField(max_length=255, blank=True)
     flagged_for_review = models.BooleanField(default=False)
     review_reason = models.CharField(max_length=255, blank=True)
+    # Set before we ask the provider to cancel (or release the hold of) this payment, so the
+    # provider's "cancelled" event, which may beat our own request's answer, is known to be
+    # ours and not flagged; a capture is refused from then on.
+    cancel_requested_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-created_at", "-pk"]

@@ -33,6 +33,14 @@ class ProviderStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+class CancelReason(enum.StrEnum):
+    """Why we cancel a payment at the provider (Stripe's ``cancellation_reason`` values)."""
+
+    ABANDONED = "abandoned"  # the order expired or was cancelled before it was paid
+    DUPLICATE = "duplicate"  # the order was paid another way
+    REQUESTED_BY_CUSTOMER = "requested_by_customer"  # refunded or cancelled at the customer's word
+
+
 @dataclass(frozen=True)
 class PaymentRequest:
     """What a gateway needs to start collecting an order's total. Built from the order on the
@@ -130,6 +138,13 @@ class PaymentGateway:
         raise NotImplementedError
 
     def capture_payment(self, *, reference: str, amount: Money, idempotency_key: str) -> GatewayPayment:
+        raise NotImplementedError
+
+    def cancel_payment(
+        self, *, reference: str, amount: Money, idempotency_key: str, reason: CancelReason
+    ) -> GatewayPayment:
+        """Cancel a payment not yet captured: an open one, so it can never be paid, or an
+        authorized one, whose hold on the customer's card is released (a void)."""
         raise NotImplementedError
 
     def refund_payment(self, *, reference: str, amount: Money, idempotency_key: str) -> GatewayRefund:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from emporium.core.money import Money
 from emporium.payments.exceptions import PaymentActionNotAllowed
 from emporium.payments.gateways.base import (
+    CancelReason,
     GatewayEvent,
     GatewayKind,
     GatewayPayment,
@@ -61,6 +62,12 @@ class ManualGateway(PaymentGateway):
 
     def capture_payment(self, *, reference: str, amount: Money, idempotency_key: str) -> GatewayPayment:
         raise PaymentActionNotAllowed("Bank transfers and cash on delivery are never authorized first.")
+
+    def cancel_payment(
+        self, *, reference: str, amount: Money, idempotency_key: str, reason: CancelReason
+    ) -> GatewayPayment:
+        # Nobody to tell: the customer simply need not transfer or hand over the money.
+        return GatewayPayment(reference=reference, status=ProviderStatus.CANCELLED, amount=amount)
 
     def refund_payment(self, *, reference: str, amount: Money, idempotency_key: str) -> GatewayRefund:
         # Staff send the money back by hand; this records that they did.

@@ -31,6 +31,7 @@ import stripe
 from emporium.core.money import Money
 from emporium.payments.exceptions import PaymentActionNotAllowed
 from emporium.payments.gateways.base import (
+    CancelReason,
     Exchange,
     GatewayEvent,
     GatewayPayment,
@@ -199,6 +200,20 @@ class OfflineTestGateway(PaymentGateway):
             status=ProviderStatus.CAPTURED,
             amount=amount,
             request={"amount_to_capture": str(amount.amount)},
+            event_key=idempotency_key,
+        )
+
+    def cancel_payment(
+        self, *, reference: str, amount: Money, idempotency_key: str, reason: CancelReason
+    ) -> GatewayPayment:
+        """Like Stripe's cancel: the payment can no longer be paid, a hold is released, and a
+        ``payment_intent.canceled`` event follows."""
+        return self._answer(
+            operation="cancel",
+            reference=reference,
+            status=ProviderStatus.CANCELLED,
+            amount=amount,
+            request={"cancellation_reason": str(reason)},
             event_key=idempotency_key,
         )
 

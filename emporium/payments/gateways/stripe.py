@@ -20,6 +20,7 @@ import stripe
 from emporium.core.money import Money
 from emporium.payments.exceptions import GatewayError, GatewayUnavailable, InvalidWebhook, MalformedWebhook
 from emporium.payments.gateways.base import (
+    CancelReason,
     EventKind,
     Exchange,
     GatewayEvent,
@@ -306,6 +307,19 @@ class StripeGateway(PaymentGateway):
             self.client.v1.payment_intents.capture,
             reference,
             params={"amount_to_capture": to_minor_units(amount.amount, str(amount.currency))},
+            options={"idempotency_key": idempotency_key},
+        )
+        return payment_from_intent(intent)
+
+    def cancel_payment(
+        self, *, reference: str, amount: Money, idempotency_key: str, reason: CancelReason
+    ) -> GatewayPayment:
+        """``POST /v1/payment_intents/{id}/cancel``: an intent in ``requires_capture`` releases
+        its hold (Stripe then also sends ``charge.refunded`` with nothing captured)."""
+        intent = self._call(
+            self.client.v1.payment_intents.cancel,
+            reference,
+            params={"cancellation_reason": str(reason)},
             options={"idempotency_key": idempotency_key},
         )
         return payment_from_intent(intent)

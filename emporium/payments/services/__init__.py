@@ -19,7 +19,7 @@ payment and its order forwards), ``order_actions`` (what staff do to an order's 
 import from this package.
 """
 
-from emporium.payments.services.capture import capture_payment
+from emporium.payments.services.capture import cancel_payment, capture_payment
 from emporium.payments.services.emails import PAYMENT_CONFIRMATION, send_payment_confirmation
 from emporium.payments.services.events import deliver_events, receive_provider_event
 from emporium.payments.services.order_actions import refund_order_payment
@@ -29,6 +29,7 @@ from emporium.payments.services.review import clear_review_flag
 
 __all__ = [
     "PAYMENT_CONFIRMATION",
+    "cancel_payment",
     "capture_payment",
     "clear_review_flag",
     "complete_refund",

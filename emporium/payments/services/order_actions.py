@@ -6,8 +6,11 @@ from emporium.accounts.models import User
 from emporium.core.money import Money
 from emporium.orders.exceptions import RefundAmountRequired
 from emporium.orders.models import Order
-from emporium.orders.services import refund_order
-from emporium.payments.models import PaymentState
+from emporium.orders.services import check_order_can_be_refunded, refund_order
+from emporium.payments.exceptions import PaymentActionNotAllowed
+from emporium.payments.gateways.base import CancelReason
+from emporium.payments.models import Payment, PaymentState
+from emporium.payments.services.capture import cancel_payment
 from emporium.payments.services.refunds import refund_payment
 
 S = PaymentState
@@ -29,7 +32,23 @@ def refund_order_payment(
     if partial and amount is None:
         raise RefundAmountRequired()
     payment = order.payments.filter(state__in=[S.CAPTURED, S.PARTIALLY_REFUNDED]).order_by("pk").first()
-    if payment is None:
-        return refund_order(order=order, partial=partial, amount=amount, actor=actor, note=reason)
-    refund_payment(payment=payment, amount=amount, actor=actor, reason=reason)
-    return Order.objects.get(pk=order.pk)
+    if payment is not None:
+        refund_payment(payment=payment, amount=amount, actor=actor, reason=reason)
+        return Order.objects.get(pk=order.pk)
+    if authorized := order.payments.filter(state=S.AUTHORIZED).order_by("pk").first():
+        return _release_hold(order=order, payment=authorized, partial=partial, actor=actor, reason=reason)
+    return refund_order(order=order, partial=partial, amount=amount, actor=actor, note=reason)
+
+
+def _release_hold(*, order: Order, payment: Payment, partial: bool, actor: User | None, reason: str) -> Order:
+    """Manual capture, not yet captured: nothing was taken, so "refund" means releasing the hold
+    on the card. Only in full; part of a hold is given back by capturing less (capture first)."""
+    if partial:
+        raise PaymentActionNotAllowed(
+            f"Payment {payment.pk} is only authorized: capture it before refunding part of it, "
+            "or refund in full to release the hold."
+        )
+    check_order_can_be_refunded(order=order)  # before the provider is asked anything
+    cancel_payment(payment=payment, reason=CancelReason.REQUESTED_BY_CUSTOMER, actor=actor)
+    note = f"hold released (payment {payment.pk})" + (f": {reason}" if reason else "")
+    return refund_order(order=order, actor=actor, note=note)

@@ -79,7 +79,8 @@ def advance_payment(
             S.REQUIRES_ACTION,
             S.AUTHORIZED,
         ):
-            if payment.state == S.AUTHORIZED and payment.order.status != OrderStatus.UNPAID:
+            ours = payment.cancel_requested_at is not None
+            if payment.state == S.AUTHORIZED and payment.order.status != OrderStatus.UNPAID and not ours:
                 flag_payment(payment, "the provider cancelled an authorization the order was marked paid on")
             payment.cancel()
         payment.save()

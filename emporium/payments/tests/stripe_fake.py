@@ -132,11 +132,36 @@ class FakeStripe:
                 intent["last_payment_error"] = None
                 return 200, self.succeed(intent["id"])
             if action == "capture":
+                if intent["status"] != "requires_capture":
+                    return 400, {
+                        "error": {
+                            "type": "invalid_request_error",
+                            "code": "payment_intent_unexpected_state",
+                            "message": "This PaymentIntent could not be captured because it has a status "
+                            f"of {intent['status']}. Only a PaymentIntent with one of the following "
+                            "statuses may be captured: requires_capture.",
+                        }
+                    }
                 amount = int(form.get("amount_to_capture", intent["amount"]))
                 intent.update(status="succeeded", amount_received=amount, amount_capturable=0)
                 return 200, intent
             if action == "cancel":
-                intent["status"] = "canceled"
+                if intent["status"] in ("succeeded", "canceled"):
+                    return 400, {
+                        "error": {
+                            "type": "invalid_request_error",
+                            "code": "payment_intent_unexpected_state",
+                            "message": "You cannot cancel this PaymentIntent because it has a status of "
+                            f"{intent['status']}. Only a PaymentIntent with one of the following statuses "
+                            "may be canceled: requires_payment_method, requires_capture, "
+                            "requires_confirmation, requires_action, processing.",
+                        }
+                    }
+                intent.update(
+                    status="canceled",
+                    amount_capturable=0,
+                    cancellation_reason=form.get("cancellation_reason"),
+                )
                 return 200, intent
         if method == "POST" and path == "/v1/refunds":
             intent = self.intents[form["payment_intent"]]
