@@ -22,14 +22,13 @@ from emporium.core.money import Money
 from emporium.orders.invoices import invoice_html_context, invoice_pdf_response
 from emporium.orders.models import Order, OrderEvent, OrderLine
 from emporium.orders.services import (
-    cancel_order,
     mark_order_delivered,
     mark_order_fulfilled,
     mark_order_paid,
     mark_order_shipped,
 )
 from emporium.payments.admin import PaymentInline
-from emporium.payments.services import refund_order_payment
+from emporium.payments.services import cancel_order_and_refund, refund_order_payment
 
 
 class OrderLineInline(admin.TabularInline):
@@ -200,12 +199,12 @@ class OrderAdmin(admin.ModelAdmin[Order]):
             "delivered",
         )
 
-    @admin.action(description="Cancel", permissions=["change"])
+    @admin.action(description="Cancel (refunds what was paid)", permissions=["change"])
     def cancel(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         self._run(
             request,
             queryset,
-            lambda order: cancel_order(order=order, actor=_staff(request), reason="By staff"),
+            lambda order: cancel_order_and_refund(order=order, actor=_staff(request), reason="By staff"),
             "cancelled",
         )
 

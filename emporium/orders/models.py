@@ -132,6 +132,11 @@ class Order(TimeStampedModel):
     def is_paid(self) -> bool:
         return self.paid_at is not None
 
+    @property
+    def accepts_payment(self) -> bool:
+        """Unpaid and still holding its goods: an expired or cancelled order takes no money."""
+        return self.status == OrderStatus.UNPAID and self.stock_state != StockState.RELEASED
+
     # The one place the allowed transitions live. Side effects (stock, events, e-mails) are
     # the services' job, in emporium/orders/services.py; these only move the status.
     @transition(field=status, source=S.UNPAID, target=S.PAID)

@@ -7,13 +7,25 @@ from __future__ import annotations
 from celery import shared_task
 
 from emporium.payments.exceptions import GatewayUnavailable
+from emporium.payments.gateways.base import CancelReason
 from emporium.payments.models import Payment, Refund
-from emporium.payments.services import capture_payment, complete_refund, send_payment_confirmation
+from emporium.payments.services import (
+    cancel_open_payment,
+    capture_payment,
+    complete_refund,
+    send_payment_confirmation,
+)
 
 
 @shared_task(autoretry_for=(GatewayUnavailable,), retry_backoff=True, max_retries=5)
 def capture_payment_task(*, payment_id: int) -> str:
     return str(capture_payment(payment=Payment.objects.get(pk=payment_id)).state)
+
+
+@shared_task(autoretry_for=(GatewayUnavailable,), retry_backoff=True, max_retries=5)
+def cancel_open_payment_task(*, payment_id: int, reason: str) -> str:
+    payment = cancel_open_payment(payment=Payment.objects.get(pk=payment_id), reason=CancelReason(reason))
+    return str(payment.state)
 
 
 @shared_task(autoretry_for=(GatewayUnavailable,), retry_backoff=True, max_retries=5)

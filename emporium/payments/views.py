@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from emporium.accounts.models import User
-from emporium.orders.models import Order, OrderStatus
+from emporium.orders.models import Order
 from emporium.orders.selectors import get_order_for_visitor
 from emporium.payments.exceptions import (
     GatewayError,
@@ -52,7 +52,7 @@ def _pay_page(
         "card_form": card_form or TestCardForm(),
         "test_cards": TEST_CARDS,
         "error": error,
-        "is_payable": order.status == OrderStatus.UNPAID,
+        "is_payable": order.accepts_payment,
     }
     return render(request, "payments/pay.html", context, status=status)
 
@@ -110,7 +110,9 @@ def payment_view(request: HttpRequest, number: str, payment_id: int) -> HttpResp
     order = _order(request, number)
     payment = get_payment_of_order(order=order, payment_id=payment_id)
     context: dict[str, object] = {"order": order, "payment": payment}
-    if payment.gateway == "stripe" and payment.is_open:
+    # No Payment Element once the order is paid, cancelled or expired: its intent is being
+    # cancelled, and nothing may be paid for it any more.
+    if payment.gateway == "stripe" and payment.is_open and order.accepts_payment:
         gateway = get_gateway("stripe", enabled_only=False)
         context["stripe_publishable_key"] = getattr(gateway, "publishable_key", "")
         context["return_url"] = request.build_absolute_uri(

@@ -34,13 +34,12 @@ from emporium.orders.api.serializers import (
 from emporium.orders.models import Order
 from emporium.orders.selectors import get_order_for_staff, list_orders_for_staff
 from emporium.orders.services import (
-    cancel_order,
     mark_order_delivered,
     mark_order_fulfilled,
     mark_order_paid,
     mark_order_shipped,
 )
-from emporium.payments.services import refund_order_payment
+from emporium.payments.services import cancel_order_and_refund, refund_order_payment
 
 
 class StaffOrderListApi(APIView):
@@ -85,7 +84,7 @@ TRANSITIONS: dict[str, tuple[type[serializers.Serializer], Transition]] = {
     "deliver": (NoteInput, lambda order, actor, p: mark_order_delivered(order=order, actor=actor)),
     "cancel": (
         CancelOrderInput,
-        lambda order, actor, p: cancel_order(order=order, actor=actor, reason=p["reason"]),
+        lambda order, actor, p: cancel_order_and_refund(order=order, actor=actor, reason=p["reason"]),
     ),
     "refund": (
         RefundOrderInput,
@@ -147,7 +146,9 @@ StaffOrderPayApi = _transition_view("pay", "Mark paid (payments received outside
 StaffOrderFulfilApi = _transition_view("fulfil", "Mark fulfilled (packed)")
 StaffOrderShipApi = _transition_view("ship", "Mark shipped, with a tracking number; the stock leaves")
 StaffOrderDeliverApi = _transition_view("deliver", "Mark delivered")
-StaffOrderCancelApi = _transition_view("cancel", "Cancel; reserved stock goes back")
+StaffOrderCancelApi = _transition_view(
+    "cancel", "Cancel: what was paid goes back (held cards released), reserved stock too", moves_money=True
+)
 StaffOrderRefundApi = _transition_view(
     "refund", "Refund in full or in part, through the order's payment", moves_money=True
 )

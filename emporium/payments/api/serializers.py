@@ -61,10 +61,11 @@ class PaymentOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
     def get_client_secret(self, payment: Payment) -> str:
-        return payment.client_secret if payment.gateway == "stripe" and payment.is_open else ""
+        payable = payment.is_open and payment.order.accepts_payment
+        return payment.client_secret if payment.gateway == "stripe" and payable else ""
 
     def get_next_action(self, payment: Payment) -> dict[str, str] | None:
-        if not payment.is_open:
+        if not (payment.is_open and payment.order.accepts_payment):
             return None
         kwargs = {"number": payment.order.number, "payment_id": payment.pk}
         if payment.gateway == "stripe":

@@ -19,16 +19,18 @@ payment and its order forwards), ``order_actions`` (what staff do to an order's 
 import from this package.
 """
 
-from emporium.payments.services.capture import cancel_payment, capture_payment
+from emporium.payments.services.capture import cancel_open_payment, cancel_payment, capture_payment
 from emporium.payments.services.emails import PAYMENT_CONFIRMATION, send_payment_confirmation
 from emporium.payments.services.events import deliver_events, receive_provider_event
-from emporium.payments.services.order_actions import refund_order_payment
+from emporium.payments.services.order_actions import cancel_order_and_refund, refund_order_payment
 from emporium.payments.services.paying import confirm_payment, mark_payment_received, start_payment
 from emporium.payments.services.refunds import complete_refund, refund_payment
 from emporium.payments.services.review import clear_review_flag
 
 __all__ = [
     "PAYMENT_CONFIRMATION",
+    "cancel_open_payment",
+    "cancel_order_and_refund",
     "cancel_payment",
     "capture_payment",
     "clear_review_flag",

@@ -7,6 +7,8 @@ ADR 0007), and release the hold when the order is refunded or cancelled before t
 
 from __future__ import annotations
 
+import logging
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,6 +23,8 @@ from emporium.payments.services.events import deliver_events
 from emporium.payments.services.progress import advance_payment
 from emporium.payments.services.provider_calls import call_gateway
 from emporium.payments.services.review import flag_payment, lock_payment, note_on_order
+
+logger = logging.getLogger(__name__)
 
 S = PaymentState
 # The order still wants the goods paid for: captured money for a cancelled or refunded order
@@ -124,3 +128,20 @@ def cancel_payment(
             payment.order, f"Hold of {format_money(payment.total)} released (payment {payment.pk})", actor
         )
     return payment
+
+
+def cancel_open_payment(*, payment: Payment, reason: CancelReason) -> Payment:
+    """Close an attempt nobody will finish: its order was paid another way, cancelled or expired.
+    A Stripe intent left open could still be paid from a browser tab; cancelled, it cannot.
+
+    Does nothing to a payment that is no longer open (it may be the one that paid). A provider
+    that refuses (the customer paid at that very moment) is only logged: its "succeeded" event
+    will flag the payment for staff, as any money for a closed order is."""
+    payment = Payment.objects.select_related("order").get(pk=payment.pk)
+    if not payment.is_open:
+        return payment
+    try:
+        return cancel_payment(payment=payment, reason=reason)
+    except GatewayError:
+        logger.warning("Payment %s could not be cancelled at %s", payment.pk, payment.gateway, exc_info=True)
+        return payment

@@ -1,4 +1,9 @@
-"""What staff do to an order that moves its money: the order admin and the staff API call these."""
+"""What staff do to an order that moves its money: the order admin and the staff API call these.
+
+They live in payments, not orders: payments already depend on orders (an order is marked paid
+by a payment), so the orders app cannot call payments without an import cycle. The orders
+services stay the only writers of an order's status; these move the money first, then call them.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,18 @@ from emporium.accounts.models import User
 from emporium.core.money import Money
 from emporium.orders.exceptions import RefundAmountRequired
 from emporium.orders.models import Order
-from emporium.orders.services import check_order_can_be_refunded, refund_order
+from emporium.orders.services import (
+    cancel_order,
+    check_order_can_be_cancelled,
+    check_order_can_be_refunded,
+    refund_order,
+)
 from emporium.payments.exceptions import PaymentActionNotAllowed
 from emporium.payments.gateways.base import CancelReason
-from emporium.payments.models import Payment, PaymentState
+from emporium.payments.models import Payment, PaymentState, Refund, RefundState
 from emporium.payments.services.capture import cancel_payment
-from emporium.payments.services.refunds import refund_payment
+from emporium.payments.services.refund_records import pending_refunds
+from emporium.payments.services.refunds import complete_refund, refund_payment
 
 S = PaymentState
 
@@ -52,3 +63,49 @@ def _release_hold(*, order: Order, payment: Payment, partial: bool, actor: User 
     cancel_payment(payment=payment, reason=CancelReason.REQUESTED_BY_CUSTOMER, actor=actor)
     note = f"hold released (payment {payment.pk})" + (f": {reason}" if reason else "")
     return refund_order(order=order, actor=actor, note=note)
+
+
+def cancel_order_and_refund(*, order: Order, actor: User | None = None, reason: str = "") -> Order:
+    """Cancel an order and give back whatever it was paid: the order admin's "Cancel" and the
+    staff API's cancel both come here.
+
+    Money first, then the order: held cards are released, captured payments refunded in full
+    (refunds that never reached the provider are resent with their own key first), and only
+    then is the order cancelled, its stock and voucher use given back. If the provider cannot be
+    reached the order stays as it was (the refund already asked for is retried by
+    ``retry_pending_refunds_task``, and the order then reads refunded); if it refuses a refund,
+    nothing more is cancelled. Attempts still open (a Stripe intent waiting for a card) are
+    cancelled at the provider once the order is (emporium.payments.receivers).
+    """
+    order = Order.objects.get(pk=order.pk)
+    check_order_can_be_cancelled(order=order)  # before the provider is asked anything
+    note = reason or "order cancelled"
+    for held in order.payments.filter(state=S.AUTHORIZED).order_by("pk"):
+        cancel_payment(payment=held, reason=CancelReason.REQUESTED_BY_CUSTOMER, actor=actor)
+    for captured in order.payments.filter(state__in=[S.CAPTURED, S.PARTIALLY_REFUNDED]).order_by("pk"):
+        _refund_all_of(payment=captured, actor=actor, reason=note)
+    return cancel_order(order=order, actor=actor, reason=reason)
+
+
+def _refund_all_of(*, payment: Payment, actor: User | None, reason: str) -> None:
+    for unsent in payment.refunds.filter(state=RefundState.PENDING, provider_reference="").order_by("pk"):
+        _check_refunded(complete_refund(refund=unsent, order_follows=False))
+    payment.refresh_from_db()
+    left = payment.captured_amount - payment.refunded_amount - pending_refunds(payment)
+    if left > 0:
+        refund = refund_payment(
+            payment=payment,
+            amount=Money(left, payment.currency),
+            actor=actor,
+            reason=reason,
+            order_follows=False,
+        )
+        _check_refunded(refund)
+
+
+def _check_refunded(refund: Refund) -> None:
+    if refund.state == RefundState.FAILED:
+        raise PaymentActionNotAllowed(
+            f"The provider refused refund {refund.pk} of payment {refund.payment_id}: "
+            "the order was not cancelled. Refund it another way, then cancel it."
+        )

@@ -11,7 +11,7 @@ from django.db import transaction
 from emporium.accounts.models import User
 from emporium.core.money import Money
 from emporium.orders.exceptions import TransitionNotAllowed
-from emporium.orders.models import Order, OrderStatus, StockState
+from emporium.orders.models import Order, OrderStatus
 from emporium.orders.services import mark_order_paid, refund_order
 from emporium.payments.exceptions import OrderNotPayable
 from emporium.payments.gateways.base import GatewayEvent, GatewayPayment, ProviderStatus
@@ -23,7 +23,7 @@ S = PaymentState
 
 
 def check_payable(order: Order) -> None:
-    if order.status != OrderStatus.UNPAID or order.stock_state == StockState.RELEASED:
+    if not order.accepts_payment:
         raise OrderNotPayable(
             f"Order {order.number} is {order.get_status_display().lower()}: it cannot be paid."
         )

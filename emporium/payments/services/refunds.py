@@ -17,13 +17,19 @@ S = PaymentState
 
 
 def refund_payment(
-    *, payment: Payment, amount: Money | None = None, actor: User | None = None, reason: str = ""
+    *,
+    payment: Payment,
+    amount: Money | None = None,
+    actor: User | None = None,
+    reason: str = "",
+    order_follows: bool = True,
 ) -> Refund:
     """Give back ``amount`` (everything still refundable when None) of a captured payment.
 
     The refund is recorded first, under the payment's lock and counting refunds still in flight,
     so two staff clicking at once cannot refund more than was captured. Then the provider is
-    called with the refund's own key; see :func:`complete_refund`.
+    called with the refund's own key; see :func:`complete_refund`. With ``order_follows`` False
+    the order's status is left to the caller (it is cancelling the order).
     """
     with transaction.atomic():
         payment = lock_payment(payment)
@@ -43,10 +49,10 @@ def refund_payment(
         refund = Refund.objects.create(
             payment=payment, amount=value, currency=payment.currency, actor=actor, reason=reason[:255]
         )
-    return complete_refund(refund=refund)
+    return complete_refund(refund=refund, order_follows=order_follows)
 
 
-def complete_refund(*, refund: Refund) -> Refund:
+def complete_refund(*, refund: Refund, order_follows: bool = True) -> Refund:
     """Ask the provider to send the money back, then record it on the payment and the order.
 
     Idempotent: a pending refund retried after a timeout sends the same key (refunded once); a
@@ -79,5 +85,11 @@ def complete_refund(*, refund: Refund) -> Refund:
             return refund
         refund.state = RefundState.SUCCEEDED
         refund.save(update_fields=["state", "provider_reference", "updated_at"])
-        record_refunded(payment=payment, amount=refund.total, actor=refund.actor, note=refund.reason)
+        record_refunded(
+            payment=payment,
+            amount=refund.total,
+            actor=refund.actor,
+            note=refund.reason,
+            move_order=order_follows,
+        )
     return refund
