@@ -140,6 +140,16 @@ class Payment(TimeStampedModel):
     def refund(self) -> None:
         pass
 
+    # The one way back: a refund the provider had reported done failed after all (a closed
+    # card), so the money is with us again. Only services.refund_records calls these.
+    @transition(field=state, source=[S.PARTIALLY_REFUNDED, S.REFUNDED], target=S.CAPTURED)
+    def reopen_after_failed_refund(self) -> None:
+        pass
+
+    @transition(field=state, source=[S.PARTIALLY_REFUNDED, S.REFUNDED], target=S.PARTIALLY_REFUNDED)
+    def reopen_partially_after_failed_refund(self) -> None:
+        pass
+
 
 class RefundState(models.TextChoices):
     PENDING = "pending", "Pending"

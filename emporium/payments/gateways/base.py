@@ -67,12 +67,38 @@ class GatewayPayment:
     events: tuple[SignedEvent, ...] = ()
 
 
+class RefundStatus(enum.StrEnum):
+    """Where the provider says a refund is. A pending refund is accepted but not done: card
+    refunds can stay pending for days, and can still fail (a closed card), even after success."""
+
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class RefundRequest:
+    """One refund to send: ``refund_id`` is ours (providers keep it in metadata, so their events
+    find it); ``captured`` and ``refunded_before`` describe the payment, as a charge would."""
+
+    refund_id: int
+    payment_id: int
+    reference: str  # the payment's provider reference
+    amount: Money
+    idempotency_key: str
+    captured: Money
+    refunded_before: Money
+
+
 @dataclass(frozen=True)
 class GatewayRefund:
     reference: str
     amount: Money
-    succeeded: bool
+    status: RefundStatus
     failure_message: str = ""
+    refund_id: int | None = None  # ours, when the provider gives our metadata back
+    # Stripe-shaped events the offline gateway emits for this refund (charge.refunded).
+    events: tuple[SignedEvent, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,6 +110,7 @@ class SignedEvent:
 class EventKind(enum.StrEnum):
     PAYMENT = "payment"  # the payment's status changed
     REFUND = "refund"  # money went back (possibly refunded outside our admin); never pays an order
+    REFUND_STATUS = "refund_status"  # one refund's status changed (pending, succeeded, failed)
     OTHER = "other"  # recorded, nothing to do
 
 
@@ -104,6 +131,8 @@ class GatewayEvent:
     # A charge's refunded total so far; None when nothing was captured to refund.
     refunded: Money | None = None
     refund_reference: str = ""
+    # REFUND_STATUS events: the refund, as the provider now has it.
+    refund: GatewayRefund | None = None
     failure_code: str = ""
     failure_message: str = ""
 
@@ -147,7 +176,9 @@ class PaymentGateway:
         authorized one, whose hold on the customer's card is released (a void)."""
         raise NotImplementedError
 
-    def refund_payment(self, *, reference: str, amount: Money, idempotency_key: str) -> GatewayRefund:
+    def refund_payment(self, *, request: RefundRequest) -> GatewayRefund:
+        """Send money back. A pending answer is not a success: the provider's refund events
+        say later whether it succeeded or failed."""
         raise NotImplementedError
 
     def parse_event(self, *, payload: bytes, signature: str) -> GatewayEvent:

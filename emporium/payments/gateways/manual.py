@@ -21,6 +21,8 @@ from emporium.payments.gateways.base import (
     PaymentGateway,
     PaymentRequest,
     ProviderStatus,
+    RefundRequest,
+    RefundStatus,
 )
 
 STAFF_ONLY = (
@@ -69,9 +71,14 @@ class ManualGateway(PaymentGateway):
         # Nobody to tell: the customer simply need not transfer or hand over the money.
         return GatewayPayment(reference=reference, status=ProviderStatus.CANCELLED, amount=amount)
 
-    def refund_payment(self, *, reference: str, amount: Money, idempotency_key: str) -> GatewayRefund:
+    def refund_payment(self, *, request: RefundRequest) -> GatewayRefund:
         # Staff send the money back by hand; this records that they did.
-        return GatewayRefund(reference=f"{reference}-R-{idempotency_key[:8]}", amount=amount, succeeded=True)
+        return GatewayRefund(
+            reference=f"{request.reference}-R-{request.idempotency_key[:8]}",
+            amount=request.amount,
+            status=RefundStatus.SUCCEEDED,
+            refund_id=request.refund_id,
+        )
 
     def parse_event(self, *, payload: bytes, signature: str) -> GatewayEvent:
         raise PaymentActionNotAllowed("Manual payment methods receive no provider events.")

@@ -39,6 +39,8 @@ from emporium.payments.gateways.base import (
     PaymentGateway,
     PaymentRequest,
     ProviderStatus,
+    RefundRequest,
+    RefundStatus,
     SignedEvent,
     record_exchange,
 )
@@ -134,14 +136,16 @@ class OfflineTestGateway(PaymentGateway):
         )
 
     def _event(self, *, intent: dict[str, Any], status: ProviderStatus, key: str) -> SignedEvent:
-        event_type = STRIPE_SHAPES[status][0]
+        return self._signed(STRIPE_SHAPES[status][0], intent, key=key)
+
+    def _signed(self, event_type: str, obj: dict[str, Any], *, key: str) -> SignedEvent:
         event = {
-            "id": f"evt_off_{_digest(intent['id'], event_type, key)}",
+            "id": f"evt_off_{_digest(obj['id'], event_type, key)}",
             "object": "event",
             "type": event_type,
             "created": int(time.time()),
             "livemode": False,
-            "data": {"object": intent},
+            "data": {"object": obj},
         }
         payload = json.dumps(event, separators=(",", ":"))
         return SignedEvent(payload=payload.encode(), signature=sign_payload(payload, self.webhook_secret))
@@ -217,19 +221,52 @@ class OfflineTestGateway(PaymentGateway):
             event_key=idempotency_key,
         )
 
-    def refund_payment(self, *, reference: str, amount: Money, idempotency_key: str) -> GatewayRefund:
-        refund_reference = f"off_re_{_digest(idempotency_key)}"
+    def refund_payment(self, *, request: RefundRequest) -> GatewayRefund:
+        """Refunds succeed at once, and like Stripe the test gateway then sends
+        ``charge.refunded`` for the payment's charge, with the running refunded total."""
+        currency = str(request.amount.currency)
+        refund_reference = f"off_re_{_digest(request.idempotency_key)}"
+        refund = {
+            "id": refund_reference,
+            "object": "refund",
+            "amount": to_minor_units(request.amount.amount, currency),
+            "currency": currency.lower(),
+            "payment_intent": request.reference,
+            "status": "succeeded",
+            "metadata": {"refund_id": str(request.refund_id), "payment_id": str(request.payment_id)},
+        }
         record_exchange(
             Exchange(
                 method="POST",
                 url="offline://refund",
-                request={"payment_intent": reference, "amount": str(amount.amount)},
-                response={"id": refund_reference, "object": "refund", "status": "succeeded"},
+                request={"payment_intent": request.reference, "amount": str(request.amount.amount)},
+                response=refund,
                 status_code=200,
-                idempotency_key=idempotency_key,
+                idempotency_key=request.idempotency_key,
             )
         )
-        return GatewayRefund(reference=refund_reference, amount=amount, succeeded=True)
+        refunded = request.refunded_before.amount + request.amount.amount
+        charge = {
+            "id": f"off_ch_{_digest(request.reference)}",
+            "object": "charge",
+            "payment_intent": request.reference,
+            "amount": to_minor_units(request.captured.amount, currency),
+            "amount_captured": to_minor_units(request.captured.amount, currency),
+            "captured": True,
+            "amount_refunded": to_minor_units(refunded, currency),
+            "refunded": refunded >= request.captured.amount,
+            "currency": currency.lower(),
+            "metadata": {"payment_id": str(request.payment_id)},
+            "refunds": {"object": "list", "data": [refund]},
+        }
+        event = self._signed("charge.refunded", charge, key=request.idempotency_key)
+        return GatewayRefund(
+            reference=refund_reference,
+            amount=request.amount,
+            status=RefundStatus.SUCCEEDED,
+            refund_id=request.refund_id,
+            events=(event,),
+        )
 
     def parse_event(self, *, payload: bytes, signature: str) -> GatewayEvent:
         return parse_stripe_shaped_event(

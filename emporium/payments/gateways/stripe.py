@@ -29,6 +29,8 @@ from emporium.payments.gateways.base import (
     PaymentGateway,
     PaymentRequest,
     ProviderStatus,
+    RefundRequest,
+    RefundStatus,
     record_exchange,
     redact,
 )
@@ -183,7 +185,54 @@ def _read_event(payload: bytes) -> GatewayEvent:
         )
     if obj_type == "charge" and event_type == "charge.refunded" and data.get("payment_intent"):
         return _refunded_charge(event_id=event_id, event=event, charge=data)
+    if obj_type == "refund" and event_type in REFUND_EVENTS and data.get("payment_intent"):
+        return _refund_status(event_id=event_id, event=event, refund=data)
     return GatewayEvent(id=event_id, type=event_type, kind=EventKind.OTHER, payload=dict(event))
+
+
+# Refund statuses (https://docs.stripe.com/api/refunds/object#refund_object-status) in our words:
+# only "succeeded" is money back; "pending" and "requires_action" may still go either way.
+REFUND_STATUSES: dict[str, RefundStatus] = {
+    "pending": RefundStatus.PENDING,
+    "requires_action": RefundStatus.PENDING,
+    "succeeded": RefundStatus.SUCCEEDED,
+    "failed": RefundStatus.FAILED,
+    "canceled": RefundStatus.FAILED,
+}
+REFUND_EVENTS = ("refund.created", "refund.updated", "refund.failed", "charge.refund.updated")
+
+
+def refund_from_stripe(refund: Mapping[str, Any]) -> GatewayRefund:
+    refund_id = _object(refund.get("metadata") or {}).get("refund_id")
+    status = str(refund["status"])
+    if status not in REFUND_STATUSES:
+        raise ValueError(f"unknown refund status {status!r}")
+    return GatewayRefund(
+        reference=_text(refund["id"], MAX_ID_LENGTH),
+        amount=_money(_minor(refund["amount"]), _currency(refund["currency"])),
+        status=REFUND_STATUSES[status],
+        failure_message=str(refund.get("failure_reason") or ""),
+        refund_id=int(refund_id)
+        if isinstance(refund_id, str) and refund_id.isdigit() and len(refund_id) < 19
+        else None,
+    )
+
+
+def _refund_status(*, event_id: str, event: Mapping[str, Any], refund: Mapping[str, Any]) -> GatewayEvent:
+    """``refund.created``/``updated``/``failed`` and the older ``charge.refund.updated``: one
+    refund as it now stands. The only news that a pending refund succeeded or failed, or that
+    a succeeded one failed after all."""
+    report = refund_from_stripe(refund)
+    return GatewayEvent(
+        id=event_id,
+        type=str(event["type"]),
+        kind=EventKind.REFUND_STATUS,
+        payload=dict(event),
+        reference=_text(refund["payment_intent"], MAX_ID_LENGTH),
+        payment_id=_payment_id(refund),
+        refund=report,
+        refund_reference=report.reference,
+    )
 
 
 def _refunded_charge(*, event_id: str, event: Mapping[str, Any], charge: Mapping[str, Any]) -> GatewayEvent:
@@ -324,22 +373,23 @@ class StripeGateway(PaymentGateway):
         )
         return payment_from_intent(intent)
 
-    def refund_payment(self, *, reference: str, amount: Money, idempotency_key: str) -> GatewayRefund:
-        currency = str(amount.currency)
+    def refund_payment(self, *, request: RefundRequest) -> GatewayRefund:
+        """``POST /v1/refunds`` for the intent, our refund's id in the metadata (so the
+        ``refund.*`` events that settle a pending refund find it, even before we saved Stripe's id)."""
+        currency = str(request.amount.currency)
         try:
             refund = self._call(
                 self.client.v1.refunds.create,
-                params={"payment_intent": reference, "amount": to_minor_units(amount.amount, currency)},
-                options={"idempotency_key": idempotency_key},
+                params={
+                    "payment_intent": request.reference,
+                    "amount": to_minor_units(request.amount.amount, currency),
+                    "metadata": {"refund_id": str(request.refund_id), "payment_id": str(request.payment_id)},
+                },
+                options={"idempotency_key": request.idempotency_key},
             )
         except stripe.CardError as error:
             raise GatewayError(error.user_message or None) from error
-        return GatewayRefund(
-            reference=str(refund["id"]),
-            amount=_money(refund["amount"], str(refund["currency"])),
-            succeeded=refund["status"] in {"succeeded", "pending"},
-            failure_message=str(refund.get("failure_reason") or ""),
-        )
+        return refund_from_stripe(refund)
 
     def parse_event(self, *, payload: bytes, signature: str) -> GatewayEvent:
         return parse_stripe_shaped_event(

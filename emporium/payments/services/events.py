@@ -14,7 +14,7 @@ from emporium.payments.gateways.base import EventKind, GatewayEvent, SignedEvent
 from emporium.payments.models import LogDirection, Payment, PaymentLogEntry, ProviderEvent
 from emporium.payments.registry import get_gateway
 from emporium.payments.services.progress import advance_payment
-from emporium.payments.services.refund_records import apply_refund_event
+from emporium.payments.services.refund_records import apply_refund_event, apply_refund_status
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +62,8 @@ def receive_provider_event(*, gateway_name: str, payload: bytes, signature: str)
                     payment, _ = advance_payment(payment=payment, result=event)
                 elif event.kind is EventKind.REFUND:
                     apply_refund_event(payment=payment, event=event)
+                elif event.kind is EventKind.REFUND_STATUS:
+                    apply_refund_status(payment=payment, event=event)
                 record.payment = payment
             if payment is not None or event.kind is EventKind.OTHER:
                 record.processed_at = timezone.now()

@@ -1,4 +1,9 @@
-"""Recording money that went back: on the payment, then on the order."""
+"""Recording money that went back, on the payment then on the order, as the provider reports it.
+
+A refund is pending until the provider says it succeeded (only then is it counted as refunded)
+or failed (flagged for staff). A refund reported as succeeded can still fail later: it is then
+taken back off the payment and the order, and flagged.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,8 @@ from django.db.models import Sum
 from emporium.accounts.models import User
 from emporium.core.money import Money, format_money
 from emporium.orders.models import OrderStatus
-from emporium.orders.services import record_refund_on_order, refund_order
-from emporium.payments.gateways.base import GatewayEvent
+from emporium.orders.services import record_refund_on_order, refund_order, take_back_failed_refund
+from emporium.payments.gateways.base import GatewayEvent, GatewayRefund, RefundStatus
 from emporium.payments.models import Payment, PaymentState, Refund, RefundState
 from emporium.payments.services.review import describe_mismatch, flag_payment, lock_payment, note_on_order
 
@@ -105,3 +110,81 @@ def _record_early_capture(*, payment: Payment, event: GatewayEvent) -> bool:
     payment.failure_code = payment.failure_message = ""
     payment.save(update_fields=["state", "captured_amount", "failure_code", "failure_message", "updated_at"])
     return True
+
+
+def settle_refund(
+    *, payment: Payment, refund: Refund, report: GatewayRefund, order_follows: bool = True, event: str = ""
+) -> None:
+    """Bring our refund to where the provider has it (both rows locked by the caller)."""
+    if report.reference and refund.provider_reference != report.reference:
+        refund.provider_reference = report.reference
+        refund.save(update_fields=["provider_reference", "updated_at"])
+    if report.status is RefundStatus.SUCCEEDED and refund.state == RefundState.PENDING:
+        refund.state = RefundState.SUCCEEDED
+        refund.save(update_fields=["state", "updated_at"])
+        record_refunded(
+            payment=payment,
+            amount=refund.total,
+            actor=refund.actor,
+            note=refund.reason,
+            move_order=order_follows,
+        )
+    elif report.status is RefundStatus.FAILED and refund.state != RefundState.FAILED:
+        counted = refund.state == RefundState.SUCCEEDED
+        refund.state = RefundState.FAILED
+        refund.save(update_fields=["state", "updated_at"])
+        why = report.failure_message or "no reason given"
+        if counted:
+            _take_back(payment=payment, refund=refund, why=why)
+        flag_payment(
+            payment,
+            f"refund {refund.pk} of {format_money(refund.total)} failed ({why}): refund it another way",
+        )
+        payment.save(update_fields=["flagged_for_review", "review_reason", "updated_at"])
+    elif report.status is RefundStatus.PENDING and refund.state == RefundState.PENDING and not event:
+        note_on_order(
+            payment.order,
+            f"Refund {refund.pk} of {format_money(refund.total)} accepted by the provider, pending",
+            refund.actor,
+        )
+
+
+def _take_back(*, payment: Payment, refund: Refund, why: str) -> None:
+    """A refund we had counted failed after all: the money is back with us."""
+    payment.refunded_amount = max(payment.refunded_amount - refund.amount, Decimal(0))
+    if payment.refunded_amount:
+        payment.reopen_partially_after_failed_refund()
+    else:
+        payment.reopen_after_failed_refund()
+    payment.save(update_fields=["refunded_amount", "state", "updated_at"])
+    payment.order = take_back_failed_refund(
+        order=payment.order, amount=refund.total, note=f"refund {refund.pk} failed ({why})"
+    )
+
+
+def _find_refund(*, payment: Payment, report: GatewayRefund) -> Refund | None:
+    refunds = payment.refunds.select_for_update()
+    if found := refunds.filter(provider_reference=report.reference).first():
+        return found
+    # Ours, and the event beat the provider's answer to our request: our id is in its metadata.
+    if report.refund_id is not None and (
+        found := refunds.filter(pk=report.refund_id, provider_reference="").first()
+    ):
+        return found
+    # Made at the provider and recorded from charge.refunded, which no longer names refunds.
+    return refunds.filter(
+        provider_reference="", actor=None, state=RefundState.SUCCEEDED, amount=report.amount.amount
+    ).first()
+
+
+def apply_refund_status(*, payment: Payment, event: GatewayEvent) -> None:
+    """A ``refund.*`` event: settle the refund it names. A refund we know nothing of is left to
+    ``charge.refunded``, which counts money back by the charge's totals, so none is counted twice."""
+    if event.refund is None:
+        return
+    with transaction.atomic():
+        payment = lock_payment(payment)
+        refund = _find_refund(payment=payment, report=event.refund)
+        if refund is None:
+            return
+        settle_refund(payment=payment, refund=refund, report=event.refund, event=event.type)

@@ -7,11 +7,13 @@ from django.db import transaction
 from emporium.accounts.models import User
 from emporium.core.money import Money, format_money
 from emporium.payments.exceptions import PaymentActionNotAllowed, RefundExceedsCaptured
+from emporium.payments.gateways.base import RefundRequest
 from emporium.payments.models import Payment, PaymentState, Refund, RefundState
 from emporium.payments.registry import get_gateway
+from emporium.payments.services.events import deliver_events
 from emporium.payments.services.provider_calls import call_gateway
-from emporium.payments.services.refund_records import pending_refunds, record_refunded
-from emporium.payments.services.review import lock_payment, note_on_order
+from emporium.payments.services.refund_records import pending_refunds, settle_refund
+from emporium.payments.services.review import lock_payment
 
 S = PaymentState
 
@@ -53,43 +55,36 @@ def refund_payment(
 
 
 def complete_refund(*, refund: Refund, order_follows: bool = True) -> Refund:
-    """Ask the provider to send the money back, then record it on the payment and the order.
+    """Ask the provider to send the money back, then record its answer.
 
-    Idempotent: a pending refund retried after a timeout sends the same key (refunded once); a
-    finished one is returned as it is.
+    Idempotent: a refund that never got an answer is sent again with the same key (refunded
+    once); one the provider has accepted (it has its reference) or finished is left as it is.
+    A succeeded refund is recorded on the payment and the order; a pending one stays pending
+    until the provider's refund event says how it ended (refund_records.apply_refund_status);
+    a failed one is flagged for staff.
     """
     refund = Refund.objects.select_related("payment__order").get(pk=refund.pk)
-    if refund.state != RefundState.PENDING:
+    if refund.state != RefundState.PENDING or refund.provider_reference:
         return refund
     payment = refund.payment
     gateway = get_gateway(payment.gateway, enabled_only=False)
+    request = RefundRequest(
+        refund_id=refund.pk,
+        payment_id=payment.pk,
+        reference=payment.provider_reference,
+        amount=refund.total,
+        idempotency_key=str(refund.idempotency_key),
+        captured=Money(payment.captured_amount, payment.currency),
+        refunded_before=Money(payment.refunded_amount, payment.currency),
+    )
     result = call_gateway(
-        payment=payment,
-        operation="refund",
-        call=lambda: gateway.refund_payment(
-            reference=payment.provider_reference,
-            amount=refund.total,
-            idempotency_key=str(refund.idempotency_key),
-        ),
+        payment=payment, operation="refund", call=lambda: gateway.refund_payment(request=request)
     )
     with transaction.atomic():
         payment = lock_payment(payment)
         refund = Refund.objects.select_for_update().get(pk=refund.pk)
-        if refund.state != RefundState.PENDING:
-            return refund
-        refund.provider_reference = result.reference
-        if not result.succeeded:
-            refund.state = RefundState.FAILED
-            refund.save(update_fields=["state", "provider_reference", "updated_at"])
-            note_on_order(payment.order, f"Refund {refund.pk} failed: {result.failure_message}", refund.actor)
-            return refund
-        refund.state = RefundState.SUCCEEDED
-        refund.save(update_fields=["state", "provider_reference", "updated_at"])
-        record_refunded(
-            payment=payment,
-            amount=refund.total,
-            actor=refund.actor,
-            note=refund.reason,
-            move_order=order_follows,
-        )
+        if refund.state == RefundState.PENDING and not refund.provider_reference:
+            settle_refund(payment=payment, refund=refund, report=result, order_follows=order_follows)
+    deliver_events(gateway_name=gateway.name, events=result.events)
+    refund.refresh_from_db()
     return refund

@@ -50,6 +50,8 @@ class FakeStripe:
     received: list[Received] = field(default_factory=list)
     replies: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
     delays: list[float] = field(default_factory=list)  # seconds to hold back each next request
+    # What new refunds answer: card refunds can stay "pending" for days before they settle.
+    refund_status: str = "succeeded"
     url: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -181,7 +183,9 @@ class FakeStripe:
                 "amount": amount,
                 "currency": intent["currency"],
                 "payment_intent": intent["id"],
-                "status": "succeeded",
+                "status": self.refund_status,
+                "failure_reason": None,
+                "metadata": {k[9:-1]: v for k, v in form.items() if k.startswith("metadata[")},
             }
             self.refunds[refund["id"]] = refund
             return 200, refund
