@@ -242,6 +242,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "emporium.orders.tasks.release_expired_orders_task",
         "schedule": 60.0,
     },
+    # Refunds the provider never answered (timeouts) go out again, with their own keys.
+    "retry-pending-refunds": {
+        "task": "emporium.payments.tasks.retry_pending_refunds_task",
+        "schedule": 300.0,
+    },
 }
 
 # --- E-mail ---------------------------------------------------------------------------------
@@ -284,8 +289,12 @@ PAYMENT_GATEWAYS: list[str] = env.list(
 )
 if IS_PRODUCTION and "offline" in PAYMENT_GATEWAYS:
     raise ImproperlyConfigured("The offline test gateway takes no money: it cannot be enabled in production.")
-if "stripe" in PAYMENT_GATEWAYS and not (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET) and IS_PRODUCTION:
-    raise ImproperlyConfigured("Stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET.")
+# Without the publishable key Stripe.js cannot show the Payment Element: fail at start-up.
+_STRIPE_KEYS_SET = bool(STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET)
+if "stripe" in PAYMENT_GATEWAYS and IS_PRODUCTION and not _STRIPE_KEYS_SET:
+    raise ImproperlyConfigured(
+        "Stripe needs STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET."
+    )
 # Shown to customers who choose bank transfer, with their order number as the reference.
 BANK_TRANSFER_ACCOUNT_NAME = env.str("BANK_TRANSFER_ACCOUNT_NAME", default=SITE_NAME)
 BANK_TRANSFER_IBAN = env.str("BANK_TRANSFER_IBAN", default="GB33 BUKB 2020 1555 5555 55")

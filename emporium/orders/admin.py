@@ -28,6 +28,7 @@ from emporium.orders.services import (
     mark_order_shipped,
 )
 from emporium.payments.admin import PaymentInline
+from emporium.payments.exceptions import message_for_staff
 from emporium.payments.services import cancel_order_and_refund, refund_order_payment
 
 
@@ -158,7 +159,7 @@ class OrderAdmin(admin.ModelAdmin[Order]):
                 change(order)  # type: ignore[operator]
                 changed += 1
             except DomainError as error:
-                self.message_user(request, error.message, messages.ERROR)
+                self.message_user(request, f"{order.number}: {message_for_staff(error)}", messages.ERROR)
         if changed:
             self.message_user(request, f"{changed} order(s) {done}.", messages.SUCCESS)
 

@@ -20,6 +20,7 @@ from django.utils.html import format_html
 from emporium.accounts.models import User
 from emporium.core.exceptions import DomainError
 from emporium.core.money import Money
+from emporium.payments.exceptions import GatewayUnavailable, message_for_staff
 from emporium.payments.models import Payment, PaymentLogEntry, ProviderEvent, Refund, RefundState
 from emporium.payments.services import (
     capture_payment,
@@ -32,6 +33,18 @@ from emporium.payments.services import (
 
 def _staff(request: HttpRequest) -> User | None:
     return request.user if isinstance(request.user, User) else None
+
+
+def _refund_outcome(refund: Refund) -> tuple[str, int]:
+    if refund.state == RefundState.SUCCEEDED:
+        return f"Refunded {refund.amount} {refund.currency}.", messages.SUCCESS
+    if refund.state == RefundState.PENDING:
+        return (
+            f"Refund {refund.pk} of {refund.amount} {refund.currency} is pending at the provider: "
+            "the payment and the order follow once it confirms.",
+            messages.WARNING,
+        )
+    return f"Refund {refund.pk} failed; the payment is flagged for review.", messages.ERROR
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -168,17 +181,14 @@ class PaymentAdmin(admin.ModelAdmin[Payment]):
                     actor=_staff(request),
                     reason=form.cleaned_data["reason"],
                 )
+            except GatewayUnavailable as error:
+                # The refund is recorded, pending; retry_pending_refunds_task resends it.
+                self.message_user(request, message_for_staff(error), messages.WARNING)
+                return HttpResponseRedirect(reverse("admin:payments_payment_change", args=[payment.pk]))
             except DomainError as error:
-                form.add_error("amount", error.message)
+                form.add_error("amount", message_for_staff(error))
             else:
-                if refund.state == RefundState.SUCCEEDED:
-                    self.message_user(
-                        request, f"Refunded {refund.amount} {refund.currency}.", messages.SUCCESS
-                    )
-                else:
-                    self.message_user(
-                        request, f"Refund {refund.pk} is {refund.get_state_display()}.", messages.WARNING
-                    )
+                self.message_user(request, *_refund_outcome(refund))
                 return HttpResponseRedirect(reverse("admin:payments_payment_change", args=[payment.pk]))
         context = {
             **self.admin_site.each_context(request),
@@ -198,7 +208,7 @@ class PaymentAdmin(admin.ModelAdmin[Payment]):
                 change(item)
                 changed += 1
             except DomainError as error:
-                self.message_user(request, f"{item}: {error.message}", messages.ERROR)
+                self.message_user(request, f"{item}: {message_for_staff(error)}", messages.ERROR)
         if changed:
             self.message_user(request, f"{changed} {done}.", messages.SUCCESS)
 

@@ -35,6 +35,16 @@ class GatewayUnavailable(DomainError):
         "We could not reach the payment provider. Your order is saved and its items are held "
         "for you: please try again in a moment."
     )
+    # The default message speaks to a customer at the checkout; staff in the admin need this.
+    staff_message = (
+        "The payment provider did not answer. A refund already asked for stays pending and is "
+        "sent again automatically with the same key; anything else can be tried again in a moment."
+    )
+
+
+def message_for_staff(error: DomainError) -> str:
+    """What the admin shows: never the checkout's words ("its items are held for you")."""
+    return getattr(error, "staff_message", error.message)
 
 
 class GatewayError(DomainError):

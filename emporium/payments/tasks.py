@@ -13,6 +13,7 @@ from emporium.payments.services import (
     cancel_open_payment,
     capture_payment,
     complete_refund,
+    retry_pending_refunds,
     send_payment_confirmation,
 )
 
@@ -31,6 +32,12 @@ def cancel_open_payment_task(*, payment_id: int, reason: str) -> str:
 @shared_task(autoretry_for=(GatewayUnavailable,), retry_backoff=True, max_retries=5)
 def complete_refund_task(*, refund_id: int) -> str:
     return str(complete_refund(refund=Refund.objects.get(pk=refund_id)).state)
+
+
+@shared_task
+def retry_pending_refunds_task() -> int:
+    """Every few minutes (CELERY_BEAT_SCHEDULE): refunds that timed out go out again, same keys."""
+    return retry_pending_refunds()
 
 
 @shared_task

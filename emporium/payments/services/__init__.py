@@ -24,7 +24,7 @@ from emporium.payments.services.emails import PAYMENT_CONFIRMATION, send_payment
 from emporium.payments.services.events import deliver_events, receive_provider_event
 from emporium.payments.services.order_actions import cancel_order_and_refund, refund_order_payment
 from emporium.payments.services.paying import confirm_payment, mark_payment_received, start_payment
-from emporium.payments.services.refunds import complete_refund, refund_payment
+from emporium.payments.services.refunds import complete_refund, refund_payment, retry_pending_refunds
 from emporium.payments.services.review import clear_review_flag
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "receive_provider_event",
     "refund_order_payment",
     "refund_payment",
+    "retry_pending_refunds",
     "send_payment_confirmation",
     "start_payment",
 ]

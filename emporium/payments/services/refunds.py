@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime, timedelta
+
 from django.db import transaction
+from django.utils import timezone
 
 from emporium.accounts.models import User
 from emporium.core.money import Money, format_money
-from emporium.payments.exceptions import PaymentActionNotAllowed, RefundExceedsCaptured
+from emporium.payments.exceptions import (
+    GatewayError,
+    GatewayUnavailable,
+    PaymentActionNotAllowed,
+    RefundExceedsCaptured,
+)
 from emporium.payments.gateways.base import RefundRequest
 from emporium.payments.models import Payment, PaymentState, Refund, RefundState
 from emporium.payments.registry import get_gateway
 from emporium.payments.services.events import deliver_events
 from emporium.payments.services.provider_calls import call_gateway
 from emporium.payments.services.refund_records import pending_refunds, settle_refund
-from emporium.payments.services.review import lock_payment
+from emporium.payments.services.review import flag_payment, lock_payment
+
+logger = logging.getLogger(__name__)
 
 S = PaymentState
 
@@ -88,3 +99,53 @@ def complete_refund(*, refund: Refund, order_follows: bool = True) -> Refund:
     deliver_events(gateway_name=gateway.name, events=result.events)
     refund.refresh_from_db()
     return refund
+
+
+# Stripe keeps an idempotency key for 24 hours: within that, resending a refund with its key is
+# answered with the first result, never a second refund. Past it, a resend could refund twice.
+REFUND_RETRY_WINDOW = timedelta(hours=23)
+# Younger refunds may still be waiting for their first answer: let that request finish.
+REFUND_RETRY_AFTER = timedelta(minutes=1)
+
+
+def retry_pending_refunds(*, now: datetime | None = None) -> int:
+    """Resend the refunds that never got the provider's answer (a timeout, the provider down),
+    each with its own key; returns how many the provider has now answered.
+
+    Run every few minutes (``retry_pending_refunds_task``), so staff need not press a button. A
+    refund still unanswered after :data:`REFUND_RETRY_WINDOW` is not resent: its key may have
+    expired. It is marked failed and its payment flagged, for staff to check the provider's
+    dashboard and refund again if no money went back.
+    """
+    now = now or timezone.now()
+    unsent = Refund.objects.filter(state=RefundState.PENDING, provider_reference="")
+    answered = 0
+    for refund in unsent.filter(
+        created_at__gte=now - REFUND_RETRY_WINDOW, created_at__lte=now - REFUND_RETRY_AFTER
+    ):
+        try:
+            refund = complete_refund(refund=refund)
+        except (GatewayUnavailable, GatewayError):
+            logger.warning("Refund %s is still unanswered", refund.pk)  # the next run tries again
+            continue
+        if refund.provider_reference or refund.state != RefundState.PENDING:
+            answered += 1
+    for refund in unsent.filter(created_at__lt=now - REFUND_RETRY_WINDOW).select_related("payment"):
+        _give_up_on(refund=refund)
+    return answered
+
+
+def _give_up_on(*, refund: Refund) -> None:
+    with transaction.atomic():
+        payment = lock_payment(refund.payment)
+        refund = Refund.objects.select_for_update().get(pk=refund.pk)
+        if refund.state != RefundState.PENDING or refund.provider_reference:
+            return
+        refund.state = RefundState.FAILED
+        refund.save(update_fields=["state", "updated_at"])
+        flag_payment(
+            payment,
+            f"refund {refund.pk} of {format_money(refund.total)} got no answer from the provider for a day: "
+            "check its dashboard, and refund again if nothing went back",
+        )
+        payment.save(update_fields=["flagged_for_review", "review_reason", "updated_at"])
