@@ -8,12 +8,15 @@ class OutOfStock(DomainError):
     code = "out_of_stock"
     default_message = "Not enough of this item is in stock."
 
-    def __init__(self, *, variant_id: int, requested: int, available: int) -> None:
-        message = (
-            "Sorry, this item is out of stock."
-            if available <= 0
-            else f"Only {available} left in stock; you asked for {requested}."
-        )
+    def __init__(self, *, variant_id: int, requested: int, available: int, item: str = "") -> None:
+        # Next to a cart line the item is plain; at checkout the message stands above the
+        # whole form, so the caller names the item (``item``) or the shopper cannot tell which.
+        if available <= 0:
+            message = f"Sorry, {item} is out of stock." if item else "Sorry, this item is out of stock."
+        elif item:
+            message = f"{item}: only {available} left in stock; you asked for {requested}."
+        else:
+            message = f"Only {available} left in stock; you asked for {requested}."
         super().__init__(message, variant_id=variant_id, requested=requested, available=available)
 
 

@@ -4,6 +4,7 @@ product page's form updates the header's mini-cart in place."""
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from typing import cast
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from emporium.accounts.models import User
 from emporium.cart.exceptions import CartLineNotFound, OutOfStock
 from emporium.cart.forms import AddToCartForm, CartLineQuantityForm
-from emporium.cart.models import Cart
+from emporium.cart.models import Cart, CartLine
 from emporium.cart.selectors import find_cart, get_cart_summary
 from emporium.cart.services import (
     add_to_cart,
@@ -32,12 +33,42 @@ def _cart(request: HttpRequest) -> Cart:
     return cast(Cart, request.cart)  # type: ignore[attr-defined]
 
 
-@require_GET
-def cart_detail_view(request: HttpRequest) -> HttpResponse:
+@dataclass(frozen=True)
+class CartRow:
+    """A line as the cart page shows it: the quantity box holds what the shopper typed when
+    it was refused, with the reason beside it, so they can correct it rather than retype."""
+
+    line: CartLine
+    quantity: str
+    error: str = ""
+
+
+def _render_cart(
+    request: HttpRequest,
+    *,
+    refused: tuple[int, str, str] | None = None,
+    template: str = "cart/detail.html",
+    status: int = 200,
+    cart_count: int | None = None,
+) -> HttpResponse:
+    """The cart page (or its contents, for htmx); ``refused`` is (line id, typed, error)."""
     cart = find_cart(session=request.session, customer=_customer(request))
     summary = get_cart_summary(cart=cart, currency=cart.currency if cart else settings.DEFAULT_CURRENCY)
-    errors = request.session.pop("cart_errors", {})
-    return render(request, "cart/detail.html", {"summary": summary, "line_errors": errors})
+    rows = [
+        CartRow(line=line, quantity=refused[1], error=refused[2])
+        if refused is not None and line.pk == refused[0]
+        else CartRow(line=line, quantity=str(line.quantity))
+        for line in summary.lines
+    ]
+    context: dict[str, object] = {"summary": summary, "rows": rows}
+    if cart_count is not None:  # an htmx answer also updates the header's count
+        context.update(cart_count=cart_count, oob=True)
+    return render(request, template, context, status=status)
+
+
+@require_GET
+def cart_detail_view(request: HttpRequest) -> HttpResponse:
+    return _render_cart(request)
 
 
 @require_POST
@@ -62,19 +93,31 @@ def add_to_cart_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def update_cart_line_view(request: HttpRequest, line_id: int) -> HttpResponse:
+    """Without JavaScript: back to the cart, or the cart again (422) with the refusal on the
+    line. With htmx: the cart's contents in place, and the header's count out of band."""
     form = CartLineQuantityForm(request.POST)
     cart = _cart(request)
+    error = ""
     if not form.is_valid():
-        request.session["cart_errors"] = {str(line_id): form.errors["quantity"][0]}
+        error = str(form.errors["quantity"][0])
+    else:
+        try:
+            set_cart_line_quantity(cart=cart, line_id=line_id, quantity=form.cleaned_data["quantity"])
+        except OutOfStock as refusal:
+            error = refusal.message
+        except CartLineNotFound:
+            pass  # removed in another tab: the page shows what is left
+    count = remember_cart_count(session=request.session, cart=cart)
+    is_htmx = bool(getattr(request, "htmx", False))
+    if not error and not is_htmx:
         return redirect("cart:detail")
-    try:
-        set_cart_line_quantity(cart=cart, line_id=line_id, quantity=form.cleaned_data["quantity"])
-    except OutOfStock as error:
-        request.session["cart_errors"] = {str(line_id): error.message}
-    except CartLineNotFound:
-        pass  # removed in another tab: the page shows what is left
-    remember_cart_count(session=request.session, cart=cart)
-    return redirect("cart:detail")
+    return _render_cart(
+        request,
+        refused=(line_id, request.POST.get("quantity", ""), error) if error else None,
+        template="cart/_contents.html" if is_htmx else "cart/detail.html",
+        status=422 if error else 200,
+        cart_count=count if is_htmx else None,
+    )
 
 
 @require_POST

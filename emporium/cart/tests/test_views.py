@@ -62,15 +62,60 @@ def test_quantity_can_be_changed_and_a_line_removed_without_javascript(client):
     assert not Cart.objects.get().lines.exists()
 
 
-def test_changing_quantity_beyond_stock_shows_the_error_on_the_line(client):
+def test_changing_quantity_beyond_stock_shows_the_error_on_the_line_and_keeps_what_was_typed(client):
     variant = VariantFactory.create(stock_on_hand=2)
     client.post("/cart/add/", {"variant": variant.pk, "quantity": 1})
     line = Cart.objects.get().lines.get()
 
-    response = client.post(f"/cart/lines/{line.pk}/", {"quantity": 5}, follow=True)
+    response = client.post(f"/cart/lines/{line.pk}/", {"quantity": 5})
 
-    assert "Only 2 left in stock" in response.content.decode()
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "Only 2 left in stock" in html
+    assert f'id="quantity-{line.pk}" class="input" type="number" name="quantity" min="0" value="5"' in html
     assert Cart.objects.get().lines.get().quantity == 1
+
+
+def test_a_quantity_that_is_not_a_number_is_refused_on_the_line_as_typed(client):
+    variant = VariantFactory.create(stock_on_hand=2)
+    client.post("/cart/add/", {"variant": variant.pk, "quantity": 1})
+    line = Cart.objects.get().lines.get()
+
+    response = client.post(f"/cart/lines/{line.pk}/", {"quantity": "two"})
+
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "Enter a whole number." in html
+    assert 'value="two"' in html
+
+
+def test_htmx_quantity_change_beyond_stock_swaps_the_cart_with_the_error_and_what_was_typed(client):
+    variant = VariantFactory.create(stock_on_hand=2)
+    client.post("/cart/add/", {"variant": variant.pk, "quantity": 1})
+    line = Cart.objects.get().lines.get()
+
+    response = client.post(f"/cart/lines/{line.pk}/", {"quantity": 5}, HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
+    assert response.status_code == 422  # swapped all the same (see base.html's htmx-config)
+    assert html.startswith('\n<div id="cart-contents">')  # the contents only, not a whole page
+    assert "Only 2 left in stock" in html
+    assert 'value="5"' in html
+
+
+def test_htmx_quantity_change_swaps_the_cart_and_updates_the_mini_cart(client):
+    variant = VariantFactory.create(stock_on_hand=5, price_amount=Decimal("2.50"))
+    client.post("/cart/add/", {"variant": variant.pk, "quantity": 1})
+    line = Cart.objects.get().lines.get()
+
+    response = client.post(f"/cart/lines/{line.pk}/", {"quantity": 3}, HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "£7.50" in html
+    assert 'id="mini-cart"' in html
+    assert 'hx-swap-oob="true"' in html
+    assert "(3" in html
 
 
 def test_nobody_changes_a_line_of_another_cart(client):
