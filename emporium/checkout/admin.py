@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.forms import ModelForm
+from django.http import HttpRequest
 
 from emporium.checkout.models import ShippingMethod, TaxRate, Voucher, VoucherUsage
 
@@ -9,6 +11,7 @@ class ShippingMethodAdmin(admin.ModelAdmin[ShippingMethod]):
         "name",
         "kind",
         "countries",
+        "currency",
         "price_amount",
         "price_per_kg_amount",
         "free_over_amount",
@@ -36,6 +39,15 @@ class VoucherAdmin(admin.ModelAdmin[Voucher]):
     )
     search_fields = ("code",)
     readonly_fields = ("used_count",)
+
+    def save_model(self, request: HttpRequest, obj: Voucher, form: ModelForm[Voucher], change: bool) -> None:
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # Write only what the form edits: used_count is counted by place_order under the
+        # voucher's row lock, and writing back the value read at the start of this request
+        # would undo the uses counted since.
+        obj.save(update_fields=[name for name in form.fields if name != "used_count"])
 
 
 @admin.register(VoucherUsage)

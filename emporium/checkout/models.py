@@ -7,9 +7,10 @@ rounded to its minor unit by emporium.checkout.calculations.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -93,6 +94,16 @@ class TaxRate(models.Model):
     def __str__(self) -> str:
         return f"{self.country}: {self.rate:.2%}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.country = self.country.strip().upper()  # also for rows made without full_clean
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        # Checkout looks the rate up by the upper-case code: "gb" typed in the admin would
+        # otherwise be saved and never found, and GB orders would silently carry no VAT.
+        # Here, before the unique check, so "gb" beside an existing "GB" is a form error.
+        self.country = self.country.strip().upper()
+
 
 class Voucher(TimeStampedModel):
     class Kind(models.TextChoices):
@@ -129,9 +140,28 @@ class Voucher(TimeStampedModel):
     def __str__(self) -> str:
         return self.code
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.code = self.code.strip().upper()
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        """What the admin form must refuse itself, or the database refuses it with a 500.
+
+        The code is upper-cased here, before the unique check, so "save10" beside "SAVE10"
+        is reported on the field. used_count is not a form field, so Django skips the check
+        constraint that names it: a usage limit below the uses so far is checked here.
+        """
+        self.code = self.code.strip().upper()
+        errors: dict[str, str] = {}
+        if self.starts_at is not None and self.ends_at is not None and self.ends_at <= self.starts_at:
+            errors["ends_at"] = "The voucher must end after it starts."
+        if self.usage_limit is not None and self.usage_limit < self.used_count:
+            errors["usage_limit"] = (
+                f"This voucher has been used {self.used_count} times already; "
+                "the limit cannot be lower than that."
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 class VoucherUsage(models.Model):
