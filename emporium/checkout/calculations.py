@@ -28,8 +28,39 @@ class Totals:
     tax_rate: Decimal
 
 
+@dataclass(frozen=True)
+class ShippingTerms:
+    """How a shipping method prices an order (its amounts in the order's currency)."""
+
+    kind: str  # "flat" or "weight"
+    price: Decimal
+    price_per_kg: Decimal = ZERO
+    free_over: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class DiscountTerms:
+    """What an accepted voucher takes off: a percentage, or an amount in the order's currency."""
+
+    kind: str  # "percentage" or "fixed"
+    value: Decimal
+
+
+def calculate_line_total(*, price: Decimal, quantity: int, currency: str) -> Decimal:
+    """A line's total: the unit price rounded to the minor unit first, as the order records
+    it, so the order's lines add up exactly to its subtotal."""
+    return quantize(price, currency) * quantity
+
+
 def calculate_subtotal(*, lines: Sequence[tuple[Decimal, int]], currency: str) -> Decimal:
-    return quantize(sum((quantize(price, currency) * quantity for price, quantity in lines), ZERO), currency)
+    lines_total = sum(
+        (
+            calculate_line_total(price=price, quantity=quantity, currency=currency)
+            for price, quantity in lines
+        ),
+        ZERO,
+    )
+    return quantize(lines_total, currency)
 
 
 def calculate_discount(*, subtotal: Decimal, kind: str, value: Decimal, currency: str) -> Decimal:
@@ -75,4 +106,38 @@ def calculate_totals(
         total=total,
         tax=tax,
         tax_rate=tax_rate,
+    )
+
+
+def price_order(
+    *,
+    lines: Sequence[tuple[Decimal, int]],
+    weight_grams: int,
+    shipping: ShippingTerms,
+    discount: DiscountTerms | None,
+    tax_rate: Decimal,
+    currency: str,
+) -> Totals:
+    """Everything checkout charges for these lines: the discount is worked out on the goods,
+    shipping on the goods' value and weight, VAT on the total. Whether a voucher applies at
+    all (dates, limits, minimum spend) is the services' decision, made before this."""
+    subtotal = calculate_subtotal(lines=lines, currency=currency)
+    discount_amount = (
+        ZERO
+        if discount is None
+        else calculate_discount(
+            subtotal=subtotal, kind=discount.kind, value=discount.value, currency=currency
+        )
+    )
+    shipping_amount = calculate_shipping(
+        kind=shipping.kind,
+        price=shipping.price,
+        price_per_kg=shipping.price_per_kg,
+        free_over=shipping.free_over,
+        subtotal=subtotal,
+        weight_grams=weight_grams,
+        currency=currency,
+    )
+    return calculate_totals(
+        lines=lines, currency=currency, shipping=shipping_amount, discount=discount_amount, tax_rate=tax_rate
     )

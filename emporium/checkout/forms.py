@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from emporium.accounts.countries import list_country_choices
 from emporium.accounts.models import ADDRESS_FIELDS, Address, User
 from emporium.checkout.models import ShippingMethod
-from emporium.checkout.selectors import snapshot_address
+from emporium.checkout.selectors import list_active_shipping_methods, snapshot_address
 
 
 def _address_fields(prefix: str, *, required: bool) -> dict[str, forms.Field]:
@@ -43,15 +43,21 @@ class CheckoutForm(forms.Form):
     )
     billing_same = forms.BooleanField(label="Bill to the shipping address", required=False, initial=True)
     shipping_method = forms.ModelChoiceField(
-        queryset=ShippingMethod.objects.active(), widget=forms.RadioSelect, empty_label=None, label="Shipping"
+        queryset=ShippingMethod.objects.none(), widget=forms.RadioSelect, empty_label=None, label="Shipping"
     )
     voucher_code = forms.CharField(label="Voucher code", max_length=40, required=False)
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
-    def __init__(self, *args: Any, customer: User | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, customer: User | None = None, currency: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields.update(_address_fields("shipping", required=False))
         self.fields.update(_address_fields("billing", required=False))
+        method = self.fields["shipping_method"]
+        assert isinstance(method, forms.ModelChoiceField)
+        # Only methods priced in the cart's currency are offered (checkout refuses the others).
+        method.queryset = list_active_shipping_methods(currency=currency)
         field = self.fields["saved_address"]
         assert isinstance(field, forms.ModelChoiceField)
         if customer is not None:

@@ -8,13 +8,19 @@ from emporium.accounts.models import ADDRESS_FIELDS, Address
 from emporium.checkout.models import ShippingMethod, TaxRate
 
 
-def list_shipping_methods_for_country(*, country: str | None) -> list[ShippingMethod]:
-    methods = ShippingMethod.objects.active().order_by("position", "pk")
+def list_shipping_methods_for_country(
+    *, country: str | None, currency: str | None = None
+) -> list[ShippingMethod]:
+    """Active methods delivering to ``country``, priced in ``currency`` (each when given)."""
+    methods = list_active_shipping_methods(currency=currency)
     return [method for method in methods if country is None or method.ships_to(country)]
 
 
-def list_active_shipping_methods() -> QuerySet[ShippingMethod]:
-    return ShippingMethod.objects.active().order_by("position", "pk")
+def list_active_shipping_methods(*, currency: str | None = None) -> QuerySet[ShippingMethod]:
+    """Active methods; only those priced in ``currency`` when given, as an order in one
+    currency cannot add a price in another (checkout refuses such a method)."""
+    methods = ShippingMethod.objects.active().order_by("position", "pk")
+    return methods if currency is None else methods.filter(currency=currency)
 
 
 def get_tax_rate(*, country: str) -> Decimal:

@@ -1,8 +1,12 @@
 """Turning a cart into an order.
 
-place_order is one transaction. Locks are always taken in the same order (the cart, then the
-variants by primary key, then the voucher), so two checkouts never deadlock, and a second
-submit of the same form queues on the cart lock and then finds the first one's order.
+place_order is one transaction. It takes its locks in one fixed order: the cart row, the
+cart's lines, the voucher, the customer's addresses (when one is kept in the address book),
+and last the variants in primary-key order. Every other writer that meets two of these takes
+them in the same order (``give_back_voucher_use``: voucher before variants), so no pair of
+them can deadlock; and a second submit of the same form queues on the cart lock and then
+finds the first one's order. The variants come last on purpose: a popular variant's row is
+then held only from the reservation to the commit (see ``_reserve_stock``).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from uuid import UUID
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -25,11 +29,27 @@ from emporium.accounts.services.addresses import add_address_from_checkout
 from emporium.cart.exceptions import OutOfStock
 from emporium.cart.models import Cart, CartLine
 from emporium.catalog.models import Variant
+from emporium.catalog.selectors import list_purchasable_variants
 from emporium.catalog.services import refresh_stock_state_after_commit
-from emporium.checkout.calculations import Totals, calculate_discount, calculate_shipping, calculate_totals
-from emporium.checkout.exceptions import EmptyCart, ShippingMethodNotAvailable, VoucherNotApplicable
+from emporium.checkout.calculations import (
+    DiscountTerms,
+    ShippingTerms,
+    Totals,
+    calculate_line_total,
+    calculate_subtotal,
+    price_order,
+)
+from emporium.checkout.exceptions import (
+    EmptyCart,
+    IdempotencyKeyReused,
+    ItemNotForSale,
+    ShippingMethodNotAvailable,
+    VoucherNotApplicable,
+)
+from emporium.checkout.idempotency import keys_of_client_key, scope_idempotency_key
 from emporium.checkout.models import ShippingMethod, Voucher, VoucherUsage
 from emporium.checkout.selectors import get_tax_rate
+from emporium.core.money import quantize
 from emporium.orders.models import Order, OrderEvent, OrderEventType, OrderLine, OrderStatus, StockState
 from emporium.orders.numbers import generate_order_number
 
@@ -56,10 +76,17 @@ class CheckoutDetails:
 def check_voucher(
     *, voucher: Voucher, subtotal: Decimal, currency: str, customer: User | None, email: str
 ) -> None:
-    """Refuse a voucher that is out of date, used up, or below its minimum spend."""
+    """Refuse a voucher that is out of date, used up, or below its minimum spend.
+
+    A voucher's amounts are in its own currency. A fixed amount, or a minimum spend, means
+    nothing in another currency (there is no exchange rate to convert with), so such a
+    voucher applies only to orders in its currency; a plain percentage applies to any.
+    """
     now = timezone.now()
-    if voucher.currency != currency and voucher.kind == Voucher.Kind.FIXED:
-        raise VoucherNotApplicable("This voucher is for another currency.")
+    if voucher.currency != currency and (
+        voucher.kind == Voucher.Kind.FIXED or voucher.minimum_spend_amount > 0
+    ):
+        raise VoucherNotApplicable(f"This voucher is for orders in {voucher.currency}.")
     if voucher.starts_at > now or (voucher.ends_at is not None and voucher.ends_at <= now):
         raise VoucherNotApplicable("This voucher is not valid today.")
     if voucher.usage_limit is not None and voucher.used_count >= voucher.usage_limit:
@@ -90,37 +117,39 @@ def calculate_checkout_totals(
     currency: str,
     lock_voucher: bool = False,
 ) -> tuple[Totals, Voucher | None]:
+    """Price these lines as the order would be: shipping, voucher, VAT and total.
+
+    A shipping method priced in another currency is refused like one that does not deliver
+    there: its price (and free-over threshold) cannot be added to this order's amounts.
+    """
     if not details.shipping_method.ships_to(details.country):
         raise ShippingMethodNotAvailable()
+    if details.shipping_method.currency != currency:
+        raise ShippingMethodNotAvailable(
+            f"This shipping method is priced in {details.shipping_method.currency}, "
+            f"and your order in {currency}."
+        )
     priced = [(line.variant.price_amount, line.quantity) for line in lines]
-    subtotal = calculate_totals(lines=priced, currency=currency).subtotal
+    subtotal = calculate_subtotal(lines=priced, currency=currency)
     voucher = None
-    discount = Decimal(0)
     if details.voucher_code.strip():
         voucher = _find_voucher(details.voucher_code, lock=lock_voucher)
         check_voucher(
             voucher=voucher, subtotal=subtotal, currency=currency, customer=customer, email=details.email
         )
-        discount = calculate_discount(
-            subtotal=subtotal, kind=voucher.kind, value=voucher.value, currency=currency
-        )
     method = details.shipping_method
-    weight = sum((line.variant.weight_grams or 0) * line.quantity for line in lines)
-    shipping = calculate_shipping(
-        kind=method.kind,
-        price=method.price_amount,
-        price_per_kg=method.price_per_kg_amount,
-        free_over=method.free_over_amount,
-        subtotal=subtotal,
-        weight_grams=weight,
-        currency=currency,
-    )
-    totals = calculate_totals(
+    totals = price_order(
         lines=priced,
-        currency=currency,
-        shipping=shipping,
-        discount=discount,
+        weight_grams=sum((line.variant.weight_grams or 0) * line.quantity for line in lines),
+        shipping=ShippingTerms(
+            kind=method.kind,
+            price=method.price_amount,
+            price_per_kg=method.price_per_kg_amount,
+            free_over=method.free_over_amount,
+        ),
+        discount=DiscountTerms(kind=voucher.kind, value=voucher.value) if voucher else None,
         tax_rate=get_tax_rate(country=details.country),
+        currency=currency,
     )
     return totals, voucher
 
@@ -138,9 +167,43 @@ def _reserve_stock(lines: list[CartLine]) -> None:
         if not reserved:
             variant = Variant.objects.get(pk=line.variant_id)
             raise OutOfStock(
-                variant_id=variant.pk, requested=line.quantity, available=variant.quantity_available
+                variant_id=variant.pk,
+                requested=line.quantity,
+                available=variant.quantity_available,
+                item=str(line.variant),
             )
     refresh_stock_state_after_commit(variant_ids=[line.variant_id for line in lines])
+
+
+def _find_replayed_order(*, cart: Cart, customer: User | None, idempotency_key: UUID) -> Order | None:
+    """The order this cart and customer already placed with this key, if any.
+
+    Raises IdempotencyKeyReused when the key was used by another cart or customer: their
+    order is theirs, and this caller must not be handed it (see emporium.checkout.idempotency).
+    """
+    low, high = keys_of_client_key(client_key=idempotency_key)
+    order = Order.objects.filter(idempotency_key__range=(low, high)).order_by().first()
+    if order is None:
+        return None
+    mine = scope_idempotency_key(
+        client_key=idempotency_key, cart_id=cart.pk, customer_id=customer.pk if customer else None
+    )
+    if order.idempotency_key != mine:
+        raise IdempotencyKeyReused()
+    return order
+
+
+def _check_still_for_sale(lines: list[CartLine]) -> None:
+    """Refuse lines of products unpublished since they were put in the cart.
+
+    The add-to-cart form offers only purchasable variants, but a cart kept for days can
+    still hold one; the catalog's selector is the one rule of what may be bought.
+    """
+    variant_ids = [line.variant_id for line in lines]
+    purchasable = set(list_purchasable_variants().filter(pk__in=variant_ids).values_list("pk", flat=True))
+    for line in lines:
+        if line.variant_id not in purchasable:
+            raise ItemNotForSale(variant_id=line.variant_id, item=str(line.variant))
 
 
 @transaction.atomic
@@ -149,24 +212,40 @@ def place_order(
 ) -> Order:
     """Turn a cart into an unpaid order holding its stock for ORDER_RESERVATION_MINUTES.
 
-    Idempotent: the same key returns the same order (a unique constraint backs this up).
-    Payment is the next step: the order waits as unpaid, and mark_order_paid moves it on.
+    Idempotent: the same key from the same cart and customer returns the same order, even
+    once the cart is empty (a retry after a timeout, a double click). The key is stored
+    scoped to the cart and customer, so another cart sending it is refused with
+    IdempotencyKeyReused instead of being given this order. Payment is the next step: the
+    order waits as unpaid, and mark_order_paid moves it on.
     """
-    if existing := Order.objects.filter(idempotency_key=idempotency_key).first():
+    if existing := _find_replayed_order(cart=cart, customer=customer, idempotency_key=idempotency_key):
         return existing
     cart = Cart.objects.select_for_update().get(pk=cart.pk)
-    if existing := Order.objects.filter(idempotency_key=idempotency_key).first():
+    if existing := _find_replayed_order(cart=cart, customer=customer, idempotency_key=idempotency_key):
         return existing  # the twin submit committed while we waited for the cart lock
-    lines = list(cart.lines.select_related("variant__product").order_by("variant_id"))
+    # The lines are locked too. Adding a line waits for the cart row held above (the new
+    # row's foreign key takes a share lock on it), but raising a line's quantity does not:
+    # another tab could do it between this read and the delete below, and the extra units
+    # would vanish with the line. The variants come in a second query, unlocked: a join
+    # would lock them as well (FOR UPDATE OF is not portable to MariaDB), and they must stay
+    # free until _reserve_stock.
+    lines = list(
+        cart.lines.select_for_update()
+        .prefetch_related(Prefetch("variant", queryset=Variant.objects.select_related("product")))
+        .order_by("variant_id")
+    )
     if not lines:
         raise EmptyCart()
+    _check_still_for_sale(lines)
     totals, voucher = calculate_checkout_totals(
         lines=lines, details=details, customer=customer, currency=cart.currency, lock_voucher=True
     )
     now = timezone.now()
     order = Order.objects.create(
         number=generate_order_number(),
-        idempotency_key=idempotency_key,
+        idempotency_key=scope_idempotency_key(
+            client_key=idempotency_key, cart_id=cart.pk, customer_id=customer.pk if customer else None
+        ),
         customer=customer,
         email=details.email,
         status=OrderStatus.UNPAID,
@@ -193,8 +272,10 @@ def place_order(
             product_name=str(line.variant),
             sku=line.variant.sku,
             quantity=line.quantity,
-            unit_price_amount=line.variant.price_amount,
-            total_amount=line.variant.price_amount * line.quantity,
+            unit_price_amount=quantize(line.variant.price_amount, totals.currency),
+            total_amount=calculate_line_total(
+                price=line.variant.price_amount, quantity=line.quantity, currency=totals.currency
+            ),
         )
         for line in lines
     )
@@ -204,7 +285,9 @@ def place_order(
     OrderEvent.objects.create(order=order, type=OrderEventType.PLACED, to_status=order.status, actor=customer)
     if customer is not None and details.save_shipping_address:
         add_address_from_checkout(customer=customer, address=details.shipping_address)
-    cart.lines.all().delete()
+    # Exactly the lines this order was priced from, by id, whatever else the cart holds by
+    # now: anything else is not part of this order and stays for the next one.
+    CartLine.objects.filter(pk__in=[line.pk for line in lines]).delete()
     # Last, so the rows of popular variants stay locked only from here to the commit: every
     # checkout of the same product queues on them. A shortfall still rolls everything back.
     _reserve_stock(lines)
@@ -235,7 +318,19 @@ def _queue_confirmation(order_id: int) -> None:
     send_order_confirmation_task.delay(order_id=order_id)
 
 
-def send_order_confirmation(*, order: Order) -> None:
+CONFIRMATION_EVENT_MESSAGE = "Order confirmation"
+
+
+def send_order_confirmation(*, order: Order) -> bool:
+    """E-mail the order's confirmation, unless it was sent already; returns whether it sent.
+
+    The task calling this is retried when the mail server fails, and a worker may run it
+    twice (late acknowledgement), so the event recorded after sending is checked first.
+    A crash between the server accepting the message and the event being written can still
+    send it twice; nothing short of the mail server's own idempotency could avoid that.
+    """
+    if order.events.filter(type=OrderEventType.EMAIL_SENT, message=CONFIRMATION_EVENT_MESSAGE).exists():
+        return False
     context = {"order": order, "lines": list(order.lines.all()), "site_name": settings.SITE_NAME}
     message = EmailMultiAlternatives(
         subject=f"{settings.SITE_NAME}: your order {order.number}",
@@ -246,4 +341,5 @@ def send_order_confirmation(*, order: Order) -> None:
         render_to_string("checkout/email/order_confirmation.html", context), "text/html"
     )
     message.send()
-    OrderEvent.objects.create(order=order, type=OrderEventType.EMAIL_SENT, message="Order confirmation")
+    OrderEvent.objects.create(order=order, type=OrderEventType.EMAIL_SENT, message=CONFIRMATION_EVENT_MESSAGE)
+    return True

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+import uuid
+from typing import cast
+
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -12,7 +15,13 @@ from emporium.cart.models import Cart, CartLine
 from emporium.cart.selectors import find_cart, list_cart_lines
 from emporium.cart.services import remember_cart_count
 from emporium.checkout.calculations import Totals
-from emporium.checkout.exceptions import EmptyCart, ShippingMethodNotAvailable, VoucherNotApplicable
+from emporium.checkout.exceptions import (
+    EmptyCart,
+    IdempotencyKeyReused,
+    ItemNotForSale,
+    ShippingMethodNotAvailable,
+    VoucherNotApplicable,
+)
 from emporium.checkout.forms import CheckoutForm
 from emporium.checkout.services import CheckoutDetails, calculate_checkout_totals, place_order
 from emporium.orders.selectors import get_order_for_visitor
@@ -81,16 +90,17 @@ def _checkout_context(request: HttpRequest) -> tuple[User | None, Cart | None, l
 @require_http_methods(["GET", "POST"])
 def checkout_view(request: HttpRequest) -> HttpResponse:
     customer, cart, lines = _checkout_context(request)
-    if cart is None or not lines:
+    if cart is None:
+        return redirect("cart:detail")
+    placing = request.method == "POST" and "preview" not in request.POST
+    if not lines and not placing:
         return redirect("cart:detail")
     initial = {"email": customer.email} if customer else {}
-    form = CheckoutForm(request.POST or None, customer=customer, initial=initial)
+    form = CheckoutForm(request.POST or None, customer=customer, currency=cart.currency, initial=initial)
     totals = None
-    if request.method == "POST" and "preview" in request.POST:
-        # Without JavaScript, "Update totals" shows what the live summary shows: what the form
-        # holds so far is enough, and the fields still missing are pointed out.
-        totals, _ = _preview_totals(form, lines=lines, customer=customer, currency=cart.currency)
-    elif request.method == "POST" and form.is_valid():
+    if placing and form.is_valid():
+        # Even when the cart is empty: a retry of a submit that went through (a double click,
+        # a reload after a timeout) emptied it, and place_order hands back that order.
         try:
             order = place_order(
                 cart=cart,
@@ -98,18 +108,37 @@ def checkout_view(request: HttpRequest) -> HttpResponse:
                 details=_details(form),
                 idempotency_key=form.cleaned_data["idempotency_key"],
             )
+        except EmptyCart:
+            return redirect("cart:detail")
         except VoucherNotApplicable as error:
             form.add_error("voucher_code", error.message)
         except ShippingMethodNotAvailable as error:
             form.add_error("shipping_method", error.message)
-        except (OutOfStock, EmptyCart) as error:
+        except (OutOfStock, ItemNotForSale) as error:  # the messages name the item
             form.add_error(None, error.message)
+        except IdempotencyKeyReused as error:
+            form.add_error(None, error.message)
+            _renew_idempotency_key(form)
         else:
             remember_order_in_session(session=request.session, order=order)
             remember_cart_count(session=request.session, cart=cart)
             return redirect("payments:pay", number=order.number)  # payment is the next step
+    elif request.method == "POST" and not placing:
+        # Without JavaScript, "Update totals" shows what the live summary shows: what the form
+        # holds so far is enough, and the fields still missing are pointed out.
+        totals, _ = _preview_totals(form, lines=lines, customer=customer, currency=cart.currency)
+    if not lines:
+        return redirect("cart:detail")  # nothing left to check out
     context = {"form": form, "lines": lines, "totals": totals, **_summary_context(lines, cart.currency)}
     return render(request, "checkout/checkout.html", context, status=422 if form.errors else 200)
+
+
+def _renew_idempotency_key(form: CheckoutForm) -> None:
+    """Give the page a new key: the one it sent names another cart's order, and sending it
+    again would be refused again."""
+    data = cast(QueryDict, form.data).copy()  # the form is bound to request.POST
+    data["idempotency_key"] = str(uuid.uuid4())
+    form.data = data
 
 
 def _summary_context(lines: list[CartLine], currency: str) -> dict[str, object]:
@@ -122,7 +151,7 @@ def checkout_totals_view(request: HttpRequest) -> HttpResponse:
     customer, cart, lines = _checkout_context(request)
     if cart is None or not lines:
         return HttpResponse(status=204)
-    form = CheckoutForm(request.POST, customer=customer)
+    form = CheckoutForm(request.POST, customer=customer, currency=cart.currency)
     totals, problem = _preview_totals(form, lines=lines, customer=customer, currency=cart.currency)
     context = {"lines": lines, "totals": totals, "problem": problem, **_summary_context(lines, cart.currency)}
     return render(request, "checkout/_summary.html", context)

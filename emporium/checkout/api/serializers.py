@@ -79,6 +79,11 @@ class ShippingMethodFilters(serializers.Serializer):
     country = serializers.ChoiceField(
         choices=list_country_choices(), required=False, help_text="Only methods that ship there."
     )
+    currency = serializers.RegexField(
+        r"^[A-Z]{3}$",
+        required=False,
+        help_text="Only methods priced in this ISO 4217 currency, e.g. the cart's `currency`.",
+    )
 
 
 class TotalsOutput(serializers.Serializer):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -42,8 +41,14 @@ from emporium.orders.services import make_guest_order_token
 
 CHECKOUT_PROBLEMS = problems(
     409,
+    description="The cart cannot be priced as asked: `empty_cart`, `voucher_not_applicable` or "
+    "`shipping_method_not_available` (stock and sale are checked when the order is placed).",
+)
+PLACE_ORDER_PROBLEMS = problems(
+    409,
     description="The cart cannot be checked out as asked: `empty_cart`, `out_of_stock`, "
-    "`voucher_not_applicable` or `shipping_method_not_available`.",
+    "`item_not_for_sale`, `voucher_not_applicable` or `shipping_method_not_available`; or "
+    "`idempotency_key_reused`: another cart or customer placed an order with this key.",
 )
 
 
@@ -85,10 +90,13 @@ class ShippingMethodListApi(APIView):
         tags=["checkout"],
     )
     def get(self, request: Request) -> Response:
-        """Active shipping methods, only those that deliver to `country` when given."""
+        """Active shipping methods; only those that deliver to `country`, and only those priced
+        in `currency` (a cart's currency: checkout refuses a method in another), when given."""
         filters = ShippingMethodFilters(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        methods = list_shipping_methods_for_country(country=filters.validated_data.get("country"))
+        methods = list_shipping_methods_for_country(
+            country=filters.validated_data.get("country"), currency=filters.validated_data.get("currency")
+        )
         return Response(ShippingMethodOutput(methods, many=True).data)
 
 
@@ -126,14 +134,16 @@ class PlaceOrderApi(APIView):
         operation_id="checkout_place_order",
         parameters=[CART_TOKEN],
         request=PlaceOrderInput,
-        responses={201: PlacedOrderOutput, **CHECKOUT_PROBLEMS},
+        responses={201: PlacedOrderOutput, **PLACE_ORDER_PROBLEMS},
         tags=["checkout"],
     )
     def post(self, request: Request) -> Response:
         """Turn the cart into an unpaid order that holds its stock; pay it next.
 
-        Idempotent: the same `idempotency_key` returns the same order, however often it is sent.
-        A guest gets an `order_token` with it: the X-Order-Token that reads and pays the order.
+        Idempotent: the same `idempotency_key` from the same cart returns the same order, however
+        often it is sent (201 each time). The key sent from another cart, or by another customer,
+        is a 409 `idempotency_key_reused`: that order is not theirs. A guest gets an
+        `order_token` with it: the X-Order-Token that reads and pays the order.
         """
         customer = customer_of(request)
         cart = get_cart_for_client(customer=customer, token=cart_token_of(request))
@@ -146,8 +156,7 @@ class PlaceOrderApi(APIView):
             details=_details(params=params, customer=customer),
             idempotency_key=params["idempotency_key"],
         )
-        if order.customer_id != (customer.pk if customer else None):
-            raise Http404  # a key already used by somebody else: their order is not this client's
+        # place_order returned an existing order only to the cart and customer that placed it.
         body = dict(PlacedOrderOutput(order).data)
         if customer is None:  # a customer proves the order theirs by logging in
             body["order_token"] = make_guest_order_token(order=order)

@@ -4,14 +4,18 @@ Needs PostgreSQL: SQLite serialises every writer on one database lock, so it can
 """
 
 import threading
+import time
 from collections import Counter
 from uuid import uuid4
 
 import pytest
 from django.db import connection, connections
+from django.db.models.signals import post_save
 
 from emporium.cart.exceptions import OutOfStock
+from emporium.cart.services import add_to_cart
 from emporium.cart.tests.factories import CartFactory, CartLineFactory
+from emporium.catalog.models import Variant
 from emporium.catalog.tests.factories import VariantFactory
 from emporium.checkout.exceptions import VoucherNotApplicable
 from emporium.checkout.services import place_order
@@ -79,3 +83,72 @@ def test_a_voucher_limited_to_three_uses_is_used_three_times():
     assert outcomes == Counter(ordered=3, voucher_refused=22)
     assert voucher.used_count == 3
     assert voucher.usages.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_submits_of_one_checkout_at_the_same_moment_make_one_order():
+    variant = VariantFactory.create(stock_on_hand=5)
+    cart = CartLineFactory.create(cart=CartFactory.create(), variant=variant, quantity=2).cart
+    key = uuid4()
+    barrier = threading.Barrier(2)
+    placed: list[int] = []
+    failed: list[Exception] = []
+
+    def submit() -> None:
+        try:
+            barrier.wait()
+            placed.append(
+                place_order(cart=cart, customer=None, details=make_details(), idempotency_key=key).pk
+            )
+        except Exception as error:  # any error at all is reported by the asserts below
+            failed.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    variant.refresh_from_db()
+    assert failed == []
+    assert len(placed) == 2
+    assert placed[0] == placed[1]  # the second submit got the first's order
+    assert Order.objects.count() == 1
+    assert variant.stock_allocated == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_quantity_raised_in_another_tab_during_checkout_is_not_lost():
+    variant = VariantFactory.create(stock_on_hand=10)
+    cart = CartLineFactory.create(cart=CartFactory.create(), variant=variant, quantity=1).cart
+    order_created = threading.Event()
+    other_tab_started = threading.Event()
+
+    def pause_after_order_created(sender, instance, created, **kwargs):
+        if created:  # inside place_order, after it read (and locked) the cart's lines
+            order_created.set()
+            other_tab_started.wait(timeout=5)
+            time.sleep(0.5)  # long enough for the other tab's change to commit, if it can
+
+    def other_tab() -> None:
+        try:
+            order_created.wait(timeout=5)
+            other_tab_started.set()
+            add_to_cart(cart=cart, variant=Variant.objects.get(pk=variant.pk), quantity=2)
+        finally:
+            connections.close_all()
+
+    post_save.connect(pause_after_order_created, sender=Order, dispatch_uid="test-pause")
+    tab = threading.Thread(target=other_tab)
+    tab.start()
+    try:
+        place_order(cart=cart, customer=None, details=make_details(), idempotency_key=uuid4())
+    finally:
+        post_save.disconnect(sender=Order, dispatch_uid="test-pause")
+        tab.join()
+
+    # One unit was ordered; the two added meanwhile wait in the cart for the next order.
+    assert list(cart.lines.values_list("quantity", flat=True)) == [2]
+    assert Order.objects.get().lines.get().quantity == 1

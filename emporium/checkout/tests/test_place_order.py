@@ -1,3 +1,5 @@
+import smtplib
+from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 from uuid import uuid4
@@ -5,21 +7,31 @@ from uuid import uuid4
 import pytest
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends import locmem
+from django.db.models.signals import post_save
 from django.utils import timezone
 
+from config.celery import app as celery_app
 from emporium.accounts.tests.factories import UserFactory
 from emporium.cart.exceptions import OutOfStock
 from emporium.cart.tests.factories import CartFactory, CartLineFactory
 from emporium.catalog.tests.factories import VariantFactory
-from emporium.checkout.exceptions import EmptyCart, ShippingMethodNotAvailable, VoucherNotApplicable
+from emporium.checkout.exceptions import (
+    EmptyCart,
+    IdempotencyKeyReused,
+    ItemNotForSale,
+    ShippingMethodNotAvailable,
+    VoucherNotApplicable,
+)
 from emporium.checkout.services import place_order
+from emporium.checkout.tasks import send_order_confirmation_task
 from emporium.checkout.tests.factories import (
     ShippingMethodFactory,
     TaxRateFactory,
     VoucherFactory,
     make_details,
 )
-from emporium.orders.models import Order, OrderStatus, StockState
+from emporium.orders.models import Order, OrderEventType, OrderStatus, StockState
 
 pytestmark = pytest.mark.django_db
 
@@ -202,3 +214,151 @@ def test_an_order_that_leaves_stock_does_not_empty_the_page_cache(django_capture
         place_order(cart=cart, customer=None, details=make_details(), idempotency_key=uuid4())
 
     assert get_catalog_version() == before
+
+
+def test_another_cart_sending_a_used_key_is_refused_not_given_the_order():
+    key = uuid4()
+    first_cart, _ = _cart(quantity=1)
+    place_order(cart=first_cart, customer=None, details=make_details(), idempotency_key=key)
+    second_cart, variant = _cart(quantity=1)
+
+    with pytest.raises(IdempotencyKeyReused):
+        place_order(cart=second_cart, customer=None, details=make_details(), idempotency_key=key)
+
+    variant.refresh_from_db()
+    assert variant.stock_allocated == 0
+    assert second_cart.lines.count() == 1
+
+
+def test_the_same_cart_under_another_customer_is_refused_the_order():
+    key = uuid4()
+    cart, _ = _cart(quantity=1)
+    place_order(cart=cart, customer=None, details=make_details(), idempotency_key=key)
+
+    with pytest.raises(IdempotencyKeyReused):
+        place_order(cart=cart, customer=UserFactory.create(), details=make_details(), idempotency_key=key)
+
+
+def test_an_unpublished_product_in_an_old_cart_is_refused_by_name():
+    cart, variant = _cart(quantity=1)
+    variant.product.is_published = False
+    variant.product.save()
+
+    with pytest.raises(ItemNotForSale) as refused:
+        place_order(cart=cart, customer=None, details=make_details(), idempotency_key=uuid4())
+
+    assert variant.product.name in refused.value.message
+    assert not Order.objects.exists()
+
+
+def test_a_shipping_method_priced_in_another_currency_is_refused():
+    cart, _ = _cart()
+    in_euros = ShippingMethodFactory.create(currency="EUR", price_amount=Decimal("5.00"))
+
+    with pytest.raises(ShippingMethodNotAvailable, match="priced in EUR"):
+        place_order(
+            cart=cart, customer=None, details=make_details(shipping_method=in_euros), idempotency_key=uuid4()
+        )
+
+
+def _euro_cart(*, price: str = "10.00", quantity: int = 2):
+    variant = VariantFactory.create(price_amount=Decimal(price), currency="EUR")
+    cart = CartFactory.create(currency="EUR")
+    CartLineFactory.create(cart=cart, variant=variant, quantity=quantity)
+    return cart
+
+
+def test_a_minimum_spend_in_another_currency_is_not_compared_with_this_orders_amounts():
+    cart = _euro_cart(price="100.00")  # 200 EUR: "above" 50 GBP only if the numbers were compared
+    VoucherFactory.create(code="GBP50", minimum_spend_amount=Decimal("50.00"), currency="GBP")
+    details = make_details(shipping_method=ShippingMethodFactory.create(currency="EUR"), voucher_code="GBP50")
+
+    with pytest.raises(VoucherNotApplicable, match="for orders in GBP"):
+        place_order(cart=cart, customer=None, details=details, idempotency_key=uuid4())
+
+
+def test_a_percentage_voucher_without_minimum_spend_applies_in_any_currency():
+    cart = _euro_cart(price="10.00", quantity=2)
+    VoucherFactory.create(code="TENPC", value=Decimal(10), currency="GBP")
+    details = make_details(shipping_method=ShippingMethodFactory.create(currency="EUR"), voucher_code="TENPC")
+
+    order = place_order(cart=cart, customer=None, details=details, idempotency_key=uuid4())
+
+    assert (order.currency, order.discount_amount) == ("EUR", Decimal("2.00"))
+
+
+def test_only_the_lines_ordered_leave_the_cart():
+    cart, _ = _cart(quantity=1)
+    latecomer = VariantFactory.create()
+
+    def another_tab_adds_a_line(sender, instance, created, **kwargs):
+        # Runs inside place_order, after it read the cart's lines: as a line added meanwhile.
+        if created:
+            CartLineFactory.create(cart=cart, variant=latecomer)
+
+    post_save.connect(another_tab_adds_a_line, sender=Order, dispatch_uid="test-latecomer")
+    try:
+        order = place_order(cart=cart, customer=None, details=make_details(), idempotency_key=uuid4())
+    finally:
+        post_save.disconnect(dispatch_uid="test-latecomer", sender=Order)
+
+    assert [line.variant_id for line in cart.lines.all()] == [latecomer.pk]
+    assert latecomer.pk not in {line.variant_id for line in order.lines.all()}
+
+
+class FlakyMailServer(locmem.EmailBackend):
+    """The mail transport failing like a server restarting: refuses the first connection."""
+
+    failures_left = 0
+
+    def send_messages(self, email_messages):
+        if FlakyMailServer.failures_left:
+            FlakyMailServer.failures_left -= 1
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        return super().send_messages(email_messages)
+
+
+@pytest.fixture
+def flaky_mail_server(settings) -> Iterator[type[FlakyMailServer]]:
+    settings.EMAIL_BACKEND = f"{__name__}.FlakyMailServer"
+    # Inline, Celery re-runs a retried task at once; it must not raise the Retry to the caller.
+    celery_app.conf.task_eager_propagates = False
+    try:
+        yield FlakyMailServer
+    finally:
+        celery_app.conf.task_eager_propagates = True
+        FlakyMailServer.failures_left = 0
+
+
+def test_a_confirmation_the_mail_server_refused_is_sent_on_a_retry(flaky_mail_server):
+    flaky_mail_server.failures_left = 2
+    cart, _ = _cart()
+    order = place_order(cart=cart, customer=None, details=make_details(), idempotency_key=uuid4())
+
+    result = send_order_confirmation_task.apply(kwargs={"order_id": order.pk})
+
+    assert result.successful()
+    assert len(mail.outbox) == 1
+    assert order.events.filter(type=OrderEventType.EMAIL_SENT).count() == 1
+
+
+def test_a_mail_server_that_stays_down_fails_the_task_after_its_retries(flaky_mail_server):
+    flaky_mail_server.failures_left = 100
+    cart, _ = _cart()
+    order = place_order(cart=cart, customer=None, details=make_details(), idempotency_key=uuid4())
+
+    result = send_order_confirmation_task.apply(kwargs={"order_id": order.pk})
+
+    assert result.failed()
+    assert flaky_mail_server.failures_left == 100 - 6  # the first attempt and five retries
+    assert not order.events.filter(type=OrderEventType.EMAIL_SENT).exists()
+
+
+def test_a_confirmation_task_run_twice_sends_one_email():
+    cart, _ = _cart()
+    order = place_order(cart=cart, customer=None, details=make_details(), idempotency_key=uuid4())
+
+    send_order_confirmation_task.apply(kwargs={"order_id": order.pk})
+    send_order_confirmation_task.apply(kwargs={"order_id": order.pk})  # delivered again
+
+    assert len(mail.outbox) == 1

@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client
 
 from emporium.accounts.tests.factories import AddressFactory, UserFactory
 from emporium.cart.tests.factories import CartFactory, CartLineFactory
@@ -33,11 +34,88 @@ def test_a_double_submit_makes_one_order(client):
     variant = VariantFactory.create(stock_on_hand=3)
     client.post("/cart/add/", {"variant": variant.pk, "quantity": 1})
     form = _form(ShippingMethodFactory.create())
+    first = client.post("/checkout/", form)
+    # The second click's request read the cart before the first one emptied it: it still
+    # holds the line when it reaches place_order, which alone must see it is the same attempt.
+    client.post("/cart/add/", {"variant": variant.pk, "quantity": 1})
 
-    client.post("/checkout/", form)
-    client.post("/checkout/", form)
+    second = client.post("/checkout/", form)
 
+    order = Order.objects.get()
+    assert first["Location"] == second["Location"] == f"/payments/orders/{order.number}/"
+    assert order.lines.get().quantity == 1
+
+
+def test_a_retry_after_the_order_was_placed_lands_on_that_orders_payment_page(client):
+    variant = VariantFactory.create(stock_on_hand=3)
+    client.post("/cart/add/", {"variant": variant.pk, "quantity": 1})
+    form = _form(ShippingMethodFactory.create())
+    client.post("/checkout/", form)  # committed, but the answer never reached the browser
+
+    retry = client.post("/checkout/", form)  # the cart is empty now
+
+    order = Order.objects.get()
+    assert retry.status_code == 302
+    assert retry["Location"] == f"/payments/orders/{order.number}/"
+
+
+def test_another_visitor_sending_a_used_key_is_refused_and_sees_nothing_of_that_order(client):
+    method = ShippingMethodFactory.create()
+    variant = VariantFactory.create(stock_on_hand=3)
+    client.post("/cart/add/", {"variant": variant.pk, "quantity": 1})
+    client.post("/checkout/", _form(method))
+    theirs = Order.objects.get()
+    other = Client()
+    other.post("/cart/add/", {"variant": variant.pk, "quantity": 1})
+
+    response = other.post("/checkout/", _form(method))  # the same idempotency key
+
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "This checkout was already used to place a different order" in html
+    assert theirs.number not in html
+    assert "0b3e6c1e-3c1a-4f7e-9a55-3d6b1f7b2c11" not in html  # a new key, so the next try works
+    assert other.get(f"/payments/orders/{theirs.number}/").status_code == 404
     assert Order.objects.count() == 1
+
+
+def test_a_product_unpublished_since_it_was_put_in_the_cart_is_refused_by_name(client):
+    variant = VariantFactory.create(stock_on_hand=3, product__name="Enamel teapot")
+    client.post("/cart/add/", {"variant": variant.pk, "quantity": 1})
+    variant.product.is_published = False
+    variant.product.save()
+
+    response = client.post("/checkout/", _form(ShippingMethodFactory.create()))
+
+    assert response.status_code == 422
+    assert "Enamel teapot" in response.content.decode()
+    assert "no longer for sale" in response.content.decode()
+    assert not Order.objects.exists()
+
+
+def test_an_item_sold_out_since_it_was_put_in_the_cart_is_named_in_the_error(client):
+    variant = VariantFactory.create(stock_on_hand=3, product__name="Enamel teapot")
+    client.post("/cart/add/", {"variant": variant.pk, "quantity": 2})
+    variant.stock_allocated = 2
+    variant.save()
+
+    response = client.post("/checkout/", _form(ShippingMethodFactory.create()))
+
+    assert response.status_code == 422
+    assert "Enamel teapot" in response.content.decode()
+    assert "only 1 left in stock; you asked for 2" in response.content.decode()
+
+
+def test_only_shipping_methods_in_the_carts_currency_are_offered(client):
+    variant = VariantFactory.create()
+    client.post("/cart/add/", {"variant": variant.pk, "quantity": 1})
+    ShippingMethodFactory.create(name="Royal Mail", currency="GBP")
+    ShippingMethodFactory.create(name="La Poste", currency="EUR")
+
+    html = client.get("/checkout/").content.decode()
+
+    assert "Royal Mail" in html
+    assert "La Poste" not in html
 
 
 def test_a_missing_address_answers_422_with_the_error_next_to_the_field(client):

@@ -9,6 +9,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from emporium.accounts.tests.factories import AddressFactory, UserFactory
+from emporium.cart.models import CartLine
 from emporium.cart.tests.factories import CartFactory, CartLineFactory
 from emporium.catalog.tests.factories import VariantFactory
 from emporium.checkout.tests.factories import (
@@ -153,16 +154,74 @@ def test_another_customers_saved_address_is_404(shipping):
     assert not Order.objects.exists()
 
 
-def test_an_idempotency_key_of_somebody_elses_order_does_not_reveal_it(shipping):
+def test_an_idempotency_key_of_somebody_elses_order_is_a_409_that_reveals_nothing(shipping):
     client, _ = _visitor_cart()
     body = _order_body(shipping)
-    client.post("/api/v1/checkout/orders/", body)
+    placed = client.post("/api/v1/checkout/orders/", body).json()
     customer = UserFactory.create()
     CartLineFactory.create(cart=CartFactory.create(customer=customer, token=None))
 
     response = bearer_client(customer).post("/api/v1/checkout/orders/", body)
 
-    assert response.status_code == 404
+    assert (response.status_code, response.json()["code"]) == (409, "idempotency_key_reused")
+    assert placed["number"] not in response.content.decode()
+
+
+def test_a_second_guest_replaying_a_guests_key_gets_a_409_and_no_order_token(shipping):
+    first, _ = _visitor_cart()
+    body = _order_body(shipping)
+    placed = first.post("/api/v1/checkout/orders/", body).json()
+    second, _ = _visitor_cart()  # another visitor, with a cart of their own
+
+    response = second.post("/api/v1/checkout/orders/", body)
+
+    assert (response.status_code, response.json()["code"]) == (409, "idempotency_key_reused")
+    assert "order_token" not in response.json()
+    assert placed["number"] not in response.content.decode()
+    assert Order.objects.count() == 1
+
+
+def test_a_guest_replaying_its_own_key_after_its_cart_emptied_gets_its_order_again(shipping):
+    client, _ = _visitor_cart()
+    body = _order_body(shipping)
+    first = client.post("/api/v1/checkout/orders/", body).json()
+
+    retry = client.post("/api/v1/checkout/orders/", body)  # the cart was emptied by the first
+
+    assert retry.status_code == 201
+    assert retry.json()["number"] == first["number"]
+    assert retry.json()["order_token"]
+
+
+def test_an_unpublished_product_in_the_cart_is_a_409_naming_it(shipping):
+    client, _ = _visitor_cart()
+    line = CartLine.objects.select_related("variant__product").get()
+    line.variant.product.is_published = False
+    line.variant.product.save()
+
+    response = client.post("/api/v1/checkout/orders/", _order_body(shipping))
+
+    assert (response.status_code, response.json()["code"]) == (409, "item_not_for_sale")
+    assert line.variant.product.name in response.json()["detail"]
+    assert not Order.objects.exists()
+
+
+def test_a_shipping_method_priced_in_another_currency_is_refused(shipping):
+    client, _ = _visitor_cart()
+    in_euros = ShippingMethodFactory.create(name="La Poste", currency="EUR", price_amount=Decimal("5.00"))
+
+    response = client.post("/api/v1/checkout/orders/", _order_body(in_euros))
+
+    assert (response.status_code, response.json()["code"]) == (409, "shipping_method_not_available")
+    assert not Order.objects.exists()
+
+
+def test_shipping_methods_in_a_currency(shipping):
+    ShippingMethodFactory.create(name="La Poste", currency="EUR")
+
+    in_euros = APIClient().get("/api/v1/checkout/shipping-methods/", {"currency": "EUR"}).json()
+
+    assert [method["name"] for method in in_euros] == ["La Poste"]
 
 
 def test_customer_may_keep_the_address_typed_at_checkout(shipping):
