@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from emporium.accounts.tests.factories import UserFactory
 from emporium.catalog.models import Product
@@ -92,3 +93,77 @@ def test_guest_checks_out_with_a_voucher_and_a_shipping_method(page: Page, live_
     order = Order.objects.get()
     assert (order.customer, order.email, order.total_amount) == (None, "guest@example.com", Decimal("22.08"))
     expect(page.get_by_text(order.number)).to_be_visible()
+
+
+def test_a_second_click_while_the_first_answer_is_slow_lands_on_the_same_order(page: Page, live_server, shop):
+    _add_to_cart(page, live_server.url, shop[0])
+    page.goto(f"{live_server.url}/checkout/")
+    page.get_by_label("E-mail").fill("guest@example.com")
+    page.get_by_label("Full name").first.fill("Ann Shopper")
+    page.get_by_label("Address line 1").first.fill("1 High Street")
+    page.get_by_label("Town or city").first.fill("Bristol")
+    page.get_by_label("Postcode").first.fill("BS1 4DJ")
+    page.get_by_label("Standard delivery").check()
+    first_submit: list[Route] = []
+
+    def lose_the_first_answer(route: Route) -> None:
+        if route.request.method == "POST" and not first_submit:
+            first_submit.append(route)
+            route.fetch()  # the server places the order and commits, but the answer is lost:
+            route.fulfill(status=204)  # the browser stays on the form, as after a timeout
+        else:
+            route.continue_()
+
+    page.route(f"{live_server.url}/checkout/", lose_the_first_answer)
+    page.get_by_role("button", name="Place order").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Checkout")
+    order = Order.objects.get()
+
+    page.get_by_role("button", name="Place order").click()  # the shopper clicks again
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Pay for order {order.number}")
+    assert Order.objects.count() == 1
+
+
+def _ask_for_more_than_is_in_stock(page: Page, base_url: str, product: Product) -> None:
+    page.goto(f"{base_url}/cart/")
+    quantity = page.get_by_label(f"Quantity of {product.name}")
+    quantity.fill("9")
+    page.get_by_role("button", name=f"Update {product.name}").click()
+
+
+def test_a_refused_quantity_stays_in_its_box_with_the_reason_beside_it(page: Page, live_server, shop):
+    scarce = make_product("SET OF 3 CAKE TINS PANTRY DESIGN", price="4.95", stock=3)
+    _add_to_cart(page, live_server.url, scarce)
+
+    _ask_for_more_than_is_in_stock(page, live_server.url, scarce)
+
+    expect(page.get_by_role("alert")).to_have_text("Only 3 left in stock; you asked for 9.")
+    expect(page.get_by_label(f"Quantity of {scarce.name}")).to_have_value("9")
+    expect(page.get_by_label(f"Quantity of {scarce.name}")).to_have_attribute("aria-invalid", "true")
+    expect(page).to_have_url(f"{live_server.url}/cart/")  # swapped in place by htmx: no new page
+    expect(page.get_by_role("link", name=re.compile(r"^Cart \(1"))).to_be_visible()
+
+
+@pytest.fixture
+def page_without_javascript(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="en-GB", java_script_enabled=False
+    )
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+def test_without_javascript_a_refused_quantity_stays_in_its_box_too(
+    page_without_javascript: Page, live_server, shop
+):
+    page = page_without_javascript
+    scarce = make_product("SET OF 3 CAKE TINS PANTRY DESIGN", price="4.95", stock=3)
+    page.goto(f"{live_server.url}{scarce.get_absolute_url()}")
+    page.get_by_role("button", name="Add to cart").click()  # a plain post, then the cart page
+
+    _ask_for_more_than_is_in_stock(page, live_server.url, scarce)
+
+    expect(page.get_by_role("alert")).to_have_text("Only 3 left in stock; you asked for 9.")
+    expect(page.get_by_label(f"Quantity of {scarce.name}")).to_have_value("9")
