@@ -42,6 +42,16 @@ class StockState(models.TextChoices):
 S = OrderStatus
 
 
+# Transition conditions (django-fsm types them for any model).
+def _awaits_cash_on_delivery(order: models.Model) -> bool:
+    return isinstance(order, Order) and order.awaits_cash_on_delivery
+
+
+def _is_paid_for(order: models.Model) -> bool:
+    """Not waiting for cash on delivery: there is something to refund."""
+    return isinstance(order, Order) and not order.awaits_cash_on_delivery
+
+
 class Order(TimeStampedModel):
     number = models.CharField(max_length=32, unique=True)
     customer = models.ForeignKey(
@@ -83,6 +93,9 @@ class Order(TimeStampedModel):
     )
     # An unpaid order gives its reserved stock back after this time (release_expired_orders).
     reserved_until = models.DateTimeField(null=True, blank=True)
+    # Cash on delivery: confirmed for fulfilment unpaid (no expiry), shipped unpaid, and marked
+    # paid when the courier pays in. See awaits_cash_on_delivery and ADR 0007.
+    pays_on_delivery = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-placed_at", "-pk"]
@@ -137,17 +150,43 @@ class Order(TimeStampedModel):
         """Unpaid and still holding its goods: an expired or cancelled order takes no money."""
         return self.status == OrderStatus.UNPAID and self.stock_state != StockState.RELEASED
 
+    @property
+    def awaits_cash_on_delivery(self) -> bool:
+        """Cash on delivery not collected yet. The one rule that lets an order be fulfilled and
+        shipped unpaid, and be marked paid after it left: the transitions below ask it."""
+        return self.pays_on_delivery and self.paid_at is None
+
     # The one place the allowed transitions live. Side effects (stock, events, e-mails) are
     # the services' job, in emporium/orders/services.py; these only move the status.
+    # Cash on delivery (conditions=[...awaits_cash_on_delivery]) adds three: fulfil and ship an
+    # unpaid order, and record the payment of one already on its way (the status stays).
     @transition(field=status, source=S.UNPAID, target=S.PAID)
+    @transition(
+        field=status,
+        source=[S.FULFILLED, S.SHIPPED, S.DELIVERED],
+        target=None,
+        conditions=[_awaits_cash_on_delivery],
+    )
     def pay(self) -> None:
         pass
 
     @transition(field=status, source=S.PAID, target=S.FULFILLED)
+    @transition(
+        field=status,
+        source=S.UNPAID,
+        target=S.FULFILLED,
+        conditions=[_awaits_cash_on_delivery],
+    )
     def fulfil(self) -> None:
         pass
 
     @transition(field=status, source=[S.PAID, S.FULFILLED], target=S.SHIPPED)
+    @transition(
+        field=status,
+        source=S.UNPAID,
+        target=S.SHIPPED,
+        conditions=[_awaits_cash_on_delivery],
+    )
     def ship(self) -> None:
         pass
 
@@ -163,6 +202,7 @@ class Order(TimeStampedModel):
         field=status,
         source=[S.PAID, S.FULFILLED, S.SHIPPED, S.DELIVERED, S.PARTIALLY_REFUNDED],
         target=S.REFUNDED,
+        conditions=[_is_paid_for],
     )
     def refund(self) -> None:
         pass
@@ -171,6 +211,7 @@ class Order(TimeStampedModel):
         field=status,
         source=[S.PAID, S.FULFILLED, S.SHIPPED, S.DELIVERED, S.PARTIALLY_REFUNDED],
         target=S.PARTIALLY_REFUNDED,
+        conditions=[_is_paid_for],
     )
     def refund_partially(self) -> None:
         pass

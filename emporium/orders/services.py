@@ -135,12 +135,37 @@ def _give_back_voucher(*, order: Order, actor: User | None) -> None:
 
 @transaction.atomic
 def mark_order_paid(*, order: Order, actor: User | None = None, note: str = "") -> Order:
-    """The interface point for payments: a gateway callback or staff call this once paid."""
+    """The interface point for payments: a gateway callback or staff call this once paid.
+
+    A cash-on-delivery order may already be on its way: it is paid without changing status."""
     order = _lock(order)
     _apply(order=order, transition=Order.pay, action="marked paid", actor=actor, message=note)
     order.paid_at = timezone.now()
     order.reserved_until = None  # paid orders keep their stock until shipped or cancelled
     order.save(update_fields=["status", "paid_at", "reserved_until", "updated_at"])
+    return order
+
+
+@transaction.atomic
+def confirm_order_for_cash_on_delivery(*, order: Order, actor: User | None = None) -> Order:
+    """The customer pays the courier: the order goes to fulfilment unpaid. Its stock is held
+    until it ships (no expiry), and staff mark it paid when the courier pays in."""
+    order = _lock(order)
+    if order.status != OrderStatus.UNPAID or order.stock_state == StockState.RELEASED:
+        raise TransitionNotAllowed(
+            number=order.number, current=order.get_status_display(), action="paid on delivery"
+        )
+    if order.pays_on_delivery and order.reserved_until is None:
+        return order
+    order.pays_on_delivery = True
+    order.reserved_until = None
+    order.save(update_fields=["pays_on_delivery", "reserved_until", "updated_at"])
+    OrderEvent.objects.create(
+        order=order,
+        type=OrderEventType.NOTE,
+        actor=actor,
+        message="Cash on delivery: to be fulfilled unpaid; its items are held until it ships",
+    )
     return order
 
 

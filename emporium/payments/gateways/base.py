@@ -145,6 +145,8 @@ class PaymentGateway:
     kind: ClassVar[GatewayKind] = GatewayKind.CARD
     # Manual capture: the provider authorizes at checkout, staff capture when they ship.
     capture_automatically: bool = True
+    # Cash on delivery: the order is fulfilled and shipped first, paid when the courier pays in.
+    collects_on_delivery: ClassVar[bool] = False
 
     def start_payment(self, *, request: PaymentRequest) -> GatewayPayment:
         raise NotImplementedError

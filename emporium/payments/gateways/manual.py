@@ -94,3 +94,4 @@ class CashOnDeliveryGateway(ManualGateway):
     name = "cash_on_delivery"
     label = "Cash on delivery"
     reference_prefix = "COD"
+    collects_on_delivery = True

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from emporium.accounts.models import User
 from emporium.orders.models import Order, StockState
+from emporium.orders.services import confirm_order_for_cash_on_delivery
 from emporium.payments.exceptions import PaymentActionNotAllowed, PaymentDeclined
 from emporium.payments.gateways.base import GatewayKind, PaymentRequest
 from emporium.payments.gateways.manual import STAFF_ONLY, ManualGateway
@@ -41,7 +42,9 @@ def start_payment(*, order: Order, gateway_name: str) -> Payment:
             payment = Payment.objects.create(
                 order=order, gateway=gateway.name, amount=order.total_amount, currency=order.currency
             )
-        if gateway.kind is GatewayKind.MANUAL:
+        if gateway.collects_on_delivery:
+            confirm_order_for_cash_on_delivery(order=order)
+        elif gateway.kind is GatewayKind.MANUAL:
             _hold_stock_for_manual_payment(order=order, payment=payment)
     if payment.provider_reference:
         return payment

@@ -331,3 +331,38 @@ def test_approving_a_payment_that_asked_for_no_confirmation_step_is_refused():
     payment.refresh_from_db()
     payment.order.refresh_from_db()
     assert (payment.state, payment.order.status) == (PaymentState.PENDING, OrderStatus.UNPAID)
+
+
+def test_cash_on_delivery_ships_unpaid_and_staff_mark_it_paid_when_the_courier_pays_in(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    from emporium.orders.services import mark_order_delivered, mark_order_shipped
+
+    order = make_unpaid_order()
+    payment = start_payment(order=order, gateway_name="cash_on_delivery")
+    order.refresh_from_db()
+    assert (order.pays_on_delivery, order.reserved_until) == (True, None)
+    mark_order_shipped(order=order, tracking_number="RM1")
+    mark_order_delivered(order=order)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        payment = mark_payment_received(payment=payment, actor=None)
+
+    order.refresh_from_db()
+    assert (payment.state, order.status, order.paid_at is not None) == (
+        PaymentState.CAPTURED,
+        OrderStatus.DELIVERED,
+        True,
+    )
+    assert [m.subject for m in mailoutbox] == [f"Emporium: payment received for order {order.number}"]
+
+
+def test_bank_transfer_orders_still_ship_only_once_paid():
+    from emporium.orders.exceptions import TransitionNotAllowed
+    from emporium.orders.services import mark_order_shipped
+
+    order = make_unpaid_order()
+    start_payment(order=order, gateway_name="bank_transfer")
+
+    with pytest.raises(TransitionNotAllowed):
+        mark_order_shipped(order=order)
