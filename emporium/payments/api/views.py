@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from emporium.accounts.models import User
 from emporium.cart.api.views import customer_of
+from emporium.core.api.pagination import CURSOR_PARAMETERS, ApiCursorPagination, cursor_page_of
 from emporium.core.api.schema import problems
 from emporium.orders.api.guest_access import ORDER_TOKEN, order_token_of
 from emporium.orders.selectors import get_order_for_visitor
@@ -37,7 +38,10 @@ from emporium.payments.models import Payment
 from emporium.payments.selectors import get_payment_for_visitor, list_payments_for_customer
 from emporium.payments.services import confirm_payment, receive_provider_event, start_payment
 
-MAX_LISTED = 100
+
+class NewestPaymentsFirst(ApiCursorPagination):
+    # The list's own order (list_payments_for_customer); the id breaks ties between equal times.
+    ordering = ("-created_at", "-pk")
 
 
 def _customer(request: Request) -> User:
@@ -50,16 +54,22 @@ class PaymentListApi(APIView):
         return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
 
     @extend_schema(
-        parameters=[PaymentListFilters], responses={200: PaymentOutput(many=True)}, tags=["payments"]
+        operation_id="payments_list",
+        parameters=[PaymentListFilters, *CURSOR_PARAMETERS],
+        responses={200: cursor_page_of(PaymentOutput)},
+        tags=["payments"],
     )
     def get(self, request: Request) -> Response:
-        """Your payments, newest first (at most 100), optionally of one order. Customers only."""
+        """Your payments, newest first, a cursor page at a time, optionally of one order.
+        Customers only."""
         filters = PaymentListFilters(data=request.query_params)
         filters.is_valid(raise_exception=True)
         payments = list_payments_for_customer(
             customer=_customer(request), order_number=filters.validated_data.get("order_number")
-        )[:MAX_LISTED]
-        return Response(PaymentOutput(payments, many=True).data)
+        )
+        paginator = NewestPaymentsFirst()
+        page = paginator.paginate_queryset(payments, request, view=self)
+        return paginator.get_paginated_response(PaymentOutput(page, many=True).data)
 
     @extend_schema(
         parameters=[ORDER_TOKEN],

@@ -101,11 +101,15 @@ def test_the_log_cannot_be_edited_or_deleted(admin_client):
 
 
 def test_the_payment_list_filters_flagged_payments(admin_client):
-    PaymentFactory.create(flagged_for_review=True)
+    flagged = PaymentFactory.create(flagged_for_review=True, review_reason="amount mismatch")
+    unflagged = PaymentFactory.create()
 
     response = admin_client.get("/admin/payments/payment/?flagged_for_review__exact=1")
 
+    content = response.content.decode()
     assert response.status_code == 200
+    assert f"/admin/payments/payment/{flagged.pk}/change/" in content
+    assert f"/admin/payments/payment/{unflagged.pk}/change/" not in content
 
 
 def test_the_order_page_lists_its_payments(admin_client):

@@ -188,17 +188,34 @@ def test_the_list_shows_only_my_payments(api, customer):
 
     response = api.get("/api/v1/payments/")
 
-    assert [p["id"] for p in response.json()] == [mine.pk]
+    assert [p["id"] for p in response.json()["results"]] == [mine.pk]
 
 
-def test_the_list_runs_a_fixed_number_of_queries(api, customer, django_assert_num_queries):
-    for _ in range(5):
-        PaymentFactory.create(order=make_unpaid_order(customer=customer))
+@pytest.mark.parametrize("page_size", [2, 20])
+def test_the_list_is_cursor_paginated_with_a_fixed_number_of_queries(
+    api, customer, page_size, django_assert_num_queries
+):
+    payments = [PaymentFactory.create(order=make_unpaid_order(customer=customer)) for _ in range(25)]
 
-    with django_assert_num_queries(1):  # the payments with their orders, in one query
-        response = api.get("/api/v1/payments/")
+    with django_assert_num_queries(1):  # one page of payments with their orders
+        first = api.get("/api/v1/payments/", {"page_size": page_size}).json()
+    second = api.get(first["next"]).json()
 
-    assert len(response.json()) == 5
+    newest_first = [p.pk for p in reversed(payments)]
+    assert [p["id"] for p in first["results"]] == newest_first[:page_size]
+    assert [p["id"] for p in second["results"]] == newest_first[page_size : 2 * page_size]
+
+
+def test_the_list_goes_past_a_hundred_payments(api, customer):
+    order = make_unpaid_order(customer=customer)
+    PaymentFactory.create_batch(105, order=order)
+
+    seen, url = 0, "/api/v1/payments/?page_size=100"
+    while url:
+        page = api.get(url).json()
+        seen, url = seen + len(page["results"]), page["next"]
+
+    assert seen == 105
 
 
 def test_the_webhooks_and_endpoints_are_in_the_openapi_schema():
