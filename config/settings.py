@@ -134,6 +134,8 @@ MIDDLEWARE = [
     # Before anything that can answer (WhiteNoise, CommonMiddleware): preflights and error
     # responses of the API need their CORS headers too.
     "corsheaders.middleware.CorsMiddleware",
+    # Inside CORS, outside everything else: any error under /api/ leaves as problem+json.
+    "emporium.core.api.middleware.ApiProblemMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -430,6 +432,7 @@ CORS_ALLOW_HEADERS = (
     "content-type",
     "if-none-match",
     "x-cart-token",
+    "x-order-token",
 )
 CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
 SPECTACULAR_SETTINGS = {
@@ -445,6 +448,10 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"OrderStatusEnum": "emporium.orders.models.OrderStatus"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "emporium.core.api.schema.document_empty_query_values",
+    ],
     # Swagger UI from our own static files (node_modules/swagger-ui-dist): no CDN, works offline.
     "SWAGGER_UI_DIST": "/static/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": "/static/swagger-ui/favicon-32x32.png",

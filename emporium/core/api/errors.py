@@ -2,6 +2,9 @@
 
 Domain errors carry their own status and stable ``code``; DRF's errors (validation, 401,
 403, 404, 429) keep their status and gain the same shape, so a client parses one format.
+Problems are always rendered as JSON, even by views that render something else when all is
+well (the schema's YAML, Swagger UI's HTML). What goes wrong outside DRF's views is
+emporium.core.api.middleware's to answer.
 """
 
 from __future__ import annotations
@@ -10,12 +13,13 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -38,7 +42,19 @@ def _problem(*, status: int, code: str, detail: Any, **extra: Any) -> dict[str, 
     }
 
 
+class RequestTooLarge(exceptions.APIException):
+    status_code = 413
+    default_detail = "The request body is larger than this API accepts."
+    default_code = "request_too_large"
+
+
 def _as_api_exception(exc: Exception) -> Exception:
+    if isinstance(exc, RequestDataTooBig):
+        # Django's limit on a body read into memory (DATA_UPLOAD_MAX_MEMORY_SIZE): the client's to fix.
+        return RequestTooLarge()
+    if isinstance(exc, SuspiciousOperation):
+        # Django refusing input it considers hostile; its details stay in the security log.
+        return exceptions.ParseError("The request could not be understood.", code="bad_request")
     if isinstance(exc, Http404):
         return exceptions.NotFound()
     if isinstance(exc, PermissionDenied):
@@ -49,7 +65,16 @@ def _as_api_exception(exc: Exception) -> Exception:
     return exc
 
 
-def handle_api_exception(exc: Exception, context: dict[str, Any]) -> Response | None:
+def handle_api_exception(exc: Exception, context: dict[str, Any]) -> Response:
+    # The view's own renderers may not speak JSON (YAML for the schema, HTML for Swagger UI):
+    # DRF renders an error with the request's negotiated renderer, so negotiate JSON for it.
+    request = context.get("request")
+    if request is not None:
+        request.accepted_renderer, request.accepted_media_type = JSONRenderer(), PROBLEM_CONTENT_TYPE
+    return _problem_response_for(exc, context)
+
+
+def _problem_response_for(exc: Exception, context: dict[str, Any]) -> Response:
     if isinstance(exc, DomainError):
         body = _problem(status=exc.status, code=exc.code, detail=exc.message, **exc.details)
         return Response(body, status=exc.status, content_type=PROBLEM_CONTENT_TYPE)
@@ -94,7 +119,23 @@ def problem_response(*, status: int, code: str, detail: str) -> HttpResponse:
     )
 
 
-def _is_api(request: HttpRequest) -> bool:
+# What a problem says when all that is known is its status (an error Django answered itself).
+PROBLEMS_BY_STATUS: dict[int, tuple[str, str]] = {
+    400: ("bad_request", "The request could not be understood."),
+    403: ("permission_denied", "Not allowed."),
+    404: ("not_found", "Not found."),
+    405: ("method_not_allowed", "This method is not allowed here."),
+    413: ("request_too_large", "The request body is larger than this API accepts."),
+    500: ("server_error", "Something went wrong on our side."),
+}
+
+
+def problem_response_for_status(status: int) -> HttpResponse:
+    code, detail = PROBLEMS_BY_STATUS.get(status, ("error", HTTPStatus(status).phrase))
+    return problem_response(status=status, code=code, detail=detail)
+
+
+def is_api_request(request: HttpRequest) -> bool:
     return request.path.startswith(API_PATH_PREFIX)
 
 
@@ -105,24 +146,24 @@ def api_endpoint_not_found_view(request: HttpRequest, path: str = "") -> HttpRes
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if _is_api(request):
-        return problem_response(status=404, code="not_found", detail="Not found.")
+    if is_api_request(request):
+        return problem_response_for_status(404)
     return defaults.page_not_found(request, exception)
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if _is_api(request):
-        return problem_response(status=400, code="bad_request", detail="The request could not be understood.")
+    if is_api_request(request):
+        return problem_response_for_status(413 if isinstance(exception, RequestDataTooBig) else 400)
     return defaults.bad_request(request, exception)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if _is_api(request):
-        return problem_response(status=403, code="permission_denied", detail="Not allowed.")
+    if is_api_request(request):
+        return problem_response_for_status(403)
     return defaults.permission_denied(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    if _is_api(request):
-        return problem_response(status=500, code="server_error", detail="Something went wrong on our side.")
+    if is_api_request(request):
+        return problem_response_for_status(500)
     return defaults.server_error(request)

@@ -1,5 +1,10 @@
-"""Cursor pagination for long lists (orders): stable under inserts, no COUNT(*), and a query
-whose cost does not grow with the page number."""
+"""Cursor pagination for long lists (orders, staff products): stable under inserts, no COUNT(*),
+and a query whose cost does not grow with the page number.
+
+A ``page_size`` that is not a whole number from 1 to MAX_PAGE_SIZE is a 400 problem, as it is
+for the product list: DRF's own pagination falls back to the default without a word, so a
+client asking for 500 would silently get 24 and think the list ended there.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
 
 DEFAULT_PAGE_SIZE = 24
 MAX_PAGE_SIZE = 100
@@ -19,6 +25,16 @@ class ApiCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
     ordering: str | tuple[str, ...] = "-pk"
+
+    def get_page_size(self, request: Request) -> int:
+        raw = request.query_params.get(self.page_size_query_param, "")
+        if raw == "":  # absent, or sent empty as HTML forms do: the default
+            return self.page_size
+        field = serializers.IntegerField(min_value=1, max_value=self.max_page_size)
+        try:
+            return int(field.run_validation(raw))
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError({self.page_size_query_param: error.detail}) from error
 
 
 class NewestOrdersFirst(ApiCursorPagination):
@@ -49,7 +65,7 @@ CURSOR_PARAMETERS = [
     ),
     OpenApiParameter(
         "page_size",
-        OpenApiTypes.INT,
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
         description=f"Items per page, 1 to {MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE}).",
     ),
 ]

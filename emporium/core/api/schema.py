@@ -1,8 +1,8 @@
 """What the OpenAPI schema says about errors, so no endpoint has to repeat it.
 
 Every operation documents the problem responses any request can meet (400, 401, 403, 404,
-429, 500) as ``application/problem+json``; an endpoint adds its own domain errors (409 for
-out of stock, say) with :func:`problems`.
+429, 500, and 413 and 415 where there is a body) as ``application/problem+json``; an endpoint
+adds its own domain errors (409 for out of stock, say) with :func:`problems`.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import force_instance, is_serializer
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
@@ -51,12 +52,29 @@ def problems(*codes: int, description: str = "") -> dict[Any, OpenApiResponse]:
 
 
 class ProblemAwareAutoSchema(AutoSchema):
+    def _get_request_for_media_type(self, serializer: Any, direction: str = "request") -> Any:
+        """A PATCH body is partial only where the view validates it so.
+
+        drf-spectacular assumes DRF's ``partial_update`` and documents every PATCH body as
+        optional fields. Our views are plain APIViews: one that validates with ``partial=True``
+        says so in its schema (``request=StaffProductInput(partial=True)``); any other requires
+        the fields its serializer requires, and the schema must say that too.
+        """
+        if self.method == "PATCH" and is_serializer(serializer) and not force_instance(serializer).partial:
+            self.method = "PUT"  # documented as the full body the view validates
+            try:
+                return super()._get_request_for_media_type(serializer, direction)
+            finally:
+                self.method = "PATCH"
+        return super()._get_request_for_media_type(serializer, direction)
+
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses: dict[str, Any] = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
         possible = dict(ALWAYS_POSSIBLE)
         if self.method in ("POST", "PUT", "PATCH"):
+            possible[413] = "The body is larger than the API accepts (2.5 MB, DATA_UPLOAD_MAX_MEMORY_SIZE)."
             possible[415] = "The body is not JSON (`Content-Type: application/json`)."
         for code, description in possible.items():
             if str(code) not in responses:
@@ -67,3 +85,18 @@ class ProblemAwareAutoSchema(AutoSchema):
                     direction=direction,
                 )
         return responses
+
+
+def document_empty_query_values(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Say that an optional query parameter sent empty (``?sort=``) counts as not sent.
+
+    That is what DRF's serializers do with query strings, as HTML forms send every field: the
+    default applies. Without ``allowEmptyValue`` the schema would promise a 400 for them.
+    (A POSTPROCESSING_HOOKS entry of drf-spectacular.)
+    """
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query" and not parameter.get("required", False):
+                    parameter["allowEmptyValue"] = True
+    return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -100,6 +101,7 @@ def test_tampered_access_token_is_a_401_problem(part):
 
     assert response.status_code == 401
     assert response["Content-Type"] == PROBLEM
+    assert response.json()["code"] == "token_not_valid"
 
 
 def test_a_token_signed_with_another_key_is_refused():
@@ -113,6 +115,8 @@ def test_a_token_signed_with_another_key_is_refused():
     response = APIClient().get("/api/v1/auth/me/", HTTP_AUTHORIZATION=f"Bearer {forged}")
 
     assert response.status_code == 401
+    assert response["Content-Type"] == PROBLEM
+    assert response.json()["code"] == "token_not_valid"
 
 
 def test_too_many_requests_is_a_429_problem_with_retry_after(settings):
@@ -156,6 +160,24 @@ def test_cors_allows_the_configured_origins_on_the_api_only(settings):
     assert "x-cart-token" in preflight["Access-Control-Allow-Headers"]
 
 
+@pytest.mark.parametrize("header", ["x-cart-token", "x-order-token", "if-none-match", "authorization"])
+def test_a_browser_app_may_send_the_apis_own_headers(settings, header):
+    """A visitor's cart token and a guest's order token must pass a CORS preflight, or a browser
+    app on another origin could not read a guest's order or pay it."""
+    settings.CORS_ALLOWED_ORIGINS = ["https://app.example"]
+
+    preflight = Client().options(
+        "/api/v1/payments/",
+        HTTP_ORIGIN="https://app.example",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS=f"content-type, {header}",
+    )
+
+    assert preflight.status_code == 200
+    allowed = [name.strip() for name in preflight["Access-Control-Allow-Headers"].split(",")]
+    assert header in allowed
+
+
 def test_the_openapi_schema_describes_every_endpoint_with_problem_errors():
     response = Client().get("/api/schema/", {"format": "json"})
 
@@ -185,3 +207,157 @@ def test_the_schema_generates_without_warnings_and_validates(tmp_path):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
 
     assert (tmp_path / "schema.yaml").read_text().startswith("openapi: 3")
+
+
+# --- Errors outside the happy path of a DRF view ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "headers"),
+    [
+        ("/api/v1/auth/token/", {}),  # DRF parses the body
+        ("/api/v1/payments/webhooks/stripe/", {"HTTP_STRIPE_SIGNATURE": "t=1,v1=0"}),  # reads it raw
+    ],
+)
+def test_a_body_larger_than_the_limit_is_a_413_problem(settings, url, headers):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    body = json.dumps({"email": "ann@example.com", "password": "x" * 2_000})
+
+    response = Client().post(url, data=body, content_type="application/json", **headers)
+
+    assert response.status_code == 413
+    assert response["Content-Type"] == PROBLEM
+    assert response.json()["code"] == "request_too_large"
+
+
+def test_a_body_within_the_limit_is_read(settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    body = json.dumps({"email": "ann@example.com", "password": "x" * 100})
+
+    response = Client().post("/api/v1/auth/token/", data=body, content_type="application/json")
+
+    assert response.status_code == 401  # read and checked: wrong credentials
+
+
+def test_operations_with_a_body_document_the_413():
+    schema = Client().get("/api/schema/", {"format": "json"}).json()
+
+    token = schema["paths"]["/api/v1/auth/token/"]["post"]["responses"]
+    listing = schema["paths"]["/api/v1/products/"]["get"]["responses"]
+    assert PROBLEM in token["413"]["content"]
+    assert "413" not in listing
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "status"),
+    [
+        ("post", "/api/schema/", 405),  # the view renders YAML when all is well
+        ("get", "/api/schema/?format=xml", 404),
+        ("post", "/api/docs/", 405),  # the view renders HTML when all is well
+        ("delete", "/api/docs/", 405),
+    ],
+)
+def test_the_schema_and_its_docs_answer_errors_as_problem_json(method, url, status):
+    response = getattr(Client(), method)(url)
+
+    assert response.status_code == status
+    assert response["Content-Type"] == PROBLEM
+    assert response.json()["status"] == status  # JSON, not YAML or text labelled as JSON
+
+
+@pytest.fixture(params=[True, False], ids=["debug", "no-debug"])
+def debug(request, settings):
+    settings.DEBUG = request.param
+    return request.param
+
+
+def test_an_exception_outside_a_drf_view_is_a_500_problem_whatever_debug(debug, monkeypatch, caplog):
+    """A middleware failing under /api/: Django's own answer (with DEBUG, its HTML debug page)
+    becomes a problem, and the error is still logged with its traceback."""
+
+    def fail(self: object, request: object) -> bool:
+        raise RuntimeError("middleware broke")
+
+    monkeypatch.setattr("emporium.accounts.middleware.StaffMFAMiddleware._must_enrol", fail)
+
+    response = Client(raise_request_exception=False).get("/api/v1/categories/")
+
+    assert response.status_code == 500
+    assert response["Content-Type"] == PROBLEM
+    assert response.json()["code"] == "server_error"
+    assert b"middleware broke" not in response.content
+    logged = [record.exc_info[1] for record in caplog.records if record.exc_info]
+    assert [str(error) for error in logged] == ["middleware broke"]
+
+
+def test_a_host_that_is_not_allowed_is_a_400_problem_whatever_debug(debug):
+    response = Client(raise_request_exception=False).get("/api/v1/categories/", HTTP_HOST="evil.example")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == PROBLEM
+    assert response.json()["code"] == "bad_request"
+
+
+def test_pages_outside_the_api_keep_djangos_error_pages(debug, monkeypatch):
+    monkeypatch.setattr(
+        "emporium.accounts.middleware.StaffMFAMiddleware._must_enrol",
+        lambda self, request: (_ for _ in ()).throw(RuntimeError("middleware broke")),
+    )
+
+    response = Client(raise_request_exception=False).get("/healthz")
+
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("text/html")
+
+
+# --- Cursor pages and what the schema says about parameters ----------------------------------
+
+
+@pytest.mark.parametrize("page_size", ["0", "101", "ten", "2.5"])
+def test_a_cursor_page_size_out_of_range_is_a_400_problem(page_size):
+    client = APIClient()
+    client.force_authenticate(UserFactory.create())
+
+    response = client.get("/api/v1/account/orders/", {"page_size": page_size})
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == PROBLEM
+    assert list(response.json()["errors"]) == ["page_size"]
+
+
+@pytest.mark.parametrize(("page_size", "expected"), [("", 24), ("1", 1), ("100", 100)])
+def test_a_cursor_page_size_in_range_or_empty_is_used(page_size, expected):
+    from emporium.orders.tests.factories import OrderFactory
+
+    customer = UserFactory.create()
+    OrderFactory.create_batch(101, customer=customer)
+    client = APIClient()
+    client.force_authenticate(customer)
+
+    response = client.get("/api/v1/account/orders/", {"page_size": page_size})
+
+    assert len(response.json()["results"]) == expected
+
+
+def test_the_schema_says_optional_query_parameters_may_be_sent_empty():
+    """DRF reads ``?sort=`` as no sort given (the default), as HTML forms send empty fields."""
+    schema = Client().get("/api/schema/", {"format": "json"}).json()
+
+    parameters = schema["paths"]["/api/v1/products/"]["get"]["parameters"]
+    query = {parameter["name"]: parameter for parameter in parameters if parameter["in"] == "query"}
+    assert all(parameter["allowEmptyValue"] is True for parameter in query.values())
+    assert {"sort", "page_size", "q"} <= set(query)
+    response = APIClient().get("/api/v1/products/", {"sort": "", "page_size": ""})
+    assert response.status_code == 200
+
+
+def test_a_patch_body_is_partial_in_the_schema_only_where_the_view_validates_it_so():
+    schema = Client().get("/api/schema/", {"format": "json"}).json()
+
+    def patch_body(path: str) -> tuple[bool, list[str]]:
+        body = schema["paths"][path]["patch"]["requestBody"]
+        name = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+        return body.get("required", False), schema["components"]["schemas"][name].get("required", [])
+
+    assert patch_body("/api/v1/cart/lines/{line_id}/") == (True, ["quantity"])  # validates the whole body
+    assert patch_body("/api/v1/staff/products/{product_id}/") == (False, [])  # partial=True
