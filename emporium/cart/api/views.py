@@ -33,11 +33,14 @@ from emporium.cart.services import (
 from emporium.core.api.schema import problems
 
 CART_TOKEN_HEADER = "X-Cart-Token"
+# Documented as text, not as a UUID: a token that is no cart's, malformed or not, is answered
+# like any other cart that is not the client's (404), and a visitor creating a cart has it ignored.
 CART_TOKEN = OpenApiParameter(
     CART_TOKEN_HEADER,
-    OpenApiTypes.UUID,
+    OpenApiTypes.STR,
     OpenApiParameter.HEADER,
-    description="The token of a visitor's cart (ignored for logged-in customers, who use their own).",
+    description="The token (a UUID) that `POST /carts/` gave a visitor (ignored for logged-in "
+    "customers, who use their own). Any other value finds no cart.",
 )
 
 
