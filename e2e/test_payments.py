@@ -88,3 +88,16 @@ def test_the_confirmation_step_failed_lets_the_shopper_try_again(page: Page, pla
     _pay_with(page, "4242 4242 4242 4242")
 
     expect(page.get_by_text("Status: Paid.")).to_be_visible()
+
+
+def test_cash_on_delivery_waits_for_the_courier_with_the_items_held(page: Page, placed_order: Order):
+    page.get_by_role("button", name="Pay cash on delivery").click()
+
+    expect(page.get_by_text("Please have £")).to_contain_text("ready for the courier")
+    placed_order.refresh_from_db()
+    assert (placed_order.status, placed_order.pays_on_delivery, placed_order.reserved_until) == (
+        OrderStatus.UNPAID,
+        True,
+        None,
+    )
+    assert placed_order.payments.get().state == PaymentState.PENDING
