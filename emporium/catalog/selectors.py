@@ -28,7 +28,7 @@ from typing import Protocol
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.db import connection
-from django.db.models import Case, F, OrderBy, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, OrderBy, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.db.models.expressions import CombinedExpression
 
 from emporium.catalog.cache import cached_for_catalog
@@ -404,6 +404,30 @@ def get_published_product(*, slug: str) -> Product:
 def list_purchasable_variants() -> QuerySet[Variant]:
     """Variants a shopper may put in a cart: those of published products."""
     return Variant.objects.filter(product__is_published=True).select_related("product")
+
+
+def list_products_for_staff(
+    *, query: str = "", is_published: bool | None = None, category: Category | None = None
+) -> QuerySet[Product]:
+    """Every product, published or not, for the staff's catalog list, newest first.
+
+    Staff look a product up by what they know of it: the query is one of its SKUs, or every
+    word of it is in its name or slug. A category takes in the categories below it, as on the
+    storefront. One query, whatever the page size: the price and stock shown are the
+    product's own summary fields.
+    """
+    products = Product.objects.select_related("category")
+    if category is not None:
+        products = products.filter(category__path__startswith=category.path)
+    if is_published is not None:
+        products = products.filter(is_published=is_published)
+    if query := normalize_search_query(query):
+        every_word = Q()
+        for term in split_search_terms(query):
+            every_word &= Q(name__icontains=term) | Q(slug__icontains=term)
+        has_sku = Exists(Variant.objects.filter(product=OuterRef("pk"), sku__iexact=query))
+        products = products.filter(every_word | has_sku)
+    return products.order_by("-pk")
 
 
 def normalize_search_query(text: str) -> str:

@@ -1,11 +1,13 @@
 """Who may use the staff endpoints: one module, built on the staff roles.
 
 A staff endpoint needs a member of staff (``is_staff``, active) who holds the Django
-permission the endpoint names. The roles in emporium.accounts.roles are groups carrying
-those permissions (Order manager: orders.*, Catalog manager: catalog.*, Analyst: view only),
-so the admin, the dashboard and the API agree on who may do what. Where staff must use two
-factors (``STAFF_MFA_REQUIRED``), a staff member without an authenticator app is refused
-here too, as the admin refuses them.
+permissions its HTTP method needs: reading a product needs ``catalog.view_product``, adding a
+variant ``catalog.add_variant``, and so on. The roles in emporium.accounts.roles are groups
+carrying those permissions (Order manager: orders.*, Catalog manager: catalog.*, Analyst:
+view only), so the admin, the dashboard and the API agree on who may do what, and a shop's
+own group with only some of them gets exactly those. Where staff must use two factors
+(``STAFF_MFA_REQUIRED``), a staff member without an authenticator app is refused here too,
+as the admin refuses them.
 
 Customers get 403; clients without credentials get 401 (DRF asks for them first).
 """
@@ -21,12 +23,18 @@ from rest_framework.request import Request
 from emporium.accounts.models import User
 from emporium.accounts.selectors import has_totp_authenticator
 
+# Methods that only read ask for what GET asks for.
+READING_METHODS = ("GET", "HEAD", "OPTIONS")
+
 
 class StaffPermission(BasePermission):
-    """Base: staff with every permission in ``required`` (for safe methods, ``required_to_read``)."""
+    """Base: staff holding every permission ``required`` names for the request's method.
 
-    required: ClassVar[tuple[str, ...]] = ()
-    required_to_read: ClassVar[tuple[str, ...] | None] = None
+    A method the mapping does not name is one the view does not answer: any member of staff
+    passes here and gets the view's 405, rather than a 403 that would hide the mistake.
+    """
+
+    required: ClassVar[dict[str, tuple[str, ...]]] = {}
     message = "This is for staff with the right role."
 
     def has_permission(self, request: Request, view: Any) -> bool:
@@ -35,25 +43,33 @@ class StaffPermission(BasePermission):
             return False
         if settings.STAFF_MFA_REQUIRED and not has_totp_authenticator(user=user):
             return False
-        reading = request.method in ("GET", "HEAD", "OPTIONS")
-        needed = self.required_to_read if reading and self.required_to_read is not None else self.required
-        return user.has_perms(needed)
+        method = "GET" if request.method in READING_METHODS else str(request.method)
+        return user.has_perms(self.required.get(method, ()))
 
 
 class CanManageOrders(StaffPermission):
-    """Order manager: read every order, move orders along their states."""
+    """Order manager: read every order, move orders along their states (analysts read)."""
 
-    required = ("orders.view_order", "orders.change_order")
-    required_to_read = ("orders.view_order",)
+    required = {
+        "GET": ("orders.view_order",),
+        "POST": ("orders.view_order", "orders.change_order"),
+    }
 
 
-class CanManageCatalog(StaffPermission):
-    """Catalog manager: create and edit products, prices and stock."""
+class CanManageProducts(StaffPermission):
+    """Catalog manager: list, read, create and edit products (analysts list and read)."""
 
-    required = (
-        "catalog.view_product",
-        "catalog.add_product",
-        "catalog.change_product",
-        "catalog.change_variant",
-    )
-    required_to_read = ("catalog.view_product",)
+    required = {
+        "GET": ("catalog.view_product",),
+        "POST": ("catalog.view_product", "catalog.add_product"),
+        "PATCH": ("catalog.view_product", "catalog.change_product"),
+    }
+
+
+class CanManageVariants(StaffPermission):
+    """Catalog manager: add variants to a product, change their prices and stock."""
+
+    required = {
+        "POST": ("catalog.view_product", "catalog.add_variant"),
+        "PATCH": ("catalog.view_product", "catalog.change_variant"),
+    }

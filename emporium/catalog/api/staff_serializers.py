@@ -29,6 +29,37 @@ class StaffProductOutput(serializers.ModelSerializer[Product]):
         )  # fmt: skip
 
 
+class StaffProductSummaryOutput(serializers.ModelSerializer[Product]):
+    """A row of the staff product list: the product's summary fields, no variants."""
+
+    category = serializers.CharField(source="category.slug", read_only=True)
+
+    class Meta:
+        model = Product
+        fields = (
+            "id", "slug", "name", "category", "is_published", "price_amount", "currency", "is_in_stock",
+            "units_sold", "updated_at",
+        )  # fmt: skip
+
+
+class StaffProductFilters(serializers.Serializer):
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="Words that must all be in the name or slug, or a SKU.",
+    )
+    published = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text="Only published (true) or hidden (false)."
+    )
+    category = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Category.objects.all(),
+        required=False,
+        help_text="A category slug; its subcategories too.",
+    )
+
+
 class StaffProductInput(serializers.Serializer):
     """Every field for a new product; any subset of them for a change (PATCH)."""
 

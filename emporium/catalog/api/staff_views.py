@@ -1,6 +1,7 @@
-"""Staff catalog API: create and edit products, prices, stock and publication.
+"""Staff catalog API: list and search every product; create and edit products, prices, stock
+and publication.
 
-Catalog managers only (emporium.accounts.api.permissions). The writes are the catalog
+Catalog managers write, analysts read (emporium.accounts.api.permissions). The writes are the catalog
 services, which save through the models: summaries refresh and the catalog version moves on,
 so storefront pages and the public API show an edit with the next request.
 """
@@ -17,14 +18,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from emporium.accounts.api.permissions import CanManageCatalog
+from emporium.accounts.api.permissions import CanManageProducts, CanManageVariants
 from emporium.catalog.api.staff_serializers import (
+    StaffProductFilters,
     StaffProductInput,
     StaffProductOutput,
+    StaffProductSummaryOutput,
     StaffVariantInput,
     StaffVariantOutput,
 )
 from emporium.catalog.models import Product, Variant
+from emporium.catalog.selectors import list_products_for_staff
 from emporium.catalog.services import (
     ProductFields,
     VariantFields,
@@ -33,6 +37,7 @@ from emporium.catalog.services import (
     update_product,
     update_variant,
 )
+from emporium.core.api.pagination import CURSOR_PARAMETERS, ApiCursorPagination, cursor_page_of
 
 
 def _products() -> QuerySet[Product]:
@@ -45,8 +50,27 @@ def _product_output(product_id: int) -> dict[str, object]:
     return dict(StaffProductOutput(_products().get(pk=product_id)).data)
 
 
-class StaffProductCreateApi(APIView):
-    permission_classes = (CanManageCatalog,)
+class StaffProductListApi(APIView):
+    permission_classes = (CanManageProducts,)
+
+    @extend_schema(
+        operation_id="staff_products_list",
+        parameters=[StaffProductFilters, *CURSOR_PARAMETERS],
+        responses={200: cursor_page_of(StaffProductSummaryOutput)},
+        tags=["staff"],
+    )
+    def get(self, request: Request) -> Response:
+        """Every product, published or not, newest first: searched with `q`, filtered by
+        publication and category, a cursor page at a time."""
+        filters = StaffProductFilters(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        params = filters.validated_data
+        products = list_products_for_staff(
+            query=params.get("q", ""), is_published=params["published"], category=params.get("category")
+        )
+        paginator = ApiCursorPagination()
+        page = paginator.paginate_queryset(products, request, view=self)
+        return paginator.get_paginated_response(StaffProductSummaryOutput(page, many=True).data)
 
     @extend_schema(request=StaffProductInput, responses={201: StaffProductOutput}, tags=["staff"])
     def post(self, request: Request) -> Response:
@@ -58,7 +82,7 @@ class StaffProductCreateApi(APIView):
 
 
 class StaffProductDetailApi(APIView):
-    permission_classes = (CanManageCatalog,)
+    permission_classes = (CanManageProducts,)
 
     @extend_schema(responses={200: StaffProductOutput}, tags=["staff"])
     def get(self, request: Request, product_id: int) -> Response:
@@ -78,7 +102,7 @@ class StaffProductDetailApi(APIView):
 
 
 class StaffVariantCreateApi(APIView):
-    permission_classes = (CanManageCatalog,)
+    permission_classes = (CanManageVariants,)
 
     @extend_schema(request=StaffVariantInput, responses={201: StaffVariantOutput}, tags=["staff"])
     def post(self, request: Request, product_id: int) -> Response:
@@ -90,7 +114,7 @@ class StaffVariantCreateApi(APIView):
 
 
 class StaffVariantDetailApi(APIView):
-    permission_classes = (CanManageCatalog,)
+    permission_classes = (CanManageVariants,)
 
     @extend_schema(
         request=StaffVariantInput(partial=True), responses={200: StaffVariantOutput}, tags=["staff"]

@@ -9,7 +9,7 @@ urlpatterns = [
     path("categories/<slug:slug>/", views.CategoryDetailApi.as_view(), name="category-detail"),
     path("products/", views.ProductListApi.as_view(), name="product-list"),
     path("products/<slug:slug>/", views.ProductDetailApi.as_view(), name="product-detail"),
-    path("staff/products/", staff_views.StaffProductCreateApi.as_view(), name="staff-product-create"),
+    path("staff/products/", staff_views.StaffProductListApi.as_view(), name="staff-product-list"),
     path(
         "staff/products/<int:product_id>/",
         staff_views.StaffProductDetailApi.as_view(),
