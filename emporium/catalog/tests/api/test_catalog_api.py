@@ -149,6 +149,41 @@ def test_every_catalog_read_has_an_etag(api, shop: Shop, url):
     assert api.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
 
 
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/api/v1/products/no-such-product/", 404),
+        ("/api/v1/categories/no-such-category/", 404),
+        ("/api/v1/products/?category=no-such-category", 404),
+        ("/api/v1/products/?page_size=0", 400),
+        ("/api/v1/products/?sort=cheapest", 400),
+    ],
+)
+def test_a_current_etag_does_not_turn_an_invalid_request_into_a_304(api, shop: Shop, url, status):
+    make_product("Lantern", category=shop.candles, slug="lantern")
+    etag = api.get("/api/v1/products/")["ETag"]  # current: the catalog has not changed since
+
+    response = api.get(url, HTTP_IF_NONE_MATCH=etag)
+
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_a_current_etag_is_304_even_when_the_answer_is_no_longer_cached(api, shop: Shop):
+    from django.core.cache import cache
+
+    from emporium.core.api.conditional import stored_body_key
+
+    make_product("Lantern", category=shop.candles, slug="lantern")
+    etag = api.get("/api/v1/products/lantern/")["ETag"]
+    cache.delete(stored_body_key("http://testserver/api/v1/products/lantern/"))  # evicted
+
+    response = api.get("/api/v1/products/lantern/", HTTP_IF_NONE_MATCH=etag)  # validated again
+
+    assert response.status_code == 304
+    assert response["ETag"] == etag
+
+
 @pytest.mark.parametrize("page_size", [2, 24])
 def test_product_list_runs_a_fixed_number_of_queries_whatever_the_page_size(
     api, shop: Shop, page_size, django_assert_num_queries
@@ -160,6 +195,37 @@ def test_product_list_runs_a_fixed_number_of_queries_whatever_the_page_size(
         response = api.get("/api/v1/products/", {"category": "home", "page_size": page_size})
     with django_assert_num_queries(0):  # warm: served from the catalog cache
         api.get("/api/v1/products/", {"category": "home", "page_size": page_size})
+
+    assert len(response.json()["results"]) == page_size
+
+
+@pytest.mark.parametrize("page_size", [2, 24])
+def test_unfiltered_product_list_runs_a_fixed_number_of_queries_whatever_the_page_size(
+    api, shop: Shop, page_size, django_assert_num_queries
+):
+    for number in range(30):
+        make_product(f"Lantern {number}", category=shop.candles)
+    # the count, the page (category joined), its images
+    with django_assert_num_queries(3):
+        response = api.get("/api/v1/products/", {"page_size": page_size})
+    with django_assert_num_queries(0):  # warm: served from the catalog cache
+        api.get("/api/v1/products/", {"page_size": page_size})
+
+    assert len(response.json()["results"]) == page_size
+
+
+@pytest.mark.parametrize("page_size", [2, 24])
+def test_product_search_runs_a_fixed_number_of_queries_whatever_the_page_size(
+    api, shop: Shop, page_size, django_assert_num_queries, is_postgres
+):
+    for number in range(30):
+        make_product(f"Lantern {number}", category=shop.candles)
+    # the count, the page of matches (category joined), its images; on PostgreSQL one more
+    # sets the trigram threshold the typo-tolerant match reads
+    with django_assert_num_queries(4 if is_postgres else 3):
+        response = api.get("/api/v1/products/", {"q": "lantern", "page_size": page_size})
+    with django_assert_num_queries(0):  # warm: served from the catalog cache
+        api.get("/api/v1/products/", {"q": "lantern", "page_size": page_size})
 
     assert len(response.json()["results"]) == page_size
 
