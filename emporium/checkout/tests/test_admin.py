@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from importlib import import_module
 
 import pytest
 from django.apps import apps
+from django.db.models.signals import pre_save
 
 from emporium.accounts.tests.factories import UserFactory
 from emporium.checkout.models import TaxRate, Voucher
@@ -40,8 +42,6 @@ def test_a_second_rate_for_a_country_in_another_case_is_a_form_error(admin_clien
 
 
 def test_the_migration_upper_cases_old_lower_case_rates_and_drops_shadowed_ones():
-    from importlib import import_module
-
     migration = import_module("emporium.checkout.migrations.0002_upper_case_tax_rate_countries")
     TaxRateFactory.create(country="GB", rate=Decimal("0.2000"))
     lone = TaxRateFactory.create(country="FR", rate=Decimal("0.2000"))
@@ -106,8 +106,6 @@ def test_editing_a_voucher_keeps_the_uses_counted_meanwhile(admin_client):
     def a_checkout_counts_a_use(sender, instance, **kwargs):
         # Between the admin reading the voucher and saving it, as place_order does.
         Voucher.objects.filter(pk=instance.pk).update(used_count=6)
-
-    from django.db.models.signals import pre_save
 
     pre_save.connect(a_checkout_counts_a_use, sender=Voucher, dispatch_uid="test-use-meanwhile")
     try:
