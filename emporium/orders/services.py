@@ -196,10 +196,21 @@ def _queue_shipping_notification(order_id: int) -> None:
     send_shipping_notification_task.delay(order_id=order_id)
 
 
-def send_shipping_notification(*, order: Order) -> None:
-    """Tell the customer the parcel is on its way, with the tracking number (HTML and text)."""
+SHIPPING_NOTIFICATION_EVENT_MESSAGE = "Shipping notification"
+
+
+def send_shipping_notification(*, order: Order) -> bool:
+    """Tell the customer the parcel is on its way, with the tracking number (HTML and text).
+
+    Returns whether it sent. The task calling this is retried when the mail server fails and
+    may be delivered twice, so an order whose notification is recorded as sent is skipped.
+    """
     if not order.email:
-        return  # imported orders may have no address to write to
+        return False  # imported orders may have no address to write to
+    if order.events.filter(
+        type=OrderEventType.EMAIL_SENT, message=SHIPPING_NOTIFICATION_EVENT_MESSAGE
+    ).exists():
+        return False
     context = {"order": order, "lines": list(order.lines.all()), "site_name": settings.SITE_NAME}
     message = EmailMultiAlternatives(
         subject=f"{settings.SITE_NAME}: order {order.number} is on its way",
@@ -210,7 +221,10 @@ def send_shipping_notification(*, order: Order) -> None:
         render_to_string("orders/email/shipping_notification.html", context), "text/html"
     )
     message.send()
-    OrderEvent.objects.create(order=order, type=OrderEventType.EMAIL_SENT, message="Shipping notification")
+    OrderEvent.objects.create(
+        order=order, type=OrderEventType.EMAIL_SENT, message=SHIPPING_NOTIFICATION_EVENT_MESSAGE
+    )
+    return True
 
 
 @transaction.atomic

@@ -1,5 +1,3 @@
-import smtplib
-from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 from uuid import uuid4
@@ -7,11 +5,9 @@ from uuid import uuid4
 import pytest
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
-from django.core.mail.backends import locmem
 from django.db.models.signals import post_save
 from django.utils import timezone
 
-from config.celery import app as celery_app
 from emporium.accounts.tests.factories import UserFactory
 from emporium.cart.exceptions import OutOfStock
 from emporium.cart.tests.factories import CartFactory, CartLineFactory
@@ -304,30 +300,6 @@ def test_only_the_lines_ordered_leave_the_cart():
 
     assert [line.variant_id for line in cart.lines.all()] == [latecomer.pk]
     assert latecomer.pk not in {line.variant_id for line in order.lines.all()}
-
-
-class FlakyMailServer(locmem.EmailBackend):
-    """The mail transport failing like a server restarting: refuses the first connection."""
-
-    failures_left = 0
-
-    def send_messages(self, email_messages):
-        if FlakyMailServer.failures_left:
-            FlakyMailServer.failures_left -= 1
-            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
-        return super().send_messages(email_messages)
-
-
-@pytest.fixture
-def flaky_mail_server(settings) -> Iterator[type[FlakyMailServer]]:
-    settings.EMAIL_BACKEND = f"{__name__}.FlakyMailServer"
-    # Inline, Celery re-runs a retried task at once; it must not raise the Retry to the caller.
-    celery_app.conf.task_eager_propagates = False
-    try:
-        yield FlakyMailServer
-    finally:
-        celery_app.conf.task_eager_propagates = True
-        FlakyMailServer.failures_left = 0
 
 
 def test_a_confirmation_the_mail_server_refused_is_sent_on_a_retry(flaky_mail_server):

@@ -17,6 +17,7 @@ from emporium.orders.services import (
     refund_order,
     release_expired_orders,
 )
+from emporium.orders.tasks import send_shipping_notification_task
 from emporium.orders.tests.factories import OrderFactory, OrderLineFactory
 
 pytestmark = pytest.mark.django_db
@@ -186,6 +187,46 @@ def test_shipping_sends_one_notification_with_the_tracking_number_after_commit(
     assert "RM123456785GB" in message.body
     assert "RM123456785GB" in str(message.alternatives[0][0])
     assert order.events.filter(type=OrderEventType.EMAIL_SENT, message="Shipping notification").count() == 1
+
+
+def _shipped_order():
+    """Shipped, its notification not sent yet: the test runs the task itself (no commit here)."""
+    order, _ = _reserved_order(email="ann@example.com")
+    mark_order_paid(order=order)
+    return mark_order_shipped(order=order, tracking_number="RM123456785GB")
+
+
+def test_a_shipping_notification_the_mail_server_refused_is_sent_on_a_retry(flaky_mail_server):
+    order = _shipped_order()
+    flaky_mail_server.failures_left = 2
+
+    result = send_shipping_notification_task.apply(kwargs={"order_id": order.pk})
+
+    assert result.successful()
+    assert len(mail.outbox) == 1
+    assert order.events.filter(type=OrderEventType.EMAIL_SENT, message="Shipping notification").count() == 1
+
+
+def test_a_mail_server_that_stays_down_fails_the_shipping_notification_after_its_retries(
+    flaky_mail_server,
+):
+    order = _shipped_order()
+    flaky_mail_server.failures_left = 100
+
+    result = send_shipping_notification_task.apply(kwargs={"order_id": order.pk})
+
+    assert result.failed()
+    assert flaky_mail_server.failures_left == 100 - 6  # the first attempt and five retries
+    assert not order.events.filter(type=OrderEventType.EMAIL_SENT).exists()
+
+
+def test_a_shipping_notification_task_delivered_twice_sends_one_email():
+    order = _shipped_order()
+
+    send_shipping_notification_task.apply(kwargs={"order_id": order.pk})
+    send_shipping_notification_task.apply(kwargs={"order_id": order.pk})  # delivered again
+
+    assert len(mail.outbox) == 1
 
 
 def test_a_refused_shipment_sends_nothing(django_capture_on_commit_callbacks):
