@@ -5,7 +5,8 @@ from emporium.accounts.tests.factories import AddressFactory, UserFactory
 from emporium.cart.tests.factories import CartFactory, CartLineFactory
 from emporium.catalog.tests.factories import VariantFactory
 from emporium.checkout.tests.factories import ShippingMethodFactory
-from emporium.orders.models import Order
+from emporium.orders.models import Order, OrderStatus
+from emporium.orders.tests.factories import OrderFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -151,6 +152,33 @@ def test_nobody_else_sees_a_guest_order(client):
     client.cookies.clear()
 
     assert client.get(f"/checkout/orders/{order.number}/").status_code == 404
+
+
+def test_the_order_page_says_until_when_an_unpaid_order_holds_its_items(client):
+    customer = UserFactory.create()
+    order = OrderFactory.create(
+        customer=customer, status=OrderStatus.UNPAID, reserved_until="2026-12-03T15:30:00Z"
+    )
+    client.force_login(customer)
+
+    html = client.get(f"/checkout/orders/{order.number}/").content.decode()
+
+    assert "We hold your items until 3 Dec, 15:30" in html
+    assert "Pay now" in html
+
+
+def test_the_order_page_of_a_cash_on_delivery_order_asks_for_no_payment_now(client):
+    customer = UserFactory.create()
+    order = OrderFactory.create(
+        customer=customer, status=OrderStatus.UNPAID, pays_on_delivery=True, reserved_until=None
+    )
+    client.force_login(customer)
+
+    html = client.get(f"/checkout/orders/{order.number}/").content.decode()
+
+    assert "You pay in cash when your parcel arrives" in html
+    assert "until ." not in html
+    assert "Pay now" not in html
 
 
 def test_the_summary_updates_for_what_the_form_holds_so_far(client):
