@@ -6,7 +6,8 @@ the ratio says what the page itself costs whatever the machine.
 
     python -m bench                 # every benchmark
     python -m bench storefront      # one of them
-    python -m bench api             # the REST API's product list beside the storefront
+    python -m bench api             # the REST API's product list beside the storefront, with and
+                                    # without its cache of rendered JSON
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from pathlib import Path
 
 import django
 
+from bench.api import SERIALISING_SERVER_ENV, SERIALISING_TITLE, api_pages, serialising_api_pages
 from bench.api import SERVER_ENV as API_SERVER_ENV
-from bench.api import api_pages
 from bench.loadgen import LoadResult, run_load
 from bench.server import ROOT, gunicorn_server
 
@@ -33,7 +34,7 @@ BARE_VIEW = "/healthz"
 def _print_row(name: str, result: LoadResult, bare: LoadResult) -> None:
     ratio = result.requests_per_second / bare.requests_per_second if bare.requests_per_second else 0
     print(
-        f"  {name:<18} {result.requests_per_second:>9.0f} req/s   p50 {result.p50_ms:>7.1f} ms   "
+        f"  {name:<33} {result.requests_per_second:>9.0f} req/s   p50 {result.p50_ms:>7.1f} ms   "
         f"p99 {result.p99_ms:>7.1f} ms   errors {result.errors:>4}   {ratio:>6.0%} of bare"
     )
 
@@ -106,6 +107,10 @@ BENCHMARKS: dict[str, tuple[str, Callable[[], dict[str, str]]]] = {
 }
 # Environment of the server under test, per benchmark.
 SERVER_ENVS: dict[str, dict[str, str]] = {"api": API_SERVER_ENV}
+# Benchmarks measured again on a second server set up otherwise: (title, pages, environment).
+SECOND_SERVERS: dict[str, tuple[str, Callable[[], dict[str, str]], dict[str, str]]] = {
+    "api": (SERIALISING_TITLE, serialising_api_pages, SERIALISING_SERVER_ENV),
+}
 # Benchmarks that drive services directly rather than pages over HTTP.
 SERVICE_BENCHMARKS = ("checkout",)
 
@@ -161,6 +166,19 @@ def main() -> None:
                 extra_env=SERVER_ENVS.get(name),
             ),
         }
+        if name in SECOND_SERVERS:
+            second_title, second_pages, second_env = SECOND_SERVERS[name]
+            report["second_server"] = {
+                "title": second_title,
+                "environment": second_env,
+                **measure_pages(
+                    title=second_title,
+                    pages=second_pages(),
+                    connections=args.connections,
+                    seconds=args.seconds,
+                    extra_env=second_env,
+                ),
+            }
         _write(name, database, report)
 
 

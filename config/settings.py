@@ -423,6 +423,9 @@ REST_FRAMEWORK = {
 # Requests per client and period ("120/minute"), read on every request; empty turns a limit off.
 API_THROTTLE_ANON = env.str("API_THROTTLE_ANON", default="120/minute")
 API_THROTTLE_USER = env.str("API_THROTTLE_USER", default="600/minute")
+# Keep the rendered JSON of catalog reads under the catalog version (one cache round trip per
+# warm read). Off, every read is built and serialised again: for measuring that (bench/api.py).
+API_CATALOG_BODY_CACHE = env.bool("API_CATALOG_BODY_CACHE", default=True)
 # Browser apps on other origins that may call the API (e.g. https://app.shop.example); none by default.
 CORS_ALLOWED_ORIGINS: list[str] = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"

@@ -18,6 +18,7 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.http import parse_etags, quote_etag
@@ -41,8 +42,9 @@ def catalog_response(request: Request, *, build: Callable[[], Any]) -> HttpRespo
     ``build`` validates the request and may raise (404, 400): errors are never cached, and are
     raised whatever If-None-Match says.
     """
+    keep_bodies = settings.API_CATALOG_BODY_CACHE
     key = stored_body_key(request.build_absolute_uri())
-    found = cache.get_many([VERSION_KEY, key])
+    found = cache.get_many([VERSION_KEY, key] if keep_bodies else [VERSION_KEY])
     version = found.get(VERSION_KEY) or get_catalog_version()
     etag = quote_etag(f"catalog-{REPRESENTATION_VERSION}-{version}")
     stored = found.get(key)
@@ -50,7 +52,8 @@ def catalog_response(request: Request, *, build: Callable[[], Any]) -> HttpRespo
         content = stored[1]
     else:
         content = JSONRenderer().render(build())
-        cache.set(key, (version, content), PAGE_TIMEOUT)
+        if keep_bodies:
+            cache.set(key, (version, content), PAGE_TIMEOUT)
     if etag in parse_etags(request.headers.get("If-None-Match", "")):
         not_modified = HttpResponseNotModified()
         not_modified["ETag"] = etag

@@ -199,6 +199,23 @@ def test_product_list_runs_a_fixed_number_of_queries_whatever_the_page_size(
     assert len(response.json()["results"]) == page_size
 
 
+@pytest.mark.parametrize("keep_bodies", [True, False])
+def test_the_body_cache_can_be_switched_off(api, shop: Shop, settings, keep_bodies):
+    """Off (API_CATALOG_BODY_CACHE), each read is serialised again: what bench/api.py measures."""
+    from django.core.cache import cache
+
+    from emporium.core.api.conditional import stored_body_key
+
+    settings.API_CATALOG_BODY_CACHE = keep_bodies
+    make_product("Lantern", category=shop.candles)
+
+    first = api.get("/api/v1/products/")
+    again = api.get("/api/v1/products/", HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert (cache.get(stored_body_key("http://testserver/api/v1/products/")) is not None) is keep_bodies
+    assert again.status_code == 304
+
+
 @pytest.mark.parametrize("page_size", [2, 24])
 def test_unfiltered_product_list_runs_a_fixed_number_of_queries_whatever_the_page_size(
     api, shop: Shop, page_size, django_assert_num_queries
