@@ -100,10 +100,11 @@ CONFIG = SchemathesisConfig.from_dict(
         "generation": {"mode": "all", "allow-x00": False, "with-security-parameters": False},
         "checks": {
             # Data the schema allows can still be refused for what no schema can say: a variant
-            # that does not exist, a password too common. That is a 400 (its problem body checked
-            # like every answer's); anything else (405, 413, 415, 5xx ...) for valid data fails.
+            # that does not exist, a password too common (400), a test card that is declined
+            # (402). Their problem bodies are checked like every answer's; anything else (405,
+            # 413, 415, 5xx ...) for valid data fails.
             "positive_data_acceptance": {
-                "expected-statuses": ["2xx", "400", "401", "403", "404", "409", "429"]
+                "expected-statuses": ["2xx", "400", "401", "402", "403", "404", "409", "429"]
             },
         },
     }
