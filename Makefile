@@ -41,6 +41,13 @@ run: install ## start the shop on http://127.0.0.1:8000 (embedded mode unless DA
 	@# Outside embedded mode DEBUG is off and pages link hashed files that only collectstatic writes.
 	$(RUN) python manage.py collectstatic --noinput --verbosity 0
 	$(RUN) python manage.py setup_demo
+	@# Embedded mode has no worker: tasks run inline, and a beat scheduler beside the web server
+	@# runs the periodic jobs (unpaid orders' stock released, refunds resent, sessions cleared)
+	@# inline too. It stops with the server. In service mode `make worker` and `make beat` do that.
+	@if [ -z "$${REDIS_URL:-}$${CELERY_BROKER_URL:-}" ]; then \
+	  .venv/bin/celery -A config beat --loglevel=WARNING --schedule .celerybeat-schedule & \
+	  trap "kill $$! 2>/dev/null" EXIT; \
+	fi; \
 	$(RUN) python manage.py runserver $(HOST):$(PORT)
 
 worker: install ## run a Celery worker (service mode: REDIS_URL set)

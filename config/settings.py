@@ -242,7 +242,7 @@ CELERY_BEAT_SCHEDULE = {
     # Unpaid orders give their reserved stock back once ORDER_RESERVATION_MINUTES have passed.
     "release-expired-orders": {
         "task": "emporium.orders.tasks.release_expired_orders_task",
-        "schedule": 60.0,
+        "schedule": env.float("ORDER_RELEASE_INTERVAL_SECONDS", default=60.0),
     },
     # Refunds the provider never answered (timeouts) go out again, with their own keys.
     "retry-pending-refunds": {
