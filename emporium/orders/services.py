@@ -333,18 +333,20 @@ def take_back_failed_refund(*, order: Order, amount: Money, note: str = "") -> O
 def release_expired_orders(*, now: datetime | None = None) -> int:
     """Cancel unpaid orders whose reservation ran out, giving their stock back; returns how many.
 
-    Each order in its own transaction under its row lock: a second worker running at the same
-    time finds the order cancelled and skips it, so stock comes back exactly once.
+    Each order in its own transaction under its row lock, and asked again once locked: the
+    list is read first, and meanwhile a second worker may have cancelled an order, or its
+    customer paid it, chose cash on delivery or a bank transfer (which hold the stock longer).
+    So stock comes back exactly once, and never from an order that is no longer expired.
     """
     now = now or timezone.now()
     expired = Order.objects.filter(
         status=OrderStatus.UNPAID, stock_state=StockState.RESERVED, reserved_until__lte=now
-    ).values_list("pk", flat=True)
+    )
     released = 0
-    for order_id in list(expired):
+    for order_id in list(expired.values_list("pk", flat=True)):
         with transaction.atomic():
-            order = Order.objects.select_for_update().get(pk=order_id)
-            if order.status != OrderStatus.UNPAID or order.stock_state != StockState.RESERVED:
+            order = expired.select_for_update().filter(pk=order_id).first()
+            if order is None:
                 continue
             cancel_order(order=order, reason="Not paid in time")
             released += 1

@@ -8,15 +8,17 @@ from django.utils import timezone
 from emporium.accounts.tests.factories import StaffUserFactory, UserFactory
 from emporium.catalog.tests.factories import VariantFactory
 from emporium.orders.exceptions import TransitionNotAllowed
-from emporium.orders.models import OrderEventType, OrderStatus, StockState
+from emporium.orders.models import Order, OrderEventType, OrderStatus, StockState
 from emporium.orders.services import (
     cancel_order,
+    confirm_order_for_cash_on_delivery,
     mark_order_delivered,
     mark_order_paid,
     mark_order_shipped,
     refund_order,
     release_expired_orders,
 )
+from emporium.orders.signals import order_status_changed
 from emporium.orders.tasks import send_shipping_notification_task
 from emporium.orders.tests.factories import OrderFactory, OrderLineFactory
 
@@ -236,3 +238,33 @@ def test_a_refused_shipment_sends_nothing(django_capture_on_commit_callbacks):
         mark_order_shipped(order=order, tracking_number="X")
 
     assert mail.outbox == []
+
+
+def test_an_order_confirmed_for_cash_on_delivery_while_the_release_job_runs_keeps_its_stock():
+    """The job lists the expired orders first and locks each in turn: a customer may confirm
+    cash on delivery for a listed one meanwhile. The job must judge the order as it is once
+    locked, not as it was listed."""
+    past = timezone.now() - timedelta(minutes=1)
+    (one, one_variant), (other, other_variant) = (_reserved_order(reserved_until=past) for _ in range(2))
+    confirmed = []
+
+    def customer_confirms_the_other_one(*, order, **kwargs):
+        if not confirmed:  # while the job is busy with the first order it took
+            confirmed.append(confirm_order_for_cash_on_delivery(order=other if order.pk == one.pk else one))
+
+    order_status_changed.connect(customer_confirms_the_other_one, sender=Order, dispatch_uid="test-cod")
+    try:
+        released = release_expired_orders()
+    finally:
+        order_status_changed.disconnect(sender=Order, dispatch_uid="test-cod")
+
+    [cod_order] = confirmed
+    cod_order.refresh_from_db()
+    cod_variant = one_variant if cod_order.pk == one.pk else other_variant
+    cod_variant.refresh_from_db()
+    assert released == 1
+    assert (cod_order.status, cod_order.pays_on_delivery, cod_variant.stock_allocated) == (
+        OrderStatus.UNPAID,
+        True,
+        2,
+    )
