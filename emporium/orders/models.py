@@ -52,6 +52,15 @@ def _is_paid_for(order: models.Model) -> bool:
     return isinstance(order, Order) and not order.awaits_cash_on_delivery
 
 
+def _holds_goods(order: models.Model) -> bool:
+    """The goods are still in the warehouse, reserved for this order: they may yet be sent."""
+    return isinstance(order, Order) and order.stock_state == StockState.RESERVED
+
+
+def _goods_left(order: models.Model) -> bool:
+    return isinstance(order, Order) and order.stock_state == StockState.SHIPPED
+
+
 class Order(TimeStampedModel):
     number = models.CharField(max_length=32, unique=True)
     customer = models.ForeignKey(
@@ -160,6 +169,9 @@ class Order(TimeStampedModel):
     # the services' job, in emporium/orders/services.py; these only move the status.
     # Cash on delivery (conditions=[...awaits_cash_on_delivery]) adds three: fulfil and ship an
     # unpaid order, and record the payment of one already on its way (the status stays).
+    # A refund in part (a missing item, a goodwill gesture) does not stop the order: from
+    # "partially refunded" it is still fulfilled and shipped while its goods are in the
+    # warehouse (_holds_goods), and delivered once they have left (_goods_left).
     @transition(field=status, source=S.UNPAID, target=S.PAID)
     @transition(
         field=status,
@@ -177,6 +189,7 @@ class Order(TimeStampedModel):
         target=S.FULFILLED,
         conditions=[_awaits_cash_on_delivery],
     )
+    @transition(field=status, source=S.PARTIALLY_REFUNDED, target=S.FULFILLED, conditions=[_holds_goods])
     def fulfil(self) -> None:
         pass
 
@@ -187,10 +200,12 @@ class Order(TimeStampedModel):
         target=S.SHIPPED,
         conditions=[_awaits_cash_on_delivery],
     )
+    @transition(field=status, source=S.PARTIALLY_REFUNDED, target=S.SHIPPED, conditions=[_holds_goods])
     def ship(self) -> None:
         pass
 
     @transition(field=status, source=S.SHIPPED, target=S.DELIVERED)
+    @transition(field=status, source=S.PARTIALLY_REFUNDED, target=S.DELIVERED, conditions=[_goods_left])
     def deliver(self) -> None:
         pass
 
