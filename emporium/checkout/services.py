@@ -193,16 +193,19 @@ def _find_replayed_order(*, cart: Cart, customer: User | None, idempotency_key: 
     return order
 
 
-def _check_still_for_sale(lines: list[CartLine]) -> None:
-    """Refuse lines of products unpublished since they were put in the cart.
+def _check_still_for_sale(lines: list[CartLine], *, currency: str) -> None:
+    """Refuse lines of products unpublished, or repriced in another currency, since they were
+    put in the cart.
 
-    The add-to-cart form offers only purchasable variants, but a cart kept for days can
-    still hold one; the catalog's selector is the one rule of what may be bought.
+    The add-to-cart form offers only purchasable variants in the cart's currency, but a cart
+    kept for days can still hold one; the catalog's selector is the one rule of what may be
+    bought. A price in another currency cannot be added to this order's amounts (there is no
+    exchange rate to convert it with): it is no longer for sale to this cart.
     """
     variant_ids = [line.variant_id for line in lines]
     purchasable = set(list_purchasable_variants().filter(pk__in=variant_ids).values_list("pk", flat=True))
     for line in lines:
-        if line.variant_id not in purchasable:
+        if line.variant_id not in purchasable or line.variant.currency != currency:
             raise ItemNotForSale(variant_id=line.variant_id, item=str(line.variant))
 
 
@@ -236,7 +239,7 @@ def place_order(
     )
     if not lines:
         raise EmptyCart()
-    _check_still_for_sale(lines)
+    _check_still_for_sale(lines, currency=cart.currency)
     totals, voucher = calculate_checkout_totals(
         lines=lines, details=details, customer=customer, currency=cart.currency, lock_voucher=True
     )

@@ -247,6 +247,20 @@ def test_an_unpublished_product_in_an_old_cart_is_refused_by_name():
     assert not Order.objects.exists()
 
 
+def test_an_item_repriced_in_another_currency_since_it_was_put_in_the_cart_is_refused():
+    """Its amount would otherwise be added up as if it were in the cart's currency."""
+    cart, variant = _cart(price="10.00", quantity=1)
+    variant.currency = "EUR"
+    variant.save()
+
+    with pytest.raises(ItemNotForSale) as refused:
+        place_order(cart=cart, customer=None, details=make_details(), idempotency_key=uuid4())
+
+    variant.refresh_from_db()
+    assert variant.product.name in refused.value.message
+    assert (Order.objects.exists(), variant.stock_allocated) == (False, 0)
+
+
 def test_a_shipping_method_priced_in_another_currency_is_refused():
     cart, _ = _cart()
     in_euros = ShippingMethodFactory.create(currency="EUR", price_amount=Decimal("5.00"))
