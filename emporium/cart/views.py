@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from emporium.accounts.models import User
-from emporium.cart.exceptions import CartLineNotFound, OutOfStock
+from emporium.cart.exceptions import CartLineNotFound, CurrencyMismatch, OutOfStock
 from emporium.cart.forms import AddToCartForm, CartLineQuantityForm
 from emporium.cart.models import Cart, CartLine
 from emporium.cart.selectors import find_cart, get_cart_summary
@@ -78,8 +78,10 @@ def add_to_cart_view(request: HttpRequest) -> HttpResponse:
         try:
             variant, quantity = form.cleaned_data["variant"], form.cleaned_data["quantity"]
             add_to_cart(cart=_cart(request), variant=variant, quantity=quantity)
-        except OutOfStock as error:  # the one error this form can explain next to a field
+        except OutOfStock as error:
             form.add_error("quantity", error.message)
+        except CurrencyMismatch as error:  # an item priced in another currency than the cart
+            form.add_error("variant", error.message)
     is_htmx = bool(getattr(request, "htmx", False))
     if form.errors:
         template = "cart/_add_feedback.html" if is_htmx else "cart/add_error.html"

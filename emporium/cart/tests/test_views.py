@@ -31,6 +31,16 @@ def test_adding_more_than_is_in_stock_answers_422_with_the_error_next_to_quantit
     assert "Only 1 left in stock" in response.content.decode()
 
 
+def test_adding_an_item_priced_in_another_currency_answers_422_with_the_reason(client):
+    variant = VariantFactory.create(stock_on_hand=3, currency="EUR")
+
+    response = client.post("/cart/add/", {"variant": variant.pk, "quantity": 1})
+
+    assert response.status_code == 422
+    assert "priced in another currency" in response.content.decode()
+    assert not Cart.objects.filter(lines__variant=variant).exists()
+
+
 def test_htmx_add_updates_the_mini_cart_out_of_band(client):
     variant = VariantFactory.create(stock_on_hand=3)
 
