@@ -146,6 +146,10 @@ def authenticate_view(request: HttpRequest, number: str, payment_id: int) -> Htt
             except PaymentDeclined as declined:
                 messages.error(request, f"{declined.message} You can pay with another card.")
                 return redirect("payments:pay", number=order.number)
+            except (OrderNotPayable, PaymentActionNotAllowed) as refused:
+                # The order expired or was cancelled while the customer was on this step.
+                messages.error(request, refused.message)
+                return redirect("payments:pay", number=order.number)
             except GatewayUnavailable as unavailable:
                 error = unavailable.message
             else:
@@ -172,6 +176,12 @@ def stripe_return_view(request: HttpRequest, number: str, payment_id: int) -> Ht
         return redirect("payments:payment", number=order.number, payment_id=payment.pk)
     except GatewayUnavailable:
         messages.info(request, "Your payment is being confirmed; this page will show it shortly.")
+    except GatewayError:
+        # Stripe would not tell us now; its webhook still will, if the customer paid.
+        messages.warning(
+            request,
+            "We could not confirm your payment yet. If you completed it, this page will show it shortly.",
+        )
     except (OrderNotPayable, PaymentActionNotAllowed):
         pass
     return redirect("checkout:order-status", number=order.number)

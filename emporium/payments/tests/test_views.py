@@ -8,8 +8,10 @@ from django.test import Client
 
 from emporium.accounts.tests.factories import UserFactory
 from emporium.orders.models import OrderStatus, StockState
+from emporium.orders.services import cancel_order
 from emporium.payments.models import PaymentState
-from emporium.payments.tests.factories import make_unpaid_order
+from emporium.payments.services import confirm_payment, start_payment
+from emporium.payments.tests.factories import PaymentFactory, make_unpaid_order
 
 pytestmark = pytest.mark.django_db
 
@@ -180,8 +182,6 @@ def test_the_order_status_page_offers_pay_now_while_unpaid(client):
 
 @pytest.mark.parametrize("gateway", ["bank_transfer", "cash_on_delivery", "offline"])
 def test_the_stripe_return_page_is_404_for_other_payments_and_changes_nothing(client, gateway):
-    from emporium.payments.services import start_payment
-
     order = make_unpaid_order()
     payment = start_payment(order=order, gateway_name=gateway)
 
@@ -191,3 +191,35 @@ def test_the_stripe_return_page_is_404_for_other_payments_and_changes_nothing(cl
     order.refresh_from_db()
     assert response.status_code == 404
     assert (payment.state, order.status) == (PaymentState.PENDING, OrderStatus.UNPAID)
+
+
+def test_confirming_a_payment_whose_order_was_cancelled_meanwhile_says_so(client):
+    """The customer lingered on the confirmation step; the order expired or staff cancelled it."""
+    order = make_unpaid_order()
+    payment = start_payment(order=order, gateway_name="offline")
+    payment = confirm_payment(payment=payment, details={"card_number": "4000000000003220"})
+    cancel_order(order=order, reason="Not paid in time")
+
+    response = _guest_with(client, order).post(
+        f"/payments/orders/{order.number}/{payment.pk}/confirm/", {"decision": "approve"}, follow=True
+    )
+
+    payment.refresh_from_db()
+    order.refresh_from_db()
+    assert response.redirect_chain == [(f"/payments/orders/{order.number}/", 302)]
+    assert f"Order {order.number} is cancelled: it cannot be paid." in response.content.decode()
+    assert (payment.state, order.status) == (PaymentState.REQUIRES_ACTION, OrderStatus.CANCELLED)
+
+
+def test_the_stripe_return_page_when_stripe_refuses_to_answer_tells_the_customer(client, fake_stripe):
+    order = make_unpaid_order()
+    payment = PaymentFactory.create(order=order, gateway="stripe", provider_reference="pi_not_at_stripe")
+
+    response = _guest_with(client, order).get(
+        f"/payments/orders/{order.number}/{payment.pk}/return/", follow=True
+    )
+
+    payment.refresh_from_db()
+    assert response.redirect_chain == [(f"/checkout/orders/{order.number}/", 302)]
+    assert "We could not confirm your payment yet" in response.content.decode()
+    assert payment.state == PaymentState.PENDING
