@@ -118,24 +118,6 @@ class OrderAdmin(admin.ModelAdmin[Order]):
     list_select_related = ("customer",)
     search_fields = ("number", "email", "customer__email")
     date_hierarchy = "placed_at"
-    raw_id_fields = ("customer",)
-    # Status and money change only through the actions below (the state machine).
-    readonly_fields = (
-        "status",
-        "external_ref",
-        "idempotency_key",
-        "subtotal_amount",
-        "shipping_amount",
-        "discount_amount",
-        "tax_amount",
-        "total_amount",
-        "paid_at",
-        "stock_state",
-        "reserved_until",
-        "tracking_number",
-        "created_at",
-        "updated_at",
-    )
     inlines = (OrderLineInline, PaymentInline, OrderEventInline)
     show_full_result_count = False
     action_form = OrderActionForm
@@ -148,6 +130,16 @@ class OrderAdmin(admin.ModelAdmin[Order]):
         "refund",
         "refund_partially",
     )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Order | None = None) -> list[str]:
+        """Every field. An order is the record of a sale: its prices, currency, addresses and
+        refunds are frozen, and what may change (status, stock, refunds, tracking) changes only
+        through the actions below, that is through the state machine and its history. Typing
+        over ``refunded_amount`` or ``pays_on_delivery`` would bypass both."""
+        return [field.name for field in Order._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # orders come from checkout (or the importer), never made up by hand
 
     @admin.display(description="Customer", ordering="customer__email")
     def customer_link(self, order: Order) -> str:

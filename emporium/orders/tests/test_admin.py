@@ -1,5 +1,7 @@
 """The order list in the admin: filters staff use every day, and a fixed number of queries."""
 
+from decimal import Decimal
+
 import pytest
 from django.contrib.auth.models import Group
 
@@ -88,3 +90,41 @@ def test_the_order_list_runs_a_fixed_number_of_queries(orders, staff_client, dja
         response = staff_client.get("/admin/orders/order/")
 
     assert len(response.context["cl"].result_list) == orders
+
+
+def test_staff_cannot_edit_what_was_sold_on_the_order_page(staff_client):
+    """Money, currency, addresses and the cash-on-delivery flag are the sale's record: they change
+    only through the actions (the state machine), never by typing over them."""
+    order = OrderFactory.create(
+        status=OrderStatus.PAID,
+        currency="GBP",
+        total_amount=Decimal("20.00"),
+        shipping_address={"city": "Bristol"},
+    )
+    number = order.number
+    form = staff_client.get(f"/admin/orders/order/{order.pk}/change/").context["adminform"].form
+
+    staff_client.post(
+        f"/admin/orders/order/{order.pk}/change/",
+        {
+            "number": "EM-FORGED",
+            "currency": "EUR",
+            "refunded_amount": "20.00",
+            "pays_on_delivery": "on",
+            "shipping_address": '{"city": "Elsewhere"}',
+        },
+    )
+
+    order.refresh_from_db()
+    assert list(form.fields) == []
+    assert (order.number, order.currency, order.refunded_amount, order.pays_on_delivery) == (
+        number,
+        "GBP",
+        Decimal("0"),
+        False,
+    )
+    assert order.shipping_address == {"city": "Bristol"}
+
+
+def test_staff_cannot_make_up_an_order_in_the_admin(staff_client):
+    assert staff_client.get("/admin/orders/order/add/").status_code == 403

@@ -77,7 +77,10 @@ def test_a_refund_in_another_currency_is_refused():
 def _paid_order_holding_stock():
     variant = VariantFactory.create(stock_on_hand=5, stock_allocated=2)
     order = OrderFactory.create(
-        status=OrderStatus.UNPAID, stock_state=StockState.RESERVED, currency="GBP", total_amount=Decimal("20.00")
+        status=OrderStatus.UNPAID,
+        stock_state=StockState.RESERVED,
+        currency="GBP",
+        total_amount=Decimal("20.00"),
     )
     OrderLineFactory.create(order=order, variant=variant, quantity=2)
     return mark_order_paid(order=order), variant
