@@ -52,5 +52,19 @@ class VoucherAdmin(admin.ModelAdmin[Voucher]):
 
 @admin.register(VoucherUsage)
 class VoucherUsageAdmin(admin.ModelAdmin[VoucherUsage]):
+    """Read-only: place_order records a use and the order services give it back, each with the
+    voucher's used_count under its row lock. A use added or deleted here would change one
+    without the other, and the voucher's limits would be wrong from then on."""
+
     list_display = ("voucher", "order", "email", "used_at")
-    raw_id_fields = ("order", "customer")
+    list_select_related = ("voucher", "order")
+    search_fields = ("voucher__code", "order__number", "email")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

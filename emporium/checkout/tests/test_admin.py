@@ -10,9 +10,10 @@ from django.apps import apps
 from django.db.models.signals import pre_save
 
 from emporium.accounts.tests.factories import UserFactory
-from emporium.checkout.models import TaxRate, Voucher
+from emporium.checkout.models import TaxRate, Voucher, VoucherUsage
 from emporium.checkout.selectors import get_tax_rate
 from emporium.checkout.tests.factories import TaxRateFactory, VoucherFactory
+from emporium.orders.tests.factories import OrderFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +119,24 @@ def test_editing_a_voucher_keeps_the_uses_counted_meanwhile(admin_client):
     voucher.refresh_from_db()
     assert response.status_code == 302
     assert (voucher.usage_limit, voucher.used_count) == (20, 6)
+
+
+def test_voucher_uses_are_read_only_so_the_count_and_the_list_of_uses_agree(admin_client):
+    """Uses are counted by place_order and given back by the order services, each with
+    used_count under the voucher's lock; a use added or deleted by hand would change one
+    without the other, and the limits would be wrong from then on."""
+    voucher = VoucherFactory.create(usage_limit=1)
+    order = OrderFactory.create()
+    usage = VoucherUsage.objects.create(voucher=voucher, order=order, email="ann@example.com")
+    Voucher.objects.filter(pk=voucher.pk).update(used_count=1)
+
+    add = admin_client.get("/admin/checkout/voucherusage/add/")
+    delete = admin_client.post(f"/admin/checkout/voucherusage/{usage.pk}/delete/", {"post": "yes"})
+    change = admin_client.post(
+        f"/admin/checkout/voucherusage/{usage.pk}/change/",
+        {"voucher": voucher.pk, "order": OrderFactory.create().pk, "email": "eve@example.com"},
+    )
+
+    usage.refresh_from_db()
+    assert (add.status_code, change.status_code, delete.status_code) == (403, 403, 403)
+    assert (usage.order_id, usage.email) == (order.pk, "ann@example.com")
