@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from emporium.core.mail import MAIL_TASK_RETRY
 from emporium.payments.exceptions import GatewayUnavailable
 from emporium.payments.gateways.base import CancelReason
 from emporium.payments.models import Payment, Refund
@@ -40,6 +41,8 @@ def retry_pending_refunds_task() -> int:
     return retry_pending_refunds()
 
 
-@shared_task
+@shared_task(**MAIL_TASK_RETRY)
 def send_payment_confirmation_task(*, payment_id: int) -> None:
+    # Retried when the mail server fails, like the order's other e-mails; the e-mail is
+    # recorded as sent under the order's lock, so a retry or a second delivery sends it once.
     send_payment_confirmation(payment=Payment.objects.select_related("order").get(pk=payment_id))

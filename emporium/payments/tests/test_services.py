@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from emporium.core.money import Money
@@ -28,6 +29,7 @@ from emporium.payments.services import (
     refund_payment,
     start_payment,
 )
+from emporium.payments.tasks import send_payment_confirmation_task
 from emporium.payments.tests.factories import PaymentFactory, make_unpaid_order
 
 pytestmark = pytest.mark.django_db
@@ -366,3 +368,15 @@ def test_bank_transfer_orders_still_ship_only_once_paid():
 
     with pytest.raises(TransitionNotAllowed):
         mark_order_shipped(order=order)
+
+
+def test_a_payment_email_the_mail_server_refused_is_sent_on_a_retry(flaky_mail_server):
+    payment = _pay(make_unpaid_order(), SUCCEEDS)  # its e-mail task is not run here (no commit)
+    flaky_mail_server.failures_left = 2
+
+    result = send_payment_confirmation_task.apply(kwargs={"payment_id": payment.pk})
+
+    assert result.successful()
+    assert [m.subject for m in mail.outbox] == [
+        f"Emporium: payment received for order {payment.order.number}"
+    ]
