@@ -104,10 +104,6 @@ def merge_carts(*, source: Cart, target: Cart) -> Cart:
     return target
 
 
-def empty_cart(*, cart: Cart) -> None:
-    cart.lines.all().delete()
-
-
 def remember_cart_count(*, session: SessionBase, cart: Cart) -> int:
     """Keep the header's item count in the session, so pages show it without a query."""
     count = cart.lines.aggregate(count=Sum("quantity"))["count"] or 0

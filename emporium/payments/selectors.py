@@ -15,7 +15,7 @@ from django.http import Http404
 from emporium.accounts.models import User
 from emporium.orders.models import Order
 from emporium.orders.selectors import may_view_order
-from emporium.payments.models import Payment, PaymentState
+from emporium.payments.models import Payment
 
 
 def get_payment_for_visitor(
@@ -46,7 +46,3 @@ def list_payments_for_customer(*, customer: User, order_number: str | None = Non
     if order_number:
         payments = payments.filter(order__number=order_number)
     return payments.order_by("-created_at", "-pk")
-
-
-def get_latest_payment(*, order: Order) -> Payment | None:
-    return order.payments.exclude(state=PaymentState.FAILED).order_by("-created_at", "-pk").first()

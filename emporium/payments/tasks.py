@@ -1,5 +1,5 @@
 """Celery callers of the payment services. They take ids, not rows: the row may have changed
-since the task was queued. Capture and refund reuse their idempotency keys, so a retry after a
+since the task was queued. Capture and refunds reuse their idempotency keys, so a retry after a
 timeout is the same request to the provider and never moves money twice."""
 
 from __future__ import annotations
@@ -9,11 +9,10 @@ from celery import shared_task
 from emporium.core.mail import MAIL_TASK_RETRY
 from emporium.payments.exceptions import GatewayUnavailable
 from emporium.payments.gateways.base import CancelReason
-from emporium.payments.models import Payment, Refund
+from emporium.payments.models import Payment
 from emporium.payments.services import (
     cancel_open_payment,
     capture_payment,
-    complete_refund,
     retry_pending_refunds,
     send_payment_confirmation,
 )
@@ -28,11 +27,6 @@ def capture_payment_task(*, payment_id: int) -> str:
 def cancel_open_payment_task(*, payment_id: int, reason: str) -> str:
     payment = cancel_open_payment(payment=Payment.objects.get(pk=payment_id), reason=CancelReason(reason))
     return str(payment.state)
-
-
-@shared_task(autoretry_for=(GatewayUnavailable,), retry_backoff=True, max_retries=5)
-def complete_refund_task(*, refund_id: int) -> str:
-    return str(complete_refund(refund=Refund.objects.get(pk=refund_id)).state)
 
 
 @shared_task
