@@ -7,6 +7,7 @@ adds its own domain errors (409 for out of stock, say) with :func:`problems`.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
@@ -51,7 +52,36 @@ def problems(*codes: int, description: str = "") -> dict[Any, OpenApiResponse]:
     }
 
 
+def decimal_text_pattern(field: serializers.DecimalField) -> str:
+    """The decimal strings ``field`` accepts, as a pattern: at least one digit, and no sign or
+    zero where its minimum rules them out.
+
+    drf-spectacular's own pattern (``^-?\\d{0,10}(?:\\.\\d{0,2})?$``) also matches "", "." and
+    "-", and negative amounts for fields that refuse them: a client built from the schema, or
+    schemathesis, would send those as valid and be refused with a 400.
+    """
+    whole, places = field.max_whole_digits or 0, field.decimal_places or 0
+    if not places:
+        number = rf"\d{{1,{whole}}}"
+    elif not whole:
+        number = rf"0?\.\d{{1,{places}}}"
+    else:
+        number = rf"(?:\d{{1,{whole}}}(?:\.\d{{0,{places}}})?|\.\d{{1,{places}}})"
+    minimum = field.min_value
+    sign = "" if minimum is not None and Decimal(minimum) >= 0 else "-?"
+    # A minimum above zero: at least one digit that is not 0 (a smaller minimum than one unit
+    # of the last place is all a pattern can say; our positive amounts start at 0.01).
+    not_zero = "(?=[^1-9]*[1-9])" if minimum is not None and Decimal(minimum) > 0 else ""
+    return rf"^{sign}{not_zero}{number}$"
+
+
 class ProblemAwareAutoSchema(AutoSchema):
+    def _map_serializer_field(self, field: Any, direction: str, bypass_extensions: bool = False) -> Any:
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, serializers.DecimalField) and isinstance(schema, dict) and "pattern" in schema:
+            schema["pattern"] = decimal_text_pattern(field)
+        return schema
+
     def _get_request_for_media_type(self, serializer: Any, direction: str = "request") -> Any:
         """A PATCH body is partial only where the view validates it so.
 

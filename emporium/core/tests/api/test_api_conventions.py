@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.contrib.staticfiles import finders
 from django.test import Client
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from rest_framework.fields import Field
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
@@ -361,3 +367,53 @@ def test_a_patch_body_is_partial_in_the_schema_only_where_the_view_validates_it_
 
     assert patch_body("/api/v1/cart/lines/{line_id}/") == (True, ["quantity"])  # validates the whole body
     assert patch_body("/api/v1/staff/products/{product_id}/") == (False, [])  # partial=True
+
+
+# --- Decimal text in the schema ----------------------------------------------------------------
+
+
+def _decimal_input(name: str) -> tuple[str, Field[Any, Any, Any, Any]]:
+    """A decimal a client sends: its pattern in the served schema, and the field that reads it."""
+    from emporium.catalog.api.serializers import ProductListFilters
+    from emporium.catalog.api.staff_serializers import StaffVariantInput
+    from emporium.orders.api.serializers import RefundOrderInput
+
+    schema = Client().get("/api/schema/", {"format": "json"}).json()
+    variant_input = schema["components"]["schemas"]["StaffVariantInputRequest"]["properties"]
+    refund_input = schema["components"]["schemas"]["RefundOrderInputRequest"]["properties"]
+    listing = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/products/"]["get"]["parameters"]}
+    described, field = {
+        "price_min": (listing["price_min"], ProductListFilters().fields["price_min"]),
+        "price_amount": (variant_input["price_amount"], StaffVariantInput().fields["price_amount"]),
+        "compare_at_amount": (
+            variant_input["compare_at_amount"],
+            StaffVariantInput().fields["compare_at_amount"],
+        ),
+        "refund amount": (refund_input["amount"], RefundOrderInput().fields["amount"]),
+    }[name]
+    return str(described["pattern"]), field
+
+
+@pytest.mark.parametrize("name", ["price_min", "price_amount", "compare_at_amount", "refund amount"])
+def test_every_decimal_text_the_schema_allows_is_one_the_api_accepts(name):
+    """drf-spectacular's own pattern for decimal text also matches "", "." and "-", and negative
+    amounts where the field has a minimum: a client built from the schema would send them and
+    be refused."""
+    pattern, field = _decimal_input(name)
+
+    @given(text=st.from_regex(pattern, fullmatch=True))
+    @hypothesis_settings(max_examples=200, database=None)
+    def accepted(text: str) -> None:
+        field.run_validation(text)  # raises ValidationError when refused
+
+    accepted()
+
+
+@pytest.mark.parametrize(
+    ("name", "refused"),
+    [("price_min", "-1"), ("price_amount", "-0.01"), ("refund amount", "0"), ("refund amount", "0.00")],
+)
+def test_decimal_text_below_the_minimum_is_outside_the_schema(name, refused):
+    pattern, _ = _decimal_input(name)
+
+    assert re.fullmatch(pattern, refused) is None
