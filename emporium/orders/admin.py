@@ -24,12 +24,15 @@ from emporium.orders.models import Order, OrderEvent, OrderLine
 from emporium.orders.services import (
     mark_order_delivered,
     mark_order_fulfilled,
-    mark_order_paid,
     mark_order_shipped,
 )
 from emporium.payments.admin import PaymentInline
 from emporium.payments.exceptions import message_for_staff
-from emporium.payments.services import cancel_order_and_refund, refund_order_payment
+from emporium.payments.services import (
+    cancel_order_and_refund,
+    mark_order_paid_by_staff,
+    refund_order_payment,
+)
 
 
 class OrderLineInline(admin.TabularInline):
@@ -203,7 +206,7 @@ class OrderAdmin(admin.ModelAdmin[Order]):
         self._run(
             request,
             queryset,
-            lambda order: mark_order_paid(order=order, actor=_staff(request)),
+            lambda order: mark_order_paid_by_staff(order=order, actor=_staff(request)),
             "marked paid",
         )
 

@@ -246,6 +246,13 @@ def cancel_order(*, order: Order, actor: User | None = None, reason: str = "") -
     return order
 
 
+def check_order_can_be_paid(*, order: Order) -> None:
+    if not can_proceed(order.pay):
+        raise TransitionNotAllowed(
+            number=order.number, current=order.get_status_display(), action="marked paid"
+        )
+
+
 def check_order_can_be_refunded(*, order: Order) -> None:
     """Ask before money moves: a refund the state machine refuses must not reach a provider."""
     if not can_proceed(order.refund):

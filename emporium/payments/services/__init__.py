@@ -22,7 +22,11 @@ import from this package.
 from emporium.payments.services.capture import cancel_open_payment, cancel_payment, capture_payment
 from emporium.payments.services.emails import PAYMENT_CONFIRMATION, send_payment_confirmation
 from emporium.payments.services.events import deliver_events, receive_provider_event
-from emporium.payments.services.order_actions import cancel_order_and_refund, refund_order_payment
+from emporium.payments.services.order_actions import (
+    cancel_order_and_refund,
+    mark_order_paid_by_staff,
+    refund_order_payment,
+)
 from emporium.payments.services.paying import confirm_payment, mark_payment_received, start_payment
 from emporium.payments.services.refunds import complete_refund, refund_payment, retry_pending_refunds
 from emporium.payments.services.review import clear_review_flag
@@ -37,6 +41,7 @@ __all__ = [
     "complete_refund",
     "confirm_payment",
     "deliver_events",
+    "mark_order_paid_by_staff",
     "mark_payment_received",
     "receive_provider_event",
     "refund_order_payment",

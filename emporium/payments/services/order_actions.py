@@ -14,17 +14,40 @@ from emporium.orders.models import Order
 from emporium.orders.services import (
     cancel_order,
     check_order_can_be_cancelled,
+    check_order_can_be_paid,
     check_order_can_be_refunded,
+    mark_order_paid,
     refund_order,
 )
 from emporium.payments.exceptions import PaymentActionNotAllowed
 from emporium.payments.gateways.base import CancelReason
-from emporium.payments.models import Payment, PaymentState, Refund, RefundState
+from emporium.payments.gateways.manual import ManualGateway
+from emporium.payments.models import OPEN_STATES, Payment, PaymentState, Refund, RefundState
+from emporium.payments.registry import get_gateway
 from emporium.payments.services.capture import cancel_payment
+from emporium.payments.services.paying import mark_payment_received
 from emporium.payments.services.refund_records import pending_refunds
 from emporium.payments.services.refunds import complete_refund, refund_payment
 
 S = PaymentState
+
+
+def mark_order_paid_by_staff(*, order: Order, actor: User | None = None, note: str = "") -> Order:
+    """Staff say an order's money has arrived: the order admin's "Mark paid".
+
+    When the customer chose a bank transfer or cash on delivery, that payment is the money that
+    arrived: it is marked received, and it marks the order paid. Marking only the order would
+    leave that payment open, to be cancelled as a duplicate (a transfer) or pending for good
+    (cash collected after the goods left), and its refunds would bypass it. An order with no
+    such payment (paid outside the shop) is marked paid on its own.
+    """
+    order = Order.objects.get(pk=order.pk)
+    check_order_can_be_paid(order=order)  # a cancelled order's transfer is refused, not flagged
+    for payment in order.payments.filter(state__in=OPEN_STATES).order_by("pk"):
+        if isinstance(get_gateway(payment.gateway, enabled_only=False), ManualGateway):
+            mark_payment_received(payment=payment, actor=actor)
+            return Order.objects.get(pk=order.pk)
+    return mark_order_paid(order=order, actor=actor, note=note)
 
 
 def refund_order_payment(

@@ -8,6 +8,7 @@ import pytest
 
 from emporium.accounts.tests.factories import UserFactory
 from emporium.orders.models import OrderStatus
+from emporium.orders.services import cancel_order, mark_order_shipped
 from emporium.payments.models import PaymentLogEntry, PaymentState
 from emporium.payments.services import confirm_payment, start_payment
 from emporium.payments.tests.factories import PaymentFactory, make_unpaid_order
@@ -158,3 +159,57 @@ def test_the_partial_refund_page_refunds_once_the_amount_is_valid(admin_client):
 
     payment.refresh_from_db()
     assert payment.refunded_amount == Decimal("3.00")
+
+
+def test_marking_an_order_paid_in_the_order_admin_records_its_bank_transfer_as_received(
+    admin_client, django_capture_on_commit_callbacks
+):
+    """The transfer the customer chose is what arrived: it must not be cancelled as a duplicate."""
+    payment = start_payment(order=make_unpaid_order(), gateway_name="bank_transfer")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            "/admin/orders/order/",
+            {"action": "mark_paid", "_selected_action": [payment.order_id], "index": 0},
+        )
+
+    payment.refresh_from_db()
+    payment.order.refresh_from_db()
+    assert (payment.state, payment.captured_amount, payment.order.status) == (
+        PaymentState.CAPTURED,
+        payment.amount,
+        OrderStatus.PAID,
+    )
+
+
+def test_marking_a_cash_on_delivery_order_paid_in_the_order_admin_records_the_cash(
+    admin_client, django_capture_on_commit_callbacks
+):
+    order = make_unpaid_order()
+    payment = start_payment(order=order, gateway_name="cash_on_delivery")
+    mark_order_shipped(order=order, tracking_number="RM1")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            "/admin/orders/order/", {"action": "mark_paid", "_selected_action": [order.pk], "index": 0}
+        )
+
+    payment.refresh_from_db()
+    order.refresh_from_db()
+    assert (payment.state, order.status, order.is_paid) == (PaymentState.CAPTURED, OrderStatus.SHIPPED, True)
+
+
+def test_the_order_admin_refuses_to_mark_a_cancelled_order_paid_and_its_transfer_stays_open(admin_client):
+    order = make_unpaid_order()
+    payment = start_payment(order=order, gateway_name="bank_transfer")
+    cancel_order(order=order)  # its open payment is closed only after the commit, not run here
+
+    response = admin_client.post(
+        "/admin/orders/order/",
+        {"action": "mark_paid", "_selected_action": [order.pk], "index": 0},
+        follow=True,
+    )
+
+    payment.refresh_from_db()
+    assert "it cannot be marked paid" in response.content.decode()
+    assert (payment.state, payment.flagged_for_review) == (PaymentState.PENDING, False)
