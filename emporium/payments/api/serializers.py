@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 
 from emporium.core.api.fields import MoneyField
@@ -38,6 +40,16 @@ class ConfirmPaymentInput(serializers.Serializer):
                 "Give a card_number, an authentication answer or a payment_method."
             )
         return attrs
+
+
+class ConfirmPaymentInputSchema(OpenApiSerializerExtension):
+    """The schema says what ``validate`` says: each field is optional, but one of them is needed."""
+
+    target_class = ConfirmPaymentInput
+
+    def map_serializer(self, auto_schema: AutoSchema, direction: str) -> dict[str, Any]:
+        schema: dict[str, Any] = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        return {**schema, "anyOf": [{"required": [name]} for name in schema["properties"]]}
 
 
 class NextActionOutput(serializers.Serializer):

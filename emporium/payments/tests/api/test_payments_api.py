@@ -226,6 +226,21 @@ def test_the_webhooks_and_endpoints_are_in_the_openapi_schema():
     assert "/api/v1/payments/{payment_id}/confirm/" in paths
 
 
+def test_a_confirmation_naming_nothing_is_refused_as_the_schema_says(api, customer):
+    """The view needs one of the fields; the schema must not promise that `{}` is valid."""
+    payment = start_payment(order=make_unpaid_order(customer=customer), gateway_name="offline")
+    schema = APIClient().get("/api/schema/", {"format": "json"}).json()
+
+    response = api.post(f"/api/v1/payments/{payment.pk}/confirm/", {})
+
+    assert response.status_code == 400
+    assert schema["components"]["schemas"]["ConfirmPaymentInputRequest"]["anyOf"] == [
+        {"required": ["card_number"]},
+        {"required": ["authentication"]},
+        {"required": ["payment_method"]},
+    ]
+
+
 def test_the_owner_cannot_mark_their_own_bank_transfer_paid(api, customer):
     payment = start_payment(order=make_unpaid_order(customer=customer), gateway_name="bank_transfer")
 
