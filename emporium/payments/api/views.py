@@ -14,7 +14,7 @@ from typing import cast
 
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
@@ -166,6 +166,16 @@ class _WebhookApi(APIView):
     throttle_classes = ()
 
     @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "Stripe-Signature",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="`t=<unix time>,v1=<HMAC-SHA256 of t.body>`, Stripe's scheme (the test "
+                "gateway signs the same way with its own secret).",
+            )
+        ],
         request=OpenApiTypes.OBJECT,
         responses={200: WebhookOutput, **problems(400, description="`invalid_webhook`: forged or stale.")},
         tags=["payments"],

@@ -226,6 +226,15 @@ def test_the_webhooks_and_endpoints_are_in_the_openapi_schema():
     assert "/api/v1/payments/{payment_id}/confirm/" in paths
 
 
+@pytest.mark.parametrize("gateway", ["stripe", "offline"])
+def test_the_schema_says_a_webhook_needs_its_signature_header(gateway):
+    schema = APIClient().get("/api/schema/", {"format": "json"}).json()
+
+    parameters = schema["paths"][f"/api/v1/payments/webhooks/{gateway}/"]["post"]["parameters"]
+
+    assert [(p["in"], p["name"], p["required"]) for p in parameters] == [("header", "Stripe-Signature", True)]
+
+
 def test_a_confirmation_naming_nothing_is_refused_as_the_schema_says(api, customer):
     """The view needs one of the fields; the schema must not promise that `{}` is valid."""
     payment = start_payment(order=make_unpaid_order(customer=customer), gateway_name="offline")
