@@ -53,6 +53,10 @@ class OrderEventInline(admin.TabularInline):
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[OrderEvent]:
+        # Who did it, in the same query: a long history must not cost a query per event.
+        return super().get_queryset(request).select_related("actor")
+
 
 class OrderActionForm(ActionForm):
     tracking_number = forms.CharField(required=False, help_text="For “Mark shipped”.")

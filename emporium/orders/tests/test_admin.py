@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 
 from emporium.accounts.roles import ORDER_MANAGER
 from emporium.accounts.tests.factories import StaffUserFactory, UserFactory
-from emporium.orders.models import OrderStatus
+from emporium.orders.models import OrderEvent, OrderEventType, OrderStatus
 from emporium.orders.tests.factories import OrderFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +128,20 @@ def test_staff_cannot_edit_what_was_sold_on_the_order_page(staff_client):
 
 def test_staff_cannot_make_up_an_order_in_the_admin(staff_client):
     assert staff_client.get("/admin/orders/order/add/").status_code == 403
+
+
+@pytest.mark.parametrize("events", [2, 20])
+def test_the_order_page_runs_a_fixed_number_of_queries_however_long_its_history(
+    events, staff_client, django_assert_max_num_queries
+):
+    order = OrderFactory.create(customer=UserFactory.create())
+    for _ in range(events):  # each event by another member of staff
+        OrderEvent.objects.create(order=order, type=OrderEventType.NOTE, actor=StaffUserFactory.create())
+    staff_client.get(f"/admin/orders/order/{order.pk}/change/")
+
+    # Session, user, permissions, the order, its customer, and each inline's rows (lines,
+    # payments, events with who did them): never one query per event.
+    with django_assert_max_num_queries(9):
+        response = staff_client.get(f"/admin/orders/order/{order.pk}/change/")
+
+    assert response.status_code == 200
