@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 
 from emporium.accounts.api.serializers import OrderDetailOutput
@@ -53,6 +57,22 @@ class CheckoutInput(serializers.Serializer):
                 {"billing_address": ["Send billing_address or billing_address_id, not both."]}
             )
         return attrs
+
+
+class CheckoutInputSchema(OpenApiSerializerExtension):
+    """The schema says what ``CheckoutInput.validate`` says: one shipping address, written out
+    or from the address book, and at most one billing address."""
+
+    target_class = CheckoutInput
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema: AutoSchema, direction: str) -> dict[str, Any]:
+        schema: dict[str, Any] = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        return {
+            **schema,
+            "oneOf": [{"required": ["shipping_address"]}, {"required": ["shipping_address_id"]}],
+            "not": {"required": ["billing_address", "billing_address_id"]},
+        }
 
 
 class PlaceOrderInput(CheckoutInput):

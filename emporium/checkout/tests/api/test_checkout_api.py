@@ -323,3 +323,23 @@ def test_shipping_methods_run_one_query_whatever_their_number(methods, django_as
         response = APIClient().get("/api/v1/checkout/shipping-methods/", {"country": "GB"})
 
     assert len(response.json()) == methods
+
+
+@pytest.mark.parametrize("component", ["CheckoutInputRequest", "PlaceOrderInputRequest"])
+def test_the_schema_asks_for_one_shipping_address_and_at_most_one_billing_address(component):
+    """The view refuses both or neither shipping address, and two billing addresses (400): the
+    schema must not document those bodies as valid."""
+    schema = APIClient().get("/api/schema/", {"format": "json"}).json()["components"]["schemas"][component]
+
+    assert schema["oneOf"] == [{"required": ["shipping_address"]}, {"required": ["shipping_address_id"]}]
+    assert schema["not"] == {"required": ["billing_address", "billing_address_id"]}
+
+
+def test_both_shipping_addresses_are_refused(shipping):
+    client = bearer_client(customer := UserFactory.create())
+    CartLineFactory.create(cart=CartFactory.create(customer=customer, token=None))
+    body = _order_body(shipping, shipping_address_id=AddressFactory.create(customer=customer).pk)
+
+    response = client.post("/api/v1/checkout/preview/", body, format="json")
+
+    assert (response.status_code, list(response.json()["errors"])) == (400, ["shipping_address"])
