@@ -135,6 +135,7 @@ class PaymentAdmin(admin.ModelAdmin[Payment]):
         "failure_message",
         "flagged_for_review",
         "review_reason",
+        "cancel_requested_at",
         "refund_link",
         "created_at",
         "updated_at",

@@ -213,3 +213,18 @@ def test_the_order_admin_refuses_to_mark_a_cancelled_order_paid_and_its_transfer
     payment.refresh_from_db()
     assert "it cannot be marked paid" in response.content.decode()
     assert (payment.state, payment.flagged_for_review) == (PaymentState.PENDING, False)
+
+
+def test_nothing_on_the_payment_page_can_be_typed_over(admin_client):
+    """cancel_requested_at tells our own cancel from the provider's and stops captures: only
+    the services set it."""
+    payment = _paid()
+
+    form = admin_client.get(f"/admin/payments/payment/{payment.pk}/change/").context["adminform"].form
+    admin_client.post(
+        f"/admin/payments/payment/{payment.pk}/change/",
+        {"cancel_requested_at_0": "2026-01-01", "cancel_requested_at_1": "12:00:00"},
+    )
+
+    payment.refresh_from_db()
+    assert (list(form.fields), payment.cancel_requested_at) == ([], None)
