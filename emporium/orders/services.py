@@ -135,7 +135,11 @@ def _give_back_voucher(*, order: Order, actor: User | None) -> None:
 
 @transaction.atomic
 def mark_order_paid(*, order: Order, actor: User | None = None, note: str = "") -> Order:
-    """The interface point for payments: a gateway callback or staff call this once paid.
+    """The interface point for payments: emporium.payments calls this once a payment's money
+    is there (a provider's answer or event, or staff marking a transfer or cash received).
+    Staff marking an order paid go through payments' ``mark_order_paid_by_staff``, so the
+    payment that carried the money is recorded too; only an order with no such payment (paid
+    outside the shop) comes straight here.
 
     A cash-on-delivery order may already be on its way: it is paid without changing status."""
     order = _lock(order)
