@@ -44,10 +44,10 @@ class VoucherAdmin(admin.ModelAdmin[Voucher]):
         if not change:
             super().save_model(request, obj, form, change)
             return
-        # Write only what the form edits: used_count is counted by place_order under the
-        # voucher's row lock, and writing back the value read at the start of this request
-        # would undo the uses counted since.
-        obj.save(update_fields=[name for name in form.fields if name != "used_count"])
+        # Write only what the form edits (and when): used_count is counted by place_order
+        # under the voucher's row lock, and writing back the value read at the start of this
+        # request would undo the uses counted since.
+        obj.save(update_fields=[*(name for name in form.fields if name != "used_count"), "updated_at"])
 
 
 @admin.register(VoucherUsage)

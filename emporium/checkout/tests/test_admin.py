@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from importlib import import_module
 
 import pytest
 from django.apps import apps
 from django.db.models.signals import pre_save
+from django.utils import timezone
 
 from emporium.accounts.tests.factories import UserFactory
 from emporium.checkout.models import TaxRate, Voucher, VoucherUsage
@@ -119,6 +121,17 @@ def test_editing_a_voucher_keeps_the_uses_counted_meanwhile(admin_client):
     voucher.refresh_from_db()
     assert response.status_code == 302
     assert (voucher.usage_limit, voucher.used_count) == (20, 6)
+
+
+def test_editing_a_voucher_records_when_it_was_last_changed(admin_client):
+    voucher = VoucherFactory.create(code="SPRING")
+    Voucher.objects.filter(pk=voucher.pk).update(updated_at=timezone.now() - timedelta(days=30))
+
+    admin_client.post(f"/admin/checkout/voucher/{voucher.pk}/change/", _voucher_form(value="15"))
+
+    voucher.refresh_from_db()
+    assert voucher.value == Decimal(15)
+    assert voucher.updated_at > timezone.now() - timedelta(minutes=1)
 
 
 def test_voucher_uses_are_read_only_so_the_count_and_the_list_of_uses_agree(admin_client):
