@@ -246,7 +246,7 @@ def test_an_order_confirmed_for_cash_on_delivery_while_the_release_job_runs_keep
     locked, not as it was listed."""
     past = timezone.now() - timedelta(minutes=1)
     (one, one_variant), (other, other_variant) = (_reserved_order(reserved_until=past) for _ in range(2))
-    confirmed = []
+    confirmed: list[Order] = []
 
     def customer_confirms_the_other_one(*, order, **kwargs):
         if not confirmed:  # while the job is busy with the first order it took
