@@ -65,6 +65,12 @@ class OrderActionForm(ActionForm):
     refund_amount = forms.CharField(required=False, max_length=20, help_text="For “Refund in part”.")
 
 
+class ShipmentForm(forms.Form):
+    tracking_number = forms.CharField(
+        max_length=Order._meta.get_field("tracking_number").max_length, required=False, strip=True
+    )
+
+
 class PartialRefundForm(forms.Form):
     refund_amount = forms.DecimalField(
         label="Amount to refund", max_digits=12, decimal_places=2, min_value=Decimal("0.01")
@@ -225,7 +231,12 @@ class OrderAdmin(admin.ModelAdmin[Order]):
 
     @admin.action(description="Mark shipped (tracking number above)", permissions=["change"])
     def mark_shipped(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
-        tracking = request.POST.get("tracking_number", "").strip()
+        form = ShipmentForm({"tracking_number": request.POST.get("tracking_number", "")})
+        if not form.is_valid():  # checked here, as the action form would only say "no action"
+            error = form.errors["tracking_number"][0]
+            self.message_user(request, f"Tracking number: {error} Nothing was shipped.", messages.ERROR)
+            return
+        tracking = form.cleaned_data["tracking_number"]
         self._run(
             request,
             queryset,

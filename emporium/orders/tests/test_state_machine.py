@@ -137,6 +137,22 @@ def test_staff_mark_an_order_shipped_from_the_admin_with_a_tracking_number(staff
     assert (order.status, order.tracking_number) == (OrderStatus.SHIPPED, "RM123")
 
 
+def test_a_tracking_number_too_long_to_keep_ships_nothing_and_says_why(staff_client):
+    order, _ = _reserved_order()
+    mark_order_paid(order=order)
+
+    response = staff_client.post(
+        "/admin/orders/order/",
+        {"action": "mark_shipped", "_selected_action": [order.pk], "tracking_number": "T" * 65, "index": 0},
+        follow=True,
+    )
+
+    order.refresh_from_db()
+    assert response.status_code == 200
+    assert "Ensure this value has at most 64 characters" in response.content.decode()
+    assert (order.status, order.tracking_number) == (OrderStatus.PAID, "")
+
+
 def test_staff_mark_paid_orders_fulfilled_from_the_admin_and_unpaid_ones_are_refused(staff_client):
     paid, _ = _reserved_order()
     mark_order_paid(order=paid)
