@@ -93,10 +93,20 @@ class ProblemAwareAutoSchema(AutoSchema):
         if self.method == "PATCH" and is_serializer(serializer) and not force_instance(serializer).partial:
             self.method = "PUT"  # documented as the full body the view validates
             try:
-                return super()._get_request_for_media_type(serializer, direction)
+                return self._require_a_body_that_needs_a_field(serializer, direction)
             finally:
                 self.method = "PATCH"
-        return super()._get_request_for_media_type(serializer, direction)
+        return self._require_a_body_that_needs_a_field(serializer, direction)
+
+    def _require_a_body_that_needs_a_field(self, serializer: Any, direction: Any) -> Any:
+        """drf-spectacular requires a body only when one of its fields is required; a body whose
+        schema asks for one field of several (``anyOf``/``oneOf`` of required fields, as
+        ConfirmPaymentInput's) is required too, or clients would be told they may send none."""
+        schema, is_required = super()._get_request_for_media_type(serializer, direction)
+        if not is_required and is_serializer(serializer):
+            component = self.resolve_serializer(force_instance(serializer), direction)
+            is_required = bool(component and {"anyOf", "oneOf"} & set(component.schema))
+        return schema, is_required
 
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses: dict[str, Any] = super()._get_response_bodies(direction)

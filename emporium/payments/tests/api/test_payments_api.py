@@ -243,6 +243,7 @@ def test_a_confirmation_naming_nothing_is_refused_as_the_schema_says(api, custom
     response = api.post(f"/api/v1/payments/{payment.pk}/confirm/", {})
 
     assert response.status_code == 400
+    assert schema["paths"]["/api/v1/payments/{payment_id}/confirm/"]["post"]["requestBody"]["required"]
     assert schema["components"]["schemas"]["ConfirmPaymentInputRequest"]["anyOf"] == [
         {"required": ["card_number"]},
         {"required": ["authentication"]},
