@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -133,6 +134,15 @@ class Variant(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.product.name} ({self.sku})" if not self.name else f"{self.product.name}, {self.name}"
+
+    def clean(self) -> None:
+        # The database constraint below would say the same by its name, as an error of no field;
+        # staff (admin and API) need to be told which number is wrong, and why.
+        on_hand, allocated = self.stock_on_hand, self.stock_allocated
+        if on_hand is not None and allocated is not None and on_hand < allocated:
+            raise ValidationError(
+                {"stock_on_hand": f"Orders hold {allocated} of these: there cannot be fewer in stock."}
+            )
 
     @property
     def price(self) -> Money:

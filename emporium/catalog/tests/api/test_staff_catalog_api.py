@@ -83,6 +83,9 @@ def test_stock_cannot_drop_below_what_orders_hold(manager, shop: Shop):
 
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["errors"] == {
+        "stock_on_hand": ["Orders hold 3 of these: there cannot be fewer in stock."]
+    }
     assert Variant.objects.get(pk=variant.pk).stock_on_hand == 5
 
 
