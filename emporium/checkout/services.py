@@ -244,6 +244,10 @@ def place_order(
         lines=lines, details=details, customer=customer, currency=cart.currency, lock_voucher=True
     )
     now = timezone.now()
+    # A voucher can cover the whole order (free shipping too): nothing is left to pay, and no
+    # provider takes a payment of zero, so such an order is paid as it is placed. Its stock is
+    # kept until it ships, as for any paid order, rather than held for a payment that never comes.
+    nothing_to_pay = totals.total == 0
     order = Order.objects.create(
         number=generate_order_number(),
         idempotency_key=scope_idempotency_key(
@@ -251,7 +255,8 @@ def place_order(
         ),
         customer=customer,
         email=details.email,
-        status=OrderStatus.UNPAID,
+        status=OrderStatus.PAID if nothing_to_pay else OrderStatus.UNPAID,
+        paid_at=now if nothing_to_pay else None,
         currency=totals.currency,
         subtotal_amount=totals.subtotal,
         shipping_amount=totals.shipping,
@@ -266,7 +271,9 @@ def place_order(
         shipping_address=details.shipping_address,
         billing_address=details.billing_address,
         stock_state=StockState.RESERVED,
-        reserved_until=now + timedelta(minutes=settings.ORDER_RESERVATION_MINUTES),
+        reserved_until=None
+        if nothing_to_pay
+        else now + timedelta(minutes=settings.ORDER_RESERVATION_MINUTES),
     )
     OrderLine.objects.bulk_create(
         OrderLine(
@@ -285,7 +292,13 @@ def place_order(
     if voucher is not None:
         Voucher.objects.filter(pk=voucher.pk).update(used_count=F("used_count") + 1)
         VoucherUsage.objects.create(voucher=voucher, order=order, customer=customer, email=details.email)
-    OrderEvent.objects.create(order=order, type=OrderEventType.PLACED, to_status=order.status, actor=customer)
+    OrderEvent.objects.create(
+        order=order,
+        type=OrderEventType.PLACED,
+        to_status=order.status,
+        actor=customer,
+        message="Nothing to pay: the voucher covers the whole order" if nothing_to_pay else "",
+    )
     if customer is not None and details.save_shipping_address:
         add_address_from_checkout(customer=customer, address=details.shipping_address)
     # Exactly the lines this order was priced from, by id, whatever else the cart holds by

@@ -122,6 +122,8 @@ def checkout_view(request: HttpRequest) -> HttpResponse:
         else:
             remember_order_in_session(session=request.session, order=order)
             remember_cart_count(session=request.session, cart=cart)
+            if not order.accepts_payment:  # a voucher paid for all of it
+                return redirect("checkout:order-status", number=order.number)
             return redirect("payments:pay", number=order.number)  # payment is the next step
     elif request.method == "POST" and not placing:
         # Without JavaScript, "Update totals" shows what the live summary shows: what the form

@@ -101,6 +101,41 @@ def test_a_confirmation_email_with_html_and_text_is_sent_after_commit(django_cap
     assert message.alternatives[0][1] == "text/html"
 
 
+def test_an_order_a_voucher_pays_for_in_full_is_paid_as_it_is_placed():
+    cart, variant = _cart(price="10.00", quantity=2)
+    VoucherFactory.create(code="GIFT", value=Decimal(100))
+    free_delivery = ShippingMethodFactory.create(price_amount=Decimal("0.00"))
+
+    order = place_order(
+        cart=cart,
+        customer=None,
+        details=make_details(voucher_code="GIFT", shipping_method=free_delivery),
+        idempotency_key=uuid4(),
+    )
+
+    variant.refresh_from_db()
+    assert (order.total_amount, order.status, order.reserved_until) == (
+        Decimal("0.00"),
+        OrderStatus.PAID,
+        None,
+    )
+    assert order.paid_at is not None
+    assert variant.stock_allocated == 2  # kept for the parcel, never released as unpaid
+    assert order.events.get().message == "Nothing to pay: the voucher covers the whole order"
+
+
+def test_an_order_with_something_left_to_pay_waits_unpaid():
+    cart, _ = _cart(price="10.00", quantity=2)
+    VoucherFactory.create(code="HALF", value=Decimal(50))
+
+    order = place_order(
+        cart=cart, customer=None, details=make_details(voucher_code="HALF"), idempotency_key=uuid4()
+    )
+
+    assert (order.status, order.paid_at) == (OrderStatus.UNPAID, None)
+    assert order.reserved_until is not None
+
+
 def test_voucher_takes_its_discount_and_counts_a_use():
     cart, _ = _cart(price="10.00", quantity=2)
     voucher = VoucherFactory.create(code="TENOFF", value=Decimal(10))

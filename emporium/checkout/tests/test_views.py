@@ -1,10 +1,12 @@
+from decimal import Decimal
+
 import pytest
 from django.test import Client
 
 from emporium.accounts.tests.factories import AddressFactory, UserFactory
 from emporium.cart.tests.factories import CartFactory, CartLineFactory
 from emporium.catalog.tests.factories import VariantFactory
-from emporium.checkout.tests.factories import ShippingMethodFactory
+from emporium.checkout.tests.factories import ShippingMethodFactory, VoucherFactory
 from emporium.orders.models import Order, OrderStatus
 from emporium.orders.tests.factories import OrderFactory
 
@@ -152,6 +154,20 @@ def test_nobody_else_sees_a_guest_order(client):
     client.cookies.clear()
 
     assert client.get(f"/checkout/orders/{order.number}/").status_code == 404
+
+
+def test_an_order_a_voucher_pays_for_in_full_goes_to_its_page_not_to_payment(client):
+    variant = VariantFactory.create()
+    client.post("/cart/add/", {"variant": variant.pk, "quantity": 1})
+    VoucherFactory.create(code="GIFT", value=Decimal(100))
+    free_delivery = ShippingMethodFactory.create(price_amount=Decimal("0.00"))
+
+    response = client.post("/checkout/", {**_form(free_delivery), "voucher_code": "GIFT"})
+
+    order = Order.objects.get()
+    assert order.status == OrderStatus.PAID
+    assert response.url == f"/checkout/orders/{order.number}/"
+    assert "Pay now" not in client.get(response.url).content.decode()
 
 
 def test_the_order_page_says_until_when_an_unpaid_order_holds_its_items(client):
