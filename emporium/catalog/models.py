@@ -54,13 +54,31 @@ class ProductQuerySet(models.QuerySet["Product"]):
         return self.filter(is_published=True)
 
 
+def validate_no_null_characters(value: object) -> None:
+    """Refuse free-form JSON holding a NUL character in any key or text: PostgreSQL's jsonb
+    cannot store one (a 500 at save time), though SQLite would keep it."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValidationError("Null characters are not allowed.", code="null_characters_not_allowed")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            validate_no_null_characters(key)
+            validate_no_null_characters(item)
+    elif isinstance(value, list):
+        for item in value:
+            validate_no_null_characters(item)
+
+
 class Product(TimeStampedModel):
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
     name = models.CharField(max_length=255)
     slug = models.SlugField(max_length=255, unique=True)
     description = models.TextField(blank=True)
     attributes = models.JSONField(
-        default=dict, blank=True, help_text='Free-form facts, e.g. {"material": "tin"}.'
+        default=dict,
+        blank=True,
+        validators=[validate_no_null_characters],
+        help_text='Free-form facts, e.g. {"material": "tin"}.',
     )
     is_published = models.BooleanField(default=True)
     seo_title = models.CharField(max_length=70, blank=True)

@@ -89,6 +89,19 @@ def test_stock_cannot_drop_below_what_orders_hold(manager, shop: Shop):
     assert Variant.objects.get(pk=variant.pk).stock_on_hand == 5
 
 
+@pytest.mark.parametrize(
+    "attributes", [{"colour": "re\u0000d"}, {"col\u0000our": "red"}, {"sizes": [["S\u0000"]]}]
+)
+def test_a_null_character_in_the_attributes_is_a_problem_naming_them(manager, shop: Shop, attributes):
+    """PostgreSQL cannot store one in JSON: without the check it was a 500 there (and stored on SQLite)."""
+    product = make_product("Lantern", category=shop.candles, attributes={"colour": "red"})
+
+    response = manager.patch(f"/api/v1/staff/products/{product.pk}/", {"attributes": attributes})
+
+    assert (response.status_code, list(response.json()["errors"])) == (400, ["attributes"])
+    assert Product.objects.get(pk=product.pk).attributes == {"colour": "red"}
+
+
 def test_a_taken_slug_is_a_problem_naming_the_field(manager, shop: Shop):
     make_product("Lantern", category=shop.candles, slug="lantern")
 
