@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from emporium.catalog.models import Category, Product, Variant
+from emporium.core.api.fields import SlugRelatedField
 
 
 class StaffVariantOutput(serializers.ModelSerializer[Variant]):
@@ -52,7 +53,7 @@ class StaffProductFilters(serializers.Serializer):
     published = serializers.BooleanField(
         required=False, allow_null=True, default=None, help_text="Only published (true) or hidden (false)."
     )
-    category = serializers.SlugRelatedField(
+    category = SlugRelatedField(
         slug_field="slug",
         queryset=Category.objects.all(),
         required=False,
@@ -63,7 +64,7 @@ class StaffProductFilters(serializers.Serializer):
 class StaffProductInput(serializers.Serializer):
     """Every field for a new product; any subset of them for a change (PATCH)."""
 
-    category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all())
+    category = SlugRelatedField(slug_field="slug", queryset=Category.objects.all())
     name = serializers.CharField(max_length=255)
     slug = serializers.SlugField(max_length=255)
     description = serializers.CharField(required=False, allow_blank=True, default="")

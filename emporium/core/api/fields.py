@@ -1,9 +1,10 @@
-"""Serializer fields shared by the API's output types."""
+"""Serializer fields shared by the API's input and output types."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.validators import ProhibitNullCharactersValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -27,3 +28,13 @@ class MoneyField(serializers.Field):
 
     def to_representation(self, value: Money) -> dict[str, str]:
         return {"amount": str(value.amount), "currency": str(value.currency)}
+
+
+class SlugRelatedField(serializers.SlugRelatedField):
+    """DRF's, refusing text with a NUL character before looking it up: PostgreSQL cannot
+    compare such text (the query fails, a 500), and no row can hold it anyway."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str):
+            ProhibitNullCharactersValidator()(data)  # a Django ValidationError: DRF reports it
+        return super().to_internal_value(data)

@@ -190,6 +190,15 @@ def test_an_unknown_category_filter_is_a_problem_naming_it(manager, shop: Shop):
     assert list(response.json()["errors"]) == ["category"]
 
 
+def test_a_category_with_a_null_character_is_a_problem_not_a_server_error(manager, shop: Shop):
+    """PostgreSQL refuses NUL in text: looking the slug up was a 500 there."""
+    listed = manager.get(LIST, {"category": "bags\u0000"})
+    created = manager.post(LIST, {"category": "bags\u0000", "name": "Tote", "slug": "tote"})
+
+    assert (listed.status_code, list(listed.json()["errors"])) == (400, ["category"])
+    assert (created.status_code, list(created.json()["errors"])) == (400, ["category"])
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
