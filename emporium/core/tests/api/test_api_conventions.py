@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -18,6 +20,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from emporium.accounts.tests.factories import UserFactory
+from emporium.core.tests.api_clients import bearer_client
 
 pytestmark = pytest.mark.django_db
 
@@ -343,6 +346,45 @@ def test_a_cursor_page_size_in_range_or_empty_is_used(page_size, expected):
     response = client.get("/api/v1/account/orders/", {"page_size": page_size})
 
     assert len(response.json()["results"]) == expected
+
+
+def _cursor_at(position: str) -> str:
+    """A cursor as DRF encodes one, pointing at ``position``: what a client could forge."""
+    return base64.b64encode(urlencode({"o": 0, "p": position}).encode()).decode()
+
+
+@pytest.mark.parametrize("position", ["garbage", "\u0000", "9" * 30])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/staff/products/",  # ordered by id
+        "/api/v1/staff/orders/",  # by time placed
+    ],
+)
+def test_a_forged_cursor_is_an_invalid_cursor_problem(settings, url, position):
+    """A cursor's position is compared with the ordering field: text that cannot be one was a
+    500 (an id) or a 400 quoting Django's message (a time); it is the invalid cursor it is."""
+    settings.STAFF_MFA_REQUIRED = False
+    staff = UserFactory.create(is_staff=True, is_superuser=True)
+
+    response = bearer_client(staff).get(url, {"cursor": _cursor_at(position)})
+
+    assert (response.status_code, response["Content-Type"]) == (404, PROBLEM)
+    assert response.json()["detail"] == "Invalid cursor"
+
+
+def test_a_cursor_from_a_next_link_still_pages(settings):
+    from emporium.catalog.tests.factories import ProductFactory
+
+    settings.STAFF_MFA_REQUIRED = False
+    ProductFactory.create_batch(3)
+    client = bearer_client(UserFactory.create(is_staff=True, is_superuser=True))
+
+    first = client.get("/api/v1/staff/products/", {"page_size": 2}).json()
+    second = client.get(first["next"]).json()
+
+    assert len(first["results"]) == 2
+    assert len(second["results"]) == 1
 
 
 def test_the_schema_says_optional_query_parameters_may_be_sent_empty():
