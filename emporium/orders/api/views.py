@@ -36,10 +36,13 @@ from emporium.orders.selectors import get_order_for_staff, list_orders_for_staff
 from emporium.orders.services import (
     mark_order_delivered,
     mark_order_fulfilled,
-    mark_order_paid,
     mark_order_shipped,
 )
-from emporium.payments.services import cancel_order_and_refund, refund_order_payment
+from emporium.payments.services import (
+    cancel_order_and_refund,
+    mark_order_paid_by_staff,
+    refund_order_payment,
+)
 
 
 class StaffOrderListApi(APIView):
@@ -73,7 +76,10 @@ class StaffOrderDetailApi(APIView):
 Transition = Callable[[Order, User, dict[str, Any]], Order]
 
 TRANSITIONS: dict[str, tuple[type[serializers.Serializer], Transition]] = {
-    "pay": (NoteInput, lambda order, actor, p: mark_order_paid(order=order, actor=actor, note=p["note"])),
+    "pay": (
+        NoteInput,
+        lambda order, actor, p: mark_order_paid_by_staff(order=order, actor=actor, note=p["note"]),
+    ),
     "fulfil": (NoteInput, lambda order, actor, p: mark_order_fulfilled(order=order, actor=actor)),
     "ship": (
         ShipOrderInput,

@@ -15,6 +15,9 @@ from emporium.accounts.tests.factories import StaffUserFactory, UserFactory, act
 from emporium.core.tests.api_clients import bearer_client
 from emporium.orders.models import Order, OrderStatus
 from emporium.orders.tests.factories import OrderFactory, OrderLineFactory
+from emporium.payments.models import PaymentState
+from emporium.payments.services import start_payment
+from emporium.payments.tests.factories import make_unpaid_order
 
 pytestmark = pytest.mark.django_db
 
@@ -112,6 +115,25 @@ def test_unpaid_order_is_paid_or_cancelled(manager):
 
     assert Order.objects.get(pk=paid.pk).status == OrderStatus.PAID
     assert Order.objects.get(pk=cancelled.pk).status == OrderStatus.CANCELLED
+
+
+def test_marking_an_order_paid_through_the_api_records_its_bank_transfer_as_received(
+    manager, django_capture_on_commit_callbacks
+):
+    """As the admin's "Mark paid": the transfer the customer chose is the money that arrived, so
+    it is not left open to be cancelled as a duplicate of a payment nobody recorded."""
+    payment = start_payment(order=make_unpaid_order(), gateway_name="bank_transfer")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager.post(f"/api/v1/staff/orders/{payment.order.number}/pay/", {"note": "Arrived"})
+
+    payment.refresh_from_db()
+    assert response.status_code == 200
+    assert (response.json()["status"], payment.state, payment.captured_amount) == (
+        OrderStatus.PAID,
+        PaymentState.CAPTURED,
+        payment.amount,
+    )
 
 
 def test_refund_partially_records_the_amount(manager):
