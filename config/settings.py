@@ -257,6 +257,8 @@ if env.str("EMAIL_URL", default=""):
     globals().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Seconds a mail server may take to answer: an order's e-mail holds its row while it is sent.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Emporium <shop@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

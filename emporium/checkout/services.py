@@ -18,10 +18,8 @@ from decimal import Decimal
 from uuid import UUID
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Prefetch, Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from emporium.accounts.models import User
@@ -50,6 +48,7 @@ from emporium.checkout.idempotency import keys_of_client_key, scope_idempotency_
 from emporium.checkout.models import ShippingMethod, Voucher, VoucherUsage
 from emporium.checkout.selectors import get_tax_rate
 from emporium.core.money import quantize
+from emporium.orders.emails import send_order_email_once
 from emporium.orders.models import Order, OrderEvent, OrderEventType, OrderLine, OrderStatus, StockState
 from emporium.orders.numbers import generate_order_number
 
@@ -338,24 +337,13 @@ CONFIRMATION_EVENT_MESSAGE = "Order confirmation"
 
 
 def send_order_confirmation(*, order: Order) -> bool:
-    """E-mail the order's confirmation, unless it was sent already; returns whether it sent.
+    """E-mail the order's confirmation (HTML and text); returns whether it sent.
 
-    The task calling this is retried when the mail server fails, and a worker may run it
-    twice (late acknowledgement), so the event recorded after sending is checked first.
-    A crash between the server accepting the message and the event being written can still
-    send it twice; nothing short of the mail server's own idempotency could avoid that.
+    Sent once however often its task runs, even by two workers at once (``send_order_email_once``).
     """
-    if order.events.filter(type=OrderEventType.EMAIL_SENT, message=CONFIRMATION_EVENT_MESSAGE).exists():
-        return False
-    context = {"order": order, "lines": list(order.lines.all()), "site_name": settings.SITE_NAME}
-    message = EmailMultiAlternatives(
+    return send_order_email_once(
+        order=order,
+        event_message=CONFIRMATION_EVENT_MESSAGE,
         subject=f"{settings.SITE_NAME}: your order {order.number}",
-        body=render_to_string("checkout/email/order_confirmation.txt", context),
-        to=[order.email],
+        template="checkout/email/order_confirmation",
     )
-    message.attach_alternative(
-        render_to_string("checkout/email/order_confirmation.html", context), "text/html"
-    )
-    message.send()
-    OrderEvent.objects.create(order=order, type=OrderEventType.EMAIL_SENT, message=CONFIRMATION_EVENT_MESSAGE)
-    return True

@@ -16,10 +16,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django_fsm import TransitionNotAllowed as FSMTransitionNotAllowed
 from django_fsm import can_proceed
@@ -29,6 +27,7 @@ from emporium.catalog.models import Variant
 from emporium.catalog.services import refresh_stock_state_after_commit
 from emporium.checkout.services import give_back_voucher_use
 from emporium.core.money import Money, format_money
+from emporium.orders.emails import send_order_email_once
 from emporium.orders.exceptions import RefundAmountRequired, RefundExceedsOrderTotal, TransitionNotAllowed
 from emporium.orders.models import Order, OrderEvent, OrderEventType, OrderStatus, StockState
 from emporium.orders.selectors import (
@@ -206,29 +205,14 @@ SHIPPING_NOTIFICATION_EVENT_MESSAGE = "Shipping notification"
 def send_shipping_notification(*, order: Order) -> bool:
     """Tell the customer the parcel is on its way, with the tracking number (HTML and text).
 
-    Returns whether it sent. The task calling this is retried when the mail server fails and
-    may be delivered twice, so an order whose notification is recorded as sent is skipped.
+    Returns whether it sent; sent once however often its task runs (``send_order_email_once``).
     """
-    if not order.email:
-        return False  # imported orders may have no address to write to
-    if order.events.filter(
-        type=OrderEventType.EMAIL_SENT, message=SHIPPING_NOTIFICATION_EVENT_MESSAGE
-    ).exists():
-        return False
-    context = {"order": order, "lines": list(order.lines.all()), "site_name": settings.SITE_NAME}
-    message = EmailMultiAlternatives(
+    return send_order_email_once(
+        order=order,
+        event_message=SHIPPING_NOTIFICATION_EVENT_MESSAGE,
         subject=f"{settings.SITE_NAME}: order {order.number} is on its way",
-        body=render_to_string("orders/email/shipping_notification.txt", context),
-        to=[order.email],
+        template="orders/email/shipping_notification",
     )
-    message.attach_alternative(
-        render_to_string("orders/email/shipping_notification.html", context), "text/html"
-    )
-    message.send()
-    OrderEvent.objects.create(
-        order=order, type=OrderEventType.EMAIL_SENT, message=SHIPPING_NOTIFICATION_EVENT_MESSAGE
-    )
-    return True
 
 
 @transaction.atomic
