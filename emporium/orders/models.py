@@ -57,8 +57,9 @@ def _holds_goods(order: models.Model) -> bool:
     return isinstance(order, Order) and order.stock_state == StockState.RESERVED
 
 
-def _goods_left(order: models.Model) -> bool:
-    return isinstance(order, Order) and order.stock_state == StockState.SHIPPED
+def _on_its_way(order: models.Model) -> bool:
+    """The goods have left the warehouse and have not been delivered yet."""
+    return isinstance(order, Order) and order.stock_state == StockState.SHIPPED and order.delivered_at is None
 
 
 class Order(TimeStampedModel):
@@ -93,6 +94,9 @@ class Order(TimeStampedModel):
     billing_address = models.JSONField(null=True, blank=True)
     tracking_number = models.CharField(max_length=64, blank=True, db_default="")
     paid_at = models.DateTimeField(null=True, blank=True)
+    # When the goods reached the customer (mark_order_delivered): an order is delivered once,
+    # even after a refund in part has moved its status on.
+    delivered_at = models.DateTimeField(null=True, blank=True)
     # Money given back so far, whatever carried it (a payment's refunds, or a refund staff record
     # for an order paid outside the shop): what caps the next refund, and what a failed refund
     # takes back off.
@@ -171,7 +175,7 @@ class Order(TimeStampedModel):
     # unpaid order, and record the payment of one already on its way (the status stays).
     # A refund in part (a missing item, a goodwill gesture) does not stop the order: from
     # "partially refunded" it is still fulfilled and shipped while its goods are in the
-    # warehouse (_holds_goods), and delivered once they have left (_goods_left).
+    # warehouse (_holds_goods), and delivered once they have left, unless they were delivered already (_on_its_way).
     @transition(field=status, source=S.UNPAID, target=S.PAID)
     @transition(
         field=status,
@@ -205,7 +209,7 @@ class Order(TimeStampedModel):
         pass
 
     @transition(field=status, source=S.SHIPPED, target=S.DELIVERED)
-    @transition(field=status, source=S.PARTIALLY_REFUNDED, target=S.DELIVERED, conditions=[_goods_left])
+    @transition(field=status, source=S.PARTIALLY_REFUNDED, target=S.DELIVERED, conditions=[_on_its_way])
     def deliver(self) -> None:
         pass
 

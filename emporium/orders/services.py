@@ -219,7 +219,8 @@ def send_shipping_notification(*, order: Order) -> bool:
 def mark_order_delivered(*, order: Order, actor: User | None = None) -> Order:
     order = _lock(order)
     _apply(order=order, transition=Order.deliver, action="marked delivered", actor=actor)
-    order.save(update_fields=["status", "updated_at"])
+    order.delivered_at = timezone.now()
+    order.save(update_fields=["status", "delivered_at", "updated_at"])
     return order
 
 

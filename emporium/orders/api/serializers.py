@@ -16,7 +16,7 @@ class StaffOrderSummaryOutput(serializers.ModelSerializer[Order]):
         model = Order
         fields = (
             "number", "status", "placed_at", "email", "customer_id", "currency", "total_amount",
-            "country", "paid_at", "tracking_number",
+            "country", "paid_at", "delivered_at", "tracking_number",
         )  # fmt: skip
 
 

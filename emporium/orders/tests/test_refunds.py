@@ -110,6 +110,22 @@ def test_an_order_refunded_in_part_on_its_way_is_still_delivered():
     order = mark_order_delivered(order=order)
 
     assert order.status == OrderStatus.DELIVERED
+    assert order.delivered_at is not None
+
+
+def test_an_order_refunded_in_part_after_it_was_delivered_is_not_delivered_again():
+    order, _ = _paid_order_holding_stock()
+    order = mark_order_shipped(order=order, tracking_number="RM1")
+    order = mark_order_delivered(order=order)
+    delivered_at = order.delivered_at
+    refund_order(order=order, partial=True, amount=_gbp("5.00"))
+
+    with pytest.raises(TransitionNotAllowed):
+        mark_order_delivered(order=order)
+
+    order.refresh_from_db()
+    assert (order.status, order.delivered_at) == (OrderStatus.PARTIALLY_REFUNDED, delivered_at)
+    assert order.events.filter(to_status=OrderStatus.DELIVERED).count() == 1
 
 
 def test_an_order_refunded_in_part_after_it_shipped_is_not_shipped_again():
