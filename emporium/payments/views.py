@@ -10,13 +10,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from emporium.accounts.models import User
 from emporium.orders.models import Order
 from emporium.orders.selectors import get_order_for_visitor
+from emporium.orders.services import remember_order_in_session
 from emporium.payments.exceptions import (
     GatewayError,
     GatewayNotAvailable,
@@ -29,6 +30,7 @@ from emporium.payments.forms import AuthenticationDecisionForm, ChooseMethodForm
 from emporium.payments.gateways.offline import TEST_CARDS
 from emporium.payments.models import Payment, PaymentState
 from emporium.payments.registry import get_gateway, list_enabled_gateways
+from emporium.payments.return_tokens import is_return_token_of
 from emporium.payments.selectors import get_payment_of_order
 from emporium.payments.services import confirm_payment, start_payment
 
@@ -164,7 +166,12 @@ def stripe_return_view(request: HttpRequest, number: str, payment_id: int) -> Ht
     """Where Stripe.js sends the customer back. The webhook may have been faster; either way we
     ask Stripe, and applying the same answer twice changes nothing.
 
-    Stripe payments only: a plain GET must never confirm a bank transfer or fail a test card."""
+    Stripe payments only: a plain GET must never confirm a bank transfer or fail a test card.
+    A browser back from paying in an app (the API) shows the token the API signed into this
+    address instead of a session; this browser then remembers the order, for its status page."""
+    if is_return_token_of(token=request.GET.get("token"), payment_id=payment_id, order_number=number):
+        order = get_object_or_404(Order, number=number)
+        remember_order_in_session(session=request.session, order=order)
     order = _order(request, number)
     payment = get_payment_of_order(order=order, payment_id=payment_id)
     if payment.gateway != "stripe":

@@ -11,6 +11,7 @@ payments stays for customers.
 from __future__ import annotations
 
 from typing import cast
+from urllib.parse import urlencode
 
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -35,6 +36,7 @@ from emporium.payments.api.serializers import (
     WebhookOutput,
 )
 from emporium.payments.models import Payment
+from emporium.payments.return_tokens import make_return_token
 from emporium.payments.selectors import get_payment_for_visitor, list_payments_for_customer
 from emporium.payments.services import confirm_payment, receive_provider_event, start_payment
 
@@ -148,10 +150,12 @@ class ConfirmPaymentApi(APIView):
         return_page = reverse(
             "payments:stripe-return", kwargs={"number": payment.order.number, "payment_id": payment.pk}
         )
+        # The browser the bank sends back has neither the app's token nor its login.
+        token = urlencode({"token": make_return_token(payment=payment)})
         payment = confirm_payment(
             payment=payment,
             details=dict(serializer.validated_data),
-            return_url=request.build_absolute_uri(return_page),
+            return_url=request.build_absolute_uri(f"{return_page}?{token}"),
         )
         return Response(PaymentOutput(payment).data)
 

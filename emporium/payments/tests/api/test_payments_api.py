@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from emporium.accounts.tests.factories import UserFactory
@@ -298,6 +299,45 @@ def test_confirming_a_stripe_payment_on_the_server_sends_our_return_page(api, cu
 
     (confirm,) = fake_stripe.requests_to(f"/v1/payment_intents/{payment.provider_reference}/confirm")
     assert (response.status_code, response.json()["state"]) == (200, "captured")
-    assert confirm.form["return_url"] == (
-        f"http://testserver/payments/orders/{payment.order.number}/{payment.pk}/return/"
+    assert confirm.form["return_url"].startswith(
+        f"http://testserver/payments/orders/{payment.order.number}/{payment.pk}/return/?token="
     )
+
+
+def _return_address_of(fake_stripe, payment) -> str:
+    (confirm,) = fake_stripe.requests_to(f"/v1/payment_intents/{payment.provider_reference}/confirm")
+    return confirm.form["return_url"].removeprefix("http://testserver")
+
+
+def test_a_browser_the_bank_sends_back_from_an_apps_payment_sees_the_order(fake_stripe):
+    """The app's guest paid with its X-Order-Token; the browser Stripe sends back has no session
+    and no token of ours but the one the API signed into the return address."""
+    order = make_unpaid_order(customer=None)
+    payment = start_payment(order=order, gateway_name="stripe")
+    _guest_with_token_of(order).post(
+        f"/api/v1/payments/{payment.pk}/confirm/", {"payment_method": "pm_card_visa"}
+    )
+    browser = Client()
+
+    response = browser.get(_return_address_of(fake_stripe, payment), follow=True)
+
+    order.refresh_from_db()
+    assert response.redirect_chain == [(f"/checkout/orders/{order.number}/", 302)]
+    assert response.status_code == 200
+    assert order.status == OrderStatus.PAID
+
+
+def test_a_return_token_opens_only_the_payment_it_was_made_for(api, customer, fake_stripe):
+    mine = start_payment(order=make_unpaid_order(customer=None), gateway_name="stripe")
+    theirs = start_payment(order=make_unpaid_order(customer=customer), gateway_name="stripe")
+    _guest_with_token_of(mine.order).post(
+        f"/api/v1/payments/{mine.pk}/confirm/", {"payment_method": "pm_card_visa"}
+    )
+    token = _return_address_of(fake_stripe, mine).partition("?")[2]
+    browser = Client()
+
+    other_payment = browser.get(f"/payments/orders/{theirs.order.number}/{theirs.pk}/return/?{token}")
+    altered = browser.get(f"/payments/orders/{mine.order.number}/{mine.pk}/return/?{token}x")
+
+    assert (other_payment.status_code, altered.status_code) == (404, 404)
+    assert browser.get(f"/checkout/orders/{theirs.order.number}/").status_code == 404
