@@ -37,6 +37,7 @@ class StockState(models.TextChoices):
     RESERVED = "reserved", "Reserved"
     RELEASED = "released", "Released"
     SHIPPED = "shipped", "Shipped"
+    RETURNED = "returned", "Returned to stock"
 
 
 S = OrderStatus
@@ -172,7 +173,8 @@ class Order(TimeStampedModel):
     # The one place the allowed transitions live. Side effects (stock, events, e-mails) are
     # the services' job, in emporium/orders/services.py; these only move the status.
     # Cash on delivery (conditions=[...awaits_cash_on_delivery]) adds three: fulfil and ship an
-    # unpaid order, and record the payment of one already on its way (the status stays).
+    # unpaid order, record the payment of one already on its way (the status stays), and cancel
+    # one not paid for when it is refused on delivery (its goods come back to stock).
     # A refund in part (a missing item, a goodwill gesture) does not stop the order: from
     # "partially refunded" it is still fulfilled and shipped while its goods are in the
     # warehouse (_holds_goods), and delivered once they have left, unless they were delivered already (_on_its_way).
@@ -214,6 +216,12 @@ class Order(TimeStampedModel):
         pass
 
     @transition(field=status, source=[S.UNPAID, S.PAID], target=S.CANCELLED)
+    @transition(
+        field=status,
+        source=[S.FULFILLED, S.SHIPPED],
+        target=S.CANCELLED,
+        conditions=[_awaits_cash_on_delivery],
+    )
     def cancel(self) -> None:
         pass
 

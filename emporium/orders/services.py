@@ -122,6 +122,22 @@ def _ship_stock(*, order: Order) -> None:
     order.stock_state = StockState.SHIPPED
 
 
+def _restock_returned_goods(*, order: Order, actor: User | None, reason: str) -> None:
+    """A parcel refused on delivery (cash on delivery) comes back: its goods are on hand again."""
+    if order.stock_state != StockState.SHIPPED:
+        return
+    quantities = _variant_quantities(order)
+    for variant in Variant.objects.select_for_update().filter(pk__in=quantities).order_by("pk"):
+        Variant.objects.filter(pk=variant.pk).update(
+            stock_on_hand=F("stock_on_hand") + quantities[variant.pk]
+        )
+    refresh_stock_state_after_commit(variant_ids=quantities)
+    order.stock_state = StockState.RETURNED
+    OrderEvent.objects.create(
+        order=order, type=OrderEventType.STOCK_RELEASED, actor=actor, message=f"Goods back in stock: {reason}"
+    )
+
+
 def _give_back_voucher(*, order: Order, actor: User | None) -> None:
     if give_back_voucher_use(order=order):
         OrderEvent.objects.create(
@@ -230,6 +246,7 @@ def cancel_order(*, order: Order, actor: User | None = None, reason: str = "") -
     _apply(order=order, transition=Order.cancel, action="cancelled", actor=actor, message=reason)
     _give_back_voucher(order=order, actor=actor)
     _release_stock(order=order, actor=actor, reason=reason or "Order cancelled")
+    _restock_returned_goods(order=order, actor=actor, reason=reason or "refused on delivery")
     order.reserved_until = None
     order.save(update_fields=["status", "stock_state", "reserved_until", "updated_at"])
     return order

@@ -11,6 +11,7 @@ from emporium.catalog.tests.factories import VariantFactory
 from emporium.orders.exceptions import TransitionNotAllowed
 from emporium.orders.models import OrderStatus, StockState
 from emporium.orders.services import (
+    cancel_order,
     confirm_order_for_cash_on_delivery,
     mark_order_delivered,
     mark_order_fulfilled,
@@ -103,3 +104,51 @@ def test_a_cash_on_delivery_order_not_yet_paid_has_nothing_to_refund():
 
     with pytest.raises(TransitionNotAllowed):
         refund_order(order=order)
+
+
+def test_a_parcel_refused_on_delivery_is_cancelled_and_its_goods_come_back_once():
+    order, variant = _unpaid_order()
+    confirm_order_for_cash_on_delivery(order=order)
+    mark_order_fulfilled(order=order)
+    mark_order_shipped(order=order, tracking_number="RM1")
+
+    order = cancel_order(order=order, reason="Refused on delivery")
+
+    variant.refresh_from_db()
+    assert (order.status, order.stock_state) == (OrderStatus.CANCELLED, StockState.RETURNED)
+    assert (variant.stock_on_hand, variant.stock_allocated) == (5, 0)
+    with pytest.raises(TransitionNotAllowed):
+        cancel_order(order=order)
+    variant.refresh_from_db()
+    assert variant.stock_on_hand == 5  # back once
+    assert order.events.filter(message="Goods back in stock: Refused on delivery").count() == 1
+
+
+def test_a_cash_on_delivery_order_fulfilled_but_not_sent_is_cancelled_and_its_reservation_released():
+    order, variant = _unpaid_order()
+    confirm_order_for_cash_on_delivery(order=order)
+    mark_order_fulfilled(order=order)
+
+    order = cancel_order(order=order, reason="Customer changed their mind")
+
+    variant.refresh_from_db()
+    assert (order.status, order.stock_state) == (OrderStatus.CANCELLED, StockState.RELEASED)
+    assert (variant.stock_on_hand, variant.stock_allocated) == (5, 0)
+
+
+@pytest.mark.parametrize("cash_on_delivery", [False, True], ids=["prepaid", "courier_paid_in"])
+def test_an_order_that_left_paid_cannot_be_cancelled(cash_on_delivery):
+    order, variant = _unpaid_order()
+    if cash_on_delivery:
+        confirm_order_for_cash_on_delivery(order=order)
+        mark_order_shipped(order=order)
+        mark_order_paid(order=order, note="Courier paid in")
+    else:
+        mark_order_paid(order=order)
+        mark_order_shipped(order=order)
+
+    with pytest.raises(TransitionNotAllowed):
+        cancel_order(order=order)
+
+    variant.refresh_from_db()
+    assert variant.stock_on_hand == 3

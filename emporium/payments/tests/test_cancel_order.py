@@ -16,7 +16,7 @@ from emporium.accounts.tests.factories import StaffUserFactory, UserFactory
 from emporium.catalog.tests.factories import VariantFactory
 from emporium.core.tests.api_clients import bearer_client
 from emporium.orders.models import OrderStatus, StockState
-from emporium.orders.services import release_expired_orders
+from emporium.orders.services import mark_order_shipped, release_expired_orders
 from emporium.orders.tests.factories import OrderLineFactory
 from emporium.payments.exceptions import GatewayUnavailable
 from emporium.payments.models import PaymentState
@@ -249,3 +249,26 @@ def test_the_api_gives_no_client_secret_for_a_cancelled_order(fake_stripe):
     body = api.get(f"/api/v1/payments/{payment.pk}/").json()
 
     assert (body["client_secret"], body["next_action"]) == ("", None)
+
+
+def test_a_cash_on_delivery_parcel_refused_on_delivery_is_cancelled_with_its_cash_payment(
+    django_capture_on_commit_callbacks,
+):
+    """The courier brings it back unpaid: staff cancel it; the goods return to stock and the cash
+    nobody will collect is no longer expected."""
+    variant = VariantFactory.create(stock_on_hand=5)
+    order = _order_holding(variant)
+    payment = start_payment(order=order, gateway_name="cash_on_delivery")
+    mark_order_shipped(order=order, tracking_number="RM1")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order = cancel_order_and_refund(order=order, reason="Refused on delivery")
+
+    payment.refresh_from_db()
+    variant.refresh_from_db()
+    assert (order.status, order.stock_state, payment.state) == (
+        OrderStatus.CANCELLED,
+        StockState.RETURNED,
+        PaymentState.CANCELLED,
+    )
+    assert (variant.stock_on_hand, variant.stock_allocated) == (5, 0)
