@@ -177,7 +177,8 @@ class Order(TimeStampedModel):
     # one not paid for when it is refused on delivery (its goods come back to stock).
     # A refund in part (a missing item, a goodwill gesture) does not stop the order: from
     # "partially refunded" it is still fulfilled and shipped while its goods are in the
-    # warehouse (_holds_goods), and delivered once they have left, unless they were delivered already (_on_its_way).
+    # warehouse (_holds_goods), and delivered once they have left, unless they were delivered
+    # already (_on_its_way).
     @transition(field=status, source=S.UNPAID, target=S.PAID)
     @transition(
         field=status,

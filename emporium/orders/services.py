@@ -94,16 +94,24 @@ def _variant_quantities(order: Order) -> dict[int, int]:
     return quantities
 
 
-def _release_stock(*, order: Order, actor: User | None, reason: str) -> None:
-    """Give a reservation back: stock_allocated -= quantity, variants locked in pk order."""
-    if order.stock_state != StockState.RESERVED:
-        return
+def _move_stock(*, order: Order, allocated: int = 0, on_hand: int = 0) -> None:
+    """Add ``allocated`` and ``on_hand`` times each line's quantity to its variant (-1 takes it
+    off), the variants locked in pk order so that concurrent moves never deadlock."""
     quantities = _variant_quantities(order)
     for variant in Variant.objects.select_for_update().filter(pk__in=quantities).order_by("pk"):
+        quantity = quantities[variant.pk]
         Variant.objects.filter(pk=variant.pk).update(
-            stock_allocated=F("stock_allocated") - quantities[variant.pk]
+            stock_allocated=F("stock_allocated") + allocated * quantity,
+            stock_on_hand=F("stock_on_hand") + on_hand * quantity,
         )
     refresh_stock_state_after_commit(variant_ids=quantities)
+
+
+def _release_stock(*, order: Order, actor: User | None, reason: str) -> None:
+    """Give a reservation back: the goods stay on hand, no longer allocated."""
+    if order.stock_state != StockState.RESERVED:
+        return
+    _move_stock(order=order, allocated=-1)
     order.stock_state = StockState.RELEASED
     OrderEvent.objects.create(order=order, type=OrderEventType.STOCK_RELEASED, actor=actor, message=reason)
 
@@ -112,13 +120,7 @@ def _ship_stock(*, order: Order) -> None:
     """The goods leave the warehouse: both on-hand and allocated drop by the quantity."""
     if order.stock_state != StockState.RESERVED:
         return
-    quantities = _variant_quantities(order)
-    for variant in Variant.objects.select_for_update().filter(pk__in=quantities).order_by("pk"):
-        quantity = quantities[variant.pk]
-        Variant.objects.filter(pk=variant.pk).update(
-            stock_allocated=F("stock_allocated") - quantity, stock_on_hand=F("stock_on_hand") - quantity
-        )
-    refresh_stock_state_after_commit(variant_ids=quantities)
+    _move_stock(order=order, allocated=-1, on_hand=-1)
     order.stock_state = StockState.SHIPPED
 
 
@@ -126,12 +128,7 @@ def _restock_returned_goods(*, order: Order, actor: User | None, reason: str) ->
     """A parcel refused on delivery (cash on delivery) comes back: its goods are on hand again."""
     if order.stock_state != StockState.SHIPPED:
         return
-    quantities = _variant_quantities(order)
-    for variant in Variant.objects.select_for_update().filter(pk__in=quantities).order_by("pk"):
-        Variant.objects.filter(pk=variant.pk).update(
-            stock_on_hand=F("stock_on_hand") + quantities[variant.pk]
-        )
-    refresh_stock_state_after_commit(variant_ids=quantities)
+    _move_stock(order=order, on_hand=1)
     order.stock_state = StockState.RETURNED
     OrderEvent.objects.create(
         order=order, type=OrderEventType.STOCK_RELEASED, actor=actor, message=f"Goods back in stock: {reason}"
