@@ -13,6 +13,7 @@ from emporium.payments.models import Payment
 from emporium.payments.services import (
     cancel_open_payment,
     capture_payment,
+    check_pending_refunds,
     retry_pending_refunds,
     send_payment_confirmation,
 )
@@ -31,8 +32,9 @@ def cancel_open_payment_task(*, payment_id: int, reason: str) -> str:
 
 @shared_task
 def retry_pending_refunds_task() -> int:
-    """Every few minutes (CELERY_BEAT_SCHEDULE): refunds that timed out go out again, same keys."""
-    return retry_pending_refunds()
+    """Every few minutes (CELERY_BEAT_SCHEDULE): refunds that timed out go out again, same keys,
+    and refunds the provider left pending for an hour are looked up in case their event was lost."""
+    return retry_pending_refunds() + check_pending_refunds()
 
 
 @shared_task(**MAIL_TASK_RETRY)

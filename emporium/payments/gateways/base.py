@@ -183,6 +183,11 @@ class PaymentGateway:
         say later whether it succeeded or failed."""
         raise NotImplementedError
 
+    def retrieve_refund(self, *, reference: str) -> GatewayRefund:
+        """Where a refund the provider left pending stands now: asked when its events are late.
+        Only providers that answer a refund "pending" need it; the others settle at once."""
+        raise NotImplementedError
+
     def parse_event(self, *, payload: bytes, signature: str) -> GatewayEvent:
         """Verify an event's signature and read it; raises InvalidWebhook for anything forged."""
         raise NotImplementedError

@@ -391,6 +391,9 @@ class StripeGateway(PaymentGateway):
             raise GatewayError(error.user_message or None) from error
         return refund_from_stripe(refund)
 
+    def retrieve_refund(self, *, reference: str) -> GatewayRefund:
+        return refund_from_stripe(self._call(self.client.v1.refunds.retrieve, reference))
+
     def parse_event(self, *, payload: bytes, signature: str) -> GatewayEvent:
         return parse_stripe_shaped_event(
             payload=payload, signature=signature, secret=self.webhook_secret, tolerance=self.webhook_tolerance

@@ -28,7 +28,12 @@ from emporium.payments.services.order_actions import (
     refund_order_payment,
 )
 from emporium.payments.services.paying import confirm_payment, mark_payment_received, start_payment
-from emporium.payments.services.refunds import complete_refund, refund_payment, retry_pending_refunds
+from emporium.payments.services.refunds import (
+    check_pending_refunds,
+    complete_refund,
+    refund_payment,
+    retry_pending_refunds,
+)
 from emporium.payments.services.review import clear_review_flag
 
 __all__ = [
@@ -37,6 +42,7 @@ __all__ = [
     "cancel_order_and_refund",
     "cancel_payment",
     "capture_payment",
+    "check_pending_refunds",
     "clear_review_flag",
     "complete_refund",
     "confirm_payment",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -149,3 +150,41 @@ def _give_up_on(*, refund: Refund) -> None:
             "check its dashboard, and refund again if nothing went back",
         )
         payment.save(update_fields=["flagged_for_review", "review_reason", "updated_at"])
+
+
+# A refund the provider accepted as pending (card refunds can take days) is settled by its
+# ``refund.*`` event. Should that event never come (the webhook endpoint down for longer than
+# the provider keeps resending), the provider is asked, at most this often per refund.
+REFUND_CHECK_EVERY = timedelta(hours=1)
+
+
+def check_pending_refunds(*, now: datetime | None = None) -> int:
+    """Ask the provider where each refund it left pending stands, and settle those it has
+    finished (succeeded: recorded on the payment and the order; failed: flagged for staff), as
+    their events would have. Returns how many were settled. Run with ``retry_pending_refunds``."""
+    now = now or timezone.now()
+    due = Refund.objects.filter(state=RefundState.PENDING, updated_at__lte=now - REFUND_CHECK_EVERY).exclude(
+        provider_reference=""
+    )
+    settled = 0
+    for refund in due.select_related("payment").order_by("pk"):
+        payment = refund.payment
+        gateway = get_gateway(payment.gateway, enabled_only=False)
+        try:
+            report = call_gateway(
+                payment=payment,
+                operation="retrieve_refund",
+                call=partial(gateway.retrieve_refund, reference=refund.provider_reference),
+            )
+        except (GatewayUnavailable, GatewayError):
+            continue  # logged by call_gateway; the next run asks again
+        with transaction.atomic():
+            payment = lock_payment(payment)
+            refund = Refund.objects.select_for_update().get(pk=refund.pk)
+            if refund.state == RefundState.PENDING:
+                settle_refund(payment=payment, refund=refund, report=report, event="refund checked")
+            if refund.state == RefundState.PENDING:
+                Refund.objects.filter(pk=refund.pk).update(updated_at=now)  # ask again in an hour
+            else:
+                settled += 1
+    return settled

@@ -189,6 +189,16 @@ class FakeStripe:
             }
             self.refunds[refund["id"]] = refund
             return 200, refund
+        if method == "GET" and parts[:2] == ["v1", "refunds"] and len(parts) == 3:
+            if parts[2] not in self.refunds:
+                return 404, {
+                    "error": {
+                        "type": "invalid_request_error",
+                        "code": "resource_missing",
+                        "message": "No such refund",
+                    }
+                }
+            return 200, self.refunds[parts[2]]
         return 404, {
             "error": {
                 "type": "invalid_request_error",

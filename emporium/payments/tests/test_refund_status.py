@@ -3,14 +3,17 @@ pending for days and can fail, even after succeeding; Stripe tells us with signe
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from emporium.core.money import Money
 from emporium.orders.models import OrderStatus
-from emporium.payments.models import PaymentState, ProviderEvent, RefundState
-from emporium.payments.services import confirm_payment, refund_payment, start_payment
+from emporium.payments.models import PaymentState, ProviderEvent, Refund, RefundState
+from emporium.payments.services import check_pending_refunds, confirm_payment, refund_payment, start_payment
+from emporium.payments.tasks import retry_pending_refunds_task
 from emporium.payments.tests.conftest import intent_event, sign
 from emporium.payments.tests.factories import make_unpaid_order
 
@@ -227,4 +230,68 @@ def test_the_test_gateway_sends_charge_refunded_like_stripe_and_counts_the_refun
         2,
         Decimal("8.00"),
         Decimal("8.00"),
+    )
+
+
+# --- When the refund's event never comes: the periodic task asks Stripe --------------------------
+
+
+def test_a_pending_refund_whose_event_never_came_is_settled_by_asking_stripe(paid, fake_stripe):
+    fake_stripe.refund_status = "pending"
+    refund = refund_payment(payment=paid, amount=Money(Decimal("5.00"), "GBP"))
+    fake_stripe.refunds[refund.provider_reference]["status"] = "succeeded"  # no refund.updated sent
+    Refund.objects.filter(pk=refund.pk).update(updated_at=timezone.now() - timedelta(hours=2))
+
+    settled = retry_pending_refunds_task.delay().get()
+
+    refund.refresh_from_db()
+    paid.refresh_from_db()
+    paid.order.refresh_from_db()
+    assert settled == 1
+    assert fake_stripe.requests_to(f"/v1/refunds/{refund.provider_reference}")[0].method == "GET"
+    assert (refund.state, paid.refunded_amount, paid.order.status) == (
+        RefundState.SUCCEEDED,
+        Decimal("5.00"),
+        OrderStatus.PARTIALLY_REFUNDED,
+    )
+    assert check_pending_refunds(now=timezone.now() + timedelta(hours=2)) == 0  # counted once
+
+
+def test_a_pending_refund_stripe_says_failed_is_flagged(paid, fake_stripe):
+    fake_stripe.refund_status = "pending"
+    refund = refund_payment(payment=paid)
+    fake_stripe.refunds[refund.provider_reference].update(
+        status="failed", failure_reason="lost_or_stolen_card"
+    )
+
+    check_pending_refunds(now=timezone.now() + timedelta(hours=2))
+
+    refund.refresh_from_db()
+    paid.refresh_from_db()
+    assert (refund.state, paid.refunded_amount, paid.flagged_for_review) == (
+        RefundState.FAILED,
+        Decimal("0"),
+        True,
+    )
+    assert "lost_or_stolen_card" in paid.review_reason
+
+
+def test_a_refund_still_pending_is_asked_about_again_an_hour_later_not_every_run(paid, fake_stripe):
+    fake_stripe.refund_status = "pending"
+    refund = refund_payment(payment=paid)
+    later = timezone.now() + timedelta(hours=2)
+    lookups = f"/v1/refunds/{refund.provider_reference}"
+
+    check_pending_refunds(now=later)
+    check_pending_refunds(now=later + timedelta(minutes=5))
+    asked_twice_in_five_minutes = len(fake_stripe.requests_to(lookups))
+    check_pending_refunds(now=later + timedelta(hours=1, minutes=5))
+
+    refund.refresh_from_db()
+    assert (asked_twice_in_five_minutes, len(fake_stripe.requests_to(lookups))) == (1, 2)
+    assert refund.state == RefundState.PENDING
+    assert (
+        not paid.order.events.filter(message__contains="pending")
+        .exclude(message__contains="accepted by the provider")
+        .exists()
     )
