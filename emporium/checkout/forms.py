@@ -5,11 +5,13 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from moneyed import Money
 
 from emporium.accounts.countries import list_country_choices
 from emporium.accounts.models import ADDRESS_FIELDS, Address, User
 from emporium.checkout.models import ShippingMethod
 from emporium.checkout.selectors import list_active_shipping_methods, snapshot_address
+from emporium.core.money import format_money
 
 
 def _address_fields(prefix: str, *, required: bool) -> dict[str, forms.Field]:
@@ -28,6 +30,17 @@ def _address_fields(prefix: str, *, required: bool) -> dict[str, forms.Field]:
     }
 
 
+class ShippingMethodChoiceField(forms.ModelChoiceField):
+    """A method with its price, so the shopper compares them before choosing."""
+
+    def label_from_instance(self, obj: ShippingMethod) -> str:
+        price = format_money(Money(obj.price_amount, obj.currency))
+        label = f"{obj.name}: {'from ' if obj.kind == ShippingMethod.Kind.WEIGHT else ''}{price}"
+        if obj.free_over_amount is not None:
+            label += f", free over {format_money(Money(obj.free_over_amount, obj.currency))}"
+        return label
+
+
 class CheckoutForm(forms.Form):
     """One page: contact, addresses, shipping, voucher. Customers may pick from their address book."""
 
@@ -42,7 +55,7 @@ class CheckoutForm(forms.Form):
         label="Save this address to my address book", required=False, initial=True
     )
     billing_same = forms.BooleanField(label="Bill to the shipping address", required=False, initial=True)
-    shipping_method = forms.ModelChoiceField(
+    shipping_method = ShippingMethodChoiceField(
         queryset=ShippingMethod.objects.none(), widget=forms.RadioSelect, empty_label=None, label="Shipping"
     )
     voucher_code = forms.CharField(label="Voucher code", max_length=40, required=False)

@@ -33,7 +33,7 @@ class ShippingMethod(models.Model):
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.FLAT)
     countries = models.CharField(
-        max_length=500,
+        max_length=1000,
         blank=True,
         help_text="ISO codes separated by commas, e.g. 'GB,IE'; blank for everywhere.",
     )

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import QuerySet
 
+from emporium.accounts.countries import list_country_choices
 from emporium.accounts.models import ADDRESS_FIELDS, Address
 from emporium.checkout.models import ShippingMethod, TaxRate
 
@@ -14,6 +16,23 @@ def list_shipping_methods_for_country(
     """Active methods delivering to ``country``, priced in ``currency`` (each when given)."""
     methods = list_active_shipping_methods(currency=currency)
     return [method for method in methods if country is None or method.ships_to(country)]
+
+
+def explain_delivery_to(*, method: ShippingMethod, country: str, currency: str | None) -> str:
+    """Why ``method`` cannot take this order, and what the shopper can do instead.
+
+    A shopper told only "not available" is stuck; naming the methods that do deliver there,
+    or saying plainly that the shop does not deliver there yet, tells them the next step.
+    """
+    names = dict(list_country_choices())
+    place = names.get(country.upper(), country.upper())
+    others = [str(other) for other in list_shipping_methods_for_country(country=country, currency=currency)]
+    if others:
+        return f"{method} does not deliver to {place}. Choose {' or '.join(others)}."
+    return (
+        f"Sorry, we do not deliver to {place} yet. "
+        "Choose a delivery address in another country, or contact us to ask about delivery there."
+    )
 
 
 def list_active_shipping_methods(*, currency: str | None = None) -> QuerySet[ShippingMethod]:
@@ -31,3 +50,23 @@ def get_tax_rate(*, country: str) -> Decimal:
 def snapshot_address(*, address: Address) -> dict[str, str]:
     """A saved address as checkout copies it into the order: plain strings, no link back."""
     return {name: str(getattr(address, name) or "") for name in ADDRESS_FIELDS}
+
+
+def list_checkout_setup_problems(*, currency: str | None = None) -> list[str]:
+    """What stops this shop from taking orders, told to staff on the admin's front page.
+
+    Checkout needs an active shipping method priced in the shop's currency; without one
+    every cart ends at a form that cannot be completed, which nobody but staff can fix.
+    """
+    currency = currency or settings.DEFAULT_CURRENCY
+    if not ShippingMethod.objects.active().exists():
+        return [
+            "No active shipping method: customers cannot place orders. "
+            "Add one under Checkout > Shipping methods."
+        ]
+    if not ShippingMethod.objects.active().filter(currency=currency).exists():
+        return [
+            f"No active shipping method is priced in {currency}, the shop's currency: "
+            "customers cannot place orders. Add one under Checkout > Shipping methods."
+        ]
+    return []

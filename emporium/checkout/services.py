@@ -46,7 +46,7 @@ from emporium.checkout.exceptions import (
 )
 from emporium.checkout.idempotency import keys_of_client_key, scope_idempotency_key
 from emporium.checkout.models import ShippingMethod, Voucher, VoucherUsage
-from emporium.checkout.selectors import get_tax_rate
+from emporium.checkout.selectors import explain_delivery_to, get_tax_rate
 from emporium.core.money import quantize
 from emporium.orders.emails import send_order_email_once
 from emporium.orders.models import Order, OrderEvent, OrderEventType, OrderLine, OrderStatus, StockState
@@ -122,7 +122,9 @@ def calculate_checkout_totals(
     there: its price (and free-over threshold) cannot be added to this order's amounts.
     """
     if not details.shipping_method.ships_to(details.country):
-        raise ShippingMethodNotAvailable()
+        raise ShippingMethodNotAvailable(
+            explain_delivery_to(method=details.shipping_method, country=details.country, currency=currency)
+        )
     if details.shipping_method.currency != currency:
         raise ShippingMethodNotAvailable(
             f"This shipping method is priced in {details.shipping_method.currency}, "

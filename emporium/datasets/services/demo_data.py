@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from emporium.catalog.models import Product
+from emporium.checkout.demo import set_up_demo_checkout
 from emporium.datasets.demo import DEMO_DATA_PATH
 from emporium.datasets.progress import ProgressFactory, silent_progress
 from emporium.datasets.services.online_retail_import import ImportReport, import_online_retail
@@ -17,7 +18,11 @@ def load_demo_data(
 
     "No products" is the test because the catalog is what a demo needs and what a real shop
     never lacks: a shop with its own products must never get demo orders mixed into its data.
+    The demo also gets what checkout needs to take an order (shipping methods, VAT, vouchers:
+    emporium.checkout.demo), or a newcomer could fill a cart and never buy it.
     """
     if Product.objects.exists():
         return None
-    return import_online_retail(path=path, progress=progress)
+    report = import_online_retail(path=path, progress=progress)
+    set_up_demo_checkout()
+    return report

@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from emporium.catalog.models import Product
 from emporium.catalog.tests.factories import ProductFactory
+from emporium.checkout.models import ShippingMethod
 from emporium.datasets.demo import DEMO_DATA_PATH, choose_demo_products, make_demo_subset
 from emporium.datasets.online_retail import read_online_retail
 from emporium.datasets.tests.conftest import ORIGINAL_HEADER, write_retail_csv
@@ -111,6 +112,8 @@ def test_setup_demo_fills_an_empty_shop_from_the_demo_file():
 
     assert "Loaded the demo shop" in out.getvalue()
     assert (Product.objects.count(), Order.objects.filter(number__startswith="OR-").exists()) == (300, True)
+    assert ShippingMethod.objects.filter(countries__contains="GB").exists()
+    assert "WELCOME10" in out.getvalue()
 
 
 @pytest.mark.django_db

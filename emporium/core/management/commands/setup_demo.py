@@ -13,6 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from emporium.accounts.services import ensure_demo_staff_user
+from emporium.checkout.demo import DEMO_VOUCHERS
 from emporium.datasets.progress import terminal_progress
 from emporium.datasets.services import load_demo_data
 
@@ -35,6 +36,10 @@ class Command(BaseCommand):
                     "(real orders from the UCI Online Retail dataset, CC BY 4.0)."
                 )
             )
+            self.stdout.write("Delivery: UK standard and express, Europe, rest of the world; UK VAT 20%.")
+            self.stdout.write("Vouchers to try at checkout:")
+            for voucher in DEMO_VOUCHERS:
+                self.stdout.write(f"  {voucher.code}: {voucher.description}")
         self.stdout.write(self.style.SUCCESS("Demo staff account (admin at http://127.0.0.1:8000/admin/):"))
         self.stdout.write(f"  e-mail:   {credentials.email}")
         self.stdout.write(f"  password: {credentials.password}")
