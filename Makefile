@@ -10,6 +10,8 @@ RUN := $(UV) run --frozen
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# pytest-xdist processes, each with its own test database and Redis database (conftest.py).
+PYTEST_WORKERS ?= 2
 BENCH ?=
 
 FRONTEND_SOURCES := $(shell find frontend -type f \( -name '*.ts' -o -name '*.css' -o -name '*.vue' \) -not -path 'frontend/dist/*' 2>/dev/null) vite.config.ts tsconfig.json
@@ -66,7 +68,7 @@ typecheck: .venv/.synced
 	$(RUN) mypy .
 
 pytest: install
-	$(RUN) pytest --create-db $(PYTEST_ARGS)
+	$(RUN) pytest --create-db -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 vitest: node_modules/.installed
 	npm test

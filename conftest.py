@@ -25,7 +25,35 @@ hypothesis_settings.register_profile(
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "emporium")
 
 
+def _redis_url_of_this_worker(url: str, worker: str | None) -> str:
+    """The Redis database this test process may flush: its own, when pytest-xdist runs several.
+
+    Every test empties the cache (``cache.clear()`` is FLUSHDB on Redis), so two workers on one
+    database would empty each other's caches mid-test. Worker gwN counts down from the database
+    named in REDIS_URL (15, 14, ... for the documented /15), never into the low numbers a
+    developer's own shop uses, unless the URL names one of those.
+    """
+    if not url or not worker:
+        return url
+    index = int(worker.removeprefix("gw"))
+    head, _, database = url.rpartition("/")
+    base = int(database) if database.isdigit() else 0
+    return f"{head}/{base - index if base >= index else base + index}"
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    redis_url = _redis_url_of_this_worker(
+        os.environ.get("REDIS_URL", ""), os.environ.get("PYTEST_XDIST_WORKER")
+    )
+    if redis_url and redis_url != os.environ["REDIS_URL"]:
+        shared = os.environ["REDIS_URL"]
+        os.environ["REDIS_URL"] = redis_url  # for the servers and workers that tests start
+        settings.CACHES["default"]["LOCATION"] = redis_url
+        for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
+            if getattr(settings, name) == shared:  # not when a broker of its own is named
+                setattr(settings, name, redis_url)
+        celery_app.conf.broker_url = settings.CELERY_BROKER_URL
+        celery_app.conf.result_backend = settings.CELERY_RESULT_BACKEND
     # Hashing with Argon2 on every factory-made user would dominate the run time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
     # The manifest storage needs `collectstatic` first; tests and the live server read the

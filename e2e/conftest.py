@@ -52,8 +52,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """One Chromium per test module. Playwright's sync API runs an event loop in this thread
+    while the browser is open; closing it with the module lets the tests that pytest-xdist
+    runs next in this process call Django's async-to-sync code (the health checks do)."""
     if not (shutil.which(CHROMIUM_PATH) or os.path.exists(CHROMIUM_PATH)):
         reason = f"no Chromium at {CHROMIUM_PATH}: install Debian's package (apt-get install chromium)"
         if os.environ.get("CI"):
