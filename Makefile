@@ -63,6 +63,9 @@ test: install lint typecheck pytest vitest ## lint, type-check, and run the Pyth
 lint: .venv/.synced
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
+	@# A model change without its migration would pass the tests (they build tables from the
+	@# migrations) and then break a real database on deploy.
+	$(RUN) python manage.py makemigrations --check --dry-run
 
 typecheck: .venv/.synced
 	$(RUN) mypy .

@@ -89,7 +89,7 @@ DEMO_VOUCHERS = (
         Decimal(10),
         Decimal(20),
         1,
-        "10% off a first order of £20 or more",
+        "10% off an order of £20 or more, once per customer",
     ),
     DemoVoucher(
         "SAVE5", Voucher.Kind.FIXED, Decimal(5), Decimal(30), None, "£5 off any order of £30 or more"
