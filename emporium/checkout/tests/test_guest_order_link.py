@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail, signing
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.test import Client
 from django.urls import reverse
 
@@ -23,6 +24,15 @@ from emporium.orders.selectors import GUEST_ORDER_TOKEN_SALT
 from emporium.orders.tests.factories import OrderFactory, OrderLineFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def _bodies(message: EmailMessage) -> tuple[str, str]:
+    """The text and HTML parts of one of the shop's e-mails."""
+    assert isinstance(message, EmailMultiAlternatives)
+    html = message.alternatives[0][0]
+    assert isinstance(html, str)
+    return str(message.body), html
+
 
 LINK = re.compile(r"https?://[^\s\"<]+/checkout/orders/[^\s\"<]+\?token=[^\s\"<]+")
 EXPIRED_PAGE = "This link no longer opens an order"
@@ -76,8 +86,8 @@ def test_the_confirmation_email_carries_a_link_that_opens_the_order_with_no_sess
 
     send_order_confirmation(order=order)
 
-    text_link = LINK.search(mail.outbox[0].body)
-    html_link = LINK.search(mail.outbox[0].alternatives[0][0])
+    text_link = LINK.search(_bodies(mail.outbox[0])[0])
+    html_link = LINK.search(_bodies(mail.outbox[0])[1])
     assert text_link is not None
     assert html_link is not None
     assert text_link.group().startswith(f"https://shop.example/checkout/orders/{order.number}/?token=")

@@ -10,6 +10,7 @@ from io import BytesIO
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from pypdf import PdfReader
 
 from emporium.accounts.tests.factories import UserFactory
@@ -22,6 +23,15 @@ from emporium.orders.services import mark_order_shipped
 from emporium.orders.tests.factories import OrderFactory, OrderLineFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def _bodies(message: EmailMessage) -> tuple[str, str]:
+    """The text and HTML parts of one of the shop's e-mails."""
+    assert isinstance(message, EmailMultiAlternatives)
+    html = message.alternatives[0][0]
+    assert isinstance(html, str)
+    return str(message.body), html
+
 
 ROWS = [
     "Subtotal £25.50",
@@ -123,8 +133,8 @@ def test_the_confirmation_email_shows_every_row_in_html_and_text(customer_order)
     send_order_confirmation(order=customer_order)
 
     message = mail.outbox[0]
-    _assert_shows_the_order(_plain(message.body))
-    _assert_shows_the_order(_visible_text(message.alternatives[0][0]))
+    _assert_shows_the_order(_plain(_bodies(message)[0]))
+    _assert_shows_the_order(_visible_text(_bodies(message)[1]))
 
 
 def test_the_shipping_email_shows_every_row_in_html_and_text(
@@ -136,8 +146,8 @@ def test_the_shipping_email_shows_every_row_in_html_and_text(
         mark_order_shipped(order=customer_order, tracking_number="RM123")
 
     message = mail.outbox[0]
-    _assert_shows_the_order(_plain(message.body))
-    _assert_shows_the_order(_visible_text(message.alternatives[0][0]))
+    _assert_shows_the_order(_plain(_bodies(message)[0]))
+    _assert_shows_the_order(_visible_text(_bodies(message)[1]))
 
 
 def test_an_order_without_vat_never_claims_any(client):
@@ -151,8 +161,8 @@ def test_an_order_without_vat_never_claims_any(client):
         _visible_text(client.get(f"/checkout/orders/{order.number}/").content.decode()),
         _visible_text(client.get(f"/account/orders/{order.number}/invoice/").content.decode()),
         _pdf_text(render_invoice_pdf(order=order)),
-        _plain(mail.outbox[0].body),
-        _visible_text(mail.outbox[0].alternatives[0][0]),
+        _plain(_bodies(mail.outbox[0])[0]),
+        _visible_text(_bodies(mail.outbox[0])[1]),
     ]
 
     assert all("Total £27.90" in page for page in pages)

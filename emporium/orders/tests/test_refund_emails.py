@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
 
 from emporium.core.money import Money
@@ -16,6 +17,14 @@ from emporium.orders.tasks import send_cancellation_notification_task, send_refu
 from emporium.orders.tests.factories import OrderFactory, OrderLineFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def _bodies(message: EmailMessage) -> tuple[str, str]:
+    """The text and HTML parts of one of the shop's e-mails."""
+    assert isinstance(message, EmailMultiAlternatives)
+    html = message.alternatives[0][0]
+    assert isinstance(html, str)
+    return str(message.body), html
 
 
 def _order(status: str = OrderStatus.PAID, **fields: object):
@@ -45,7 +54,7 @@ def test_a_refund_in_full_emails_the_guest_what_went_back_with_the_link(django_c
     assert "We have refunded £20.00" in message.body
     assert "Refunded: £20.00" in message.body
     assert f"/checkout/orders/{order.number}/?token=" in message.body
-    assert "We have refunded <strong>£20.00</strong>" in message.alternatives[0][0]
+    assert "We have refunded <strong>£20.00</strong>" in _bodies(message)[1]
 
 
 def test_each_partial_refund_sends_its_own_email(django_capture_on_commit_callbacks):
@@ -103,7 +112,7 @@ def test_a_cancellation_emails_the_customer_once(django_capture_on_commit_callba
     assert "Teapot" in message.body
     assert "Nothing was charged." in message.body
     assert f"/checkout/orders/{order.number}/?token=" in message.body
-    assert "What was cancelled" in message.alternatives[0][0]
+    assert "What was cancelled" in _bodies(message)[1]
 
 
 def test_a_cancelled_order_refunded_on_the_way_out_says_how_much(django_capture_on_commit_callbacks):
