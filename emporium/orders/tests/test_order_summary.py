@@ -21,6 +21,8 @@ from emporium.orders.invoices import render_invoice_pdf
 from emporium.orders.models import Order
 from emporium.orders.services import mark_order_shipped
 from emporium.orders.tests.factories import OrderFactory, OrderLineFactory
+from emporium.payments.services import send_payment_confirmation
+from emporium.payments.tests.factories import PaymentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -148,6 +150,14 @@ def test_the_shipping_email_shows_every_row_in_html_and_text(
     message = mail.outbox[0]
     _assert_shows_the_order(_plain(_bodies(message)[0]))
     _assert_shows_the_order(_visible_text(_bodies(message)[1]))
+
+
+def test_the_payment_confirmation_email_shows_every_row_in_html_and_text(customer_order):
+    send_payment_confirmation(payment=PaymentFactory.create(order=customer_order, state="captured"))
+
+    text, html = _bodies(mail.outbox[0])
+    _assert_shows_the_order(_plain(text))
+    _assert_shows_the_order(_visible_text(html))
 
 
 def test_an_order_without_vat_never_claims_any(client):
