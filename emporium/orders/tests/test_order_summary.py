@@ -222,3 +222,19 @@ def test_a_tax_rate_added_later_is_said_at_once(client):
     TaxRateFactory.create(country="GB", rate=Decimal("0.2"))
 
     assert "Prices include VAT" in client.get("/cart/").content.decode()
+
+
+@pytest.mark.parametrize("lines", [1, 12])
+def test_the_order_pages_run_a_fixed_number_of_queries_whatever_the_lines(
+    client, django_assert_max_num_queries, lines
+):
+    customer = UserFactory.create()
+    client.force_login(customer)
+    order = _order(customer=customer)
+    OrderLineFactory.create_batch(lines, order=order, variant=None)
+    for url in (f"/account/orders/{order.number}/", f"/checkout/orders/{order.number}/"):
+        client.get(url)  # warms the storefront's cached header navigation
+
+        # (session,) user, the order, its lines: the lines know their order, so no query each
+        with django_assert_max_num_queries(4):
+            client.get(url)
