@@ -137,7 +137,7 @@ def checkout_view(request: HttpRequest) -> HttpResponse:
         totals, _ = _preview_totals(form, lines=lines, customer=customer, currency=cart.currency)
     if not lines:
         return redirect("cart:detail")  # nothing left to check out
-    context = {"form": form, "lines": lines, "totals": totals, **_summary_context(lines, cart.currency)}
+    context = {"form": form, "lines": lines, "totals": totals, **_summary_context(lines, cart.currency, form)}
     return render(request, "checkout/checkout.html", context, status=422 if form.errors else 200)
 
 
@@ -149,8 +149,19 @@ def _renew_idempotency_key(form: CheckoutForm) -> None:
     form.data = data
 
 
-def _summary_context(lines: list[CartLine], currency: str) -> dict[str, object]:
-    return {"subtotal": sum(line.total.amount for line in lines), "currency": currency}
+def _summary_context(
+    lines: list[CartLine], currency: str, form: CheckoutForm | None = None
+) -> dict[str, object]:
+    """What the summary shows besides the totals: the rows name the shipping method and the
+    voucher, as the order's pages and e-mails do once it is placed."""
+    data = form.cleaned_data if form is not None and hasattr(form, "cleaned_data") else {}
+    method = data.get("shipping_method")
+    return {
+        "subtotal": sum(line.total.amount for line in lines),
+        "currency": currency,
+        "shipping_method_name": method.name if method is not None else "",
+        "voucher_code": str(data.get("voucher_code") or "").strip().upper(),
+    }
 
 
 @require_POST
@@ -161,7 +172,8 @@ def checkout_totals_view(request: HttpRequest) -> HttpResponse:
         return HttpResponse(status=204)
     form = CheckoutForm(request.POST, customer=customer, currency=cart.currency)
     totals, problem = _preview_totals(form, lines=lines, customer=customer, currency=cart.currency)
-    context = {"lines": lines, "totals": totals, "problem": problem, **_summary_context(lines, cart.currency)}
+    summary = _summary_context(lines, cart.currency, form)
+    context = {"lines": lines, "totals": totals, "problem": problem, **summary}
     return render(request, "checkout/_summary.html", context)
 
 

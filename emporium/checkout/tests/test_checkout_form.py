@@ -11,7 +11,7 @@ import pytest
 from emporium.accounts.tests.factories import AddressFactory, UserFactory
 from emporium.cart.tests.factories import CartFactory, CartLineFactory
 from emporium.catalog.tests.factories import VariantFactory
-from emporium.checkout.tests.factories import ShippingMethodFactory
+from emporium.checkout.tests.factories import ShippingMethodFactory, VoucherFactory
 from emporium.orders.models import Order
 
 pytestmark = pytest.mark.django_db
@@ -169,3 +169,13 @@ def test_a_saved_address_needs_no_typed_shipping_address(client):
 
     assert response.status_code == 302
     assert Order.objects.exists()
+
+
+def test_the_live_summary_names_the_shipping_method_and_voucher_like_the_order_pages(cart_client):
+    VoucherFactory.create(code="WELCOME10")
+    method = ShippingMethodFactory.create(name="Next day")
+
+    html = cart_client.post("/checkout/totals/", _form(method, voucher_code="welcome10")).content.decode()
+
+    assert "Shipping (Next day)" in html
+    assert "Discount (WELCOME10)" in html

@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
+from django.utils import timezone
 
 from emporium.core.money import Money
 from emporium.orders.models import OrderEvent, OrderEventType, OrderStatus
@@ -116,12 +117,25 @@ def test_a_cancellation_emails_the_customer_once(django_capture_on_commit_callba
 
 
 def test_a_cancelled_order_refunded_on_the_way_out_says_how_much(django_capture_on_commit_callbacks):
-    order = _order(refunded_amount=Decimal("20.00"))
+    order = _order(refunded_amount=Decimal("20.00"), paid_at=timezone.now())
 
     with django_capture_on_commit_callbacks(execute=True):
         cancel_order(order=order)
 
-    assert "We have refunded £20.00" in mail.outbox[0].body
+    assert "We have refunded £20.00" in _bodies(mail.outbox[0])[0]
+
+
+def test_a_paid_order_cancelled_before_its_refund_is_through_says_it_is_coming(
+    django_capture_on_commit_callbacks,
+):
+    order = _order(paid_at=timezone.now())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel_order(order=order)
+
+    text = _bodies(mail.outbox[0])[0]
+    assert "What you paid is being refunded" in text
+    assert "Nothing was charged" not in text
 
 
 def test_an_order_with_no_address_sends_nothing(django_capture_on_commit_callbacks):
