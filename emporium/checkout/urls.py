@@ -9,4 +9,6 @@ urlpatterns = [
     path("totals/", views.checkout_totals_view, name="totals"),
     path("orders/find/", views.order_lookup_view, name="order-lookup"),
     path("orders/<str:number>/", views.order_status_view, name="order-status"),
+    path("orders/<str:number>/invoice/", views.order_invoice_view, name="order-invoice"),
+    path("orders/<str:number>/invoice.pdf", views.order_invoice_pdf_view, name="order-invoice-pdf"),
 ]

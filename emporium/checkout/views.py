@@ -29,6 +29,7 @@ from emporium.checkout.exceptions import (
 )
 from emporium.checkout.forms import CheckoutForm, OrderLookupForm
 from emporium.checkout.services import CheckoutDetails, calculate_checkout_totals, place_order
+from emporium.orders.invoices import invoice_html_context, invoice_pdf_response
 from emporium.orders.links import ORDER_TOKEN_PARAMETER, make_order_link
 from emporium.orders.selectors import get_order_for_visitor, look_up_order
 from emporium.orders.services import remember_order_in_session
@@ -200,6 +201,20 @@ def order_status_view(request: HttpRequest, number: str) -> HttpResponse:
         link = request.build_absolute_uri(make_order_link(order=order, absolute=False))
         context |= {"order_link": link, "order_link_days": settings.GUEST_ORDER_TOKEN_DAYS}
     return render(request, "checkout/order_status.html", context)
+
+
+@require_GET
+def order_invoice_view(request: HttpRequest, number: str) -> HttpResponse:
+    """The invoice for whoever may see the order (a guest's session, or its customer)."""
+    order = get_order_for_visitor(number=number, customer=_customer(request), session=request.session)
+    pdf_url = reverse("checkout:order-invoice-pdf", args=[order.number])
+    return render(request, "orders/invoice.html", invoice_html_context(order=order, pdf_url=pdf_url))
+
+
+@require_GET
+def order_invoice_pdf_view(request: HttpRequest, number: str) -> HttpResponse:
+    order = get_order_for_visitor(number=number, customer=_customer(request), session=request.session)
+    return invoice_pdf_response(order=order)
 
 
 LOOKUP_NOT_FOUND = "We found no order with that number and e-mail address. Check both and try again."

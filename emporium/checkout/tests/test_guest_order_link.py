@@ -225,3 +225,17 @@ def test_the_lookup_form_marks_both_fields_required(client):
 
     assert html.count('aria-required="true"') == 2
     assert "(optional)" not in html
+
+
+def test_a_guest_who_opened_the_link_gets_the_invoice_and_a_stranger_does_not():
+    order = _guest_order()
+    guest, stranger = Client(), Client()
+    guest.get(f"/checkout/orders/{order.number}/?token={make_guest_order_token(order=order)}")
+
+    html = guest.get(f"/checkout/orders/{order.number}/invoice/")
+    pdf = guest.get(f"/checkout/orders/{order.number}/invoice.pdf")
+
+    assert f"Invoice {order.number}" in html.content.decode()
+    assert pdf.content.startswith(b"%PDF-")
+    assert stranger.get(f"/checkout/orders/{order.number}/invoice/").status_code == 404
+    assert stranger.get(f"/checkout/orders/{order.number}/invoice.pdf").status_code == 404
