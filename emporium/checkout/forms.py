@@ -116,7 +116,8 @@ class CheckoutForm(forms.Form):
         return data
 
     def _ignore(self, prefix: str) -> None:
-        """Drop what the fields of an address not used said: hidden, they cannot be fixed."""
+        """Drop what the fields of an address not used said: the order never reads them, and
+        hidden (billing) they could not even be fixed."""
         for name in ADDRESS_FIELDS:
             self.errors.pop(f"{prefix}_{name}", None)
 

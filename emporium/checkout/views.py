@@ -155,6 +155,7 @@ def _summary_context(
 ) -> dict[str, object]:
     """What the summary shows besides the totals: the rows name the shipping method and the
     voucher, as the order's pages and e-mails do once it is placed."""
+    # Only a form that was validated has cleaned_data (the first GET's has none).
     data = form.cleaned_data if form is not None and hasattr(form, "cleaned_data") else {}
     method = data.get("shipping_method")
     return {
