@@ -238,3 +238,25 @@ def test_a_guest_opens_the_order_from_the_emails_link_in_a_fresh_browser(
     expect(altered.get_by_role("heading", level=1)).to_have_text("This link no longer opens an order")
     expect(altered.get_by_text("WELCOME10")).to_have_count(0)
     another.close()
+
+
+@pytest.mark.parametrize("viewport", [{"width": 375, "height": 800}], ids=["phone"])
+def test_the_order_page_fits_a_phone_screen(page: Page, live_server, shop):
+    from emporium.orders.links import make_order_link
+    from emporium.orders.tests.factories import OrderFactory, OrderLineFactory
+
+    order = OrderFactory.create(
+        customer=None, currency="GBP", subtotal_amount=Decimal("25.50"), shipping_amount=Decimal("4.95"),
+        shipping_method_name="Standard delivery", discount_amount=Decimal("2.55"), voucher_code="WELCOME10",
+        total_amount=Decimal("27.90"), tax_amount=Decimal("4.65"), tax_rate=Decimal("0.2"),
+        shipping_address={"full_name": "Ann Shopper", "line1": "1 High Street", "city": "Bristol"},
+    )  # fmt: skip
+    OrderLineFactory.create(
+        order=order, variant=None, product_name="WHITE HANGING HEART T-LIGHT HOLDER", sku="85123A", quantity=12,
+        unit_price_amount=Decimal("2.125"), total_amount=Decimal("25.50"),
+    )  # fmt: skip
+
+    page.goto(f"{live_server.url}{make_order_link(order=order, absolute=False)}")
+
+    expect(page.get_by_role("row", name=re.compile(r"^Total £27\.90"))).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
