@@ -239,3 +239,7 @@ def test_a_guest_who_opened_the_link_gets_the_invoice_and_a_stranger_does_not():
     assert pdf.content.startswith(b"%PDF-")
     assert stranger.get(f"/checkout/orders/{order.number}/invoice/").status_code == 404
     assert stranger.get(f"/checkout/orders/{order.number}/invoice.pdf").status_code == 404
+
+
+def test_the_login_page_points_guests_to_the_lookup(client):
+    assert "/checkout/orders/find/" in client.get(reverse("account_login")).content.decode()
