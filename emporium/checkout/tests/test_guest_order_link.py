@@ -20,7 +20,7 @@ from emporium.checkout.services import send_order_confirmation
 from emporium.checkout.tests.factories import ShippingMethodFactory
 from emporium.orders.links import make_guest_order_token
 from emporium.orders.models import Order, OrderStatus
-from emporium.orders.selectors import GUEST_ORDER_TOKEN_SALT
+from emporium.orders.selectors import GUEST_ORDER_TOKEN_SALT, look_up_order
 from emporium.orders.tests.factories import OrderFactory, OrderLineFactory
 
 pytestmark = pytest.mark.django_db
@@ -243,3 +243,13 @@ def test_a_guest_who_opened_the_link_gets_the_invoice_and_a_stranger_does_not():
 
 def test_the_login_page_points_guests_to_the_lookup(client):
     assert "/checkout/orders/find/" in client.get(reverse("account_login")).content.decode()
+
+
+def test_a_known_and_an_unknown_number_cost_the_same_queries(django_assert_num_queries):
+    order = _guest_order()
+    with django_assert_num_queries(1):
+        look_up_order(number=order.number, email="eve@example.com")
+    with django_assert_num_queries(1):
+        look_up_order(number="EM-0000-0000", email="eve@example.com")
+    with django_assert_num_queries(1):
+        assert look_up_order(number=order.number, email="gus@example.com").order == order
