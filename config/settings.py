@@ -82,8 +82,13 @@ MONEY_LOCALE = env.str("MONEY_LOCALE", default="en_GB")
 SITE_ID = 1
 # How long a placed, unpaid order holds its stock before release_expired_orders gives it back.
 ORDER_RESERVATION_MINUTES = env.int("ORDER_RESERVATION_MINUTES", default=30)
-# How long the order token an API guest gets when placing an order lets them read and pay it.
+# How long a guest's order token (the API's, and the link in the confirmation e-mail and page)
+# lets them read and pay the order; after that they look it up by number and e-mail.
 GUEST_ORDER_TOKEN_DAYS = env.int("GUEST_ORDER_TOKEN_DAYS", default=30)
+# The shop's public address, for links in e-mails (sent by workers, with no request to ask).
+SITE_URL = env.str(
+    "SITE_URL", default=f"http://{env.str('HOST', default='127.0.0.1')}:{env.int('PORT', default=8000)}"
+)
 # The seller on invoices: address lines separated by commas, and the VAT registration number.
 INVOICE_SELLER_ADDRESS: list[str] = env.list("INVOICE_SELLER_ADDRESS", default=[])
 INVOICE_VAT_NUMBER = env.str("INVOICE_VAT_NUMBER", default="")
@@ -164,6 +169,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "emporium.core.context_processors.site",
                 "emporium.cart.context_processors.cart",
+                "emporium.checkout.context_processors.vat",
             ],
         },
     },
@@ -357,6 +363,9 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/15m/ip,3/15m/key",
     "reset_password_from_key": "20/m/ip",
     "signup": "20/15m/ip",
+    # A guest looking an order up by number and e-mail (emporium.checkout.views): enough for
+    # typos, too few to guess which address goes with a number.
+    "order_lookup": "10/15m/ip,5/15m/key",
 }
 # Behind the load balancer every request comes from its address; the client's is the last
 # one it appends to X-Forwarded-For. Without this, per-IP limits would lock out everybody at once.

@@ -167,3 +167,96 @@ def test_without_javascript_a_refused_quantity_stays_in_its_box_too(
 
     expect(page.get_by_role("alert")).to_have_text("Only 3 left in stock; you asked for 9.")
     expect(page.get_by_label(f"Quantity of {scarce.name}")).to_have_value("9")
+
+
+def _billing_name(page: Page):
+    return page.get_by_role("group", name="Billing address").get_by_label("Full name")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_billing_fields_show_only_while_not_billing_to_the_shipping_address(
+    browser: Browser, live_server, shop, javascript: bool
+):
+    context = browser.new_context(locale="en-GB", java_script_enabled=javascript)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    if javascript:
+        _add_to_cart(page, live_server.url, shop[0])
+    else:
+        page.goto(f"{live_server.url}{shop[0].get_absolute_url()}")
+        page.get_by_role("button", name="Add to cart").click()  # a plain post, then the cart page
+        expect(page).to_have_url(f"{live_server.url}/cart/")
+    page.goto(f"{live_server.url}/checkout/")
+    same = page.get_by_label("Bill to the shipping address")
+
+    expect(same).to_be_checked()
+    expect(_billing_name(page)).to_be_hidden()  # CSS :has(), no script involved
+    same.uncheck()
+    expect(_billing_name(page)).to_be_visible()
+    same.check()
+    expect(_billing_name(page)).to_be_hidden()
+
+    page.get_by_label("E-mail").fill("guest@example.com")
+    page.get_by_label("Full name").first.fill("Ann Shopper")
+    page.get_by_label("Address line 1").first.fill("1 High Street")
+    page.get_by_label("Town or city").first.fill("Bristol")
+    page.get_by_label("Postcode").first.fill("BS1 4DJ")
+    page.get_by_label("Standard delivery").check()
+    page.get_by_role("button", name="Place order").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Pay for order EM-"))
+    order = Order.objects.get()
+    assert order.billing_address == order.shipping_address
+    context.close()
+
+
+def test_a_guest_opens_the_order_from_the_emails_link_in_a_fresh_browser(
+    page: Page, browser: Browser, live_server, shop, settings
+):
+    from django.core import mail
+
+    settings.SITE_URL = live_server.url
+    _add_to_cart(page, live_server.url, shop[1])
+    page.goto(f"{live_server.url}/checkout/")
+    page.get_by_label("E-mail").fill("guest@example.com")
+    _fill_address_and_pay(page, voucher="WELCOME10")
+    order = Order.objects.get()
+    confirmation = next(m for m in mail.outbox if order.number in m.subject and "your order" in m.subject)
+    link = re.search(rf"{re.escape(live_server.url)}/checkout/orders/\S+\?token=\S+", str(confirmation.body))
+    assert link is not None
+
+    fresh = browser.new_context(locale="en-GB")  # no cookies: another browser, another device
+    other = fresh.new_page()
+    other.goto(link.group())
+
+    expect(other.get_by_role("heading", level=1)).to_have_text(f"Thank you: order {order.number}")
+    expect(other.get_by_role("row", name=re.compile(r"^Discount \(WELCOME10\)"))).to_be_visible()
+    expect(other.get_by_role("row", name=re.compile(r"^Total £"))).to_contain_text(f"£{order.total_amount}")
+    fresh.close()
+    another = browser.new_context(locale="en-GB")
+    altered = another.new_page()
+    altered.goto(link.group()[:-3] + "xyz")
+    expect(altered.get_by_role("heading", level=1)).to_have_text("This link no longer opens an order")
+    expect(altered.get_by_text("WELCOME10")).to_have_count(0)
+    another.close()
+
+
+@pytest.mark.parametrize("viewport", [{"width": 375, "height": 800}], ids=["phone"])
+def test_the_order_page_fits_a_phone_screen(page: Page, live_server, shop):
+    from emporium.orders.links import make_order_link
+    from emporium.orders.tests.factories import OrderFactory, OrderLineFactory
+
+    order = OrderFactory.create(
+        customer=None, currency="GBP", subtotal_amount=Decimal("25.50"), shipping_amount=Decimal("4.95"),
+        shipping_method_name="Standard delivery", discount_amount=Decimal("2.55"), voucher_code="WELCOME10",
+        total_amount=Decimal("27.90"), tax_amount=Decimal("4.65"), tax_rate=Decimal("0.2"),
+        shipping_address={"full_name": "Ann Shopper", "line1": "1 High Street", "city": "Bristol"},
+    )  # fmt: skip
+    OrderLineFactory.create(
+        order=order, variant=None, product_name="WHITE HANGING HEART T-LIGHT HOLDER", sku="85123A", quantity=12,
+        unit_price_amount=Decimal("2.125"), total_amount=Decimal("25.50"),
+    )  # fmt: skip
+
+    page.goto(f"{live_server.url}{make_order_link(order=order, absolute=False)}")
+
+    expect(page.get_by_role("row", name=re.compile(r"^Total £27\.90"))).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375

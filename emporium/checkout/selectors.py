@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import QuerySet
 
 from emporium.accounts.countries import list_country_choices
@@ -45,6 +46,22 @@ def list_active_shipping_methods(*, currency: str | None = None) -> QuerySet[Shi
 def get_tax_rate(*, country: str) -> Decimal:
     rate = TaxRate.objects.filter(country=country.upper()).values_list("rate", flat=True).first()
     return rate if rate is not None else Decimal(0)
+
+
+CHARGES_VAT_CACHE_KEY = "checkout:charges-vat"
+
+
+def shop_charges_vat() -> bool:
+    """Whether any destination carries VAT: only then may the cart say "Prices include VAT",
+    the way orders only show an "Includes VAT" row when they carry some.
+
+    Cached, so the pages that say it run no query for it; a tax rate saved or deleted clears
+    the cache (emporium.checkout.apps)."""
+    charges = cache.get(CHARGES_VAT_CACHE_KEY)
+    if charges is None:
+        charges = TaxRate.objects.filter(rate__gt=0).exists()
+        cache.set(CHARGES_VAT_CACHE_KEY, charges, timeout=None)
+    return bool(charges)
 
 
 def snapshot_address(*, address: Address) -> dict[str, str]:

@@ -5,8 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import cast
 
-from django.http import HttpRequest, HttpResponse, QueryDict
+from allauth.core.ratelimit import consume
+from django.conf import settings
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from emporium.accounts.models import User
@@ -22,9 +27,11 @@ from emporium.checkout.exceptions import (
     ShippingMethodNotAvailable,
     VoucherNotApplicable,
 )
-from emporium.checkout.forms import CheckoutForm
+from emporium.checkout.forms import CheckoutForm, OrderLookupForm
 from emporium.checkout.services import CheckoutDetails, calculate_checkout_totals, place_order
-from emporium.orders.selectors import get_order_for_visitor
+from emporium.orders.invoices import invoice_html_context, invoice_pdf_response
+from emporium.orders.links import ORDER_TOKEN_PARAMETER, make_order_link
+from emporium.orders.selectors import get_order_for_visitor, look_up_order
 from emporium.orders.services import remember_order_in_session
 
 
@@ -131,7 +138,7 @@ def checkout_view(request: HttpRequest) -> HttpResponse:
         totals, _ = _preview_totals(form, lines=lines, customer=customer, currency=cart.currency)
     if not lines:
         return redirect("cart:detail")  # nothing left to check out
-    context = {"form": form, "lines": lines, "totals": totals, **_summary_context(lines, cart.currency)}
+    context = {"form": form, "lines": lines, "totals": totals, **_summary_context(lines, cart.currency, form)}
     return render(request, "checkout/checkout.html", context, status=422 if form.errors else 200)
 
 
@@ -143,8 +150,20 @@ def _renew_idempotency_key(form: CheckoutForm) -> None:
     form.data = data
 
 
-def _summary_context(lines: list[CartLine], currency: str) -> dict[str, object]:
-    return {"subtotal": sum(line.total.amount for line in lines), "currency": currency}
+def _summary_context(
+    lines: list[CartLine], currency: str, form: CheckoutForm | None = None
+) -> dict[str, object]:
+    """What the summary shows besides the totals: the rows name the shipping method and the
+    voucher, as the order's pages and e-mails do once it is placed."""
+    # Only a form that was validated has cleaned_data (the first GET's has none).
+    data = form.cleaned_data if form is not None and hasattr(form, "cleaned_data") else {}
+    method = data.get("shipping_method")
+    return {
+        "subtotal": sum(line.total.amount for line in lines),
+        "currency": currency,
+        "shipping_method_name": method.name if method is not None else "",
+        "voucher_code": str(data.get("voucher_code") or "").strip().upper(),
+    }
 
 
 @require_POST
@@ -155,11 +174,72 @@ def checkout_totals_view(request: HttpRequest) -> HttpResponse:
         return HttpResponse(status=204)
     form = CheckoutForm(request.POST, customer=customer, currency=cart.currency)
     totals, problem = _preview_totals(form, lines=lines, customer=customer, currency=cart.currency)
-    context = {"lines": lines, "totals": totals, "problem": problem, **_summary_context(lines, cart.currency)}
+    summary = _summary_context(lines, cart.currency, form)
+    context = {"lines": lines, "totals": totals, "problem": problem, **summary}
     return render(request, "checkout/_summary.html", context)
 
 
 @require_GET
 def order_status_view(request: HttpRequest, number: str) -> HttpResponse:
+    """The order for whoever placed it: their session, their account, or the signed link of
+    the confirmation page and e-mail (any browser). A link that has expired or was altered
+    gets a page saying how to look the order up, with a 404 and nothing of the order."""
+    token = request.GET.get(ORDER_TOKEN_PARAMETER)
+    try:
+        order = get_order_for_visitor(
+            number=number, customer=_customer(request), session=request.session, order_token=token
+        )
+    except Http404:
+        if token is None:
+            raise
+        expired = {"days": settings.GUEST_ORDER_TOKEN_DAYS}
+        return render(request, "checkout/order_link_expired.html", expired, status=404)
+    if token is not None:
+        # Paying or reloading from here goes through pages that know the session, not the link.
+        remember_order_in_session(session=request.session, order=order)
+    context: dict[str, object] = {"order": order}
+    if order.customer_id is None:
+        link = request.build_absolute_uri(make_order_link(order=order, absolute=False))
+        context |= {"order_link": link, "order_link_days": settings.GUEST_ORDER_TOKEN_DAYS}
+    return render(request, "checkout/order_status.html", context)
+
+
+@require_GET
+def order_invoice_view(request: HttpRequest, number: str) -> HttpResponse:
+    """The invoice for whoever may see the order (a guest's session, or its customer)."""
     order = get_order_for_visitor(number=number, customer=_customer(request), session=request.session)
-    return render(request, "checkout/order_status.html", {"order": order})
+    pdf_url = reverse("checkout:order-invoice-pdf", args=[order.number])
+    return render(request, "orders/invoice.html", invoice_html_context(order=order, pdf_url=pdf_url))
+
+
+@require_GET
+def order_invoice_pdf_view(request: HttpRequest, number: str) -> HttpResponse:
+    order = get_order_for_visitor(number=number, customer=_customer(request), session=request.session)
+    return invoice_pdf_response(order=order)
+
+
+LOOKUP_NOT_FOUND = "We found no order with that number and e-mail address. Check both and try again."
+LOOKUP_TOO_MANY = "Too many tries. Please wait a few minutes and try again."
+
+
+@require_http_methods(["GET", "POST"])
+def order_lookup_view(request: HttpRequest) -> HttpResponse:
+    """A guest without the e-mail's link finds the order by its number and e-mail address.
+
+    Rate-limited per address and per order number (ACCOUNT_RATE_LIMITS["order_lookup"]), and
+    one answer for a wrong number and a wrong address (emporium.orders.selectors.look_up_order)."""
+    form = OrderLookupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        number = form.cleaned_data["number"].strip().upper()
+        if not consume(request, action="order_lookup", key=number):
+            form.add_error(None, LOOKUP_TOO_MANY)
+            return render(request, "checkout/order_lookup.html", {"form": form}, status=429)
+        found = look_up_order(number=number, email=form.cleaned_data["email"])
+        if found.sign_in_required:
+            account_page = reverse("accounts:order-detail", args=[number])
+            return redirect(f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: account_page})}")
+        if found.order is not None:
+            remember_order_in_session(session=request.session, order=found.order)
+            return redirect("checkout:order-status", number=found.order.number)
+        form.add_error(None, LOOKUP_NOT_FOUND)
+    return render(request, "checkout/order_lookup.html", {"form": form}, status=422 if form.errors else 200)

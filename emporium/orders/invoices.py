@@ -14,22 +14,16 @@ from django.http import HttpResponse
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from emporium.core.money import Money, format_money
+from emporium.core.money import format_money
 from emporium.orders.models import Order
+from emporium.orders.selectors import list_address_lines, list_order_totals
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVu"
-ADDRESS_LINES = ("full_name", "company", "line1", "line2", "city", "region", "postcode", "country")
 
 
 def _address_text(address: dict[str, str] | None) -> str:
-    if not address:
-        return ""
-    return "\n".join(str(address[key]) for key in ADDRESS_LINES if address.get(key))
-
-
-def _money(amount: object, currency: str) -> str:
-    return format_money(Money(amount, currency))
+    return "\n".join(list_address_lines(address=address))
 
 
 def render_invoice_pdf(*, order: Order) -> bytes:
@@ -61,7 +55,6 @@ def render_invoice_pdf(*, order: Order) -> bytes:
         t.row([_address_text(order.billing_address), _address_text(order.shipping_address)])
     pdf.ln(4)
 
-    currency = order.currency
     right = ("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT")
     with pdf.table(
         col_widths=(46, 16, 10, 14, 14),
@@ -73,29 +66,19 @@ def render_invoice_pdf(*, order: Order) -> bytes:
         for line in order.lines.all():
             table.row(
                 [
-                    line.product_name,
+                    line.display_name,
                     line.sku,
                     str(line.quantity),
-                    _money(line.unit_price_amount, currency),
-                    _money(line.total_amount, currency),
+                    format_money(line.unit_price),
+                    format_money(line.total),
                 ]
             )
     pdf.ln(2)
 
-    totals: list[tuple[str, str]] = []
-    if order.subtotal_amount:
-        totals.append(("Subtotal", _money(order.subtotal_amount, currency)))
-    if order.shipping_method_name:
-        totals.append((f"Shipping ({order.shipping_method_name})", _money(order.shipping_amount, currency)))
-    if order.discount_amount:
-        voucher = f" ({order.voucher_code})" if order.voucher_code else ""
-        totals.append((f"Discount{voucher}", "\N{MINUS SIGN}" + _money(order.discount_amount, currency)))
-    totals.append(("Total", _money(order.total_amount, currency)))
-    if order.tax_amount:
-        rate = f" at {(order.tax_rate * 100).normalize():f}%" if order.tax_rate else ""
-        totals.append((f"Includes VAT{rate}", _money(order.tax_amount, currency)))
-    for label, amount in totals:
-        pdf.set_font(FONT, "B" if label == "Total" else "", 10)
+    # The same rows as every page and e-mail (orders/_summary.html draws them as HTML).
+    totals = [(row.label, row.formatted_amount, row.kind) for row in list_order_totals(order=order)]
+    for label, amount, kind in totals:
+        pdf.set_font(FONT, "B" if kind == "total" else "", 10)
         pdf.cell(w=150, text=label, align="R")
         pdf.cell(w=0, text=amount, align="R", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

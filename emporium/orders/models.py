@@ -266,6 +266,17 @@ class OrderLine(models.Model):
     def unit_price(self) -> Money:
         return Money(self.unit_price_amount, self.order.currency)
 
+    @property
+    def total(self) -> Money:
+        return Money(self.total_amount, self.order.currency)
+
+    @property
+    def display_name(self) -> str:
+        """The name without the product code that checkout appends to a variant with no name of
+        its own ("Mug (MUG-1)"): pages print the code in a column of its own, so it shows once."""
+        suffix = f" ({self.sku})"
+        return self.product_name.removesuffix(suffix) if self.sku else self.product_name
+
 
 class OrderEventType(models.TextChoices):
     PLACED = "placed", "Placed"

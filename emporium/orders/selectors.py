@@ -10,6 +10,7 @@ the same answer as for a number that does not exist, so order numbers cannot be 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -18,8 +19,10 @@ from django.core import signing
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.crypto import constant_time_compare
 
 from emporium.accounts.models import User
+from emporium.core.money import Money, format_money
 from emporium.orders.models import Order, OrderEvent, OrderLine
 
 PLACED_ORDERS_SESSION_KEY = "placed_orders"
@@ -69,6 +72,87 @@ def get_order_for_visitor(
     ):
         raise Http404("No such order.")
     return order
+
+
+@dataclass(frozen=True)
+class OrderLookup:
+    """What looking an order up by number and e-mail found. ``order`` is a guest order the
+    visitor may now open; a customer's order opens only in their account (as for tokens), so
+    for one of those ``sign_in_required`` is set instead."""
+
+    order: Order | None = None
+    sign_in_required: bool = False
+
+
+def look_up_order(*, number: str, email: str) -> OrderLookup:
+    """The order a visitor names by its number and the e-mail it was placed with.
+
+    One query and one comparison whether the number exists or not (a stand-in address is
+    compared when it does not), and nothing found is the same answer for a wrong number and a
+    wrong address: neither the answer nor its timing tells which order numbers exist. The
+    caller rate-limits, so addresses cannot be guessed either."""
+    # No prefetch of the lines: a second query only when the number exists would time it.
+    order = Order.objects.filter(number=number.strip().upper()).first()
+    placed_with = order.email if order is not None and order.email else "\x00no-order"
+    matches = constant_time_compare(placed_with.casefold(), email.strip().casefold())
+    if order is None or not matches:
+        return OrderLookup()
+    if order.customer_id is not None:
+        return OrderLookup(sign_in_required=True)
+    return OrderLookup(order=order)
+
+
+ADDRESS_LINES = ("full_name", "company", "line1", "line2", "city", "region", "postcode", "country")
+
+
+def list_address_lines(*, address: dict[str, str] | None) -> list[str]:
+    """An order's address as printed: its filled-in lines, without the phone number."""
+    return [str(address[key]) for key in ADDRESS_LINES if address and address.get(key)]
+
+
+# --- What an order adds up to: one list of rows for every page, e-mail and invoice ------------
+
+
+@dataclass(frozen=True)
+class TotalRow:
+    """One line under an order's items. ``kind`` names it for templates (the total is bold)."""
+
+    kind: str
+    label: str
+    amount: Money
+    is_deducted: bool = False
+
+    @property
+    def formatted_amount(self) -> str:
+        """The amount as the shop writes money ("£1.79"), with a minus sign if it comes off."""
+        text = format_money(self.amount)
+        return f"\N{MINUS SIGN}{text}" if self.is_deducted else text
+
+
+def list_order_totals(*, order: Order) -> list[TotalRow]:
+    """The rows under an order's lines, the same on the order pages, e-mails and invoice.
+
+    Subtotal, discount (with its voucher code), shipping (with its method), total, and the VAT
+    the total includes, then what has been refunded. An order with no VAT says nothing about
+    VAT (never "Includes VAT £0.00"). Imported orders carry only a total: no subtotal or
+    shipping row is made up for them, so what is shown always adds up.
+    """
+    currency = order.currency
+    rows: list[TotalRow] = []
+    if order.subtotal_amount or order.shipping_method_name:
+        rows.append(TotalRow("subtotal", "Subtotal", order.subtotal))
+        if order.discount_amount:
+            voucher = f" ({order.voucher_code})" if order.voucher_code else ""
+            rows.append(TotalRow("discount", f"Discount{voucher}", order.discount, is_deducted=True))
+        method = f" ({order.shipping_method_name})" if order.shipping_method_name else ""
+        rows.append(TotalRow("shipping", f"Shipping{method}", order.shipping))
+    rows.append(TotalRow("total", "Total", order.total))
+    if order.tax_amount:
+        rate = f" at {(order.tax_rate * 100).normalize():f}%" if order.tax_rate else ""
+        rows.append(TotalRow("tax", f"Includes VAT{rate}", order.tax))
+    if order.refunded_amount:
+        rows.append(TotalRow("refunded", "Refunded", Money(order.refunded_amount, currency)))
+    return rows
 
 
 # --- Staff: every customer's orders (the staff API; the permission is checked by the caller) --

@@ -15,7 +15,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
-from django.core import signing
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -29,9 +28,9 @@ from emporium.checkout.services import give_back_voucher_use
 from emporium.core.money import Money, format_money
 from emporium.orders.emails import send_order_email_once
 from emporium.orders.exceptions import RefundAmountRequired, RefundExceedsOrderTotal, TransitionNotAllowed
+from emporium.orders.links import make_guest_order_token as make_guest_order_token  # re-exported
 from emporium.orders.models import Order, OrderEvent, OrderEventType, OrderStatus, StockState
 from emporium.orders.selectors import (
-    GUEST_ORDER_TOKEN_SALT,
     PLACED_ORDERS_SESSION_KEY,
     list_order_numbers_placed_in_session,
 )
@@ -48,22 +47,14 @@ def remember_order_in_session(*, session: SessionBase, order: Order) -> None:
     session[PLACED_ORDERS_SESSION_KEY] = [*placed[-19:], order.number]
 
 
-def make_guest_order_token(*, order: Order) -> str:
-    """What an API guest shows (X-Order-Token) to read and pay the order it placed.
-
-    The API has no session to remember the order in, and no migration is needed to store a
-    secret: the number is signed with SECRET_KEY and a timestamp, so the token proves itself
-    and lapses after GUEST_ORDER_TOKEN_DAYS (checked by emporium.orders.selectors)."""
-    return signing.dumps(order.number, salt=GUEST_ORDER_TOKEN_SALT)
-
-
 def _lock(order: Order) -> Order:
     return Order.objects.select_for_update().get(pk=order.pk)
 
 
 def _apply(
     *, order: Order, transition: Callable[[Order], None], action: str, actor: User | None, message: str = ""
-) -> Order:
+) -> OrderEvent:
+    """Move the status and record it; returns the event, which names this one change."""
     before = order.status
     try:
         transition(order)
@@ -71,7 +62,7 @@ def _apply(
         raise TransitionNotAllowed(
             number=order.number, current=order.get_status_display(), action=action
         ) from error
-    OrderEvent.objects.create(
+    event = OrderEvent.objects.create(
         order=order,
         type=OrderEventType.STATUS_CHANGED,
         from_status=before,
@@ -82,7 +73,7 @@ def _apply(
     # Payments capture when goods ship and cancel open attempts when an order is paid or
     # cancelled (emporium.payments.receivers): orders never import payments.
     order_status_changed.send(sender=Order, order=order, source=before, target=order.status, actor=actor)
-    return order
+    return event
 
 
 def _variant_quantities(order: Order) -> dict[int, int]:
@@ -246,7 +237,30 @@ def cancel_order(*, order: Order, actor: User | None = None, reason: str = "") -
     _restock_returned_goods(order=order, actor=actor, reason=reason or "refused on delivery")
     order.reserved_until = None
     order.save(update_fields=["status", "stock_state", "reserved_until", "updated_at"])
+    order_id = order.pk
+    transaction.on_commit(lambda: _queue_cancellation_notification(order_id))
     return order
+
+
+def _queue_cancellation_notification(order_id: int) -> None:
+    from emporium.orders.tasks import send_cancellation_notification_task
+
+    send_cancellation_notification_task.delay(order_id=order_id)
+
+
+CANCELLATION_NOTIFICATION_EVENT_MESSAGE = "Cancellation notification"
+
+
+def send_cancellation_notification(*, order: Order) -> bool:
+    """Tell the customer (or guest) the order is cancelled: what will not be sent, any money
+    already given back, and the link to the order. An order is cancelled once, so it is one
+    e-mail, sent once however often its task runs (``send_order_email_once``)."""
+    return send_order_email_once(
+        order=order,
+        event_message=CANCELLATION_NOTIFICATION_EVENT_MESSAGE,
+        subject=f"{settings.SITE_NAME}: order {order.number} is cancelled",
+        template="orders/email/order_cancelled",
+    )
 
 
 def check_order_can_be_paid(*, order: Order) -> None:
@@ -303,13 +317,36 @@ def refund_order(
     in_full = value == left
     note = f"{format_money(Money(value, order.currency))} refunded" + (f": {note}" if note else "")
     transition = Order.refund if in_full else Order.refund_partially
-    _apply(order=order, transition=transition, action="refunded", actor=actor, message=note[:255])
+    event = _apply(order=order, transition=transition, action="refunded", actor=actor, message=note[:255])
     order.refunded_amount += value
     if in_full:
         _give_back_voucher(order=order, actor=actor)
         _release_stock(order=order, actor=actor, reason="Refunded before shipping")
     order.save(update_fields=["status", "stock_state", "refunded_amount", "updated_at"])
+    order_id, refund_event_id, refunded = order.pk, event.pk, str(value)
+    transaction.on_commit(lambda: _queue_refund_notification(order_id, refund_event_id, refunded))
     return order
+
+
+def _queue_refund_notification(order_id: int, refund_event_id: int, amount: str) -> None:
+    from emporium.orders.tasks import send_refund_notification_task
+
+    send_refund_notification_task.delay(order_id=order_id, refund_event_id=refund_event_id, amount=amount)
+
+
+def send_refund_notification(*, order: Order, refund_event_id: int, amount: Decimal) -> bool:
+    """Tell the customer (or guest) how much was given back, the order as it now stands, and
+    the link to it. A refund in part is one e-mail per refund: each is recorded under the
+    event of its own status change, so a second run of the same task sends nothing."""
+    in_full = order.status == OrderStatus.REFUNDED and order.refunded_amount >= order.total_amount
+    return send_order_email_once(
+        order=order,
+        event_message=f"Refund notification (event {refund_event_id})",
+        subject=f"{settings.SITE_NAME}: {format_money(Money(amount, order.currency))} refunded "
+        f"on order {order.number}",
+        template="orders/email/order_refunded",
+        extra_context={"amount": Money(amount, order.currency), "in_full": in_full},
+    )
 
 
 @transaction.atomic

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from decimal import Decimal
+from functools import partial
 
 import pytest
 from django.core import mail
@@ -16,7 +18,11 @@ from django.db import connection, connections
 
 from emporium.checkout.services import send_order_confirmation
 from emporium.orders.models import Order, OrderEvent, OrderEventType
-from emporium.orders.services import send_shipping_notification
+from emporium.orders.services import (
+    send_cancellation_notification,
+    send_refund_notification,
+    send_shipping_notification,
+)
 from emporium.orders.tests.factories import OrderFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -45,7 +51,14 @@ def _slow_mail_server(settings):
 
 
 @pytest.mark.parametrize(
-    "send", [send_order_confirmation, send_shipping_notification], ids=["confirmation", "shipping"]
+    "send",
+    [
+        send_order_confirmation,
+        send_shipping_notification,
+        send_cancellation_notification,
+        partial(send_refund_notification, refund_event_id=1, amount=Decimal("1.00")),
+    ],
+    ids=["confirmation", "shipping", "cancellation", "refund"],
 )
 def test_a_second_run_while_the_first_is_sending_waits_and_sends_nothing(
     send: Callable[..., bool],

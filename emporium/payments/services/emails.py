@@ -7,6 +7,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 
+from emporium.orders.links import make_order_link
 from emporium.orders.models import Order, OrderEvent, OrderEventType
 from emporium.payments.models import Payment, PaymentState
 
@@ -24,7 +25,12 @@ def send_payment_confirmation(*, payment: Payment) -> None:
     not at all once it has all gone back (a refund that overtook the payment's own event, or
     staff refunding before the task ran): "payment received" would be untrue by then."""
     order = payment.order
-    context = {"order": order, "payment": payment, "site_name": settings.SITE_NAME}
+    context = {
+        "order": order,
+        "payment": payment,
+        "order_url": make_order_link(order=order),
+        "site_name": settings.SITE_NAME,
+    }
     message = EmailMultiAlternatives(
         subject=f"{settings.SITE_NAME}: payment received for order {order.number}",
         body=render_to_string("payments/email/payment_confirmation.txt", context),
