@@ -17,7 +17,10 @@ def _showing(first: int, last: int, total: int) -> str:
     return f"Showing {first}\N{EN DASH}{last} of {total} products"
 
 
-POSTGRES_ONLY = "typo-tolerant search needs PostgreSQL (full-text search and pg_trgm); SQLite matches words"
+POSTGRES_ONLY = (
+    "PostgreSQL's own search (full text, stemming, pg_trgm); SQLite needs every word, "
+    "typo-corrected (tested on every database below)"
+)
 
 CANDLE_SHELF = [
     "WHITE HANGING HEART T-LIGHT HOLDER",
