@@ -182,7 +182,9 @@ def _render_listing(
     state_url: str,
 ) -> HttpResponse:
     if _wants_results_only(request):
-        response = push_url(render(request, results_template, context), state_url)
+        # Only then do the results carry the out-of-band regions (status line, facets): a
+        # boosted facet link asks for the whole page, which has them in place already.
+        response = push_url(render(request, results_template, {**context, "results_only": True}), state_url)
     else:
         response = render(request, page_template, context)
     # The same URL answers with a page or a fragment: caches must keep them apart.

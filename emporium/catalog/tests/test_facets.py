@@ -243,6 +243,17 @@ def test_an_htmx_update_of_the_results_brings_the_facets_along(client, stocked: 
     assert "<html" not in html
 
 
+def test_a_boosted_facet_link_gets_the_whole_page_with_one_facets_region(client, stocked: Shop):
+    # htmx boosts facet links into a whole-body swap: HX-Request is sent, HX-Target is not.
+    html = client.get(
+        stocked.home.get_absolute_url(), {"in_stock": "on"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+
+    assert "<html" in html
+    assert html.count('id="facets"') == 1
+    assert "hx-swap-oob" not in html
+
+
 def test_search_page_offers_facets_and_filters_by_them(client, stocked: Shop):
     html = client.get("/search/", {"q": "lantern"}).content.decode()
     links = _facet_links(html)
