@@ -253,6 +253,12 @@ def test_the_api_search_tolerates_typos_too(client, christmas_shelf):
         "PAPER CHAIN KIT 50'S CHRISTMAS",
         "CHRISTMAS TREE PAINTED ZINC",
     }
+    assert body["corrected_query"] == "christmas"
+
+
+def test_the_api_says_no_correction_for_a_query_spelt_right_and_nothing_without_one(client, christmas_shelf):
+    assert client.get("/api/v1/products/", {"q": "christmas"}).json()["corrected_query"] == ""
+    assert "corrected_query" not in client.get("/api/v1/products/").json()
 
 
 def test_unpublished_products_lend_no_words_to_the_corrections(shop: Shop):
