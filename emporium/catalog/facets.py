@@ -2,8 +2,9 @@
 
 A facet's counts apply every active filter except the facet's own, so they say what a click
 would show: with "In stock" ticked, the price bands count products in stock; each band
-counts as if no band were chosen. Three queries, whatever the page size or the number of
-categories, bands and attributes, and none when warm (cached under the catalog version):
+counts as if no band were chosen. Three queries at most (no category query where there are
+no categories to offer), whatever the page size or the number of products, bands and
+attributes, and none when warm (cached under the catalog version):
 
 1. the price bands and the in-stock count, by conditional counts in one aggregate;
 2. the categories, one count per category of the listing, summed up the tree in Python;
@@ -181,7 +182,7 @@ def _count_categories(
         return ()
     by_path = dict(
         products.order_by()
-        .values_list("category__path")
+        .values("category__path")
         .annotate(count=Count("pk"))
         .values_list("category__path", "count")
     )

@@ -103,7 +103,7 @@ class ProductFilters:
     price_max: Decimal | None = None
     in_stock_only: bool = False
     # Free-form attributes, as (key, values) sorted by key: a product matches one of the
-    # values of every key (see ``attribute_filter``). Last, so older cached reprs still parse.
+    # values of every key (see ``attribute_filter``).
     attributes: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
@@ -119,11 +119,10 @@ class ProductFilters:
     def stock_q(self) -> Q:
         return Q(is_in_stock=True) if self.in_stock_only else Q()
 
-    def attributes_q(self, *, except_key: str | None = None) -> Q:
+    def attributes_q(self) -> Q:
         condition = Q()
         for key, values in self.attributes:
-            if key != except_key:
-                condition &= attribute_filter(key=key, values=values)
+            condition &= attribute_filter(key=key, values=values)
         return condition
 
     @property
@@ -498,15 +497,15 @@ def get_search_vocabulary() -> Vocabulary:
     every key press; the version check it costs is the one every cached page makes anyway.
     """
     version = get_catalog_version()
-    if version in _vocabulary_memo:
-        return _vocabulary_memo[version]
+    if (remembered := _vocabulary_memo.get(version)) is not None:
+        return remembered
     vocabulary = cached_for_catalog(
         key="search-vocabulary",
         build=lambda: build_vocabulary(
             names=Product.objects.published().values_list("name", flat=True).iterator(chunk_size=2000)
         ),
     )
-    _vocabulary_memo.clear()  # only the current version is worth keeping
+    _vocabulary_memo.clear()  # only the current version is worth keeping (a race only rebuilds)
     _vocabulary_memo[version] = vocabulary
     return vocabulary
 
