@@ -37,6 +37,8 @@ from emporium.core.money import Money, format_money
 
 # A key with more distinct values than this is an identifier (a stock code), not a facet.
 MAX_ATTRIBUTE_VALUES = 12
+# This many values, each on one product only, make an identifier rather than a facet.
+MIN_IDENTIFIER_VALUES = 4
 # Attribute facets shown at most, those most products have first: a phone must still reach the results.
 MAX_ATTRIBUTE_FACETS = 6
 
@@ -288,8 +290,16 @@ def _count_attributes(products: QuerySet[Product], *, filters: ProductFilters) -
             values=tuple(sorted(values, key=lambda v: (-v.count, v.label))),
         )
         for key, values in values_by_key.items()
-        # One value to choose from narrows nothing, unless it is the one chosen.
-        if len(values) > 1 or any(v.is_selected for v in values)
+        if _is_worth_offering(values)
     ]
     facets.sort(key=lambda facet: (-sum(v.count for v in facet.values), facet.key))
     return tuple(facets[:MAX_ATTRIBUTE_FACETS])
+
+
+def _is_worth_offering(values: list[FacetCount]) -> bool:
+    """A chosen value always shows. Otherwise one value to choose from narrows nothing, and a
+    run of values no two products share is an identifier (stock codes), however few the results."""
+    if any(value.is_selected for value in values):
+        return True
+    is_identifier = len(values) >= MIN_IDENTIFIER_VALUES and all(value.count == 1 for value in values)
+    return len(values) > 1 and not is_identifier

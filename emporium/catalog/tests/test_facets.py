@@ -139,14 +139,22 @@ def test_an_identifier_attribute_is_no_facet(shop: Shop):
     assert [facet.key for facet in facets.attributes] == ["size"]
 
 
+def test_values_no_two_products_share_are_no_facet_even_in_few_results(shop: Shop):
+    for number in range(4):
+        make_product(f"LANTERN {number}", category=shop.candles, attributes={"stock_code": f"2{number:04d}"})
+
+    assert _facets(shop).attributes == ()
+
+
 def test_numbers_lists_and_nested_attributes_do_not_break_the_counts(shop: Shop):
     make_product("LANTERN A", category=shop.candles, attributes={"pieces": 12, "tags": ["a", "b"]})
     make_product("LANTERN B", category=shop.candles, attributes={"pieces": 6, "size": {"h": 1}})
     make_product("LANTERN C", category=shop.candles, attributes=["not", "an", "object"])
+    make_product("LANTERN D", category=shop.candles, attributes={"pieces": 12})
 
     facets = _facets(shop)
 
-    assert _attribute(facets, "pieces") == {"12": 1, "6": 1}
+    assert _attribute(facets, "pieces") == {"12": 2, "6": 1}
     assert [facet.key for facet in facets.attributes] == ["pieces"]
 
 
