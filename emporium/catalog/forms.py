@@ -21,6 +21,32 @@ from emporium.catalog.selectors import CategoryLink, ProductFilters, ProductSort
 
 PAGE_SIZES = (12, 24, 48)
 DEFAULT_PAGE_SIZE = 24
+# Attribute filters come as ``attr=key:value`` (any number); beyond these limits they are ignored.
+ATTRIBUTE_PARAM = "attr"
+MAX_ATTRIBUTE_FILTERS = 10
+MAX_ATTRIBUTE_TEXT_LENGTH = 100
+
+
+def parse_attribute_filters(values: Iterable[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``["colour:red", "colour:blue", "material:tin"]`` as (key, values) pairs sorted by key.
+
+    The value is what follows the first colon, so values may hold colons. Malformed, overlong
+    or NUL-holding pairs (which PostgreSQL cannot compare) are dropped, not refused: the URL
+    is anyone's to edit.
+    """
+    chosen: dict[str, set[str]] = {}
+    for raw in list(values)[:MAX_ATTRIBUTE_FILTERS]:
+        key, separator, value = raw.partition(":")
+        if (
+            not separator
+            or not key
+            or not value
+            or "\x00" in raw
+            or max(len(key), len(value)) > MAX_ATTRIBUTE_TEXT_LENGTH
+        ):
+            continue
+        chosen.setdefault(key, set()).add(value)
+    return tuple((key, tuple(sorted(chosen[key]))) for key in sorted(chosen))
 
 
 @dataclass(frozen=True)
@@ -41,6 +67,7 @@ class _QueryStringForm(forms.Form):
         for name, value in self.defaults.items():
             if not with_defaults.get(name):
                 with_defaults[name] = value
+        self.query_data = with_defaults  # typed as a QueryDict, for repeated parameters
         super().__init__(with_defaults, **kwargs)
 
     def full_clean(self) -> None:
@@ -135,11 +162,24 @@ class ProductListingForm(_QueryStringForm):
         return cleaned
 
     @property
+    def attribute_filters(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        return parse_attribute_filters(self.query_data.getlist(ATTRIBUTE_PARAM))
+
+    @property
+    def attribute_params(self) -> list[str]:
+        """The chosen attributes as the form carries them along (hidden inputs)."""
+        return [f"{key}:{value}" for key, values in self.attribute_filters for value in values]
+
+    @property
     def has_active_filters(self) -> bool:
-        return any(
-            self.valid_value(name, None) not in (None, False)
-            for name in ("subcategory", "price_min", "price_max")
-        ) or bool(self.valid_value("in_stock", False))
+        return (
+            any(
+                self.valid_value(name, None) not in (None, False)
+                for name in ("subcategory", "price_min", "price_max")
+            )
+            or bool(self.valid_value("in_stock", False))
+            or bool(self.attribute_filters)
+        )
 
     @property
     def has_filter_errors(self) -> bool:
@@ -153,6 +193,7 @@ class ProductListingForm(_QueryStringForm):
                 price_min=self.valid_value("price_min", None),
                 price_max=self.valid_value("price_max", None),
                 in_stock_only=bool(self.valid_value("in_stock", False)),
+                attributes=self.attribute_filters,
             ),
             subcategory=self.subcategories.get(self.valid_value("subcategory", "")),
             page=self.valid_value("page", 1),
@@ -161,8 +202,30 @@ class ProductListingForm(_QueryStringForm):
 
 
 class SearchForm(_QueryStringForm):
+    """The query, and the facets a shopper clicked: they arrive by link, so a value that does
+    not validate is ignored like any other listing parameter."""
+
     q = forms.CharField(label="Search the shop", required=False)
     page = forms.IntegerField(min_value=1, required=False)
+    category = forms.SlugField(required=False)
+    price_min = forms.DecimalField(min_value=Decimal(0), max_digits=10, decimal_places=2, required=False)
+    price_max = forms.DecimalField(min_value=Decimal(0), max_digits=10, decimal_places=2, required=False)
+    in_stock = forms.BooleanField(required=False)
+
+    @property
+    def filters(self) -> ProductFilters:
+        self.is_valid()
+        return ProductFilters(
+            price_min=self.valid_value("price_min", None),
+            price_max=self.valid_value("price_max", None),
+            in_stock_only=bool(self.valid_value("in_stock", False)),
+            attributes=parse_attribute_filters(self.query_data.getlist(ATTRIBUTE_PARAM)),
+        )
+
+    @property
+    def category_slug(self) -> str:
+        self.is_valid()
+        return str(self.valid_value("category", ""))
 
     def clean_q(self) -> str:
         # Cut, don't refuse: a pasted paragraph still gets results for its first words.

@@ -28,12 +28,28 @@ from typing import Protocol
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.db import connection
-from django.db.models import Case, Exists, F, OrderBy, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    F,
+    OrderBy,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.expressions import CombinedExpression
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
+from django.db.models.lookups import In
 
-from emporium.catalog.cache import cached_for_catalog
+from emporium.catalog.cache import cached_for_catalog, get_catalog_version
 from emporium.catalog.models import Category, Product, ProductImage, Variant
 from emporium.catalog.search import SEARCH_CONFIG, product_name_for_trigrams, product_search_vector
+from emporium.catalog.spelling import CheckedQuery, Vocabulary, build_vocabulary, check_spelling
 from emporium.core.money import Money
 
 # A variant with this many units or fewer left says "only N left" on the product page.
@@ -86,6 +102,43 @@ class ProductFilters:
     price_min: Decimal | None = None
     price_max: Decimal | None = None
     in_stock_only: bool = False
+    # Free-form attributes, as (key, values) sorted by key: a product matches one of the
+    # values of every key (see ``attribute_filter``).
+    attributes: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @property
+    def price_q(self) -> Q:
+        condition = Q()
+        if self.price_min is not None:
+            condition &= Q(price_amount__gte=self.price_min)
+        if self.price_max is not None:
+            condition &= Q(price_amount__lte=self.price_max)
+        return condition
+
+    @property
+    def stock_q(self) -> Q:
+        return Q(is_in_stock=True) if self.in_stock_only else Q()
+
+    def attributes_q(self) -> Q:
+        condition = Q()
+        for key, values in self.attributes:
+            condition &= attribute_filter(key=key, values=values)
+        return condition
+
+    @property
+    def q(self) -> Q:
+        """Every filter but the sort, as one condition on products."""
+        return self.price_q & self.stock_q & self.attributes_q()
+
+
+def attribute_text(key: str) -> Cast:
+    """An attribute's value as text, the same on SQLite and PostgreSQL: what the URL carries
+    and what the attribute facet (emporium.catalog.facets) counts."""
+    return Cast(KeyTextTransform(key, "attributes"), output_field=CharField())
+
+
+def attribute_filter(*, key: str, values: tuple[str, ...]) -> Q:
+    return Q(In(attribute_text(key), list(values)))
 
 
 class TreeNode(Protocol):
@@ -312,6 +365,8 @@ class SearchResults:
     query: str
     terms: tuple[str, ...] = ()
     results: ResultsPage | None = None
+    # The query with its misspelt words corrected ("did you mean"), or "" when none was.
+    corrected_query: str = ""
 
 
 # --- Query selectors -----------------------------------------------------------------------
@@ -360,13 +415,7 @@ def list_products_for_category(*, category: TreeNode, filters: ProductFilters) -
     Filters and sorts read the product's summary fields (lowest price, stock, units sold),
     never an aggregate over variants, so the cost does not grow with the variants.
     """
-    products = _cards_queryset().filter(category__path__startswith=category.path)
-    if filters.price_min is not None:
-        products = products.filter(price_amount__gte=filters.price_min)
-    if filters.price_max is not None:
-        products = products.filter(price_amount__lte=filters.price_max)
-    if filters.in_stock_only:
-        products = products.filter(is_in_stock=True)
+    products = _cards_queryset().filter(category__path__startswith=category.path).filter(filters.q)
     return products.order_by(*_ORDERINGS[filters.sort])
 
 
@@ -440,49 +489,139 @@ def split_search_terms(query: str) -> list[str]:
     return re.findall(r"\w+", normalize_search_query(query).lower())[:SEARCH_MAX_TERMS]
 
 
+def get_search_vocabulary() -> Vocabulary:
+    """The distinct words of the published products' names, for correcting query words.
+
+    Built with one query per catalog version and cached like the pages. Each process also
+    keeps the last one it loaded, so search-as-you-type does not fetch it from the cache on
+    every key press; the version check it costs is the one every cached page makes anyway.
+    """
+    version = get_catalog_version()
+    if (remembered := _vocabulary_memo.get(version)) is not None:
+        return remembered
+    vocabulary = cached_for_catalog(
+        key="search-vocabulary",
+        build=lambda: build_vocabulary(
+            names=Product.objects.published().values_list("name", flat=True).iterator(chunk_size=2000)
+        ),
+    )
+    _vocabulary_memo.clear()  # only the current version is worth keeping (a race only rebuilds)
+    _vocabulary_memo[version] = vocabulary
+    return vocabulary
+
+
+_vocabulary_memo: dict[int, Vocabulary] = {}  # this process's copy, by catalog version
+
+
+def check_search_query(*, query: str) -> CheckedQuery:
+    """The query's words, each with the catalog word it was probably meant to be."""
+    terms = split_search_terms(query)
+    if not terms:
+        return CheckedQuery(terms=())
+    return check_spelling(terms=terms, vocabulary=get_search_vocabulary())
+
+
 def search_products(*, query: str) -> QuerySet[Product]:
     """Published products matching the query, best match first.
+
+    Each query word is first checked against the catalog's words (ADR 0010): a word the
+    catalog does not use ("chrismas") also matches the closest one it does ("christmas"),
+    on every database. Then:
 
     On PostgreSQL a product matches when the full-text document (name weighted above
     description, English stemming) holds any of the words, or when its name is close to
     the whole query or to one of its words by trigram word similarity, which catches
     typos ("candel holder"). Both conditions use the GIN indexes of migration 0002, which
     are built on the very same expressions. Rank is the full-text rank plus the name's
-    similarity to the whole query, so the closest name wins among the products that share
-    a word.
+    similarity to the whole (corrected) query, so the closest name wins among the products
+    that share a word.
 
-    Elsewhere (the embedded SQLite) every word must appear in the name or description,
-    and products with more of the words in their name come first.
+    Elsewhere (the embedded SQLite) every word, as typed or corrected, must appear in the
+    name or description, and products with more of the words in their name come first.
     """
-    terms = split_search_terms(query)
-    if not terms:
+    checked = check_search_query(query=query)
+    if not checked.terms:
+        return Product.objects.none()
+    return _ranked_matches(checked)
+
+
+def match_products(*, checked: CheckedQuery) -> QuerySet[Product]:
+    """Published products matching the checked query, unranked and unordered (for facets)."""
+    if not checked.terms:
         return Product.objects.none()
     if connection.vendor == "postgresql":
-        return _search_products_on_postgres(terms=terms)
-    return _search_products_portably(terms=terms)
+        _use_trigram_threshold()
+        return (
+            Product.objects.published()
+            .alias(document=product_search_vector(), trigram_name=product_name_for_trigrams())
+            .filter(_postgres_match(checked))
+        )
+    return Product.objects.published().filter(_portable_match(checked))
 
 
-def _search_products_on_postgres(*, terms: list[str]) -> QuerySet[Product]:
-    _use_trigram_threshold()
-    text_query = reduce(
-        operator.or_, (SearchQuery(term, config=SEARCH_CONFIG, search_type="plain") for term in terms)
-    )
-    # Upper-case like the indexed expression: trigrams compare case-sensitively.
-    phrase = " ".join(terms).upper()
-    typo_terms = {term.upper() for term in terms if len(term) >= TRIGRAM_MIN_TERM_LENGTH} - {phrase}
-    name_is_close = reduce(
-        operator.or_,
-        (Q(trigram_name__trigram_word_similar=text) for text in [phrase, *sorted(typo_terms)]),
-    )
-    rank: CombinedExpression = SearchRank(product_search_vector(), text_query) + TrigramWordSimilarity(
-        phrase, product_name_for_trigrams()
+def _ranked_matches(checked: CheckedQuery) -> QuerySet[Product]:
+    if connection.vendor == "postgresql":
+        _use_trigram_threshold()
+        phrase = " ".join(term.best_spelling for term in checked.terms).upper()
+        rank: CombinedExpression = SearchRank(
+            product_search_vector(), _postgres_text_query(checked)
+        ) + TrigramWordSimilarity(phrase, product_name_for_trigrams())
+        return (
+            _cards_queryset()
+            .alias(document=product_search_vector(), trigram_name=product_name_for_trigrams())
+            .filter(_postgres_match(checked))
+            .annotate(rank=rank)
+            .order_by("-rank", "-units_sold", "pk")
+        )
+    words_in_name = reduce(
+        operator.add,
+        (
+            Case(When(_any_spelling_in("name", term.spellings), then=Value(1)), default=Value(0))
+            for term in checked.terms
+        ),
     )
     return (
         _cards_queryset()
-        .alias(document=product_search_vector(), trigram_name=product_name_for_trigrams())
-        .filter(Q(document=text_query) | name_is_close)
-        .annotate(rank=rank)
-        .order_by("-rank", "-units_sold", "pk")
+        .filter(_portable_match(checked))
+        .annotate(rank=words_in_name)
+        .order_by(F("rank").desc(), "-units_sold", "pk")
+    )
+
+
+def _postgres_text_query(checked: CheckedQuery) -> SearchQuery:
+    spellings = sorted({spelling for term in checked.terms for spelling in term.spellings})
+    return reduce(
+        operator.or_, (SearchQuery(word, config=SEARCH_CONFIG, search_type="plain") for word in spellings)
+    )
+
+
+def _postgres_match(checked: CheckedQuery) -> Q:
+    """The full-text or trigram match, on the aliases ``document`` and ``trigram_name``."""
+    # Upper-case like the indexed expression: trigrams compare case-sensitively.
+    phrases = {
+        " ".join(checked.texts).upper(),
+        " ".join(term.best_spelling for term in checked.terms).upper(),
+    }
+    spellings = {spelling for term in checked.terms for spelling in term.spellings}
+    typo_terms = {word.upper() for word in spellings if len(word) >= TRIGRAM_MIN_TERM_LENGTH} - phrases
+    name_is_close = reduce(
+        operator.or_,
+        (Q(trigram_name__trigram_word_similar=text) for text in [*sorted(phrases), *sorted(typo_terms)]),
+    )
+    return Q(document=_postgres_text_query(checked)) | name_is_close
+
+
+def _any_spelling_in(field: str, spellings: tuple[str, ...]) -> Q:
+    return reduce(operator.or_, (Q(**{f"{field}__icontains": spelling}) for spelling in spellings))
+
+
+def _portable_match(checked: CheckedQuery) -> Q:
+    return reduce(
+        operator.and_,
+        (
+            _any_spelling_in("name", term.spellings) | _any_spelling_in("description", term.spellings)
+            for term in checked.terms
+        ),
     )
 
 
@@ -496,22 +635,6 @@ def _use_trigram_threshold() -> None:
         cursor.execute(
             "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)", [str(TRIGRAM_WORD_THRESHOLD)]
         )
-
-
-def _search_products_portably(*, terms: list[str]) -> QuerySet[Product]:
-    every_term = reduce(
-        operator.and_, (Q(name__icontains=term) | Q(description__icontains=term) for term in terms)
-    )
-    words_in_name = reduce(
-        operator.add,
-        (Case(When(name__icontains=term, then=Value(1)), default=Value(0)) for term in terms),
-    )
-    return (
-        _cards_queryset()
-        .filter(every_term)
-        .annotate(rank=words_in_name)
-        .order_by(F("rank").desc(), "-units_sold", "pk")
-    )
 
 
 def suggest_products(*, query: str, limit: int) -> QuerySet[Product]:
@@ -644,17 +767,37 @@ def _displayable_attributes(attributes: object) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
-def get_search_results(*, query: str, page: int, per_page: int) -> SearchResults:
-    """Ranked results for what a shopper typed; no query at all for an empty or symbol-only one."""
+def get_search_results(
+    *,
+    query: str,
+    page: int,
+    per_page: int,
+    filters: ProductFilters | None = None,
+    category: CategoryLink | None = None,
+) -> SearchResults:
+    """Ranked results for what a shopper typed, narrowed to a category and filters if given
+    (the sort of ``filters`` is ignored: results come by rank). An empty or symbol-only query
+    runs no query at all. Misspelt words are matched by their correction too, and the
+    corrected query comes back for a "did you mean" link."""
     normalized = normalize_search_query(query)
     terms = tuple(split_search_terms(normalized))
     if not terms:
         return SearchResults(query=normalized)
+    checked = check_search_query(query=normalized)
+    narrowed = filters or ProductFilters()
+    scope = category.path if category else ""
+
+    def build() -> ResultsPage:
+        products = search_products(query=normalized).filter(narrowed.q)
+        if scope:
+            products = products.filter(category__path__startswith=scope)
+        return _paginate(products, page=page, per_page=per_page)
+
+    key_filters = (narrowed.price_min, narrowed.price_max, narrowed.in_stock_only, narrowed.attributes)
     results = cached_for_catalog(
-        key=f"search:{' '.join(terms)}:page={page}:per_page={per_page}",
-        build=lambda: _paginate(search_products(query=normalized), page=page, per_page=per_page),
+        key=f"search:{' '.join(terms)}:{scope}:{key_filters!r}:page={page}:per_page={per_page}", build=build
     )
-    return SearchResults(query=normalized, terms=terms, results=results)
+    return SearchResults(query=normalized, terms=terms, results=results, corrected_query=checked.corrected)
 
 
 @dataclass(frozen=True)

@@ -24,14 +24,18 @@ from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
 
 from emporium.catalog.cache import cache_page_for_visitors
-from emporium.catalog.forms import ProductListingForm, SearchForm
+from emporium.catalog.facets import PRICE_BANDS, ListingFacets, get_listing_facets
+from emporium.catalog.forms import ATTRIBUTE_PARAM, ProductListingForm, SearchForm
 from emporium.catalog.selectors import (
+    ALL_PRODUCTS,
     ResultsPage,
+    check_search_query,
     get_category_listing,
     get_category_page,
     get_home_page,
     get_product_page,
     get_search_results,
+    list_nav_categories,
     list_suggestions,
 )
 from emporium.catalog.sitemaps import build_sitemaps
@@ -76,6 +80,99 @@ def _page_notice(*, page_error: str | None, requested: int, results: ResultsPage
     return ""
 
 
+@dataclass(frozen=True)
+class FacetLink:
+    label: str
+    count: int
+    url: str
+    is_selected: bool  # then the link takes the filter off
+
+
+@dataclass(frozen=True)
+class FacetGroup:
+    title: str
+    links: tuple[FacetLink, ...]
+
+
+def _url_with(
+    request: HttpRequest, *, set_params: dict[str, str | None], remove: tuple[str, str] | None = None
+) -> str:
+    """The current listing URL at page 1, with parameters set (None removes one) and one
+    value of a repeated parameter taken away."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    for name, value in set_params.items():
+        if value is None:
+            params.pop(name, None)
+        else:
+            params[name] = value
+    if remove is not None:
+        name, value = remove
+        params.setlist(name, [kept for kept in params.getlist(name) if kept != value])
+    query = params.urlencode()
+    return f"{request.path}?{query}" if query else request.path
+
+
+def _facet_groups(
+    request: HttpRequest, facets: ListingFacets, *, category_param: str
+) -> tuple[FacetGroup, ...]:
+    """Each facet value as a link that adds its filter, or takes it off when it is on."""
+    groups = []
+    if facets.categories:
+        groups.append(
+            FacetGroup(
+                "Category",
+                tuple(
+                    FacetLink(
+                        value.label,
+                        value.count,
+                        _url_with(
+                            request, set_params={category_param: None if value.is_selected else value.value}
+                        ),
+                        value.is_selected,
+                    )
+                    for value in facets.categories
+                ),
+            )
+        )
+    if facets.price_bands:
+        links = []
+        for value in facets.price_bands:
+            band = PRICE_BANDS[int(value.value)]
+            bounds: dict[str, str | None] = (
+                {"price_min": None, "price_max": None}
+                if value.is_selected
+                else {
+                    "price_min": None if band.minimum is None else str(band.minimum),
+                    "price_max": None if band.maximum is None else str(band.maximum),
+                }
+            )
+            links.append(
+                FacetLink(value.label, value.count, _url_with(request, set_params=bounds), value.is_selected)
+            )
+        groups.append(FacetGroup("Price", tuple(links)))
+    if facets.in_stock.count or facets.in_stock.is_selected:
+        stock = facets.in_stock
+        url = _url_with(request, set_params={"in_stock": None if stock.is_selected else "on"})
+        groups.append(
+            FacetGroup("Availability", (FacetLink(stock.label, stock.count, url, stock.is_selected),))
+        )
+    for attribute in facets.attributes:
+        links = []
+        for value in attribute.values:
+            param = f"{attribute.key}:{value.value}"
+            if value.is_selected:
+                url = _url_with(request, set_params={}, remove=(ATTRIBUTE_PARAM, param))
+            else:
+                params = request.GET.copy()
+                params.pop("page", None)
+                params.appendlist(ATTRIBUTE_PARAM, param)
+                url = f"{request.path}?{params.urlencode()}"
+            links.append(FacetLink(value.label, value.count, url, value.is_selected))
+        groups.append(FacetGroup(attribute.label, tuple(links)))
+    return tuple(groups)
+
+
 def _render_listing(
     request: HtmxHttpRequest,
     *,
@@ -85,7 +182,9 @@ def _render_listing(
     state_url: str,
 ) -> HttpResponse:
     if _wants_results_only(request):
-        response = push_url(render(request, results_template, context), state_url)
+        # Only then do the results carry the out-of-band regions (status line, facets): a
+        # boosted facet link asks for the whole page, which has them in place already.
+        response = push_url(render(request, results_template, {**context, "results_only": True}), state_url)
     else:
         response = render(request, page_template, context)
     # The same URL answers with a page or a fragment: caches must keep them apart.
@@ -117,12 +216,19 @@ def category_detail_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         page=options.page,
         per_page=options.per_page,
     )
+    facets = get_listing_facets(
+        scope=category.category,
+        category_options=category.children,
+        selected_category=options.subcategory,
+        filters=options.filters,
+    )
     page_errors = form.errors.get("page")
     canonical_path = category.category.url + (f"?page={results.number}" if results.number > 1 else "")
     context = {
         "category": category,
         "form": form,
         "results": results,
+        "facet_groups": _facet_groups(request, facets, category_param="subcategory"),
         "page_notice": _page_notice(
             page_error=str(page_errors[0]) if page_errors else None, requested=options.page, results=results
         ),
@@ -153,7 +259,27 @@ def product_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
 @cache_page_for_visitors
 def search_view(request: HtmxHttpRequest) -> HttpResponse:
     form = SearchForm(request.GET, auto_id="search-%s")
-    search = get_search_results(query=form.query, page=form.page_number, per_page=SEARCH_PAGE_SIZE)
+    category = None
+    if form.category_slug:
+        found = get_category_page(slug=form.category_slug)
+        category = found.category if found else None  # an unknown category narrows nothing
+    filters = form.filters
+    search = get_search_results(
+        query=form.query, page=form.page_number, per_page=SEARCH_PAGE_SIZE, filters=filters, category=category
+    )
+    facet_groups: tuple[FacetGroup, ...] = ()
+    if search.terms:
+        top_level = list_nav_categories()
+        facets = get_listing_facets(
+            scope=ALL_PRODUCTS,
+            category_options=top_level
+            if category is None or category in top_level
+            else (*top_level, category),
+            selected_category=category,
+            filters=filters,
+            query=check_search_query(query=search.query),
+        )
+        facet_groups = _facet_groups(request, facets, category_param="category")
     page_errors = form.errors.get("page")
     page_notice = (
         _page_notice(
@@ -169,6 +295,8 @@ def search_view(request: HtmxHttpRequest) -> HttpResponse:
         "search": search,
         "search_query": search.query,
         "results": search.results,
+        "facet_groups": facet_groups,
+        "facets_active": any(link.is_selected for group in facet_groups for link in group.links),
         "page_notice": page_notice,
     }
     return _render_listing(

@@ -60,6 +60,11 @@ class ProductPageOutput(serializers.Serializer):
     next = serializers.CharField(allow_null=True)
     previous = serializers.CharField(allow_null=True)
     results = ProductCardOutput(many=True, source="cards")
+    corrected_query = serializers.CharField(
+        required=False,
+        help_text="With `q` only: the query with its misspelt words corrected, for a "
+        '"did you mean" link; empty when no word was misspelt.',
+    )
 
 
 class VariantOutput(serializers.Serializer):

@@ -100,8 +100,10 @@ class ProductListApi(APIView):
         params = serializer.validated_data
         page, per_page = params["page"], params["page_size"]
         results: ResultsPage | None
+        corrected_query: str | None = None
         if params.get("q"):
-            results = get_search_results(query=params["q"], page=page, per_page=per_page).results
+            search = get_search_results(query=params["q"], page=page, per_page=per_page)
+            results, corrected_query = search.results, search.corrected_query
         else:
             category = ALL_PRODUCTS
             if slug := params.get("category"):
@@ -126,6 +128,8 @@ class ProductListApi(APIView):
         body["previous"] = (
             replace_query_param(url, "page", results.previous_page_number) if results.has_previous else None
         )
+        if corrected_query is not None:
+            body["corrected_query"] = corrected_query
         return body
 
 

@@ -1,0 +1,357 @@
+"""Facets on category and search pages: counts that say what a click would show."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from emporium.catalog.facets import ListingFacets, get_listing_facets
+from emporium.catalog.selectors import ALL_PRODUCTS, CategoryLink, ProductFilters
+from emporium.catalog.tests.factories import Shop, make_product
+
+pytestmark = pytest.mark.django_db
+
+HTMX_RESULTS = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "results"}
+
+
+@pytest.fixture
+def stocked(shop: Shop) -> Shop:
+    """Home > Candles (3 products) and Clocks (2); prices across the bands; two sold out."""
+    make_product(
+        "ZINC LANTERN", category=shop.candles, price="3.00", attributes={"colour": "red", "material": "tin"}
+    )
+    make_product(
+        "GLASS LANTERN",
+        category=shop.candles,
+        price="7.50",
+        stock=0,
+        attributes={"colour": "blue", "material": "glass"},
+    )
+    make_product(
+        "BIG LANTERN", category=shop.candles, price="30.00", attributes={"colour": "red", "material": "glass"}
+    )
+    make_product("WALL CLOCK", category=shop.clocks, price="12.00", attributes={"colour": "blue"})
+    make_product("ALARM CLOCK", category=shop.clocks, price="4.00", stock=0, attributes={"colour": "red"})
+    make_product("JUMBO BAG", category=shop.bags, price="2.00", attributes={"colour": "red"})
+    return shop
+
+
+NO_FILTERS = ProductFilters()
+
+
+def _facets(shop: Shop, filters: ProductFilters = NO_FILTERS, selected=None) -> ListingFacets:
+    home = CategoryLink.from_category(shop.home)
+    children = (CategoryLink.from_category(shop.candles), CategoryLink.from_category(shop.clocks))
+    return get_listing_facets(
+        scope=home, category_options=children, selected_category=selected, filters=filters
+    )
+
+
+def _counts(values) -> dict[str, int]:
+    return {value.label: value.count for value in values}
+
+
+def _attribute(facets: ListingFacets, key: str) -> dict[str, int]:
+    return next(_counts(facet.values) for facet in facets.attributes if facet.key == key)
+
+
+# --- Counts ----------------------------------------------------------------------------------
+
+
+def test_counts_of_a_category_without_filters(stocked: Shop):
+    facets = _facets(stocked)
+
+    assert _counts(facets.categories) == {"Candles & Lanterns": 3, "Clocks": 2}
+    assert _counts(facets.price_bands) == {
+        "Under £5.00": 2,
+        "£5.00 to £9.99": 1,
+        "£10.00 to £24.99": 1,
+        "£25.00 to £49.99": 1,
+    }
+    assert facets.in_stock.count == 3
+    assert _attribute(facets, "colour") == {"red": 3, "blue": 2}
+    assert _attribute(facets, "material") == {"glass": 2, "tin": 1}
+
+
+def test_in_stock_counts_in_every_facet_but_its_own(stocked: Shop):
+    facets = _facets(stocked, ProductFilters(in_stock_only=True))
+
+    assert _counts(facets.categories) == {"Candles & Lanterns": 2, "Clocks": 1}
+    assert _counts(facets.price_bands) == {"Under £5.00": 1, "£10.00 to £24.99": 1, "£25.00 to £49.99": 1}
+    assert facets.in_stock.count == 3
+    assert facets.in_stock.is_selected
+
+
+def test_a_price_band_counts_in_every_facet_but_its_own(stocked: Shop):
+    facets = _facets(stocked, ProductFilters(price_max=Decimal("4.99")))
+
+    assert _counts(facets.categories) == {"Candles & Lanterns": 1, "Clocks": 1}
+    assert facets.in_stock.count == 1  # the zinc lantern; the alarm clock is sold out
+    # Every band still counted as if none were chosen, and the chosen one marked.
+    assert _counts(facets.price_bands)["£5.00 to £9.99"] == 1
+    assert [value.label for value in facets.price_bands if value.is_selected] == ["Under £5.00"]
+    # Both products under £5 are red: one colour to choose from narrows nothing, so none is offered.
+    assert facets.attributes == ()
+
+
+def test_a_chosen_sub_category_narrows_the_other_facets_but_not_the_categories(stocked: Shop):
+    facets = _facets(stocked, selected=CategoryLink.from_category(stocked.clocks))
+
+    assert _counts(facets.categories) == {"Candles & Lanterns": 3, "Clocks": 2}
+    assert [value.label for value in facets.categories if value.is_selected] == ["Clocks"]
+    assert facets.in_stock.count == 1
+    assert _attribute(facets, "colour") == {"red": 1, "blue": 1}
+
+
+def test_values_of_one_attribute_are_alternatives_and_other_attributes_narrow(stocked: Shop):
+    facets = _facets(stocked, ProductFilters(attributes=(("colour", ("red",)),)))
+
+    # Colour counts as if no colour were chosen: choosing blue as well would add products.
+    assert _attribute(facets, "colour") == {"red": 3, "blue": 2}
+    assert _attribute(facets, "material") == {"glass": 1, "tin": 1}
+    assert _counts(facets.categories) == {"Candles & Lanterns": 2, "Clocks": 1}
+    assert facets.in_stock.count == 2
+
+
+def test_two_attributes_each_count_under_the_other(stocked: Shop):
+    facets = _facets(stocked, ProductFilters(attributes=(("colour", ("red",)), ("material", ("glass",)))))
+
+    assert _attribute(facets, "colour") == {"red": 1, "blue": 1}
+    assert _attribute(facets, "material") == {"glass": 1, "tin": 1}
+
+
+def test_an_identifier_attribute_is_no_facet(shop: Shop):
+    for number in range(20):
+        make_product(
+            f"LANTERN {number}",
+            category=shop.candles,
+            attributes={"stock_code": f"2{number:04d}", "size": "S" if number % 2 else "L"},
+        )
+
+    facets = _facets(shop)
+
+    assert [facet.key for facet in facets.attributes] == ["size"]
+
+
+def test_values_no_two_products_share_are_no_facet_even_in_few_results(shop: Shop):
+    for number in range(4):
+        make_product(f"LANTERN {number}", category=shop.candles, attributes={"stock_code": f"2{number:04d}"})
+
+    assert _facets(shop).attributes == ()
+
+
+def test_numbers_lists_and_nested_attributes_do_not_break_the_counts(shop: Shop):
+    make_product("LANTERN A", category=shop.candles, attributes={"pieces": 12, "tags": ["a", "b"]})
+    make_product("LANTERN B", category=shop.candles, attributes={"pieces": 6, "size": {"h": 1}})
+    make_product("LANTERN C", category=shop.candles, attributes=["not", "an", "object"])
+    make_product("LANTERN D", category=shop.candles, attributes={"pieces": 12})
+
+    facets = _facets(shop)
+
+    assert _attribute(facets, "pieces") == {"12": 2, "6": 1}
+    assert [facet.key for facet in facets.attributes] == ["pieces"]
+
+
+def test_a_number_attribute_filters_by_its_text(client, shop: Shop):
+    make_product("LANTERN A", category=shop.candles, attributes={"pieces": 12})
+    make_product("LANTERN B", category=shop.candles, attributes={"pieces": 6})
+
+    html = client.get(shop.candles.get_absolute_url(), {"attr": "pieces:12"}).content.decode()
+
+    assert "LANTERN A" in html
+    assert "LANTERN B" not in html
+
+
+def test_search_facets_count_the_matches_by_top_level_category(stocked: Shop):
+    from emporium.catalog.selectors import check_search_query
+
+    top = (CategoryLink.from_category(stocked.bags), CategoryLink.from_category(stocked.home))
+    facets = get_listing_facets(
+        scope=ALL_PRODUCTS,
+        category_options=top,
+        selected_category=None,
+        filters=ProductFilters(),
+        query=check_search_query(query="lantrn"),
+    )
+
+    assert _counts(facets.categories) == {"Home": 3}
+    assert facets.in_stock.count == 2
+
+
+# --- Pages -----------------------------------------------------------------------------------
+
+
+def _facet_links(html: str) -> dict[str, str]:
+    """Facet label (with its count) -> href, as a shopper sees them."""
+    region = html.split('id="facets"')[1].split("</div>")[0]
+    links = re.findall(r'<a class="facet__link[^"]*" href="([^"]+)">(.*?)</a>', region, re.S)
+    return {
+        " ".join(re.sub(r"<[^>]+>", " ", html_lib.unescape(text)).split()): html_lib.unescape(href)
+        for href, text in links
+    }
+
+
+def _showing_count(html: str) -> int:
+    found = re.search(r"of (\d+) products?", html)
+    return int(found.group(1)) if found else 0
+
+
+def test_category_page_lists_facets_with_counts_screen_readers_can_read(client, stocked: Shop):
+    html = client.get(stocked.home.get_absolute_url()).content.decode()
+
+    links = _facet_links(html)
+    assert links["Clocks 2 products"] == "/c/home/?subcategory=clocks"
+    assert links["In stock 3 products"] == "/c/home/?in_stock=on"
+    assert links["red 3 products"] == "/c/home/?attr=colour%3Ared"
+    assert links["Under £5.00 2 products"] == "/c/home/?price_max=4.99"
+    assert '<h3 class="facet__title form-field__label" id="facet-1">Category</h3>' in html
+
+
+@pytest.mark.parametrize(
+    "label", ["Clocks 2 products", "In stock 3 products", "red 3 products", "Under £5.00 2 products"]
+)
+def test_following_a_facet_shows_as_many_products_as_it_counted(client, stocked: Shop, label):
+    links = _facet_links(client.get(stocked.home.get_absolute_url()).content.decode())
+    expected = int(label.split()[-2])
+
+    html = client.get(links[label]).content.decode()
+
+    assert _showing_count(html) == expected
+
+
+def test_a_chosen_facet_links_to_taking_it_off_and_keeps_the_others(client, stocked: Shop):
+    html = client.get(
+        stocked.home.get_absolute_url(), {"attr": "colour:red", "in_stock": "on", "page": "1"}
+    ).content.decode()
+
+    links = _facet_links(html)
+    assert links["Remove filter: red 2 products"] == "/c/home/?in_stock=on"
+    assert links["Remove filter: In stock 2 products"] == "/c/home/?attr=colour%3Ared"
+    assert links["blue 1 product"] == "/c/home/?attr=colour%3Ared&attr=colour%3Ablue&in_stock=on"
+
+
+def test_the_filter_form_carries_the_chosen_attributes(client, stocked: Shop):
+    html = client.get(stocked.home.get_absolute_url(), {"attr": "colour:red"}).content.decode()
+
+    form = html.split('<form id="product-filters"')[1].split("</form>")[0]
+    assert '<input type="hidden" name="attr" value="colour:red">' in form
+
+
+def test_an_htmx_update_of_the_results_brings_the_facets_along(client, stocked: Shop):
+    html = client.get(stocked.home.get_absolute_url(), {"in_stock": "on"}, **HTMX_RESULTS).content.decode()
+
+    assert 'id="facets"' in html
+    assert 'hx-swap-oob="true"' in html
+    assert "<html" not in html
+
+
+def test_a_boosted_facet_link_gets_the_whole_page_with_one_facets_region(client, stocked: Shop):
+    # htmx boosts facet links into a whole-body swap: HX-Request is sent, HX-Target is not.
+    html = client.get(
+        stocked.home.get_absolute_url(), {"in_stock": "on"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+
+    assert "<html" in html
+    assert html.count('id="facets"') == 1
+    assert "hx-swap-oob" not in html
+
+
+def test_search_page_offers_facets_and_filters_by_them(client, stocked: Shop):
+    html = client.get("/search/", {"q": "lantern"}).content.decode()
+    links = _facet_links(html)
+    assert "Home 3 products" in links
+
+    narrowed = client.get(links["red 2 products"]).content.decode()
+
+    assert _showing_count(narrowed) == 2
+    assert "GLASS LANTERN" not in narrowed
+
+
+def test_search_can_be_narrowed_to_a_category(client, stocked: Shop):
+    make_product("LANTERN BAG", category=stocked.bags)
+
+    html = client.get("/search/", {"q": "lantern", "category": "bags"}).content.decode()
+
+    assert _showing_count(html) == 1
+    assert _facet_links(html)["Remove filter: Bags 1 product"] == "/search/?q=lantern"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"attr": ":"},
+        {"attr": "colour:"},
+        {"attr": "colour"},
+        {"attr": "colour:red\x00"},
+        {"attr": "x" * 5000 + ":red"},
+        {"attr": [f"k{n}:v" for n in range(50)]},
+        {"category": "<script>"},
+        {"category": "no-such-category"},
+        {"price_min": "abc", "price_max": "-1", "in_stock": "maybe"},
+    ],
+)
+def test_odd_facet_parameters_give_a_normal_page(client, stocked: Shop, params):
+    assert client.get(stocked.home.get_absolute_url(), params).status_code == 200
+    assert client.get("/search/", {"q": "lantern", **params}).status_code == 200
+
+
+# --- Query counts ----------------------------------------------------------------------------
+
+
+def _cold_queries(client, url: str) -> int:
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?in_stock=on&attr=colour:red&attr=material:glass&price_max=49.99",
+        "?subcategory=clocks&attr=colour:blue",
+    ],
+)
+def test_facets_cost_a_fixed_number_of_queries_whatever_the_page_size(client, stocked: Shop, query):
+    joiner = "&" if query else "?"
+    small = _cold_queries(client, f"/c/home/{query}{joiner}per_page=12")
+    for number in range(40):
+        make_product(f"TIN LANTERN {number}", category=stocked.candles, attributes={"colour": "green"})
+
+    assert _cold_queries(client, f"/c/home/{query}{joiner}per_page=48") == small
+
+
+def test_search_facets_cost_a_fixed_number_of_queries(client, stocked: Shop):
+    few = _cold_queries(client, "/search/?q=lantern&attr=colour:red")
+    for number in range(40):
+        make_product(f"TIN LANTERN {number}", category=stocked.candles, attributes={"colour": "green"})
+
+    assert _cold_queries(client, "/search/?q=lantern&attr=colour:red") == few
+
+
+@pytest.mark.parametrize("per_page", [12, 48])
+def test_a_cold_category_page_runs_eight_queries(client, stocked: Shop, per_page, django_assert_num_queries):
+    client.get("/")  # the header's categories, cached
+    # The category, its family, the count, the page, its images, and three for the facets:
+    # price bands with stock, categories, attributes.
+    with django_assert_num_queries(8):
+        assert client.get(f"/c/home/?per_page={per_page}&attr=colour:red").status_code == 200
+
+
+@pytest.mark.parametrize("per_page", [2, 24])
+def test_a_cold_search_page_runs_a_fixed_number_of_queries(
+    client, stocked: Shop, per_page, is_postgres, django_assert_num_queries, monkeypatch
+):
+    monkeypatch.setattr("emporium.catalog.views.SEARCH_PAGE_SIZE", per_page)
+    client.get("/")  # the header's categories, cached
+    # The catalog's words, the count, the page, its images, and three for the facets; on
+    # PostgreSQL the trigram threshold is set for the results and again for the facets.
+    with django_assert_num_queries(9 if is_postgres else 7):
+        assert client.get("/search/?q=lantrn&attr=colour:red").status_code == 200
