@@ -380,6 +380,19 @@ def test_product_pictures_offer_sized_thumbnails(client, shop: Shop, settings, t
     assert "-400.webp 400w" in image.group(0)
     assert "-960.webp 960w" in image.group(0)
     assert 'alt="A white lantern on a table"' in image.group(0)
+    assert 'width="64" height="48"' in image.group(0)  # the photo's own ratio: nothing shifts as it loads
+    assert 'sizes="' in image.group(0)
+
+
+def test_every_photo_on_product_and_category_pages_reserves_its_space(client, shop: Shop, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    product = make_product("WHITE METAL LANTERN", category=shop.candles)
+    ProductImageFactory.create_batch(3, product=product)
+
+    for url in (product.get_absolute_url(), shop.candles.get_absolute_url()):
+        images = re.findall(r"<img [^>]*>", _html(client.get(url)))
+        assert images
+        assert all(re.search(r'width="\d+" height="\d+"', image) for image in images), images
 
 
 def test_unpublished_product_is_404(client, shop: Shop):
