@@ -16,7 +16,7 @@ BENCH ?=
 
 FRONTEND_SOURCES := $(shell find frontend -type f \( -name '*.ts' -o -name '*.css' -o -name '*.vue' \) -not -path 'frontend/dist/*' 2>/dev/null) vite.config.ts tsconfig.json
 
-.PHONY: help install run worker beat test lint typecheck pytest vitest bench format clean
+.PHONY: help install run serve worker beat test lint typecheck pytest vitest bench format clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -38,11 +38,11 @@ frontend/dist/manifest.json: node_modules/.installed $(FRONTEND_SOURCES)
 
 install: .venv/.synced node_modules/.installed frontend/dist/manifest.json ## install Python and npm packages, build the front end
 
-run: install ## start the shop on http://127.0.0.1:8000 (embedded mode unless DATABASE_URL etc. are set)
+run: install ## start the shop on http://$(HOST):$(PORT) (embedded mode unless DATABASE_URL etc. are set)
 	$(RUN) python manage.py migrate --noinput
 	@# Outside embedded mode DEBUG is off and pages link hashed files that only collectstatic writes.
 	$(RUN) python manage.py collectstatic --noinput --verbosity 0
-	$(RUN) python manage.py setup_demo
+	$(RUN) python manage.py setup_demo --host $(HOST) --port $(PORT)
 	@# Embedded mode has no worker: tasks run inline, and a beat scheduler beside the web server
 	@# runs the periodic jobs (unpaid orders' stock released, refunds resent, sessions cleared)
 	@# inline too. It stops with the server. In service mode `make worker` and `make beat` do that.
@@ -51,6 +51,18 @@ run: install ## start the shop on http://127.0.0.1:8000 (embedded mode unless DA
 	  trap "kill $$! 2>/dev/null" EXIT; \
 	fi; \
 	$(RUN) python manage.py runserver $(HOST):$(PORT)
+
+serve: install ## serve production-like: DEBUG off, static files collected, gunicorn on $(HOST):$(PORT)
+	$(RUN) python manage.py migrate --noinput
+	DEBUG=0 $(RUN) python manage.py collectstatic --noinput --verbosity 0
+	$(RUN) python manage.py setup_demo --host $(HOST) --port $(PORT)
+	@# As `make run`: in embedded mode (no Redis) a beat scheduler beside the server runs the periodic jobs.
+	@if [ -z "$${REDIS_URL:-}$${CELERY_BROKER_URL:-}" ]; then \
+	  .venv/bin/celery -A config beat --loglevel=WARNING --schedule .celerybeat-schedule & \
+	  trap "kill $$! 2>/dev/null" EXIT; \
+	fi; \
+	DEBUG=0 ALLOWED_HOSTS="$${ALLOWED_HOSTS:-localhost,127.0.0.1,$(HOST)}" \
+	  $(RUN) gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
 
 worker: install ## run a Celery worker (service mode: REDIS_URL set)
 	$(RUN) celery -A config worker --loglevel=INFO

@@ -8,6 +8,8 @@ the ratio says what the page itself costs whatever the machine.
     python -m bench storefront      # one of them
     python -m bench api             # the REST API's product list beside the storefront, with and
                                     # without its cache of rendered JSON
+    python -m bench lighthouse      # Lighthouse's mobile scores and CLS per page type (only when
+                                    # named: it takes minutes); writes bench/results/lighthouse.json
 """
 
 from __future__ import annotations
@@ -113,6 +115,20 @@ SECOND_SERVERS: dict[str, tuple[str, Callable[[], dict[str, str]], dict[str, str
 }
 # Benchmarks that drive services directly rather than pages over HTTP.
 SERVICE_BENCHMARKS = ("checkout",)
+# Run only when named: slow, and their results do not depend on the database.
+ON_REQUEST = ("lighthouse",)
+
+
+def lighthouse_pages() -> dict[str, str]:
+    pages = storefront_pages()
+    return {
+        "home": pages["home"],
+        "category": pages["category"],
+        "product": pages["product"],
+        "search": pages["search"],
+        "cart": "/cart/",
+        "checkout": "/checkout/",
+    }
 
 
 def main() -> None:
@@ -122,12 +138,14 @@ def main() -> None:
     parser.add_argument(
         "names",
         nargs="*",
-        help=f"benchmarks to run, of {sorted([*BENCHMARKS, *SERVICE_BENCHMARKS])} (default: all)",
+        help=f"benchmarks to run, of {sorted([*BENCHMARKS, *SERVICE_BENCHMARKS, *ON_REQUEST])} "
+        f"(default: all but {', '.join(ON_REQUEST)})",
     )
+    parser.add_argument("--runs", type=int, default=int(os.environ.get("LIGHTHOUSE_RUNS", 3)))
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", 10)))
     parser.add_argument("--connections", type=int, default=32)
     args = parser.parse_args()
-    if unknown := set(args.names) - set(BENCHMARKS) - set(SERVICE_BENCHMARKS):
+    if unknown := set(args.names) - set(BENCHMARKS) - set(SERVICE_BENCHMARKS) - set(ON_REQUEST):
         parser.error(f"unknown benchmark(s): {sorted(unknown)}")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
@@ -142,6 +160,18 @@ def main() -> None:
             "database": database,
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         }
+        if name == "lighthouse":
+            from bench.lighthouse import measure_lighthouse
+
+            out = RESULTS / "lighthouse.json"
+            out.write_text(
+                json.dumps(
+                    {**header, **measure_lighthouse(pages=lighthouse_pages(), runs=args.runs)}, indent=2
+                )
+                + "\n"
+            )
+            print(f"written to {out.relative_to(ROOT)}")
+            continue
         if name == "checkout":
             if database != "postgresql":
                 print("\ncheckout: skipped, it needs PostgreSQL (set DATABASE_URL)")

@@ -78,6 +78,11 @@ CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 SITE_NAME = env.str("SITE_NAME", default="Emporium")
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="GBP")
+# The delivery and returns promise printed on every product page.
+DISPATCH_PROMISE = env.str(
+    "DISPATCH_PROMISE", default="Order by 2 pm on a working day and we dispatch it the same day."
+)
+RETURNS_DAYS = env.int("RETURNS_DAYS", default=30)
 MONEY_LOCALE = env.str("MONEY_LOCALE", default="en_GB")
 SITE_ID = 1
 # How long a placed, unpaid order holds its stock before release_expired_orders gives it back.
@@ -142,6 +147,10 @@ MIDDLEWARE = [
     # Inside CORS, outside everything else: any error under /api/ leaves as problem+json.
     "emporium.core.api.middleware.ApiProblemMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, which serves static files already compressed at collectstatic; every
+    # page, htmx partial and API answer is compressed here. Django's version pads the body
+    # with random bytes against BREACH, so pages holding CSRF tokens are safe to compress.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -502,6 +511,8 @@ STATICFILES_DIRS: list[Path | tuple[str, Path]] = [
     # Swagger UI for /api/docs/, from npm (package.json): served by us, no CDN needed.
     ("swagger-ui", BASE_DIR / "node_modules" / "swagger-ui-dist"),
 ]
+# Files browsers ask for at the site's root (/favicon.ico), served by WhiteNoise.
+WHITENOISE_ROOT = BASE_DIR / "emporium" / "core" / "public"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 STORAGES = {

@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from emporium.catalog.views import (
@@ -37,6 +38,13 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+# Product photos staff upload. A real deployment serves MEDIA_ROOT from its web server or
+# object storage; the embedded shop (and DEBUG) has nothing in front of Django, so Django does.
+if settings.DEBUG or settings.IS_EMBEDDED:
+    urlpatterns += [
+        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}, name="media"),
+    ]
 
 # Keep last: any other URL under /api/ is a problem+json 404, never an HTML page (DEBUG or not).
 urlpatterns += [re_path(r"^api/(?P<path>.*)$", api_endpoint_not_found_view, name="api-not-found")]

@@ -1,4 +1,3 @@
-import pytest
 from playwright.sync_api import Page, expect
 
 
@@ -21,16 +20,3 @@ def test_home_page_loads_the_built_stylesheet(page: Page, live_server):
     page.keyboard.press("Tab")
     expect(skip_link).to_be_focused()
     expect(skip_link).to_be_in_viewport()
-
-
-@pytest.mark.parametrize("viewport", [{"width": 375, "height": 812}])
-def test_navigation_collapses_behind_a_menu_button_on_a_phone(page: Page, live_server, viewport):
-    page.goto(live_server.url)
-
-    menu = page.get_by_role("button", name="Menu")
-    expect(menu).to_be_visible()
-    expect(menu).to_have_attribute("aria-expanded", "false")
-    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Home")).to_be_hidden()
-    menu.click()
-    expect(menu).to_have_attribute("aria-expanded", "true")
-    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Home")).to_be_visible()

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
+from moneyed import Money
 
 from emporium.accounts.countries import list_country_choices
 from emporium.accounts.models import ADDRESS_FIELDS, Address
@@ -41,6 +43,48 @@ def list_active_shipping_methods(*, currency: str | None = None) -> QuerySet[Shi
     currency cannot add a price in another (checkout refuses such a method)."""
     methods = ShippingMethod.objects.active().order_by("position", "pk")
     return methods if currency is None else methods.filter(currency=currency)
+
+
+@dataclass(frozen=True)
+class DeliveryOption:
+    """A shipping method as a product page advertises it, before any address is known."""
+
+    name: str
+    price: Money
+    free_over: Money | None
+    is_by_weight: bool  # then ``price`` is where the price starts
+
+
+DELIVERY_OPTIONS_KEY = "checkout:delivery-options"
+DELIVERY_OPTIONS_TIMEOUT = 60 * 15
+
+
+def list_delivery_options(*, currency: str) -> list[DeliveryOption]:
+    """What delivery costs, for shoppers still deciding: every active method priced in
+    ``currency``, in the order checkout offers them.
+
+    Cached: every product page shows them, and a warm product page runs no query. Saving or
+    deleting a method forgets the cache (checkout/signals.py); the timeout bounds what a
+    bulk update, which sends no signal, could leave behind.
+    """
+    options: list[tuple[str, DeliveryOption]] | None = cache.get(DELIVERY_OPTIONS_KEY)
+    if options is None:
+        options = [
+            (
+                method.currency,
+                DeliveryOption(
+                    name=method.name,
+                    price=Money(method.price_amount, method.currency),
+                    free_over=Money(method.free_over_amount, method.currency)
+                    if method.free_over_amount is not None
+                    else None,
+                    is_by_weight=method.kind == ShippingMethod.Kind.WEIGHT,
+                ),
+            )
+            for method in list_active_shipping_methods()
+        ]
+        cache.set(DELIVERY_OPTIONS_KEY, options, DELIVERY_OPTIONS_TIMEOUT)
+    return [option for option_currency, option in options if option_currency == currency]
 
 
 def get_tax_rate(*, country: str) -> Decimal:

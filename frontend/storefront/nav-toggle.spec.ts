@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { initNavToggle, type NavToggle } from "./nav-toggle";
 
-// The same markup as templates/base.html renders without JavaScript.
+// The same markup as templates/base.html renders, with or without JavaScript.
 const HEADER = `
   <header class="site-header">
     <div class="container site-header__inner">
       <a class="brand" href="/">Emporium</a>
-      <button class="nav-toggle" type="button" aria-controls="site-nav" aria-expanded="false" hidden>Menu</button>
+      <details class="nav-menu"><summary class="nav-toggle" aria-controls="site-nav">Menu</summary></details>
       <nav id="site-nav" class="site-nav" aria-label="Main">
         <ul class="site-nav__list">
           <li><a class="site-nav__link" href="/" aria-current="page">Home</a></li>
@@ -26,12 +26,24 @@ function init(): NavToggle | null {
   return handle;
 }
 
-function button(): HTMLButtonElement {
-  return document.querySelector<HTMLButtonElement>("button.nav-toggle")!;
+function summary(): HTMLElement {
+  return document.querySelector<HTMLElement>("summary.nav-toggle")!;
+}
+
+function menu(): HTMLDetailsElement {
+  return document.querySelector<HTMLDetailsElement>("details.nav-menu")!;
 }
 
 function nav(): HTMLElement {
   return document.getElementById("site-nav")!;
+}
+
+/** The browser toggles <details> on a summary click and fires `toggle` in a later task. */
+function clickAndSettle(): Promise<void> {
+  return new Promise((resolve) => {
+    menu().addEventListener("toggle", () => resolve(), { once: true });
+    summary().click();
+  });
 }
 
 function pressEscape(target: EventTarget = document.activeElement ?? document.body): KeyboardEvent {
@@ -50,58 +62,64 @@ afterEach(() => {
 });
 
 describe("initNavToggle", () => {
-  it("is a no-op and returns null when there is no toggle button", () => {
+  it("is a no-op and returns null when there is no menu summary", () => {
     document.body.innerHTML = `<nav id="site-nav" class="site-nav"><a href="/">Home</a></nav>`;
 
     expect(init()).toBeNull();
-    expect(nav().hasAttribute("data-collapsible")).toBe(false);
-    expect(nav().hasAttribute("data-open")).toBe(false);
   });
 
-  it("leaves the button hidden when the controlled nav does not exist", () => {
+  it("adds nothing when the controlled nav does not exist", () => {
     nav().remove();
 
     expect(init()).toBeNull();
-    expect(button().hidden).toBe(true);
+    expect(summary().hasAttribute("aria-expanded")).toBe(false);
   });
 
-  it("reveals the button, marks the nav collapsible and starts closed", () => {
+  it("starts closed, as the markup renders it, and says so", () => {
     const handle = init();
 
     expect(handle).not.toBeNull();
-    expect(handle?.button).toBe(button());
+    expect(handle?.summary).toBe(summary());
+    expect(handle?.menu).toBe(menu());
     expect(handle?.nav).toBe(nav());
-    expect(button().hidden).toBe(false);
-    expect(button().hasAttribute("hidden")).toBe(false);
-    expect(nav().hasAttribute("data-collapsible")).toBe(true);
-    expect(button().getAttribute("aria-expanded")).toBe("false");
-    expect(nav().hasAttribute("data-open")).toBe(false);
+    expect(menu().open).toBe(false);
+    expect(summary().getAttribute("aria-expanded")).toBe("false");
   });
 
-  it("toggles aria-expanded and data-open on each click", () => {
+  it("follows the native toggle of the summary into aria-expanded", async () => {
     init();
 
-    button().click();
-    expect(button().getAttribute("aria-expanded")).toBe("true");
-    expect(nav().hasAttribute("data-open")).toBe(true);
+    await clickAndSettle();
+    expect(menu().open).toBe(true);
+    expect(summary().getAttribute("aria-expanded")).toBe("true");
 
-    button().click();
-    expect(button().getAttribute("aria-expanded")).toBe("false");
-    expect(nav().hasAttribute("data-open")).toBe(false);
+    await clickAndSettle();
+    expect(menu().open).toBe(false);
+    expect(summary().getAttribute("aria-expanded")).toBe("false");
   });
 
-  it("closes on Escape and returns focus to the button", () => {
+  it("open(), close() and toggle() keep open and aria-expanded together", () => {
+    const handle = init()!;
+
+    handle.open();
+    expect(menu().open).toBe(true);
+    expect(summary().getAttribute("aria-expanded")).toBe("true");
+    handle.toggle();
+    expect(menu().open).toBe(false);
+    expect(summary().getAttribute("aria-expanded")).toBe("false");
+  });
+
+  it("closes on Escape and returns focus to the button", async () => {
     init();
-    button().click();
+    await clickAndSettle();
     const link = nav().querySelector<HTMLAnchorElement>("a")!;
     link.focus();
-    expect(document.activeElement).toBe(link);
 
     pressEscape(link);
 
-    expect(button().getAttribute("aria-expanded")).toBe("false");
-    expect(nav().hasAttribute("data-open")).toBe(false);
-    expect(document.activeElement).toBe(button());
+    expect(menu().open).toBe(false);
+    expect(summary().getAttribute("aria-expanded")).toBe("false");
+    expect(document.activeElement).toBe(summary());
   });
 
   it("ignores Escape while closed, so focus stays where it is", () => {
@@ -112,59 +130,54 @@ describe("initNavToggle", () => {
     pressEscape(elsewhere);
 
     expect(document.activeElement).toBe(elsewhere);
-    expect(button().getAttribute("aria-expanded")).toBe("false");
+    expect(menu().open).toBe(false);
   });
 
   it("ignores other keys and Escape events already handled elsewhere", () => {
-    init();
-    button().click();
+    const handle = init()!;
+    handle.open();
 
-    button().dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
-    expect(button().getAttribute("aria-expanded")).toBe("true");
+    summary().dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    expect(menu().open).toBe(true);
 
     const dialogEscape = new KeyboardEvent("keydown", { key: "Escape", bubbles: true, cancelable: true });
     dialogEscape.preventDefault();
-    button().dispatchEvent(dialogEscape);
-    expect(button().getAttribute("aria-expanded")).toBe("true");
+    summary().dispatchEvent(dialogEscape);
+    expect(menu().open).toBe(true);
+    expect(summary().getAttribute("aria-expanded")).toBe("true");
   });
 
-  it("is idempotent: a second call returns the same handle and wires nothing twice", () => {
+  it("is idempotent: a second call returns the same handle and wires nothing twice", async () => {
     const first = init();
-    const second = init();
+    expect(init()).toBe(first);
 
-    expect(second).toBe(first);
-
-    // Wired twice, one click would open and close again.
-    button().click();
-    expect(button().getAttribute("aria-expanded")).toBe("true");
-    expect(nav().hasAttribute("data-open")).toBe(true);
+    await clickAndSettle();
+    expect(menu().open).toBe(true);
+    expect(summary().getAttribute("aria-expanded")).toBe("true");
   });
 
-  it("keeps a nav that the markup renders expanded open", () => {
-    button().setAttribute("aria-expanded", "true");
+  it("keeps a menu that the markup renders open", () => {
+    menu().open = true;
 
     const handle = init();
 
     expect(handle?.isOpen()).toBe(true);
-    expect(nav().hasAttribute("data-open")).toBe(true);
+    expect(summary().getAttribute("aria-expanded")).toBe("true");
   });
 
-  it("destroy() restores the no-JS state and stops listening", () => {
+  it("destroy() removes what it added and stops listening", () => {
     const handle = init()!;
-    button().click();
+    handle.open();
 
     handle.destroy();
 
-    expect(button().hidden).toBe(true);
-    expect(nav().hasAttribute("data-collapsible")).toBe(false);
-    expect(nav().hasAttribute("data-open")).toBe(false);
-    button().click();
-    expect(button().getAttribute("aria-expanded")).toBe("false");
+    expect(summary().hasAttribute("aria-expanded")).toBe(false);
+    pressEscape(summary());
+    expect(menu().open).toBe(true);
 
     // Once destroyed it can be wired afresh.
     const again = init();
     expect(again).not.toBe(handle);
-    button().click();
-    expect(button().getAttribute("aria-expanded")).toBe("true");
+    expect(summary().getAttribute("aria-expanded")).toBe("true");
   });
 });

@@ -1,88 +1,90 @@
 /**
- * Progressive enhancement of the main navigation.
+ * Progressive enhancement of the main navigation's menu button.
  *
- * Without JavaScript the nav is always visible and the toggle button keeps its
- * `hidden` attribute. With it, `initNavToggle` shows the button, marks the nav
- * `data-collapsible` (main.css then collapses it on narrow screens unless it
- * has `data-open`), and keeps the button's `aria-expanded` and the nav's
- * `data-open` in step.
+ * The menu works without JavaScript: templates/base.html renders a closed
+ * `<details class="nav-menu">` whose `<summary>` is the button, and main.css
+ * shows the nav on narrow screens only while that `<details>` is open. So the
+ * page paints collapsed and nothing moves when this script runs.
+ *
+ * This module only adds what markup and CSS cannot: `aria-expanded` on the
+ * summary kept in step with `open` (the nav lives outside the `<details>`, so
+ * the summary's native state would not describe the nav it controls), and
+ * Escape to close the menu and give focus back to the button.
  */
 
-export const NAV_TOGGLE_SELECTOR = "button.nav-toggle[aria-controls]";
+export const NAV_TOGGLE_SELECTOR = "details.nav-menu > summary.nav-toggle[aria-controls]";
 
 export interface NavToggle {
-  readonly button: HTMLButtonElement;
+  readonly summary: HTMLElement;
+  readonly menu: HTMLDetailsElement;
   readonly nav: HTMLElement;
   isOpen(): boolean;
   open(): void;
-  /** Close the nav; with `returnFocus`, move focus back to the button. */
+  /** Close the menu; with `returnFocus`, move focus back to the button. */
   close(options?: { returnFocus?: boolean }): void;
   toggle(): void;
-  /** Remove listeners and attributes, back to the no-JS state. */
+  /** Remove listeners and the attribute this added, back to the no-JS state. */
   destroy(): void;
 }
 
-const wired = new WeakMap<HTMLButtonElement, NavToggle>();
+const wired = new WeakMap<HTMLElement, NavToggle>();
 
 /**
- * Wire the first `button.nav-toggle[aria-controls]` in `root` to the element it
- * controls. Returns the handle, or `null` when there is no button or the
- * controlled element is missing (then nothing is changed). Calling it again on
- * the same button returns the existing handle without wiring it twice.
+ * Wire the first menu summary in `root` to the nav it controls. Returns the
+ * handle, or `null` when there is no summary or the controlled element is
+ * missing (then nothing is changed). Calling it again returns the existing
+ * handle without wiring it twice.
  */
 export function initNavToggle(root: Document): NavToggle | null {
-  const button = root.querySelector<HTMLButtonElement>(NAV_TOGGLE_SELECTOR);
-  if (!button) return null;
+  const summary = root.querySelector<HTMLElement>(NAV_TOGGLE_SELECTOR);
+  if (!summary) return null;
 
-  const existing = wired.get(button);
+  const existing = wired.get(summary);
   if (existing) return existing;
 
-  const navId = button.getAttribute("aria-controls") ?? "";
+  const menu = summary.parentElement as HTMLDetailsElement;
+  const navId = summary.getAttribute("aria-controls") ?? "";
   const nav = navId ? root.getElementById(navId) : null;
   if (!nav) return null;
 
+  const syncExpanded = (): void => {
+    summary.setAttribute("aria-expanded", String(menu.open));
+  };
+
   const setOpen = (open: boolean): void => {
-    button.setAttribute("aria-expanded", String(open));
-    nav.toggleAttribute("data-open", open);
+    menu.open = open;
+    syncExpanded();
   };
 
   const handle: NavToggle = {
-    button,
+    summary,
+    menu,
     nav,
-    isOpen: () => button.getAttribute("aria-expanded") === "true",
+    isOpen: () => menu.open,
     open: () => setOpen(true),
     close: (options) => {
       setOpen(false);
-      if (options?.returnFocus) button.focus();
+      if (options?.returnFocus) summary.focus();
     },
-    toggle: () => setOpen(!handle.isOpen()),
+    toggle: () => setOpen(!menu.open),
     destroy: () => {
-      button.removeEventListener("click", onClick);
+      menu.removeEventListener("toggle", syncExpanded);
       root.removeEventListener("keydown", onKeydown);
-      button.setAttribute("aria-expanded", "false");
-      button.hidden = true;
-      nav.removeAttribute("data-collapsible");
-      nav.removeAttribute("data-open");
-      wired.delete(button);
+      summary.removeAttribute("aria-expanded");
+      wired.delete(summary);
     },
   };
 
-  function onClick(): void {
-    handle.toggle();
-  }
-
   function onKeydown(event: KeyboardEvent): void {
-    if (event.key !== "Escape" || event.defaultPrevented || !handle.isOpen()) return;
+    if (event.key !== "Escape" || event.defaultPrevented || !menu.open) return;
     handle.close({ returnFocus: true });
   }
 
-  // Start from what the markup says (normally aria-expanded="false").
-  setOpen(handle.isOpen());
-  nav.setAttribute("data-collapsible", "");
-  button.hidden = false;
-  button.addEventListener("click", onClick);
+  // The browser toggles `open` itself when the summary is activated; follow it.
+  menu.addEventListener("toggle", syncExpanded);
   root.addEventListener("keydown", onKeydown);
+  syncExpanded();
 
-  wired.set(button, handle);
+  wired.set(summary, handle);
   return handle;
 }

@@ -17,6 +17,7 @@ from emporium.catalog.tests.factories import (
     VariantFactory,
     make_product,
 )
+from emporium.checkout.tests.factories import ShippingMethodFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -305,6 +306,40 @@ def test_sold_out_product_cannot_be_added(client, shop: Shop):
     )
 
 
+def test_product_page_says_what_delivery_costs_and_how_returns_work(client, shop: Shop, settings):
+    settings.RETURNS_DAYS = 14
+    ShippingMethodFactory.create(
+        name="UK standard", price_amount=Decimal("3.95"), free_over_amount=Decimal(50), position=1
+    )
+    ShippingMethodFactory.create(name="UK express", price_amount=Decimal("6.95"), position=2)
+    ShippingMethodFactory.create(name="Old courier", is_active=False)
+    ShippingMethodFactory.create(name="Euro post", currency="EUR")
+    product = make_product("WHITE METAL LANTERN", category=shop.candles)
+
+    html = _html(client.get(product.get_absolute_url()))
+
+    delivery = html.split('id="delivery-title"')[1].split("</section>")[0]
+    assert re.findall(r"<li><span>([^<]+)</span>", delivery) == ["UK standard", "UK express"]
+    assert '<span class="price">£3.95</span>' in delivery
+    assert "free on orders of £50.00 or more" in delivery
+    assert settings.DISPATCH_PROMISE in delivery
+    assert "within 14 days" in delivery
+
+
+def test_product_page_shows_a_changed_shipping_method_at_once(
+    client, shop: Shop, django_capture_on_commit_callbacks
+):
+    method = ShippingMethodFactory.create(name="UK standard", price_amount=Decimal("3.95"))
+    product = make_product("WHITE METAL LANTERN", category=shop.candles)
+    client.get(product.get_absolute_url())  # the options are cached now
+
+    with django_capture_on_commit_callbacks(execute=True):
+        method.price_amount = Decimal("4.50")
+        method.save()
+
+    assert '<span class="price">£4.50</span>' in _html(client.get(product.get_absolute_url()))
+
+
 def test_product_page_has_breadcrumbs_related_products_and_attributes(client, shop: Shop):
     product = make_product(
         "WHITE METAL LANTERN",
@@ -345,6 +380,19 @@ def test_product_pictures_offer_sized_thumbnails(client, shop: Shop, settings, t
     assert "-400.webp 400w" in image.group(0)
     assert "-960.webp 960w" in image.group(0)
     assert 'alt="A white lantern on a table"' in image.group(0)
+    assert 'width="64" height="48"' in image.group(0)  # the photo's own ratio: nothing shifts as it loads
+    assert 'sizes="' in image.group(0)
+
+
+def test_every_photo_on_product_and_category_pages_reserves_its_space(client, shop: Shop, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    product = make_product("WHITE METAL LANTERN", category=shop.candles)
+    ProductImageFactory.create_batch(3, product=product)
+
+    for url in (product.get_absolute_url(), shop.candles.get_absolute_url()):
+        images = re.findall(r"<img [^>]*>", _html(client.get(url)))
+        assert images
+        assert all(re.search(r'width="\d+" height="\d+"', image) for image in images), images
 
 
 def test_unpublished_product_is_404(client, shop: Shop):

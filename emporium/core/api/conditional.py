@@ -54,7 +54,10 @@ def catalog_response(request: Request, *, build: Callable[[], Any]) -> HttpRespo
         content = JSONRenderer().render(build())
         if keep_bodies:
             cache.set(key, (version, content), PAGE_TIMEOUT)
-    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+    # If-None-Match compares weakly (RFC 9110 13.1.2): GZipMiddleware turns our ETag into
+    # W/"..." on compressed answers, and a client sending that back still has the same body.
+    sent = {tag.removeprefix("W/") for tag in parse_etags(request.headers.get("If-None-Match", ""))}
+    if etag in sent or "*" in sent:
         not_modified = HttpResponseNotModified()
         not_modified["ETag"] = etag
         return not_modified

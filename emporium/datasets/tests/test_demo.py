@@ -125,3 +125,14 @@ def test_setup_demo_leaves_a_shop_with_products_alone():
 
     assert "no demo data loaded" in out.getvalue()
     assert (Product.objects.count(), Order.objects.count()) == (1, 0)
+
+
+@pytest.mark.django_db
+def test_setup_demo_prints_the_address_the_shop_will_listen_on():
+    ProductFactory.create()
+    out = StringIO()
+
+    call_command("setup_demo", "--host", "0.0.0.0", "--port", "9000", stdout=out)
+
+    assert "admin at http://0.0.0.0:9000/admin/" in out.getvalue()
+    assert "8000" not in out.getvalue()

@@ -259,3 +259,15 @@ def test_category_list_runs_one_query_whatever_the_number_of_categories(
         response = api.get("/api/v1/categories/")
 
     assert len(response.json()) == slugs
+
+
+def test_a_compressed_answer_weakens_its_etag_and_still_earns_a_304(api, shop: Shop):
+    make_product("Lantern", category=shop.candles, slug="lantern", description="A tin lantern. " * 20)
+    url = "/api/v1/products/lantern/"
+
+    compressed = api.get(url, HTTP_ACCEPT_ENCODING="gzip")
+
+    assert compressed.status_code == 200
+    assert compressed.get("Content-Encoding") == "gzip", compressed.content
+    assert compressed["ETag"].startswith('W/"')  # GZipMiddleware's doing: the bytes differ
+    assert api.get(url, HTTP_IF_NONE_MATCH=compressed["ETag"]).status_code == 304

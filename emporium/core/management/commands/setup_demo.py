@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from emporium.accounts.services import ensure_demo_staff_user
 from emporium.checkout.demo import DEMO_VOUCHERS
@@ -20,6 +20,11 @@ from emporium.datasets.services import load_demo_data
 
 class Command(BaseCommand):
     help = "Load demo data into a database without products and create the demo staff account."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        # Only for the start-up message: `make run HOST=0.0.0.0 PORT=9000` passes its own.
+        parser.add_argument("--host", default="127.0.0.1", help="Where the shop will listen.")
+        parser.add_argument("--port", type=int, default=8000, help="The port the shop will listen on.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         # First: it refuses in production, before any demo data could reach a real shop.
@@ -40,6 +45,8 @@ class Command(BaseCommand):
             self.stdout.write("Vouchers to try at checkout:")
             for voucher in DEMO_VOUCHERS:
                 self.stdout.write(f"  {voucher.code}: {voucher.description}")
-        self.stdout.write(self.style.SUCCESS("Demo staff account (admin at http://127.0.0.1:8000/admin/):"))
+        base_url = f"http://{options['host']}:{options['port']}"
+        self.stdout.write(self.style.SUCCESS(f"The shop at {base_url}/"))
+        self.stdout.write(self.style.SUCCESS(f"Demo staff account (admin at {base_url}/admin/):"))
         self.stdout.write(f"  e-mail:   {credentials.email}")
         self.stdout.write(f"  password: {credentials.password}")
