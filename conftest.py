@@ -52,8 +52,9 @@ def pytest_configure(config: pytest.Config) -> None:
         for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
             if getattr(settings, name) == shared:  # not when a broker of its own is named
                 setattr(settings, name, redis_url)
-        celery_app.conf.broker_url = settings.CELERY_BROKER_URL
-        celery_app.conf.result_backend = settings.CELERY_RESULT_BACKEND
+        celery_app.conf.update(
+            broker_url=settings.CELERY_BROKER_URL, result_backend=settings.CELERY_RESULT_BACKEND
+        )
     # Hashing with Argon2 on every factory-made user would dominate the run time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
     # The manifest storage needs `collectstatic` first; tests and the live server read the

@@ -176,7 +176,9 @@ def test_generated_order_totals_match_their_lines(small_source: Path):
     generate_shop_data(products=30, customers=20, orders=50, seed=3, source=small_source)
 
     line_totals = (
-        OrderLine.objects.values("order").annotate(total=Sum("total_amount")).values_list("order", "total")
+        OrderLine.objects.values("order")
+        .annotate(lines_total=Sum("total_amount"))
+        .values_list("order", "lines_total")
     )
 
     assert dict(line_totals) == dict(Order.objects.values_list("pk", "total_amount"))
