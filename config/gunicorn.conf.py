@@ -45,7 +45,7 @@ max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
 # faster start). Database connections are opened per worker after the fork, never shared.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "1") == "1"
 # Containers log to stdout/stderr; the collector adds the pod and the time.
-accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None  # empty: no access log
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 access_log_format = (
@@ -57,3 +57,16 @@ worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR", "/dev/shm" if os.path
 # The proxy in front (nginx, Caddy, an ingress) sets X-Forwarded-*; trust it from anywhere
 # inside the pod network, since only the proxy can reach the container.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
+
+
+def child_exit(server: object, worker: object) -> None:
+    """Drop a finished worker's live gauges from the shared Prometheus files; counters stay."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]
+
+
+# gunicorn's control socket (for gunicornc) lives under $HOME, which is read-only in the pod,
+# and two servers on one machine would share it; signals (TERM, HUP, TTIN) do the same job.
+control_socket_disable = os.environ.get("GUNICORN_CONTROL_SOCKET", "0") != "1"

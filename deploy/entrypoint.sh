@@ -32,6 +32,12 @@ ROLE="${1:-web}"
 
 case "$ROLE" in
   web)
+    # gunicorn's workers are processes: each writes its Prometheus numbers here and /metrics
+    # adds them up. Emptied at start, so a restarted server does not count the old ones.
+    export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-/tmp/prometheus}"
+    if [ "$DRY_RUN" = 0 ]; then
+      rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+    fi
     run gunicorn --config config/gunicorn.conf.py config.wsgi "$@"
     ;;
   worker)
