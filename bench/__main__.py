@@ -8,6 +8,7 @@ the ratio says what the page itself costs whatever the machine.
     python -m bench storefront      # one of them
     python -m bench api             # the REST API's product list beside the storefront, with and
                                     # without its cache of rendered JSON
+    python -m bench scaleout        # one server behind nginx, then two (PostgreSQL + Redis)
 """
 
 from __future__ import annotations
@@ -112,7 +113,7 @@ SECOND_SERVERS: dict[str, tuple[str, Callable[[], dict[str, str]], dict[str, str
     "api": (SERIALISING_TITLE, serialising_api_pages, SERIALISING_SERVER_ENV),
 }
 # Benchmarks that drive services directly rather than pages over HTTP.
-SERVICE_BENCHMARKS = ("checkout",)
+SERVICE_BENCHMARKS = ("checkout", "scaleout")
 
 
 def main() -> None:
@@ -152,6 +153,15 @@ def main() -> None:
                 **header,
                 **measure_checkout(buyers=args.connections, seconds=args.seconds),
             }
+            _write(name, database, report)
+            continue
+        if name == "scaleout":
+            if database != "postgresql":
+                print("\nscaleout: skipped, it needs PostgreSQL and Redis (set DATABASE_URL and REDIS_URL)")
+                continue
+            from bench.scaleout import measure_scaleout
+
+            report = {**header, **measure_scaleout(connections=args.connections, seconds=args.seconds)}
             _write(name, database, report)
             continue
         title, choose_pages = BENCHMARKS[name]
