@@ -13,7 +13,7 @@ RUN npm run build
 
 # --- 2. Python packages from uv.lock, in a virtualenv that the runtime stage copies whole.
 FROM python:3.11-slim-bookworm AS python-deps
-COPY --from=ghcr.io/astral-sh/uv:0.9 /uv /usr/local/bin/uv
+COPY --from=ghcr.io/astral-sh/uv:0.13.9 /uv /usr/local/bin/uv
 ENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT=/opt/venv
 WORKDIR /app
 COPY pyproject.toml uv.lock ./

@@ -132,6 +132,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so every response and every log line (ours and the tasks it queues) has the id.
     "emporium.core.request_id.RequestIdMiddleware",
+    # Probes and the scraper reach a pod by IP, a host Django would refuse with a 400.
+    "emporium.core.health.ProbeHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before anything that can answer (WhiteNoise, CommonMiddleware): preflights and error
     # responses of the API need their CORS headers too.
