@@ -4,7 +4,7 @@ Three modes, chosen by the environment and nothing else:
 
 * **Embedded** (nothing set): SQLite file in the project folder, local-memory cache, Celery
   tasks run inline, e-mail printed to the console, DEBUG on. ``make run`` on a laptop.
-* **Service** (``DATABASE_URL``, ``REDIS_URL``, ``EMAIL_URL`` ...): PostgreSQL (or MariaDB),
+* **Service** (``DATABASE_URL``, ``REDIS_URL``, ``EMAIL_URL`` ...): PostgreSQL (MariaDB is mapped but unsupported, ADR 16),
   Redis for cache, sessions and the Celery broker, real SMTP. Same code, more processes.
 * **Production** (``EMPORIUM_ENV=production``): service mode made strict. It refuses to start
   without a real ``SECRET_KEY`` and ``ALLOWED_HOSTS``, turns DEBUG off and sets the secure
