@@ -10,6 +10,7 @@ the ratio says what the page itself costs whatever the machine.
                                     # without its cache of rendered JSON
     python -m bench lighthouse      # Lighthouse's mobile scores and CLS per page type (only when
                                     # named: it takes minutes); writes bench/results/lighthouse.json
+    python -m bench scaleout        # one server behind nginx, then two (PostgreSQL + Redis)
 """
 
 from __future__ import annotations
@@ -114,7 +115,7 @@ SECOND_SERVERS: dict[str, tuple[str, Callable[[], dict[str, str]], dict[str, str
     "api": (SERIALISING_TITLE, serialising_api_pages, SERIALISING_SERVER_ENV),
 }
 # Benchmarks that drive services directly rather than pages over HTTP.
-SERVICE_BENCHMARKS = ("checkout",)
+SERVICE_BENCHMARKS = ("checkout", "scaleout")
 # Run only when named: slow, and their results do not depend on the database.
 ON_REQUEST = ("lighthouse",)
 
@@ -182,6 +183,15 @@ def main() -> None:
                 **header,
                 **measure_checkout(buyers=args.connections, seconds=args.seconds),
             }
+            _write(name, database, report)
+            continue
+        if name == "scaleout":
+            if database != "postgresql":
+                print("\nscaleout: skipped, it needs PostgreSQL and Redis (set DATABASE_URL and REDIS_URL)")
+                continue
+            from bench.scaleout import measure_scaleout
+
+            report = {**header, **measure_scaleout(connections=args.connections, seconds=args.seconds)}
             _write(name, database, report)
             continue
         title, choose_pages = BENCHMARKS[name]

@@ -2,8 +2,11 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from config.observability import configure_tracing
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
+configure_tracing(service_name="emporium-web")
 application = get_asgi_application()
 
 # After setup (the settings are loaded): fail at start-up rather than with a 500 on every page.

@@ -8,7 +8,11 @@ worker processes) are one switch in ``config/settings.py``.
 import os
 
 from celery import Celery
-from celery.signals import setup_logging
+from celery.signals import setup_logging, worker_init
+
+# Connects the signals that carry a request's id in task headers and bind it in the worker.
+import emporium.core.request_id  # noqa: F401
+from config.observability import configure_tracing
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -25,3 +29,9 @@ def use_django_logging(**kwargs: object) -> None:
     from django.conf import settings
 
     dictConfig(settings.LOGGING)
+
+
+@worker_init.connect
+def start_tracing(**kwargs: object) -> None:
+    """Trace tasks when OTEL_EXPORTER_OTLP_ENDPOINT is set; prefork children inherit it."""
+    configure_tracing(service_name="emporium-worker")

@@ -4,7 +4,7 @@ Three modes, chosen by the environment and nothing else:
 
 * **Embedded** (nothing set): SQLite file in the project folder, local-memory cache, Celery
   tasks run inline, e-mail printed to the console, DEBUG on. ``make run`` on a laptop.
-* **Service** (``DATABASE_URL``, ``REDIS_URL``, ``EMAIL_URL`` ...): PostgreSQL (or MariaDB),
+* **Service** (``DATABASE_URL``, ``REDIS_URL``, ``EMAIL_URL`` ...): PostgreSQL (MariaDB is mapped but unsupported, ADR 16),
   Redis for cache, sessions and the Celery broker, real SMTP. Same code, more processes.
 * **Production** (``EMPORIUM_ENV=production``): service mode made strict. It refuses to start
   without a real ``SECRET_KEY`` and ``ALLOWED_HOSTS``, turns DEBUG off and sets the secure
@@ -140,6 +140,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every response and every log line (ours and the tasks it queues) has the id.
+    "emporium.core.request_id.RequestIdMiddleware",
+    # Probes and the scraper reach a pod by IP, a host Django would refuse with a 400.
+    "emporium.core.health.ProbeHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before anything that can answer (WhiteNoise, CommonMiddleware): preflights and error
     # responses of the API need their CORS headers too.
@@ -214,10 +218,27 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Metrics --------------------------------------------------------------------------------
+
+# Prometheus at /metrics (emporium/core/metrics.py): requests and latencies by view, database
+# queries and errors, cache hits and misses, Celery queue lengths. On by default in production;
+# the page needs METRICS_TOKEN as a bearer token (in production it is 404 without one).
+METRICS_ENABLED = env.bool("METRICS_ENABLED", default=IS_PRODUCTION)
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_CELERY_QUEUES: list[str] = env.list("METRICS_CELERY_QUEUES", default=["celery"])
+if METRICS_ENABLED:
+    INSTALLED_APPS.append("django_prometheus")
+    MIDDLEWARE.insert(1, "django_prometheus.middleware.PrometheusBeforeMiddleware")
+    MIDDLEWARE.append("django_prometheus.middleware.PrometheusAfterMiddleware")
+    # The same database backends, wrapped to count queries, errors and connections.
+    _db["ENGINE"] = _db["ENGINE"].replace("django.db.backends.", "django_prometheus.db.backends.")
+
 if REDIS_URL:
     CACHES: dict[str, dict[str, Any]] = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "emporium.core.cache_backends.MeteredRedisCache"
+            if METRICS_ENABLED
+            else "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="emporium"),
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -227,7 +248,14 @@ if REDIS_URL:
     # does not log every customer out or empty their carts.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "emporium"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django_prometheus.cache.backends.locmem.LocMemCache"
+            if METRICS_ENABLED
+            else "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "emporium",
+        }
+    }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Background jobs ------------------------------------------------------------------------
@@ -515,8 +543,28 @@ STATICFILES_DIRS: list[Path | tuple[str, Path]] = [
 WHITENOISE_ROOT = BASE_DIR / "emporium" / "core" / "public"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Uploaded media on S3-compatible object storage (AWS S3, MinIO, Cloudflare R2, Scaleway...)
+# once a bucket is named, so every web and worker replica sees the same files; on disk otherwise.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+_MEDIA_STORAGE: dict[str, Any] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if AWS_STORAGE_BUCKET_NAME:
+    _MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            # Credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the pod's role.
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None,
+            "location": env.str("AWS_LOCATION", default="media"),
+            # Product images are public; signed URLs would make every page uncacheable.
+            "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=False),
+            "file_overwrite": False,
+            "default_acl": None,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _MEDIA_STORAGE,
     # Hashed, compressed, cached forever. In DEBUG the dev server serves from the finders.
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -548,7 +596,7 @@ if IS_PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     # Probes from the orchestrator speak plain HTTP inside the cluster.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -558,11 +606,42 @@ if IS_PRODUCTION:
 # --- Logging --------------------------------------------------------------------------------
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+# json: one object per line for the log collector (default in production); plain for people.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if IS_PRODUCTION else "plain")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be 'json' or 'plain'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "emporium.core.request_id.RequestIdLogFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(process)d",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "timestamp": False,
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "INFO"}, "celery": {"level": LOG_LEVEL}},
 }
+
+# --- Error reports and tracing --------------------------------------------------------------
+
+# Sentry when a DSN is set: unhandled errors of web requests and Celery tasks, without personal
+# data. Tracing goes to OpenTelemetry instead (config/observability.py, OTEL_EXPORTER_OTLP_ENDPOINT).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default=EMPORIUM_ENV),
+        release=env.str("SENTRY_RELEASE", default="") or None,
+        send_default_pii=False,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )

@@ -13,6 +13,7 @@ from emporium.catalog.views import (
 )
 from emporium.core.api.errors import api_endpoint_not_found_view
 from emporium.core.health import ReadinessView, liveness_view
+from emporium.core.metrics import metrics_view
 
 admin.site.site_header = f"{settings.SITE_NAME} staff"
 admin.site.site_title = f"{settings.SITE_NAME} staff"
@@ -27,6 +28,7 @@ urlpatterns = [
     path("sitemap-<slug:section>.xml", sitemap_section_view, name="sitemap-section"),
     path("healthz", liveness_view, name="healthz"),
     path("readyz", ReadinessView.as_view(), name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("account/", include("emporium.accounts.urls")),

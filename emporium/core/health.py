@@ -8,9 +8,12 @@ balancer stops sending traffic to an instance whose services are gone without ki
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.request import split_domain_port, validate_host
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from health_check.checks import Cache, Database
@@ -38,3 +41,28 @@ class ReadinessView(HealthCheckView):
         failed = sorted(name for name, check in checks.items() if check["status"] != "ok")
         body = {"status": "unavailable" if failed else "ok", "failed": failed, "checks": checks}
         return JsonResponse(body, status=503 if failed else 200)
+
+
+PROBE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
+class ProbeHostMiddleware:
+    """Let the orchestrator's probes and the metrics scraper in whatever Host they send.
+
+    Kubernetes' kubelet, Docker's HEALTHCHECK and Prometheus reach a pod by its IP address,
+    which is never in ALLOWED_HOSTS, and Django answers 400 to a host it does not know. For
+    these three paths only, an unknown host is replaced by the shop's own before anything
+    reads it; they answer the same for every host, so nothing can be spoofed through them.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info in PROBE_PATHS:
+            host = split_domain_port(request.META.get("HTTP_HOST", ""))[0]
+            own = [allowed.lstrip(".") for allowed in settings.ALLOWED_HOSTS if "*" not in allowed]
+            if own and not validate_host(host, settings.ALLOWED_HOSTS):
+                request.META["HTTP_HOST"] = own[0]
+                request.META.pop("HTTP_X_FORWARDED_HOST", None)
+        return self.get_response(request)

@@ -95,3 +95,18 @@ def test_readyz_is_503_naming_the_database_when_it_is_unreachable(server_with_un
     assert ready.headers["content-type"] == "application/json"
     assert ready.json()["failed"] == ["database"]
     assert ready.json()["checks"]["cache"]["status"] == "ok"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+def test_probes_by_pod_ip_are_answered_although_the_ip_is_not_an_allowed_host(client, settings, path):
+    settings.ALLOWED_HOSTS = ["shop.example"]
+
+    assert client.get(path, HTTP_HOST="10.1.2.3:8000").status_code == 200
+
+
+@pytest.mark.django_db
+def test_other_pages_still_refuse_an_unknown_host(client, settings):
+    settings.ALLOWED_HOSTS = ["shop.example"]
+
+    assert client.get("/", HTTP_HOST="10.1.2.3:8000").status_code == 400

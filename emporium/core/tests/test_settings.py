@@ -17,6 +17,13 @@ CONFIG_KEYS = (
     "EMPORIUM_ENV",
     "DEBUG",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests for their own process
+    "LOG_FORMAT",
+    "METRICS_ENABLED",
+    "METRICS_TOKEN",
+    "SENTRY_DSN",
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+    "AWS_STORAGE_BUCKET_NAME",
+    "PROMETHEUS_MULTIPROC_DIR",
 )
 
 PRINT_SETTINGS = """

@@ -1,0 +1,28 @@
+"""Django's own Redis cache, counted for Prometheus (hits, misses, reads) when metrics are on.
+
+django-prometheus ships a Redis backend only for django-redis; we use Django's built-in one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.cache.backends.redis import RedisCache
+from django_prometheus.cache.metrics import (
+    django_cache_get_total,
+    django_cache_hits_total,
+    django_cache_misses_total,
+)
+
+_MISSING = object()
+
+
+class MeteredRedisCache(RedisCache):
+    def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
+        django_cache_get_total.labels(backend="redis").inc()
+        value = super().get(key, _MISSING, version)
+        if value is _MISSING:
+            django_cache_misses_total.labels(backend="redis").inc()
+            return default
+        django_cache_hits_total.labels(backend="redis").inc()
+        return value
