@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.google",
     "allauth.socialaccount.providers.openid_connect",
     "emporium.datasets",
+    "emporium.recommendations",
 ]
 
 MIDDLEWARE = [
