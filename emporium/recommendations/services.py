@@ -20,6 +20,7 @@ import pandas as pd
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from emporium.catalog.cache import bump_catalog_version
 from emporium.datasets.progress import ProgressFactory, silent_progress
 from emporium.recommendations.exceptions import NothingToTrainOn
 from emporium.recommendations.models import (
@@ -129,6 +130,8 @@ def activate_version(*, version: ModelVersion, summary: dict) -> None:
     version.finished_at = timezone.now()
     version.summary = summary
     version.save(update_fields=["is_active", "status", "finished_at", "summary"])
+    # Visitors' cached pages and widgets carry the catalog version: they must show the new lists.
+    transaction.on_commit(bump_catalog_version)
 
 
 def _discard_version(*, version: ModelVersion, error: BaseException) -> None:

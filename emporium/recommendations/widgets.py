@@ -13,6 +13,7 @@ from django.http import HttpRequest
 
 from emporium.accounts.models import User
 from emporium.cart.services import CART_TOKEN_SESSION_KEY
+from emporium.catalog.cache import cached_for_catalog
 from emporium.catalog.selectors import ProductCard
 from emporium.recommendations.events import record_event_for_request
 from emporium.recommendations.models import CustomerListKind, EventKind
@@ -52,10 +53,11 @@ def signed_in_customer(request: HttpRequest) -> User | None:
 
 def widgets_for_page(*, request: HttpRequest, page: str, product: Any = None) -> list[Widget]:
     customer = signed_in_customer(request)
-    in_cart = list_cart_product_ids(
-        customer_id=customer.pk if customer else None,
-        cart_token=request.session.get(CART_TOKEN_SESSION_KEY) if hasattr(request, "session") else None,
-    )
+    cart_token = request.session.get(CART_TOKEN_SESSION_KEY) if hasattr(request, "session") else None
+    in_cart = list_cart_product_ids(customer_id=customer.pk if customer else None, cart_token=cart_token)
+    # A visitor without a cart sees what every such visitor sees: cached with the catalog
+    # version (bumped when a model version is activated), so their pages stay query-free.
+    is_shared = customer is None and not cart_token
     widgets: list[Widget] = []
     if page in ("home", "account"):
         if customer is not None:
@@ -70,8 +72,16 @@ def widgets_for_page(*, request: HttpRequest, page: str, product: Any = None) ->
             )
     elif page == "product" and product is not None:
         record_event_for_request(request=request, kind=EventKind.VIEW, product_id=product.id)
-        cards = list_customers_also_bought(
-            product_id=product.id, exclude_product_ids=in_cart, limit=WIDGET_SIZE
+
+        def also_bought() -> list[ProductCard]:
+            return list_customers_also_bought(
+                product_id=product.id, exclude_product_ids=in_cart, limit=WIDGET_SIZE
+            )
+
+        cards = (
+            cached_for_catalog(key=f"recommendations:also-bought:{product.id}", build=also_bought)
+            if is_shared
+            else also_bought()
         )
         widgets.append(Widget("also_bought", cards))
     elif page == "cart":
