@@ -192,8 +192,11 @@ def _write_version(*, version: ModelVersion, model: RepeatDiscovery, progress: P
         written += _copy_rows(
             CustomerRecommendation,
             ["version_id", "customer_id", "kind", "product_id", "rank", "score"],
-            _customer_rows(
-                version_id=version.pk, model=model, batch=batch, customers=customers, products=products
+            # Scored before COPY starts: a model error then aborts no statement half way.
+            list(
+                _customer_rows(
+                    version_id=version.pk, model=model, batch=batch, customers=customers, products=products
+                )
             ),
         )
         bar.update(len(batch))
