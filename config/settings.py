@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.google",
     "allauth.socialaccount.providers.openid_connect",
     "emporium.datasets",
+    "emporium.recommendations",
 ]
 
 MIDDLEWARE = [
@@ -292,7 +293,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "emporium.payments.tasks.retry_pending_refunds_task",
         "schedule": 300.0,
     },
+    # Nightly retrain from orders and events; a failed run keeps the active model (ADR 0011).
+    "train-recommendations": {
+        "task": "emporium.recommendations.tasks.train_recommendations_task",
+        "schedule": crontab(minute=43, hour=2),
+    },
 }
+
+# Storefront events (views, add-to-cart) are buffered per process and written in one insert.
+RECOMMENDATION_EVENT_BUFFER_SIZE = env.int("RECOMMENDATION_EVENT_BUFFER_SIZE", default=50)
+RECOMMENDATION_EVENT_FLUSH_SECONDS = env.float("RECOMMENDATION_EVENT_FLUSH_SECONDS", default=10.0)
 
 # --- E-mail ---------------------------------------------------------------------------------
 

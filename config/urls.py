@@ -35,6 +35,8 @@ urlpatterns = [
     path("cart/", include("emporium.cart.urls")),
     path("checkout/", include("emporium.checkout.urls")),
     path("payments/", include("emporium.payments.urls")),
+    path("recommendations/", include("emporium.recommendations.urls")),
+    path("api/v1/recommendations/", include("emporium.recommendations.api.urls")),
     path("api/v1/payments/", include("emporium.payments.api.urls")),
     path("api/v1/", include("emporium.core.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

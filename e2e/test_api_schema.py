@@ -465,6 +465,42 @@ def _(shop: Shop) -> CaseData:
     return {"path_parameters": {"slug": shop.product.slug}}
 
 
+def _recommended(shop: Shop) -> Any:
+    """The active model version (one at most), and a fresh in-stock product for it to recommend."""
+    from emporium.recommendations.models import ModelVersion
+    from emporium.recommendations.tests.factories import ModelVersionFactory
+
+    version = ModelVersion.objects.filter(is_active=True).first() or ModelVersionFactory.create()
+    return version, make_product("Tin star", category=shop.category, price="2.95", stock=5)
+
+
+@success("GET /api/v1/recommendations/popular/")
+def _(shop: Shop) -> CaseData:
+    from emporium.recommendations.tests.factories import PopularProductFactory
+
+    version, product = _recommended(shop)
+    PopularProductFactory.create(version=version, product=product, rank=1)
+    return {"query": {"limit": 4}}
+
+
+@success("GET /api/v1/recommendations/me/")
+def _(shop: Shop) -> CaseData:
+    from emporium.recommendations.tests.factories import CustomerRecommendationFactory
+
+    version, product = _recommended(shop)
+    CustomerRecommendationFactory.create(version=version, customer=shop.customer, product=product, rank=1)
+    return {"query": {"kind": "for_you", "limit": 4}}
+
+
+@success("GET /api/v1/recommendations/products/{product_id}/also-bought/")
+def _(shop: Shop) -> CaseData:
+    from emporium.recommendations.tests.factories import ProductNeighbourFactory
+
+    version, product = _recommended(shop)
+    ProductNeighbourFactory.create(version=version, product=shop.product, neighbour=product, rank=1)
+    return {"path_parameters": {"product_id": shop.product.pk}}
+
+
 @success("GET /api/v1/staff/orders/")
 def _(shop: Shop) -> CaseData:
     return {"query": {"status": "paid", "page_size": 2}}

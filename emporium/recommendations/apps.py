@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class RecommendationsConfig(AppConfig):
+    """Recommendations trained from orders and storefront events, served from precomputed tables.
+
+    Depends on catalog, orders, cart and accounts; none of them depends on it.
+    """
+
+    name = "emporium.recommendations"
+    label = "recommendations"
+    verbose_name = "Recommendations"

@@ -1,0 +1,88 @@
+"""Recording storefront events cheaply: a per-process buffer written with one bulk insert.
+
+A product view costs an append to a list on the request path; every ``EVENT_BUFFER_SIZE``
+events (or ``EVENT_FLUSH_SECONDS`` after the oldest one) the buffer is written in one
+``bulk_create``, after the current transaction commits. Clicks on a widget are written at
+once (still after the commit): there are few of them and they are what widgets are judged by.
+A process that stops between flushes loses at most one buffer of views; training does not need
+every view, and analytics reads them as a sample.
+
+Bots (by User-Agent) and staff are not counted: they would teach the model what crawlers and
+the shop's own people look at.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from emporium.recommendations.models import Event, EventKind
+
+_BOT = re.compile(
+    r"bot|crawl|spider|slurp|facebookexternalhit|preview|monitor|curl|wget|python-requests", re.I
+)
+_buffer: list[Event] = []
+_lock = threading.Lock()
+_oldest = 0.0
+
+
+def is_counted(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    if user is not None and getattr(user, "is_staff", False):
+        return False
+    agent = request.headers.get("User-Agent", "")
+    return bool(agent) and not _BOT.search(agent)
+
+
+def record_event_for_request(
+    *, request: HttpRequest, kind: EventKind, product_id: int, widget: str = "", position: int | None = None
+) -> bool:
+    """Record what this request did, unless a bot or staff member made it. True if recorded."""
+    if not is_counted(request):
+        return False
+    user = getattr(request, "user", None)
+    session = getattr(request, "session", None)
+    event = Event(
+        kind=kind,
+        product_id=product_id,
+        customer_id=user.pk if user is not None and user.is_authenticated else None,
+        session_key=(session.session_key or "") if session is not None else "",
+        widget=widget,
+        position=position,
+        occurred_at=timezone.now(),
+    )
+    if kind == EventKind.CLICK:
+        transaction.on_commit(lambda: Event.objects.bulk_create([event]))
+    else:
+        _buffer_event(event)
+    return True
+
+
+def _buffer_event(event: Event) -> None:
+    global _oldest
+    with _lock:
+        if not _buffer:
+            _oldest = time.monotonic()
+        _buffer.append(event)
+        is_due = (
+            len(_buffer) >= settings.RECOMMENDATION_EVENT_BUFFER_SIZE
+            or time.monotonic() - _oldest >= settings.RECOMMENDATION_EVENT_FLUSH_SECONDS
+        )
+    if is_due:
+        transaction.on_commit(flush_events)
+
+
+def flush_events() -> int:
+    """Write every buffered event in one insert; returns how many."""
+    with _lock:
+        pending = _buffer[:]
+        _buffer.clear()
+    if pending:
+        Event.objects.bulk_create(pending, batch_size=1000)
+    return len(pending)

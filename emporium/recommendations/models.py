@@ -1,0 +1,125 @@
+"""Trained recommendations, stored per model version, and the storefront events they learn from.
+
+Readers join through :class:`ModelVersion` and only see the one active version. A training run
+writes its rows under a new, inactive version and activates it in one transaction at the end,
+so a half-written model is never served and a failed run leaves the last good one active.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class ModelVersionStatus(models.TextChoices):
+    TRAINING = "training", "Training"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class ModelVersion(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=16, choices=ModelVersionStatus.choices, default=ModelVersionStatus.TRAINING
+    )
+    is_active = models.BooleanField(default=False)
+    summary = models.JSONField(default=dict, blank=True)  # rows read, customers, seconds, peak memory
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at", "-pk"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=Q(is_active=True), name="one_active_model_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"model {self.pk} ({self.status}{', active' if self.is_active else ''})"
+
+
+class ProductNeighbour(models.Model):
+    """'Customers also bought': the top neighbours of a product, best first."""
+
+    version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    neighbour = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField()
+    score = models.FloatField()
+
+    class Meta:
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["version", "product", "rank"], name="recs_neighbour_lookup_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} -> {self.neighbour_id} #{self.rank}"
+
+
+class CustomerListKind(models.TextChoices):
+    BUY_AGAIN = "buy_again", "Buy it again"
+    FOR_YOU = "for_you", "Recommended for you"
+
+
+class CustomerRecommendation(models.Model):
+    version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=CustomerListKind.choices)
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField()
+    score = models.FloatField()
+
+    class Meta:
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["version", "customer", "kind", "rank"], name="recs_customer_lookup_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.kind} {self.product_id} #{self.rank}"
+
+
+class PopularProduct(models.Model):
+    """Popularity with time decay: for visitors and customers the model knows nothing about."""
+
+    version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveIntegerField()
+    score = models.FloatField()
+
+    class Meta:
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["version", "rank"], name="recs_popular_lookup_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} #{self.rank}"
+
+
+class EventKind(models.TextChoices):
+    VIEW = "view", "Product view"
+    ADD_TO_CART = "add_to_cart", "Added to cart"
+    CLICK = "click", "Recommendation clicked"
+
+
+class Event(models.Model):
+    """One storefront event; written in batches, read by training and analytics."""
+
+    kind = models.CharField(max_length=16, choices=EventKind.choices)
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    session_key = models.CharField(max_length=40, blank=True)
+    widget = models.CharField(max_length=16, blank=True)  # for clicks: which widget
+    position = models.PositiveSmallIntegerField(null=True, blank=True)  # for clicks: 1-based
+    occurred_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["occurred_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.product_id} at {self.occurred_at:%Y-%m-%d %H:%M}"

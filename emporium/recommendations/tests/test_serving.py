@@ -1,0 +1,220 @@
+"""Serving: what the widgets and the API show, never unpublished, sold-out or in-cart products."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from emporium.accounts.tests.factories import StaffUserFactory, UserFactory
+from emporium.cart.tests.factories import CartFactory, CartLineFactory
+from emporium.catalog.models import Product
+from emporium.catalog.tests.factories import ProductFactory
+from emporium.recommendations.events import flush_events
+from emporium.recommendations.models import CustomerListKind, Event, EventKind, ModelVersion
+from emporium.recommendations.selectors import (
+    list_cart_product_ids,
+    list_complete_your_order,
+    list_customers_also_bought,
+    list_popular_products,
+    list_recommendations_for_customer,
+)
+from emporium.recommendations.tests.factories import (
+    CustomerRecommendationFactory,
+    ModelVersionFactory,
+    PopularProductFactory,
+    ProductNeighbourFactory,
+)
+
+BROWSER = {"HTTP_USER_AGENT": "Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0"}
+
+
+def sold_out(product: Product) -> Product:
+    Product.objects.filter(pk=product.pk).update(is_in_stock=False)
+    return product
+
+
+@pytest.fixture
+def version():
+    return ModelVersionFactory.create()
+
+
+@pytest.mark.django_db
+def test_products_are_in_stock_when_made_by_the_factory():
+    assert Product.objects.get(pk=ProductFactory.create().pk).is_in_stock
+
+
+@pytest.mark.django_db
+def test_also_bought_never_shows_unpublished_or_sold_out_products(version):
+    product = ProductFactory.create()
+    hidden = ProductFactory.create(is_published=False)
+    gone = sold_out(ProductFactory.create())
+    shown = ProductFactory.create()
+    for rank, neighbour in enumerate((hidden, gone, shown), start=1):
+        ProductNeighbourFactory.create(version=version, product=product, neighbour=neighbour, rank=rank)
+
+    cards = list_customers_also_bought(product_id=product.pk)
+
+    assert [card.id for card in cards] == [shown.pk]
+
+
+@pytest.mark.django_db
+def test_only_the_active_version_is_served(version):
+    product, old, new = ProductFactory.create(), ProductFactory.create(), ProductFactory.create()
+    ProductNeighbourFactory.create(
+        version=ModelVersionFactory.create(is_active=False), product=product, neighbour=old
+    )
+    ProductNeighbourFactory.create(version=version, product=product, neighbour=new)
+
+    assert [card.id for card in list_customers_also_bought(product_id=product.pk)] == [new.pk]
+
+
+@pytest.mark.django_db
+def test_products_in_the_cart_are_never_recommended(version):
+    customer = UserFactory.create()
+    in_cart, other = ProductFactory.create(), ProductFactory.create()
+    CartLineFactory.create(
+        cart=CartFactory.create(customer=customer, token=None), variant=in_cart.variants.first()
+    )
+    for rank, product in enumerate((in_cart, other), start=1):
+        CustomerRecommendationFactory.create(version=version, customer=customer, product=product, rank=rank)
+
+    cards = list_recommendations_for_customer(
+        customer_id=customer.pk,
+        kind=CustomerListKind.FOR_YOU,
+        exclude_product_ids=list_cart_product_ids(customer_id=customer.pk, cart_token=None),
+    )
+
+    assert [card.id for card in cards] == [other.pk]
+
+
+@pytest.mark.django_db
+def test_complete_your_order_lists_each_neighbour_of_the_cart_once(version):
+    cart = CartFactory.create()
+    tea, cups, milk = ProductFactory.create(), ProductFactory.create(), ProductFactory.create()
+    CartLineFactory.create(cart=cart, variant=tea.variants.first())
+    CartLineFactory.create(cart=cart, variant=cups.variants.first())
+    ProductNeighbourFactory.create(version=version, product=tea, neighbour=cups, rank=1)
+    ProductNeighbourFactory.create(version=version, product=tea, neighbour=milk, rank=2)
+    ProductNeighbourFactory.create(version=version, product=cups, neighbour=milk, rank=1)
+
+    cards = list_complete_your_order(
+        cart_product_ids=list_cart_product_ids(customer_id=None, cart_token=str(cart.token))
+    )
+
+    assert [card.id for card in cards] == [milk.pk]
+
+
+@pytest.mark.django_db
+def test_each_widget_costs_at_most_two_queries(version, django_assert_max_num_queries):
+    product = ProductFactory.create()
+    for rank in range(1, 9):
+        ProductNeighbourFactory.create(version=version, product=product, rank=rank)
+        PopularProductFactory.create(version=version, rank=rank)
+
+    with django_assert_max_num_queries(2):
+        assert len(list_customers_also_bought(product_id=product.pk, limit=8)) == 8
+    with django_assert_max_num_queries(2):
+        assert len(list_popular_products(limit=8)) == 8
+
+
+@pytest.mark.django_db
+def test_home_page_shows_popular_products_to_visitors(client, version):
+    popular = PopularProductFactory.create(version=version).product
+
+    response = client.get(reverse("home"), **BROWSER)
+
+    assert b'data-testid="recommendations-popular"' in response.content
+    assert popular.name.encode() in response.content
+
+
+@pytest.mark.django_db
+def test_home_page_shows_buy_it_again_to_a_known_customer(client, version):
+    customer = UserFactory.create()
+    again = CustomerRecommendationFactory.create(
+        version=version, customer=customer, kind=CustomerListKind.BUY_AGAIN
+    )
+    client.force_login(customer)
+
+    response = client.get(reverse("home"), **BROWSER)
+
+    assert b'data-testid="recommendations-buy_again"' in response.content
+    assert again.product.name.encode() in response.content
+    assert b'data-testid="recommendations-popular"' not in response.content
+
+
+@pytest.mark.django_db
+def test_an_empty_widget_is_hidden(client):
+    response = client.get(reverse("home"), **BROWSER)
+
+    assert b'data-testid="recommendations-' not in response.content
+
+
+@pytest.mark.django_db
+def test_a_product_page_shows_customers_also_bought_and_counts_the_view(client, version):
+    link = ProductNeighbourFactory.create(version=version)
+
+    response = client.get(link.product.get_absolute_url(), **BROWSER)
+    flush_events()
+
+    assert b'data-testid="recommendations-also_bought"' in response.content
+    assert Event.objects.filter(kind=EventKind.VIEW, product=link.product).count() == 1
+
+
+@pytest.mark.django_db
+def test_bots_and_staff_views_are_not_counted(client, version):
+    product = ProductFactory.create()
+    client.get(product.get_absolute_url(), HTTP_USER_AGENT="Googlebot/2.1 (+http://www.google.com/bot.html)")
+    client.force_login(StaffUserFactory.create())
+    client.get(product.get_absolute_url(), **BROWSER)
+    flush_events()
+
+    assert not Event.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_click_is_recorded_with_its_widget_and_position_and_leads_to_the_product(client):
+    product = ProductFactory.create()
+    url = reverse("recommendations:click") + f"?widget=also_bought&position=3&product={product.pk}"
+
+    response = client.get(url, **BROWSER)
+
+    assert response.status_code == 302
+    assert response["Location"] == product.get_absolute_url()
+    assert Event.objects.filter(
+        kind=EventKind.CLICK, widget="also_bought", position=3, product=product
+    ).exists()
+
+
+@pytest.mark.django_db
+def test_a_bad_click_link_goes_home_without_an_error(client):
+    response = client.get(reverse("recommendations:click") + "?widget=nope&position=x&product=1", **BROWSER)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+
+
+@pytest.mark.django_db
+def test_the_api_lists_a_customers_recommendations(client, version):
+    customer = UserFactory.create()
+    recommendation = CustomerRecommendationFactory.create(version=version, customer=customer)
+    client.force_login(customer)
+
+    response = client.get(reverse("recommendations-api:for-me"), {"kind": "for_you"})
+
+    assert response.status_code == 200
+    assert [card["id"] for card in response.json()] == [recommendation.product_id]
+
+
+@pytest.mark.django_db
+def test_the_api_refuses_a_bad_limit_with_a_problem(client):
+    response = client.get(reverse("recommendations-api:popular"), {"limit": "lots"})
+
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_the_api_answers_also_bought_for_an_unknown_product_with_an_empty_list(client):
+    assert ModelVersion.objects.count() == 0
+    response = client.get(reverse("recommendations-api:also-bought", kwargs={"product_id": 999999}))
+
+    assert response.json() == []

@@ -1,0 +1,371 @@
+"""Recommendation models: pandas / NumPy / SciPy only, DataFrame in, scores out, no ORM.
+
+Every model reads one :class:`TrainingData` (a customer x product sparse matrix built from
+purchase rows, with time decay) and scores products for a batch of customers. The offline
+evaluation (:mod:`emporium.recommendations.evaluation`) and the shop's training service both
+call these functions, so what is measured is what is served.
+
+Input frame columns (:data:`PURCHASE_COLUMNS`): ``customer`` and ``product`` (any hashable id),
+``invoice`` (one basket), ``at`` (timezone-aware or naive datetime, one convention per frame).
+
+The served model is :class:`RepeatDiscovery`. It was designed from what the data says (see
+``docs/decisions/0011-recommendations-repeat-and-discovery.md``):
+
+* a customer's own history, weighted by recency, is the strongest signal ("personal top
+  frequency"), but items differ in how often they are bought again (a cake stand once, paper
+  bags every month), so the repeat score is multiplied by a per-product repurchase propensity;
+* products the customer never bought are found by ALS (factorisation catches the customer's
+  taste) blended with item neighbours of their recent products (catches what goes together);
+* both parts are scaled to [0, 1] per customer and added: an own product that is bought
+  again and again outranks any discovery, a product bought once long ago can be overtaken.
+  (Ranking own products strictly first past a repeat threshold, and an extra recency factor,
+  were tried on the validation split and lost: see the decision record.)
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+logger = logging.getLogger(__name__)
+
+PURCHASE_COLUMNS = ("customer", "product", "invoice", "at")
+DAY = np.timedelta64(1, "D")
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """Purchases as sparse matrices; row i is ``customers[i]``, column j is ``products[j]``."""
+
+    customers: pd.Index
+    products: pd.Index
+    counts: sparse.csr_matrix  # distinct baskets in which the customer bought the product
+    decayed: sparse.csr_matrix  # the same baskets, each weighted 0.5 ** (age / half-life)
+    half_life_days: float
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (len(self.customers), len(self.products))
+
+
+def build_training_data(*, purchases: pd.DataFrame, now: pd.Timestamp, half_life_days: float) -> TrainingData:
+    """Group purchase lines into (customer, product, basket) once, then into sparse matrices.
+
+    A basket counts once per product whatever its quantity: wholesalers buy in 12s and 144s,
+    and quantities would let one bulk order outweigh a year of regular orders.
+    """
+    frame = purchases.loc[:, list(PURCHASE_COLUMNS)].drop_duplicates(["customer", "product", "invoice"])
+    customer_codes, customers = pd.factorize(frame["customer"], sort=True)
+    product_codes, products = pd.factorize(frame["product"], sort=True)
+    age_days = ((now - frame["at"]) / pd.Timedelta(days=1)).to_numpy(dtype=np.float64).clip(min=0)
+    weights = np.power(0.5, age_days / half_life_days)
+    shape = (len(customers), len(products))
+    counts = sparse.csr_matrix(
+        (np.ones(len(frame), dtype=np.float32), (customer_codes, product_codes)), shape
+    )
+    decayed = sparse.csr_matrix((weights.astype(np.float32), (customer_codes, product_codes)), shape)
+    counts.sum_duplicates()
+    decayed.sum_duplicates()
+    return TrainingData(
+        customers=pd.Index(customers),
+        products=pd.Index(products),
+        counts=counts,
+        decayed=decayed,
+        half_life_days=half_life_days,
+    )
+
+
+class Recommender(Protocol):
+    name: str
+
+    def fit(self, data: TrainingData) -> None: ...
+
+    def score(self, rows: np.ndarray) -> np.ndarray:
+        """Dense scores, one row per customer row index in ``rows``, one column per product."""
+        ...
+
+
+# --- Popularity ----------------------------------------------------------------------------------
+
+
+def fit_popularity(data: TrainingData) -> np.ndarray:
+    """Time-decayed number of customers who bought each product: the cold-start ranking.
+
+    Customers, not baskets: one wholesaler reordering weekly should not make a product popular.
+    """
+    buyers = data.decayed.copy()
+    buyers.data = np.minimum(buyers.data, 1.0)
+    return np.asarray(buyers.sum(axis=0)).ravel()
+
+
+@dataclass
+class Popularity:
+    name: str = "popularity"
+    popularity: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    def fit(self, data: TrainingData) -> None:
+        self.popularity = fit_popularity(data)
+
+    def score(self, rows: np.ndarray) -> np.ndarray:
+        return np.tile(_unit_scale(self.popularity), (len(rows), 1))
+
+
+# --- Personal top frequency -------------------------------------------------------------------
+
+
+@dataclass
+class PersonalTopFrequency:
+    """The customer's own products by time-decayed purchase frequency, popularity after them."""
+
+    name: str = "personal top frequency"
+    data: TrainingData | None = None
+    popularity: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    def fit(self, data: TrainingData) -> None:
+        self.data = data
+        self.popularity = fit_popularity(data)
+
+    def score(self, rows: np.ndarray) -> np.ndarray:
+        assert self.data is not None
+        own = self.data.decayed[rows].toarray()
+        # Popularity only breaks the ground below the customer's own products (scaled under 1).
+        return np.where(own > 0, 1.0 + own, 0.0) + 0.5 * _unit_scale(self.popularity)[None, :]
+
+
+# --- Item neighbours ---------------------------------------------------------------------------
+
+
+def fit_item_neighbours(
+    data: TrainingData,
+    *,
+    n_neighbours: int,
+    shrinkage: float = 10.0,
+    alpha: float = 0.5,
+    max_items_per_customer: int | None = None,
+    min_co_buyers: int = 1,
+    block_size: int = 1024,
+) -> sparse.csr_matrix:
+    """Item x item similarity from customers who bought both, keeping each product's top neighbours.
+
+    Asymmetric cosine (``alpha``) with shrinkage: ``co / (n_i**alpha * n_j**(1-alpha) + shrinkage)``.
+    With alpha 0.5 it is plain cosine; the denominator is what tames best-sellers (bought
+    with everything, so they would otherwise be everyone's first neighbour), the shrinkage
+    what stops two products bought once by the same customer from being perfect neighbours.
+    Row i holds i's neighbours; the diagonal is empty.
+
+    Co-purchases are counted a block of products at a time and pruned to the top neighbours
+    at once, so memory stays bounded; ``max_items_per_customer`` keeps only each customer's
+    most recent-and-frequent products, because a wholesaler with 2,000 products would
+    otherwise add four million pairs on their own. ``min_co_buyers`` drops pairs too rare to
+    trust before they are sorted: the shop's training uses both, the evaluation neither.
+    """
+    weights = data.decayed
+    if max_items_per_customer is not None:
+        weights = keep_top_per_row(weights, n=max_items_per_customer)
+    binary = weights.copy()
+    binary.data[:] = 1.0
+    binary = binary.astype(np.float32).tocsr()
+    binary_t = binary.T.tocsr()
+    buyers = np.asarray(binary.sum(axis=0)).ravel().astype(np.float32)
+    blocks = []
+    for start in range(0, binary.shape[1], block_size):
+        stop = min(start + block_size, binary.shape[1])
+        co = (binary_t[start:stop] @ binary).tocoo()
+        keep = (co.row + start != co.col) & (co.data >= min_co_buyers)
+        rows, cols, values = co.row[keep], co.col[keep], co.data[keep]
+        denominator = np.power(buyers[rows + start], alpha) * np.power(buyers[cols], 1 - alpha) + shrinkage
+        block = sparse.csr_matrix((values / denominator, (rows, cols)), shape=(stop - start, binary.shape[1]))
+        blocks.append(keep_top_per_row(block, n=n_neighbours))
+    if not blocks:
+        return sparse.csr_matrix((data.shape[1], data.shape[1]), dtype=np.float32)
+    return sparse.vstack(blocks).tocsr()
+
+
+def keep_top_per_row(matrix: sparse.csr_matrix, *, n: int) -> sparse.csr_matrix:
+    """The n largest entries of each row, ties broken by column index (deterministic)."""
+    matrix = matrix.tocsr()
+    matrix.sort_indices()
+    lengths = np.diff(matrix.indptr)
+    if lengths.max(initial=0) <= n:
+        return matrix
+    rows = np.repeat(np.arange(matrix.shape[0]), lengths)
+    # One sort for the whole matrix: by row, then by value descending, then by column.
+    order = np.lexsort((matrix.indices, -matrix.data, rows))
+    rank_in_row = np.arange(len(order)) - np.repeat(matrix.indptr[:-1], lengths)
+    chosen = order[rank_in_row < n]
+    return sparse.csr_matrix(
+        (matrix.data[chosen], (rows[chosen], matrix.indices[chosen])), shape=matrix.shape
+    )
+
+
+@dataclass
+class ItemNeighbours:
+    """Sum of the similarities of each product to the customer's recent (decayed) products."""
+
+    name: str = "item neighbours"
+    n_neighbours: int = 100
+    max_items_per_customer: int | None = None
+    min_co_buyers: int = 1
+    data: TrainingData | None = None
+    similarity: sparse.csr_matrix | None = None
+
+    def fit(self, data: TrainingData) -> None:
+        self.data = data
+        self.similarity = fit_item_neighbours(
+            data,
+            n_neighbours=self.n_neighbours,
+            max_items_per_customer=self.max_items_per_customer,
+            min_co_buyers=self.min_co_buyers,
+        )
+
+    def score(self, rows: np.ndarray) -> np.ndarray:
+        assert self.data is not None
+        assert self.similarity is not None
+        return np.asarray((self.data.decayed[rows] @ self.similarity).todense())
+
+
+# --- ALS ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImplicitALS:
+    """``implicit``'s ALS on BM25-weighted decayed purchases, on the CPU with few threads."""
+
+    name: str = "ALS (implicit, BM25)"
+    factors: int = 64
+    regularization: float = 0.05
+    iterations: int = 15
+    bm25_k1: float = 100.0
+    bm25_b: float = 0.8
+    threads: int = 2
+    seed: int = 0
+    user_factors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    item_factors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+
+    def fit(self, data: TrainingData) -> None:
+        from implicit.cpu.als import AlternatingLeastSquares  # the CPU class: never a GPU
+        from implicit.nearest_neighbours import bm25_weight
+        from threadpoolctl import threadpool_limits
+
+        weighted = bm25_weight(data.decayed.tocoo(), K1=self.bm25_k1, B=self.bm25_b).tocsr()
+        # implicit parallelises itself; a multi-threaded BLAS underneath would oversubscribe 2 cores.
+        with threadpool_limits(limits=1, user_api="blas"):
+            model = AlternatingLeastSquares(
+                factors=self.factors,
+                regularization=self.regularization,
+                iterations=self.iterations,
+                num_threads=self.threads,
+                random_state=self.seed,
+            )
+            model.fit(weighted.astype(np.float32), show_progress=False)
+        self.user_factors = np.asarray(model.user_factors)
+        self.item_factors = np.asarray(model.item_factors)
+
+    def score(self, rows: np.ndarray) -> np.ndarray:
+        return self.user_factors[rows] @ self.item_factors.T
+
+
+# --- Ours: repeat + discovery ------------------------------------------------------------------
+
+
+def fit_repurchase_propensity(data: TrainingData, *, prior_weight: float = 5.0) -> np.ndarray:
+    """Share of a product's buyers who bought it in two baskets or more, shrunk to the shop's share.
+
+    Shrinking towards the global share keeps a product with two buyers from looking like
+    a staple (or a one-off) on so little evidence.
+    """
+    counts = data.counts.tocsc()
+    buyers = np.diff(counts.indptr).astype(np.float64)
+    repeaters = np.asarray((counts >= 2).sum(axis=0)).ravel().astype(np.float64)
+    overall = repeaters.sum() / max(buyers.sum(), 1.0)
+    # The floor keeps own products above zero in a shop where nobody has bought twice yet.
+    return np.maximum((repeaters + prior_weight * overall) / (buyers + prior_weight), 1e-4)
+
+
+@dataclass
+class RepeatDiscovery:
+    """Our served model: repeat score for the customer's own products, discovery for the rest.
+
+    ``score = repeat + discovery_weight * discovery``; repeat is the decayed frequency times
+    the product's repurchase propensity ** ``propensity_power``; discovery blends ALS and item
+    neighbours (``neighbour_share`` of it from neighbours); each is scaled to [0, 1] per customer.
+    Defaults chosen on the 2011-03-01 validation split (see the decision record).
+    """
+
+    name: str = "repeat + discovery (ours)"
+    propensity_power: float = 0.5
+    discovery_weight: float = 1.0
+    neighbour_share: float = 0.3
+    als: ImplicitALS = field(default_factory=ImplicitALS)
+    neighbours: ItemNeighbours = field(default_factory=ItemNeighbours)
+    data: TrainingData | None = None
+    propensity: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    popularity: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    def fit(self, data: TrainingData) -> None:
+        self.data = data
+        self.propensity = fit_repurchase_propensity(data)
+        self.popularity = fit_popularity(data)
+        if self.neighbour_share < 1:
+            self.als.fit(data)
+        if self.neighbour_share > 0:
+            self.neighbours.fit(data)
+
+    def repeat_scores(self, rows: np.ndarray) -> np.ndarray:
+        assert self.data is not None
+        repeat = self.data.decayed[rows].toarray() * np.power(self.propensity, self.propensity_power)[None, :]
+        return _row_unit_scale(repeat)
+
+    def discovery_scores(self, rows: np.ndarray) -> np.ndarray:
+        parts = []
+        if self.neighbour_share < 1:
+            parts.append((1 - self.neighbour_share) * _row_unit_scale(np.maximum(self.als.score(rows), 0)))
+        if self.neighbour_share > 0:
+            parts.append(self.neighbour_share * _row_unit_scale(self.neighbours.score(rows)))
+        discovery = np.sum(parts, axis=0)
+        return discovery + 1e-3 * _unit_scale(self.popularity)[None, :]  # a tie-break for empty histories
+
+    def score(self, rows: np.ndarray) -> np.ndarray:
+        return self.repeat_scores(rows) + self.discovery_weight * self.discovery_scores(rows)
+
+
+def served_model() -> RepeatDiscovery:
+    """What the shop trains: our model with its costs bounded for 100,000 customers (ADR 0011).
+
+    Fewer ALS factors and iterations, and neighbours from each customer's 30 strongest
+    products and from pairs bought by at least two customers. The evaluation scores this
+    exact configuration next to the unbounded one.
+    """
+    return RepeatDiscovery(
+        name="repeat + discovery (served)",
+        als=ImplicitALS(factors=32, iterations=8, threads=2),
+        neighbours=ItemNeighbours(n_neighbours=50, max_items_per_customer=30, min_co_buyers=2),
+    )
+
+
+def _unit_scale(values: np.ndarray) -> np.ndarray:
+    top = float(values.max(initial=0.0))
+    return values / top if top > 0 else values.astype(np.float64)
+
+
+def _row_unit_scale(values: np.ndarray) -> np.ndarray:
+    top = values.max(axis=1, keepdims=True) if values.size else np.zeros((len(values), 1))
+    return np.divide(values, top, out=np.zeros_like(values, dtype=np.float64), where=top > 0)
+
+
+def top_n(scores: np.ndarray, *, n: int, exclude: np.ndarray | None = None) -> np.ndarray:
+    """Column indices of each row's n best scores, best first; ``exclude`` is a boolean mask."""
+    if exclude is not None:
+        scores = np.where(exclude, -np.inf, scores)
+    n = min(n, scores.shape[1])
+    if n == 0:
+        return np.zeros((len(scores), 0), dtype=np.int64)
+    part = np.argpartition(-scores, n - 1, axis=1)[:, :n]
+    part_scores = np.take_along_axis(scores, part, axis=1)
+    order = np.lexsort((part, -part_scores), axis=1)
+    return np.take_along_axis(part, order, axis=1)

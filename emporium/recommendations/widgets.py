@@ -1,0 +1,91 @@
+"""Which recommendation widgets a storefront page shows, and what is in them.
+
+The one place that decides the page -> widgets mapping, for the template tag; the API has one
+operation per list instead. Every widget is built from one selector call (at most two queries).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+
+from emporium.accounts.models import User
+from emporium.cart.services import CART_TOKEN_SESSION_KEY
+from emporium.catalog.cache import cached_for_catalog
+from emporium.catalog.selectors import ProductCard
+from emporium.recommendations.events import record_event_for_request
+from emporium.recommendations.models import CustomerListKind, EventKind
+from emporium.recommendations.selectors import (
+    list_cart_product_ids,
+    list_complete_your_order,
+    list_customers_also_bought,
+    list_popular_products,
+    list_recommendations_for_customer,
+)
+
+WIDGET_SIZE = 4
+WIDGET_TITLES = {
+    "buy_again": "Buy it again",
+    "for_you": "Recommended for you",
+    "popular": "Popular right now",
+    "also_bought": "Customers also bought",
+    "complete_order": "Complete your order",
+}
+PAGES = ("home", "account", "product", "cart")
+
+
+@dataclass(frozen=True)
+class Widget:
+    name: str
+    cards: list[ProductCard]
+
+    @property
+    def title(self) -> str:
+        return WIDGET_TITLES[self.name]
+
+
+def signed_in_customer(request: HttpRequest) -> User | None:
+    user = getattr(request, "user", None)
+    return user if isinstance(user, User) and user.is_authenticated else None
+
+
+def widgets_for_page(*, request: HttpRequest, page: str, product: Any = None) -> list[Widget]:
+    customer = signed_in_customer(request)
+    cart_token = request.session.get(CART_TOKEN_SESSION_KEY) if hasattr(request, "session") else None
+    in_cart = list_cart_product_ids(customer_id=customer.pk if customer else None, cart_token=cart_token)
+    # A visitor without a cart sees what every such visitor sees: cached with the catalog
+    # version (bumped when a model version is activated), so their pages stay query-free.
+    is_shared = customer is None and not cart_token
+    widgets: list[Widget] = []
+    if page in ("home", "account"):
+        if customer is not None:
+            for kind in (CustomerListKind.BUY_AGAIN, CustomerListKind.FOR_YOU):
+                cards = list_recommendations_for_customer(
+                    customer_id=customer.pk, kind=kind, exclude_product_ids=in_cart, limit=WIDGET_SIZE
+                )
+                widgets.append(Widget(name=str(kind.value), cards=cards))
+        if customer is None or not any(widget.cards for widget in widgets):
+            widgets.append(
+                Widget("popular", list_popular_products(exclude_product_ids=in_cart, limit=WIDGET_SIZE))
+            )
+    elif page == "product" and product is not None:
+        record_event_for_request(request=request, kind=EventKind.VIEW, product_id=product.id)
+
+        def also_bought() -> list[ProductCard]:
+            return list_customers_also_bought(
+                product_id=product.id, exclude_product_ids=in_cart, limit=WIDGET_SIZE
+            )
+
+        cards = (
+            cached_for_catalog(key=f"recommendations:also-bought:{product.id}", build=also_bought)
+            if is_shared
+            else also_bought()
+        )
+        widgets.append(Widget("also_bought", cards))
+    elif page == "cart":
+        widgets.append(
+            Widget("complete_order", list_complete_your_order(cart_product_ids=in_cart, limit=WIDGET_SIZE))
+        )
+    return [widget for widget in widgets if widget.cards]
