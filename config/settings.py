@@ -202,14 +202,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if REDIS_URL:
     CACHES: dict[str, dict[str, Any]] = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis errors are cache misses, behind a circuit breaker: a Redis outage slows the
+            # shop down instead of taking it down (emporium/core/cache.py).
+            "BACKEND": "emporium.core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="emporium"),
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {
+                "socket_connect_timeout": 2,
+                "socket_timeout": 2,
+                "breaker_seconds": env.float("CACHE_BREAKER_SECONDS", default=5.0),
+            },
         }
     }
-    # Sessions in the database, read through the Redis cache: fast, and a Redis restart
-    # does not log every customer out or empty their carts.
+    # Sessions in the database, read through the Redis cache: fast, and a Redis restart or
+    # outage does not log every customer out or empty their carts (a failed read is a miss).
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "emporium"}}
