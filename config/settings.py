@@ -136,6 +136,8 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     # Inside CORS, outside everything else: any error under /api/ leaves as problem+json.
     "emporium.core.api.middleware.ApiProblemMiddleware",
+    # Before anything reads the path, the query or a JSON body: NUL, lone surrogates, deep nesting.
+    "emporium.core.hostile_input.HostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -431,6 +433,9 @@ REST_FRAMEWORK = {
 # Requests per client and period ("120/minute"), read on every request; empty turns a limit off.
 API_THROTTLE_ANON = env.str("API_THROTTLE_ANON", default="120/minute")
 API_THROTTLE_USER = env.str("API_THROTTLE_USER", default="600/minute")
+# JSON request bodies larger or deeper than this are refused before parsing (hostile_input.py).
+JSON_BODY_MAX_BYTES = env.int("JSON_BODY_MAX_BYTES", default=1024 * 1024)
+JSON_BODY_MAX_DEPTH = env.int("JSON_BODY_MAX_DEPTH", default=32)
 # Keep the rendered JSON of catalog reads under the catalog version (one cache round trip per
 # warm read). Off, every read is built and serialised again: for measuring that (bench/api.py).
 API_CATALOG_BODY_CACHE = env.bool("API_CATALOG_BODY_CACHE", default=True)

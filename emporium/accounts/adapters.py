@@ -9,12 +9,12 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
-from allauth.socialaccount.models import SocialLogin
+from allauth.socialaccount.models import SocialApp, SocialLogin
 from allauth.socialaccount.providers.base import AuthError
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.sites.shortcuts import get_current_site
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import redirect
 
 from emporium.accounts.models import User
@@ -50,7 +50,19 @@ class AccountAdapter(DefaultAccountAdapter):
         queue_email(message=message)
 
 
+class ProviderNotConfigured(SocialApp.DoesNotExist, Http404):
+    """A provider whose keys are not set: its URLs exist (the app is installed) but are 404s.
+
+    Still a ``SocialApp.DoesNotExist`` for allauth's own code that expects one."""
+
+
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def get_app(self, request: HttpRequest, provider: Any, client_id: str | None = None) -> SocialApp:
+        try:
+            return super().get_app(request, provider, client_id=client_id)
+        except SocialApp.DoesNotExist as error:  # an unset GOOGLE_CLIENT_ID made a 500
+            raise ProviderNotConfigured(f"{provider} is not configured") from error
+
     def populate_user(self, request: HttpRequest, sociallogin: SocialLogin, data: dict[str, Any]) -> User:
         user = super().populate_user(request, sociallogin, data)
         # Our user has one name field; providers send "name" or its two halves.
