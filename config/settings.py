@@ -368,7 +368,14 @@ ACCOUNT_RATE_LIMITS = {
 }
 # Behind the load balancer every request comes from its address; the client's is the last
 # one it appends to X-Forwarded-For. Without this, per-IP limits would lock out everybody at once.
-ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if IS_PRODUCTION else 0)
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if IS_PRODUCTION else 0)
+# X-Forwarded-For counts only from these socket addresses (emporium/core/client_ip.py): a request
+# that reaches the app around the proxy cannot pick its own address by writing the header.
+TRUSTED_PROXY_NETWORKS = env.list(
+    "TRUSTED_PROXY_NETWORKS",
+    default=["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
+)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 # Accept the code of the 30-second step before or after too (RFC 6238 section 5.2): a code typed
@@ -427,7 +434,7 @@ REST_FRAMEWORK = {
         "emporium.core.api.throttling.AuthenticatedClientThrottle",
     ],
     # Behind the load balancer the client's address is the one it appends to X-Forwarded-For.
-    "NUM_PROXIES": env.int("TRUSTED_PROXY_COUNT", default=1 if IS_PRODUCTION else 0),
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # unused: the throttles ask emporium.core.client_ip
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 # Requests per client and period ("120/minute"), read on every request; empty turns a limit off.
