@@ -419,7 +419,7 @@ if env.str("OIDC_SERVER_URL", default=""):
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "emporium.accounts.api.tokens.VersionedJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Closed unless an endpoint opens itself (public catalogue endpoints say AllowAny).
