@@ -23,6 +23,7 @@ from typing import Any
 import django_stubs_ext
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 # Lets admin and manager classes be written with their model type, e.g. ModelAdmin[Product].
@@ -104,6 +105,7 @@ INSTALLED_APPS = [
     "django_vite",
     "django_htmx",
     "health_check",
+    "csp",
     "treebeard",
     "rest_framework",
     "rest_framework_simplejwt",
@@ -131,6 +133,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy with a nonce per response, and Permissions-Policy (security_headers.py).
+    "csp.middleware.CSPMiddleware",
+    "emporium.core.security_headers.PermissionsPolicyMiddleware",
     # Before anything that can answer (WhiteNoise, CommonMiddleware): preflights and error
     # responses of the API need their CORS headers too.
     "corsheaders.middleware.CorsMiddleware",
@@ -538,6 +543,30 @@ DJANGO_VITE = {
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads it to send X-CSRFToken
 X_FRAME_OPTIONS = "DENY"
+# Scripts from our origin, Stripe.js, and inline ones carrying this response's nonce: no
+# unsafe-inline, no unsafe-eval (see emporium/core/security_headers.py). Violations are reported
+# to /csp-report/ and logged. With VITE_DEV_MODE the dev server is allowed too (hot reload).
+_VITE_DEV = ["http://127.0.0.1:5173", "ws://127.0.0.1:5173"] if DJANGO_VITE["default"]["dev_mode"] else []
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE, "https://js.stripe.com", *_VITE_DEV[:1]],
+        "style-src": [SELF, "'unsafe-inline'", *_VITE_DEV[:1]],
+        "img-src": [SELF, "data:", "https://*.stripe.com"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF, "https://api.stripe.com", *_VITE_DEV],
+        "frame-src": ["https://js.stripe.com", "https://hooks.stripe.com"],
+        "frame-ancestors": [NONE],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "report-uri": ["/csp-report/"],
+    }
+}
+PERMISSIONS_POLICY = env.str(
+    "PERMISSIONS_POLICY",
+    default="accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    'usb=(), payment=(self "https://js.stripe.com")',
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -1,8 +1,9 @@
 from allauth.account.decorators import secure_admin_login
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from emporium.catalog.views import (
     home_view,
@@ -12,6 +13,10 @@ from emporium.catalog.views import (
 )
 from emporium.core.api.errors import api_endpoint_not_found_view
 from emporium.core.health import ReadinessView, liveness_view
+from emporium.core.security_headers import csp_report_view
+
+# Where drf-spectacular's default SWAGGER_UI_DIST loads Swagger UI from.
+SWAGGER_UI_CDN = "https://cdn.jsdelivr.net"
 
 admin.site.site_header = f"{settings.SITE_NAME} staff"
 admin.site.site_title = f"{settings.SITE_NAME} staff"
@@ -35,7 +40,15 @@ urlpatterns = [
     path("api/v1/payments/", include("emporium.payments.api.urls")),
     path("api/v1/", include("emporium.core.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file, so no inline script is needed.
+    path(
+        "api/docs/",
+        csp_update(
+            {"script-src": [SWAGGER_UI_CDN], "style-src": [SWAGGER_UI_CDN], "img-src": [SWAGGER_UI_CDN]}
+        )(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
+    path("csp-report/", csp_report_view, name="csp-report"),
 ]
 
 # Keep last: any other URL under /api/ is a problem+json 404, never an HTML page (DEBUG or not).
