@@ -61,6 +61,8 @@ test: install lint typecheck pytest vitest ## lint, type-check, and run the Pyth
 lint: .venv/.synced
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
+	@# Security lint: no medium or high finding outside tests (a justified `# nosec BNNN` where safe).
+	$(RUN) bandit --quiet --recursive emporium config bench --exclude '*/tests/*,*/migrations/*' --severity-level medium
 
 typecheck: .venv/.synced
 	$(RUN) mypy .
