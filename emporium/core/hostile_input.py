@@ -9,8 +9,8 @@ under ``/api/``) for:
 
 * a NUL or a lone surrogate in the path, a query parameter's name or value;
 * a JSON body (``application/json`` or ``+json``) larger than ``JSON_BODY_MAX_BYTES``
-  (413), nested deeper than ``JSON_BODY_MAX_DEPTH``, or holding a ``\\u0000`` or unpaired
-  ``\\udXXX`` escape.
+  (413), nested deeper than ``JSON_BODY_MAX_DEPTH``, or holding an unpaired ``\\udXXX``
+  escape (a NUL in JSON is refused by the field it is in, which can name it).
 
 The depth is counted on the raw text (brackets outside strings), so a hostile body costs one
 linear scan and never reaches the recursive parser.
@@ -34,13 +34,13 @@ logger = logging.getLogger(__name__)
 _FORBIDDEN_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _NOT_A_BRACKET = re.compile(r"[^\[\]{}]")
-# An escape that decodes to NUL or to half a surrogate pair. It must follow an even run of
-# backslashes (``\\u0000`` is a backslash and the text "u0000"); a low surrogate right after
-# a high one is a pair (an emoji), anything else alone is not text.
+# An escape that decodes to half a surrogate pair. It must follow an even run of backslashes
+# (``\\ud800`` is a backslash and the text "ud800"); a low surrogate right after a high one is
+# a pair (an emoji), anything else alone is not text. A NUL (``\\u0000``) is left to the
+# serializers' fields, which refuse it naming the field (DRF's CharField, the attributes check).
 _FORBIDDEN_JSON_ESCAPE = re.compile(
     r"(?<!\\)(?:\\\\)*"
-    r"(?:\\u0000"
-    r"|\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f][0-9a-f]{2})"
+    r"(?:\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f][0-9a-f]{2})"
     r"|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2})",
     re.IGNORECASE,
 )
@@ -66,9 +66,16 @@ class HostileInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        query = [text for key, values in request.GET.lists() for text in (key, *values)]
-        if _has_forbidden_characters([request.path, *query]):
+        if _has_forbidden_characters([request.path]):
             return self._refuse(request, status=400, detail="The address holds characters that are not text.")
+        if names := sorted(
+            {key for key, values in request.GET.lists() if _has_forbidden_characters([key, *values])}
+        ):
+            # Named like a validation error, so an API client learns which parameter to fix.
+            errors = {
+                name: ["Holds characters that are not text (NUL or half a surrogate pair)."] for name in names
+            }
+            return self._refuse(request, status=400, detail="Some fields are invalid.", errors=errors)
         has_body = _is_json(request) and request.method not in ("GET", "HEAD", "OPTIONS")
         if has_body and (refusal := self._check_json_body(request)) is not None:
             return refusal
@@ -96,10 +103,14 @@ class HostileInputMiddleware:
             return self._refuse(request, status=400, detail="The JSON holds characters that are not text.")
         return None
 
-    def _refuse(self, request: HttpRequest, *, status: int, detail: str) -> HttpResponse:
+    def _refuse(
+        self, request: HttpRequest, *, status: int, detail: str, errors: dict[str, list[str]] | None = None
+    ) -> HttpResponse:
         # The path is repr()'d: it may hold the very characters a log line should not carry.
         logger.info("Refused hostile input in %s %r: %s", request.method, request.path, detail)
         if is_api_request(request):
+            if errors:
+                return problem_response(status=status, code="invalid", detail=detail, errors=errors)
             code = "request_too_large" if status == 413 else "malformed_request"
             return problem_response(status=status, code=code, detail=detail)
         response = HttpResponseBadRequest(detail, content_type="text/plain; charset=utf-8")

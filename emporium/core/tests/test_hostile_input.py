@@ -53,7 +53,7 @@ def test_a_lone_surrogate_in_the_checkout_previews_country_is_a_400(client):
     assert response.json()["code"] == "malformed_request"
 
 
-def test_a_nul_escape_in_json_is_a_400(client):
+def test_a_nul_in_a_json_field_is_a_400_naming_the_field(client):
     response = client.post(
         "/api/v1/auth/token/",
         '{"email": "a\\u0000@example.com", "password": "x"}',
@@ -61,6 +61,7 @@ def test_a_nul_escape_in_json_is_a_400(client):
     )
 
     assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["email"]
 
 
 def test_an_emoji_written_as_a_surrogate_pair_and_an_escaped_backslash_are_text(client):
