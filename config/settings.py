@@ -257,6 +257,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "emporium.orders.tasks.release_expired_orders_task",
         "schedule": env.float("ORDER_RELEASE_INTERVAL_SECONDS", default=60.0),
     },
+    # Order confirmations whose task could not be queued (a broker outage) go out from the database.
+    "send-unsent-order-confirmations": {
+        "task": "emporium.checkout.tasks.send_unsent_order_confirmations_task",
+        "schedule": 300.0,
+    },
     # Refunds the provider never answered (timeouts) go out again, with their own keys.
     "retry-pending-refunds": {
         "task": "emporium.payments.tasks.retry_pending_refunds_task",
