@@ -32,7 +32,9 @@ from emporium.core.api.errors import is_api_request, problem_response
 logger = logging.getLogger(__name__)
 
 _FORBIDDEN_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+# The closing quote is optional: an unclosed string then runs to the end in one match. With it
+# required, each of n escaped quotes would start a scan to the end that fails: n² work.
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"?', re.DOTALL)
 _NOT_A_BRACKET = re.compile(r"[^\[\]{}]")
 # An escape that decodes to half a surrogate pair. It must follow an even run of backslashes
 # (``\\ud800`` is a backslash and the text "ud800"); a low surrogate right after a high one is

@@ -90,7 +90,15 @@ def test_a_nul_byte_in_the_path_or_query_is_a_400(client, url):
 
 @pytest.mark.parametrize(
     ("text", "depth"),
-    [("1", 0), ("[]", 1), ('{"a": [1, {"b": []}]}', 4), ('["[[[[", "]]"]', 1), ('["\\"[[["]', 1)],
+    [
+        ("1", 0),
+        ("[]", 1),
+        ('{"a": [1, {"b": []}]}', 4),
+        ('["[[[[", "]]"]', 1),
+        ('["\\"[[["]', 1),
+        ('[["unclosed [[[', 2),  # an unclosed string runs to the end
+        ('\\"' * 50_000, 0),  # escaped quotes and no string: one linear pass
+    ],
 )
 def test_json_nesting_depth_counts_brackets_outside_strings(text, depth):
     assert json_nesting_depth(text) == depth
