@@ -7,7 +7,13 @@ from emporium.accounts.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-FOREIGN = ["https://evil.example/", "//evil.example/", "/\\evil.example/", "https:evil.example", "\\\\evil.example"]
+FOREIGN = [
+    "https://evil.example/",
+    "//evil.example/",
+    "/\\evil.example/",
+    "https:evil.example",
+    "\\\\evil.example",
+]
 
 
 @pytest.mark.parametrize("next_url", FOREIGN)
@@ -15,7 +21,8 @@ def test_logging_in_with_a_foreign_next_stays_on_the_shop(client, next_url):
     UserFactory.create(email="ann@example.com")
 
     response = client.post(
-        "/accounts/login/", {"login": "ann@example.com", "password": "correct-horse-battery", "next": next_url}
+        "/accounts/login/",
+        {"login": "ann@example.com", "password": "correct-horse-battery", "next": next_url},
     )
 
     assert response.status_code == 302
@@ -36,7 +43,8 @@ def test_a_next_on_the_shop_is_followed(client):
     UserFactory.create(email="ann@example.com")
 
     response = client.post(
-        "/accounts/login/", {"login": "ann@example.com", "password": "correct-horse-battery", "next": "/cart/"}
+        "/accounts/login/",
+        {"login": "ann@example.com", "password": "correct-horse-battery", "next": "/cart/"},
     )
 
     assert response["Location"] == "/cart/"
