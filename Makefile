@@ -78,6 +78,8 @@ lint: .venv/.synced
 	@# A model change without its migration would pass the tests (they build tables from the
 	@# migrations) and then break a real database on deploy.
 	$(RUN) python manage.py makemigrations --check --dry-run
+	@# Security lint: no medium or high finding outside tests (a justified `# nosec BNNN` where safe).
+	$(RUN) bandit --quiet --recursive emporium config bench --exclude '*/tests/*,*/migrations/*' --severity-level medium
 
 typecheck: .venv/.synced
 	$(RUN) mypy .

@@ -53,7 +53,7 @@ access_log_format = (
     '"duration_ms": %(M)s, "request_id": "%({x-request-id}o)s", "user_agent": "%(a)s"}'
 )
 # /tmp in many images is on disk; the heartbeat files belong in memory.
-worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR", "/dev/shm" if os.path.isdir("/dev/shm") else None)
+worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR", "/dev/shm" if os.path.isdir("/dev/shm") else None)  # nosec B108
 # The proxy in front (nginx, Caddy, an ingress) sets X-Forwarded-*; trust it from anywhere
 # inside the pod network, since only the proxy can reach the container.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")

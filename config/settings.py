@@ -23,6 +23,7 @@ from typing import Any
 import django_stubs_ext
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 # Lets admin and manager classes be written with their model type, e.g. ModelAdmin[Product].
@@ -114,6 +115,7 @@ INSTALLED_APPS = [
     "django_vite",
     "django_htmx",
     "health_check",
+    "csp",
     "treebeard",
     "rest_framework",
     "rest_framework_simplejwt",
@@ -146,11 +148,16 @@ MIDDLEWARE = [
     # Probes and the scraper reach a pod by IP, a host Django would refuse with a 400.
     "emporium.core.health.ProbeHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy with a nonce per response, and Permissions-Policy (security_headers.py).
+    "csp.middleware.CSPMiddleware",
+    "emporium.core.security_headers.PermissionsPolicyMiddleware",
     # Before anything that can answer (WhiteNoise, CommonMiddleware): preflights and error
     # responses of the API need their CORS headers too.
     "corsheaders.middleware.CorsMiddleware",
     # Inside CORS, outside everything else: any error under /api/ leaves as problem+json.
     "emporium.core.api.middleware.ApiProblemMiddleware",
+    # Before anything reads the path, the query or a JSON body: NUL, lone surrogates, deep nesting.
+    "emporium.core.hostile_input.HostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise, which serves static files already compressed at collectstatic; every
     # page, htmx partial and API answer is compressed here. Django's version pads the body
@@ -237,16 +244,23 @@ if METRICS_ENABLED:
 if REDIS_URL:
     CACHES: dict[str, dict[str, Any]] = {
         "default": {
+            # Redis errors are cache misses, behind a circuit breaker: a Redis outage slows the
+            # shop down instead of taking it down (emporium/core/cache.py); counted for
+            # Prometheus when metrics are on.
             "BACKEND": "emporium.core.cache_backends.MeteredRedisCache"
             if METRICS_ENABLED
-            else "django.core.cache.backends.redis.RedisCache",
+            else "emporium.core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="emporium"),
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {
+                "socket_connect_timeout": 2,
+                "socket_timeout": 2,
+                "breaker_seconds": env.float("CACHE_BREAKER_SECONDS", default=5.0),
+            },
         }
     }
-    # Sessions in the database, read through the Redis cache: fast, and a Redis restart
-    # does not log every customer out or empty their carts.
+    # Sessions in the database, read through the Redis cache: fast, and a Redis restart or
+    # outage does not log every customer out or empty their carts (a failed read is a miss).
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
@@ -287,6 +301,11 @@ CELERY_BEAT_SCHEDULE = {
     "release-expired-orders": {
         "task": "emporium.orders.tasks.release_expired_orders_task",
         "schedule": env.float("ORDER_RELEASE_INTERVAL_SECONDS", default=60.0),
+    },
+    # Order confirmations whose task could not be queued (a broker outage) go out from the database.
+    "send-unsent-order-confirmations": {
+        "task": "emporium.checkout.tasks.send_unsent_order_confirmations_task",
+        "schedule": 300.0,
     },
     # Refunds the provider never answered (timeouts) go out again, with their own keys.
     "retry-pending-refunds": {
@@ -416,7 +435,14 @@ ACCOUNT_RATE_LIMITS = {
 }
 # Behind the load balancer every request comes from its address; the client's is the last
 # one it appends to X-Forwarded-For. Without this, per-IP limits would lock out everybody at once.
-ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if IS_PRODUCTION else 0)
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if IS_PRODUCTION else 0)
+# X-Forwarded-For counts only from these socket addresses (emporium/core/client_ip.py): a request
+# that reaches the app around the proxy cannot pick its own address by writing the header.
+TRUSTED_PROXY_NETWORKS = env.list(
+    "TRUSTED_PROXY_NETWORKS",
+    default=["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
+)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 # Accept the code of the 30-second step before or after too (RFC 6238 section 5.2): a code typed
@@ -460,7 +486,7 @@ if env.str("OIDC_SERVER_URL", default=""):
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "emporium.accounts.api.tokens.VersionedJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Closed unless an endpoint opens itself (public catalogue endpoints say AllowAny).
@@ -475,12 +501,15 @@ REST_FRAMEWORK = {
         "emporium.core.api.throttling.AuthenticatedClientThrottle",
     ],
     # Behind the load balancer the client's address is the one it appends to X-Forwarded-For.
-    "NUM_PROXIES": env.int("TRUSTED_PROXY_COUNT", default=1 if IS_PRODUCTION else 0),
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # unused: the throttles ask emporium.core.client_ip
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 # Requests per client and period ("120/minute"), read on every request; empty turns a limit off.
 API_THROTTLE_ANON = env.str("API_THROTTLE_ANON", default="120/minute")
 API_THROTTLE_USER = env.str("API_THROTTLE_USER", default="600/minute")
+# JSON request bodies larger or deeper than this are refused before parsing (hostile_input.py).
+JSON_BODY_MAX_BYTES = env.int("JSON_BODY_MAX_BYTES", default=1024 * 1024)
+JSON_BODY_MAX_DEPTH = env.int("JSON_BODY_MAX_DEPTH", default=32)
 # Keep the rendered JSON of catalog reads under the catalog version (one cache round trip per
 # warm read). Off, every read is built and serialised again: for measuring that (bench/api.py).
 API_CATALOG_BODY_CACHE = env.bool("API_CATALOG_BODY_CACHE", default=True)
@@ -598,6 +627,30 @@ DJANGO_VITE = {
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads it to send X-CSRFToken
 X_FRAME_OPTIONS = "DENY"
+# Scripts from our origin, Stripe.js, and inline ones carrying this response's nonce: no
+# unsafe-inline, no unsafe-eval (see emporium/core/security_headers.py). Violations are reported
+# to /csp-report/ and logged. With VITE_DEV_MODE the dev server is allowed too (hot reload).
+_VITE_DEV = ["http://127.0.0.1:5173", "ws://127.0.0.1:5173"] if DJANGO_VITE["default"]["dev_mode"] else []
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE, "https://js.stripe.com", *_VITE_DEV[:1]],
+        "style-src": [SELF, "'unsafe-inline'", *_VITE_DEV[:1]],
+        "img-src": [SELF, "data:", "https://*.stripe.com"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF, "https://api.stripe.com", *_VITE_DEV],
+        "frame-src": ["https://js.stripe.com", "https://hooks.stripe.com"],
+        "frame-ancestors": [NONE],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "report-uri": ["/csp-report/"],
+    }
+}
+PERMISSIONS_POLICY = env.str(
+    "PERMISSIONS_POLICY",
+    default="accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    'usb=(), payment=(self "https://js.stripe.com")',
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

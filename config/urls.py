@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from emporium.catalog.views import (
     home_view,
@@ -14,6 +14,7 @@ from emporium.catalog.views import (
 from emporium.core.api.errors import api_endpoint_not_found_view
 from emporium.core.health import ReadinessView, liveness_view
 from emporium.core.metrics import metrics_view
+from emporium.core.security_headers import csp_report_view
 
 admin.site.site_header = f"{settings.SITE_NAME} staff"
 admin.site.site_title = f"{settings.SITE_NAME} staff"
@@ -40,7 +41,10 @@ urlpatterns = [
     path("api/v1/payments/", include("emporium.payments.api.urls")),
     path("api/v1/", include("emporium.core.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file, so no inline script is needed;
+    # Swagger UI itself comes from our static files (SPECTACULAR_SETTINGS["SWAGGER_UI_DIST"]).
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("csp-report/", csp_report_view, name="csp-report"),
 ]
 
 # Product photos staff upload. A real deployment serves MEDIA_ROOT from its web server or

@@ -30,6 +30,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Where the customer came from outside this shop (e.g. "online-retail:17850"): makes
     # imports idempotent. Null for customers who signed up here.
     external_ref = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    # API access tokens carry the version they were issued under; logging out or changing the
+    # password bumps it, and every access token issued before stops working at once.
+    token_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects: ClassVar[UserManager] = UserManager()
 

@@ -251,20 +251,20 @@ def _count_attributes(products: QuerySet[Product], *, filters: ProductFilters) -
     # shopper sent is a parameter (hence the S608 exemptions).
     if connection.vendor == "postgresql":
         pairs = (
-            f"SELECT {carried}pair.key AS attribute_key, pair.value #>> '{{}}' AS attribute_value"  # noqa: S608
+            f"SELECT {carried}pair.key AS attribute_key, pair.value #>> '{{}}' AS attribute_value"  # noqa: S608  # nosec B608
             f" FROM ({inner_sql}) AS base CROSS JOIN LATERAL jsonb_each(CASE WHEN"
             " jsonb_typeof(base.attributes) = 'object' THEN base.attributes ELSE '{}'::jsonb END) AS pair"
             " WHERE jsonb_typeof(pair.value) IN ('string', 'number')"
         )
     else:
         pairs = (
-            f"SELECT {carried}pair.key AS attribute_key, CAST(pair.value AS TEXT) AS attribute_value"  # noqa: S608
+            f"SELECT {carried}pair.key AS attribute_key, CAST(pair.value AS TEXT) AS attribute_value"  # noqa: S608  # nosec B608
             f" FROM ({inner_sql}) AS base, json_each(CASE WHEN"
             " json_type(base.attributes) = 'object' THEN base.attributes ELSE '{}' END) AS pair"
             " WHERE pair.type IN ('text', 'integer', 'real')"
         )
     sql = (
-        "SELECT attribute_key, attribute_value, matches FROM ("  # noqa: S608
+        "SELECT attribute_key, attribute_value, matches FROM ("  # noqa: S608  # nosec B608
         " SELECT attribute_key, attribute_value,"
         f" SUM(CASE WHEN {other_keys_match or '1 = 1'} THEN 1 ELSE 0 END) AS matches,"
         " COUNT(*) OVER (PARTITION BY attribute_key) AS value_count"

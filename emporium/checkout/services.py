@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from emporium.accounts.models import User
 from emporium.accounts.services.addresses import add_address_from_checkout
@@ -332,7 +333,40 @@ def give_back_voucher_use(*, order: Order) -> bool:
 def _queue_confirmation(order_id: int) -> None:
     from emporium.checkout.tasks import send_order_confirmation_task
 
-    send_order_confirmation_task.delay(order_id=order_id)
+    try:
+        send_order_confirmation_task.delay(order_id=order_id)
+    except KombuOperationalError:
+        # The broker (Redis) is down. The order is committed and the shopper must see it, not
+        # an error: send_unsent_order_confirmations picks the e-mail up from the database.
+        logger.warning("Could not queue the confirmation of order %s; the sweep will send it", order_id)
+
+
+# Orders younger than this may still have their own task in the queue; older than the window,
+# a confirmation would arrive too late to be of use (and imported orders are never swept).
+UNSENT_CONFIRMATION_GRACE = timedelta(minutes=5)
+UNSENT_CONFIRMATION_WINDOW = timedelta(days=2)
+
+
+def send_unsent_order_confirmations(*, now: datetime | None = None) -> int:
+    """Send the confirmations whose task never ran (the broker was down when the order was
+    placed); returns how many were sent. Each is still sent once (send_order_email_once)."""
+    now = now or timezone.now()
+    unsent = (
+        Order.objects.filter(
+            idempotency_key__isnull=False,  # placed through checkout, not imported
+            placed_at__lte=now - UNSENT_CONFIRMATION_GRACE,
+            placed_at__gte=now - UNSENT_CONFIRMATION_WINDOW,
+        )
+        .exclude(
+            Exists(
+                OrderEvent.objects.filter(
+                    order=OuterRef("pk"), type=OrderEventType.EMAIL_SENT, message=CONFIRMATION_EVENT_MESSAGE
+                )
+            )
+        )
+        .order_by("pk")
+    )
+    return sum(send_order_confirmation(order=order) for order in unsent)
 
 
 CONFIRMATION_EVENT_MESSAGE = "Order confirmation"

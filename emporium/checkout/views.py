@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import cast
 
 from allauth.core.ratelimit import consume
 from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -33,6 +37,8 @@ from emporium.orders.invoices import invoice_html_context, invoice_pdf_response
 from emporium.orders.links import ORDER_TOKEN_PARAMETER, make_order_link
 from emporium.orders.selectors import get_order_for_visitor, look_up_order
 from emporium.orders.services import remember_order_in_session
+
+logger = logging.getLogger(__name__)
 
 
 def _customer(request: HttpRequest) -> User | None:
@@ -126,6 +132,10 @@ def checkout_view(request: HttpRequest) -> HttpResponse:
         except IdempotencyKeyReused as error:
             form.add_error(None, error.message)
             _renew_idempotency_key(form)
+        except (OperationalError, InterfaceError):
+            # The connection broke, possibly at the commit: the order may exist. A bare 500
+            # would send the shopper to start again with a new key and buy twice.
+            return _outcome_unknown(request, form=form)
         else:
             remember_order_in_session(session=request.session, order=order)
             remember_cart_count(session=request.session, cart=cart)
@@ -140,6 +150,30 @@ def checkout_view(request: HttpRequest) -> HttpResponse:
         return redirect("cart:detail")  # nothing left to check out
     context = {"form": form, "lines": lines, "totals": totals, **_summary_context(lines, cart.currency, form)}
     return render(request, "checkout/checkout.html", context, status=422 if form.errors else 200)
+
+
+def _outcome_unknown(request: HttpRequest, *, form: CheckoutForm) -> HttpResponse:
+    """Offer to ask again with the same idempotency key: place_order then hands back the
+    order if it committed, or places it once if it did not.
+
+    Rendered without the shop's layout and context processors, which need the database
+    that has just failed."""
+    key = form.cleaned_data["idempotency_key"]
+    logger.exception("Placing the order with idempotency key %s failed; it may have committed", key)
+    fields = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name != "csrfmiddlewaretoken"
+        for value in values
+    ]
+    context = {
+        "action": request.path,
+        "fields": fields,
+        "csrf_token": get_token(request),
+        "idempotency_key": key,
+    }
+    html = get_template("checkout/outcome_unknown.html").render(context)
+    return HttpResponse(html, status=503, headers={"Retry-After": "5"})
 
 
 def _renew_idempotency_key(form: CheckoutForm) -> None:

@@ -2,8 +2,11 @@
 
 ``/healthz`` answers as long as the process can serve a request: an orchestrator restarts the
 pod when it does not. ``/readyz`` also checks the database and the cache with
-django-health-check's checks, and answers 503 with a JSON body naming what failed, so a load
-balancer stops sending traffic to an instance whose services are gone without killing it.
+django-health-check's checks and tells "cannot serve" from "degraded": without the database
+it answers 503 naming what failed, so a load balancer stops sending traffic to that instance
+without killing it; without the cache it answers 200 with ``"status": "degraded"``, because
+every instance shares one Redis, and taking them all out for a cache outage would close a
+shop that can still sell (pages are built from the database, see ``emporium.core.cache``).
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ def liveness_view(request: HttpRequest) -> JsonResponse:
 class ReadinessView(HealthCheckView):
     checks = ((Database, {"alias": "default"}), (Cache, {"alias": "default"}))
     names = {Database: "database", Cache: "cache"}
+    # Without these no request can be served; anything else only makes the shop slower.
+    essential = frozenset({"database"})
 
     async def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         await super().get(request, *args, **kwargs)
@@ -39,8 +44,10 @@ class ReadinessView(HealthCheckView):
             for result in self.results
         }
         failed = sorted(name for name, check in checks.items() if check["status"] != "ok")
-        body = {"status": "unavailable" if failed else "ok", "failed": failed, "checks": checks}
-        return JsonResponse(body, status=503 if failed else 200)
+        cannot_serve = any(name in self.essential for name in failed)
+        status = "unavailable" if cannot_serve else "degraded" if failed else "ok"
+        body = {"status": status, "failed": failed, "checks": checks}
+        return JsonResponse(body, status=503 if cannot_serve else 200)
 
 
 PROBE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})

@@ -14,6 +14,8 @@ declare global {
 // main.css styles `.htmx-indicator` itself, so htmx need not inject an inline
 // <style> (which a strict Content-Security-Policy would block anyway).
 htmx.config.includeIndicatorStyles = false;
+// No eval: `hx-on`, `js:` and `hx-vars` would need 'unsafe-eval', which the CSP refuses.
+htmx.config.allowEval = false;
 
 // htmx extensions and inline hx-on handlers look for the global.
 window.htmx = htmx;

@@ -114,6 +114,8 @@ class RefreshTokenPairApi(TokenRefreshView):
     """simplejwt's own view: refuses blacklisted tokens and rotates (blacklisting the old one)."""
 
     authentication_classes = ()
+    # Access tokens it hands out carry the user's current token version (api/tokens.py).
+    _serializer_class = "emporium.accounts.api.tokens.VersionedTokenRefreshSerializer"
 
 
 class LogoutApi(APIView):
@@ -122,7 +124,7 @@ class LogoutApi(APIView):
 
     @extend_schema(request=RefreshTokenInput, responses={204: None}, tags=["auth"], auth=[])
     def post(self, request: Request) -> Response:
-        """Revoke a refresh token; its access token expires within minutes."""
+        """Revoke a refresh token; the user's access tokens stop working at once (other devices refresh)."""
         serializer = RefreshTokenInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         revoke_refresh_token(refresh=serializer.validated_data["refresh"])

@@ -13,12 +13,15 @@ from allauth.mfa.models import Authenticator
 from django import forms
 from django.conf import settings
 from django.contrib.auth.models import update_last_login
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from emporium.accounts.api.tokens import VersionedRefreshToken
 from emporium.accounts.exceptions import (
     EmailNotVerified,
     InvalidCredentials,
@@ -59,7 +62,7 @@ def obtain_token_pair(*, request: HttpRequest, email: str, password: str, code: 
         raise EmailNotVerified()
     _check_second_factor(request=request, user=user, code=code)
     update_last_login(type(user), user)
-    refresh = RefreshToken.for_user(user)
+    refresh = VersionedRefreshToken.for_user(user)
     return TokenPair(access=str(refresh.access_token), refresh=str(refresh))
 
 
@@ -88,14 +91,20 @@ def _check_second_factor(*, request: HttpRequest, user: User, code: str) -> None
 
 
 def revoke_refresh_token(*, refresh: str) -> None:
-    """Log one API client out: its refresh token can no longer be exchanged.
-
-    Its access token lives out its five minutes; that short life is what makes this enough.
-    """
+    """Log one API client out: its refresh token can no longer be exchanged, and the user's
+    access tokens stop working now (token version), not when their five minutes are up.
+    Other devices get a fresh access token at their next refresh."""
     try:
-        RefreshToken(refresh).blacklist()  # type: ignore[arg-type]
+        token = RefreshToken(refresh)  # type: ignore[arg-type]
+        token.blacklist()
     except TokenError as error:
         raise InvalidRefreshToken() from error
+    if (user_id := token.payload.get(jwt_settings.USER_ID_CLAIM)) is not None:
+        _end_access_tokens(user_id=str(user_id))
+
+
+def _end_access_tokens(*, user_id: int | str) -> None:
+    User.objects.filter(pk=user_id).update(token_version=F("token_version") + 1)
 
 
 def revoke_all_refresh_tokens(*, user: User) -> int:
@@ -109,6 +118,7 @@ def revoke_all_refresh_tokens(*, user: User) -> int:
     )
     if revoked:
         logger.info("Revoked %d refresh tokens of user %s", len(revoked), user.pk)
+    _end_access_tokens(user_id=user.pk)
     return len(revoked)
 
 

@@ -188,3 +188,39 @@ def test_login_page_is_in_the_storefront_shell(client):
     assert '<form class="form" method="post" action="/accounts/login/">' in html
     assert 'class="input"' in html
     assert '<button class="button button--primary" type="submit">Log in</button>' in html
+
+
+def test_a_stranger_locking_an_account_does_not_keep_its_owner_out(client):
+    UserFactory.create(email="ann@example.com")
+    stranger = type(client)(REMOTE_ADDR="203.0.113.9")
+    for _ in range(LOCKOUT_AFTER + 2):
+        _log_in(stranger, "ann@example.com")
+
+    owner = type(client)(REMOTE_ADDR="198.51.100.7")
+    response = _log_in(owner, "ann@example.com", PASSWORD)
+
+    assert response.status_code == 302
+    assert "Too many failed login attempts" in _log_in(stranger, "ann@example.com", PASSWORD).content.decode()
+
+
+def test_the_owner_is_told_once_when_logins_from_an_address_are_paused(
+    client, django_capture_on_commit_callbacks
+):
+    UserFactory.create(email="ann@example.com")
+    stranger = type(client)(REMOTE_ADDR="203.0.113.9")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(LOCKOUT_AFTER + 3):
+            _log_in(stranger, "ann@example.com")
+
+    (warning,) = [message for message in mail.outbox if "paused" in message.subject]
+    assert warning.to == ["ann@example.com"]
+    assert "203.0.113.9" in warning.body
+
+
+def test_a_locked_unknown_address_sends_no_mail(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(LOCKOUT_AFTER + 1):
+            _log_in(client, "nobody@example.com")
+
+    assert mail.outbox == []

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.db import OperationalError, connection
 from django.test import Client
 
 from emporium.accounts.tests.factories import AddressFactory, UserFactory
@@ -261,3 +262,47 @@ def test_an_address_the_book_would_refuse_is_pointed_out_before_the_order_is_pla
     assert response.status_code == 422
     assert Order.objects.count() == 0
     assert "call me" in response.content.decode()  # what they typed is kept
+
+
+class _ConnectionLostAfterTheOrderRow:
+    """Django's execute wrapper hook: the database connection breaks right after the order's
+    row was written, so the shopper cannot know whether the order committed."""
+
+    def __init__(self) -> None:
+        self.order_written = False
+
+    def __call__(self, execute, sql, params, many, context):
+        if self.order_written:
+            raise OperationalError("server closed the connection unexpectedly")
+        result = execute(sql, params, many, context)
+        self.order_written = "orders_order" in sql and sql.lstrip().upper().startswith("INSERT")
+        return result
+
+
+def test_a_connection_lost_while_placing_the_order_offers_to_check_with_the_same_key(client):
+    variant = VariantFactory.create(stock_on_hand=3)
+    client.post("/cart/add/", {"variant": variant.pk, "quantity": 1})
+    form = _form(ShippingMethodFactory.create())
+
+    with connection.execute_wrapper(_ConnectionLostAfterTheOrderRow()):
+        response = client.post("/checkout/", form)
+
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert "may have been placed" in html
+    assert f'name="idempotency_key" value="{form["idempotency_key"]}"' in html
+    assert 'action="/checkout/"' in html
+
+
+@pytest.mark.django_db(transaction=True)  # place_order's own transaction, rolled back whole
+def test_checking_again_with_the_same_key_lands_on_the_one_order(client):
+    variant = VariantFactory.create(stock_on_hand=3)
+    client.post("/cart/add/", {"variant": variant.pk, "quantity": 1})
+    form = _form(ShippingMethodFactory.create())
+    with connection.execute_wrapper(_ConnectionLostAfterTheOrderRow()):
+        client.post("/checkout/", form)
+
+    checked = client.post("/checkout/", form)  # the page's button sends the same fields
+
+    order = Order.objects.get()
+    assert checked["Location"] == f"/payments/orders/{order.number}/"

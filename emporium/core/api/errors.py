@@ -113,9 +113,11 @@ def _problem_response_for(exc: Exception, context: dict[str, Any]) -> Response:
 # --- Errors Django answers before or outside DRF's views --------------------------------------
 
 
-def problem_response(*, status: int, code: str, detail: str) -> HttpResponse:
+def problem_response(*, status: int, code: str, detail: str, **extra: Any) -> HttpResponse:
     return JsonResponse(
-        _problem(status=status, code=code, detail=detail), status=status, content_type=PROBLEM_CONTENT_TYPE
+        _problem(status=status, code=code, detail=detail, **extra),
+        status=status,
+        content_type=PROBLEM_CONTENT_TYPE,
     )
 
 

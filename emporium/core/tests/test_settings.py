@@ -74,7 +74,7 @@ def test_service_mode_reads_the_urls():
         EMAIL_URL="smtp://mailer:secret@smtp.example:587",
     ) == {
         "engine": "django.db.backends.postgresql",
-        "cache": "django.core.cache.backends.redis.RedisCache",
+        "cache": "emporium.core.cache.ResilientRedisCache",
         "eager": False,
         "broker": "redis://127.0.0.1:6379/2",
         "email": "django.core.mail.backends.smtp.EmailBackend",

@@ -3,6 +3,8 @@ manual methods and a provider that does not answer. No JavaScript needed."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -223,3 +225,19 @@ def test_the_stripe_return_page_when_stripe_refuses_to_answer_tells_the_customer
     assert response.redirect_chain == [(f"/checkout/orders/{order.number}/", 302)]
     assert "We could not confirm your payment yet" in response.content.decode()
     assert payment.state == PaymentState.PENDING
+
+
+def test_the_stripe_pages_inline_script_carries_this_responses_nonce(client, fake_stripe):
+    order = make_unpaid_order()
+    _guest_with(client, order)
+    client.post(f"/payments/orders/{order.number}/", {"gateway": "stripe"})
+    payment = order.payments.get()
+
+    response = client.get(f"/payments/orders/{order.number}/{payment.pk}/")
+
+    policy = response["Content-Security-Policy"]
+    nonce = re.search(r"'nonce-([^']+)'", policy)
+    assert nonce is not None
+    assert f'<script nonce="{nonce[1]}">' in response.content.decode()
+    assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+    assert "https://js.stripe.com" in policy

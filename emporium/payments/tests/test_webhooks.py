@@ -81,6 +81,25 @@ def test_a_stale_signature_is_refused_with_400(client):
     assert (response.status_code, payment.state, ProviderEvent.objects.count()) == (400, "pending", 0)
 
 
+def test_a_signature_from_the_future_is_refused_with_400(client):
+    payment = _stripe_payment()
+    payload = _succeeded(payment)
+
+    response = _post(client, payload, signature=sign(payload, timestamp=int(time.time()) + 3600))
+
+    payment.refresh_from_db()
+    assert (response.status_code, payment.state, ProviderEvent.objects.count()) == (400, "pending", 0)
+
+
+def test_a_signature_a_little_ahead_of_our_clock_is_accepted(client):
+    payment = _stripe_payment()
+    payload = _succeeded(payment)
+
+    response = _post(client, payload, signature=sign(payload, timestamp=int(time.time()) + 60))
+
+    assert response.status_code == 200
+
+
 def test_a_missing_signature_is_refused(client):
     payload = _succeeded(_stripe_payment())
 

@@ -137,6 +137,27 @@ def test_refresh_token_is_refused_after_logout(api):
     assert _refresh(api, tokens["refresh"]).status_code == 401
 
 
+def test_the_access_token_is_refused_at_once_after_logout(api):
+    UserFactory.create(email="ann@example.com")
+    tokens = _obtain(api).json()
+
+    api.post("/api/v1/auth/logout/", {"refresh": tokens["refresh"]}, format="json")
+    response = _me(api, tokens["access"])
+
+    assert (response.status_code, response.json()["code"]) == (401, "token_revoked")
+
+
+def test_another_device_keeps_its_session_through_a_refresh_after_one_logs_out(api):
+    UserFactory.create(email="ann@example.com")
+    phone, laptop = _obtain(api).json(), _obtain(api).json()
+
+    api.post("/api/v1/auth/logout/", {"refresh": phone["refresh"]}, format="json")
+    refreshed = _refresh(api, laptop["refresh"]).json()
+
+    assert _me(api, laptop["access"]).status_code == 401
+    assert _me(api, refreshed["access"]).status_code == 200
+
+
 def test_logout_with_a_forged_token_is_refused(api):
     response = api.post("/api/v1/auth/logout/", {"refresh": "not.a.token"}, format="json")
 

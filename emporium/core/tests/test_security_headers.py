@@ -1,0 +1,112 @@
+"""Every kind of page leaves with a strict Content-Security-Policy and a Permissions-Policy,
+and holds no inline script the policy would not run (issue 15, finding 2)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.test import Client
+
+from emporium.accounts.tests.factories import UserFactory
+from emporium.catalog.tests.factories import VariantFactory
+from emporium.orders.tests.factories import OrderFactory
+
+pytestmark = pytest.mark.django_db
+
+_SCRIPT = re.compile(r"<script(?P<attributes>[^>]*)>", re.IGNORECASE)
+_EVENT_HANDLER = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.IGNORECASE)
+
+
+def _script_src(response) -> list[str]:
+    policy = response["Content-Security-Policy"]
+    directive = next(part for part in policy.split(";") if part.strip().startswith("script-src"))
+    return directive.split()[1:]
+
+
+def _assert_strict(response, url: str) -> None:
+    assert response.status_code < 500, url
+    assert "Permissions-Policy" in response, url
+    assert "camera=()" in response["Permissions-Policy"]
+    sources = _script_src(response)
+    assert "'unsafe-inline'" not in sources, url
+    assert "'unsafe-eval'" not in sources, url
+    assert "report-uri /csp-report/" in response["Content-Security-Policy"]
+    if not response["Content-Type"].startswith("text/html"):
+        return
+    html = response.content.decode()
+    nonces = {
+        source.removeprefix("'nonce-").removesuffix("'") for source in sources if source.startswith("'nonce-")
+    }
+    for match in _SCRIPT.finditer(html):
+        attributes = match["attributes"]
+        if "src=" in attributes or "application/ld+json" in attributes:
+            continue  # a file from an allowed origin, or data the browser never runs
+        nonce = re.search(r'nonce="([^"]+)"', attributes)
+        assert nonce is not None, f"{url}: inline script without a nonce"
+        assert nonce[1] in nonces, f"{url}: inline script with another response's nonce"
+    assert not _EVENT_HANDLER.search(html), f"{url}: inline event handler attribute"
+
+
+def test_storefront_account_and_api_pages_carry_a_strict_policy(client):
+    variant = VariantFactory.create(product__name="Lantern")
+    product = variant.product
+    customer = UserFactory.create()
+    order = OrderFactory.create(customer=customer, email=customer.email)
+    anonymous_pages = [
+        "/", product.category.get_absolute_url(), product.get_absolute_url(), "/search/?q=lantern",
+        "/cart/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/",
+        "/no-such-page/", "/api/v1/products/", "/api/docs/", "/readyz",
+    ]  # fmt: skip
+    for url in anonymous_pages:
+        _assert_strict(client.get(url), url)
+
+    client.post("/cart/add/", {"variant": variant.pk, "quantity": 1})
+    _assert_strict(client.get("/checkout/"), "/checkout/")
+    client.force_login(customer)
+    for url in [
+        "/account/",
+        "/account/addresses/",
+        f"/account/orders/{order.number}/",
+        f"/account/orders/{order.number}/invoice/",
+        "/account/privacy/",
+    ]:
+        _assert_strict(client.get(url), url)
+
+
+def test_the_invoice_print_button_works_without_an_inline_handler(client):
+    customer = UserFactory.create()
+    order = OrderFactory.create(customer=customer, email=customer.email)
+    client.force_login(customer)
+
+    response = client.get(f"/account/orders/{order.number}/invoice/")
+
+    html = response.content.decode()
+    assert "onclick" not in html
+    assert "data-print" in html
+
+
+def test_the_staff_admin_carries_the_policy_too(admin_client):
+    response = admin_client.get("/admin/login/")
+
+    assert "'unsafe-inline'" not in _script_src(response)
+    assert "Permissions-Policy" in response
+
+
+def test_a_violation_report_is_logged(caplog):
+    report = {"csp-report": {"document-uri": "https://shop.example/p/x/", "violated-directive": "script-src-elem",
+                             "blocked-uri": "inline", "script-sample": "alert(1)"}}  # fmt: skip
+
+    response = Client().post("/csp-report/", json.dumps(report), content_type="application/csp-report")
+
+    assert response.status_code == 204
+    (record,) = [record for record in caplog.records if record.name == "emporium.csp"]
+    assert "script-src-elem" in record.getMessage()
+    assert "alert(1)" not in record.getMessage()  # samples are not logged: they may hold personal data
+
+
+def test_a_garbage_report_is_a_400_not_an_error():
+    response = Client().post("/csp-report/", "[" * 5000, content_type="application/csp-report")
+
+    assert response.status_code == 400
