@@ -96,13 +96,27 @@ class FacetGroup:
     links: tuple[FacetLink, ...]
 
 
+def _listing_params(request: HttpRequest, *, normalised: dict[str, str]) -> QueryDict:
+    """The current listing's parameters at page 1, with the values the page itself uses in place
+    of what was sent (a 10 kB search query is searched, and linked, as its first 200 characters)."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    for name, value in normalised.items():
+        if name in params:
+            params[name] = value
+    return params
+
+
 def _url_with(
-    request: HttpRequest, *, set_params: dict[str, str | None], remove: tuple[str, str] | None = None
+    request: HttpRequest,
+    *,
+    set_params: dict[str, str | None],
+    remove: tuple[str, str] | None = None,
+    normalised: dict[str, str] | None = None,
 ) -> str:
     """The current listing URL at page 1, with parameters set (None removes one) and one
     value of a repeated parameter taken away."""
-    params = request.GET.copy()
-    params.pop("page", None)
+    params = _listing_params(request, normalised=normalised or {})
     for name, value in set_params.items():
         if value is None:
             params.pop(name, None)
@@ -116,9 +130,14 @@ def _url_with(
 
 
 def _facet_groups(
-    request: HttpRequest, facets: ListingFacets, *, category_param: str
+    request: HttpRequest,
+    facets: ListingFacets,
+    *,
+    category_param: str,
+    normalised: dict[str, str] | None = None,
 ) -> tuple[FacetGroup, ...]:
     """Each facet value as a link that adds its filter, or takes it off when it is on."""
+    normalised = normalised or {}
     groups = []
     if facets.categories:
         groups.append(
@@ -129,7 +148,9 @@ def _facet_groups(
                         value.label,
                         value.count,
                         _url_with(
-                            request, set_params={category_param: None if value.is_selected else value.value}
+                            request,
+                            set_params={category_param: None if value.is_selected else value.value},
+                            normalised=normalised,
                         ),
                         value.is_selected,
                     )
@@ -150,12 +171,19 @@ def _facet_groups(
                 }
             )
             links.append(
-                FacetLink(value.label, value.count, _url_with(request, set_params=bounds), value.is_selected)
+                FacetLink(
+                    value.label,
+                    value.count,
+                    _url_with(request, set_params=bounds, normalised=normalised),
+                    value.is_selected,
+                )
             )
         groups.append(FacetGroup("Price", tuple(links)))
     if facets.in_stock.count or facets.in_stock.is_selected:
         stock = facets.in_stock
-        url = _url_with(request, set_params={"in_stock": None if stock.is_selected else "on"})
+        url = _url_with(
+            request, set_params={"in_stock": None if stock.is_selected else "on"}, normalised=normalised
+        )
         groups.append(
             FacetGroup("Availability", (FacetLink(stock.label, stock.count, url, stock.is_selected),))
         )
@@ -164,10 +192,11 @@ def _facet_groups(
         for value in attribute.values:
             param = f"{attribute.key}:{value.value}"
             if value.is_selected:
-                url = _url_with(request, set_params={}, remove=(ATTRIBUTE_PARAM, param))
+                url = _url_with(
+                    request, set_params={}, remove=(ATTRIBUTE_PARAM, param), normalised=normalised
+                )
             else:
-                params = request.GET.copy()
-                params.pop("page", None)
+                params = _listing_params(request, normalised=normalised)
                 params.appendlist(ATTRIBUTE_PARAM, param)
                 url = f"{request.path}?{params.urlencode()}"
             links.append(FacetLink(value.label, value.count, url, value.is_selected))
@@ -287,7 +316,9 @@ def search_view(request: HtmxHttpRequest) -> HttpResponse:
             filters=filters,
             query=check_search_query(query=search.query),
         )
-        facet_groups = _facet_groups(request, facets, category_param="category")
+        facet_groups = _facet_groups(
+            request, facets, category_param="category", normalised={"q": search.query}
+        )
     page_errors = form.errors.get("page")
     page_notice = (
         _page_notice(

@@ -288,7 +288,7 @@ def test_search_can_be_narrowed_to_a_category(client, stocked: Shop):
         {"attr": ":"},
         {"attr": "colour:"},
         {"attr": "colour"},
-        {"attr": "colour:red\x00"},
+        # A NUL in any parameter is a 400 before the view (emporium.core.hostile_input).
         {"attr": "x" * 5000 + ":red"},
         {"attr": [f"k{n}:v" for n in range(50)]},
         {"category": "<script>"},

@@ -114,9 +114,11 @@ def test_odd_queries_give_a_normal_page(client, candle_shelf, query):
     response = client.get("/search/", {"q": query})
 
     html = response.content.decode()
+    plain = client.get("/search/", {"q": "lantern"}).content.decode()
     assert response.status_code == 200
     assert "<script>alert" not in html
-    assert len(html) < 60_000  # a 10 kB query is not echoed back whole
+    # A 10 kB query is not echoed back whole (the page inlines its CSS, so compare with a plain one).
+    assert len(html) < len(plain) + 10_000
 
 
 def test_a_query_holding_a_nul_is_refused_before_the_search(client, candle_shelf):
@@ -236,7 +238,7 @@ def test_nonsense_gets_no_suggestion_and_an_empty_result(client, christmas_shelf
     assert "Nothing matches “qzxv wqpty”" in html
 
 
-@pytest.mark.parametrize("query", ["", "!!! ???", "chrismas " * 500, "\u0000chrismas"])
+@pytest.mark.parametrize("query", ["", "!!! ???", "chrismas " * 500])  # NUL: a 400 (test_hostile_input)
 def test_odd_queries_with_typos_give_a_normal_page(client, christmas_shelf, query):
     assert client.get("/search/", {"q": query}).status_code == 200
 
