@@ -27,6 +27,7 @@ urlpatterns = [
     path("healthz", liveness_view, name="healthz"),
     path("readyz", ReadinessView.as_view(), name="readyz"),
     path("admin/", admin.site.urls),
+    path("dashboard/", include("emporium.analytics.urls")),
     path("accounts/", include("allauth.urls")),
     path("account/", include("emporium.accounts.urls")),
     path("cart/", include("emporium.cart.urls")),
