@@ -8,6 +8,7 @@ the ratio says what the page itself costs whatever the machine.
     python -m bench storefront      # one of them
     python -m bench api             # the REST API's product list beside the storefront, with and
                                     # without its cache of rendered JSON
+    python -m bench analytics       # every analytics endpoint, one-year ranges, p50 and p95
 """
 
 from __future__ import annotations
@@ -112,7 +113,7 @@ SECOND_SERVERS: dict[str, tuple[str, Callable[[], dict[str, str]], dict[str, str
     "api": (SERIALISING_TITLE, serialising_api_pages, SERIALISING_SERVER_ENV),
 }
 # Benchmarks that drive services directly rather than pages over HTTP.
-SERVICE_BENCHMARKS = ("checkout",)
+SERVICE_BENCHMARKS = ("checkout", "analytics")
 
 
 def main() -> None:
@@ -153,6 +154,12 @@ def main() -> None:
                 **measure_checkout(buyers=args.connections, seconds=args.seconds),
             }
             _write(name, database, report)
+            continue
+        if name == "analytics":
+            from bench.analytics import measure_analytics
+
+            cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+            _write(name, database, {**header, "cache": cache, **measure_analytics()})
             continue
         title, choose_pages = BENCHMARKS[name]
         report = {
