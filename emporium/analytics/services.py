@@ -1,8 +1,8 @@
 """Keeping the daily roll-ups (emporium.analytics.models) in step with the orders.
 
 A day is rebuilt whole from its orders, inside one transaction, so refreshing the same day
-twice, or two workers refreshing it at once, leaves the same rows (the unique constraints
-stop a duplicate; the later transaction's delete waits on the earlier one's rows). Callers:
+twice, or two workers refreshing it at once, leaves the same rows (refreshes take the
+RollupState row's lock first, so they run one after the other). Callers:
 the receiver of order status changes (the day of the order that moved, after its commit),
 the periodic task (every day some order changed since the last run: placed, paid, refunded),
 and ``manage.py rebuild_analytics`` (all of history).
@@ -38,7 +38,12 @@ def _net_of(prefix: str = "") -> ExpressionWrapper:
 
 @transaction.atomic
 def refresh_rollups(*, period: Period) -> None:
-    """Rebuild every roll-up row of the period's days from the orders placed on them."""
+    """Rebuild every roll-up row of the period's days from the orders placed on them.
+
+    Refreshes queue on the one RollupState row: a second refresh of the same day waits for the
+    first to commit and then deletes what it wrote, so two workers never leave a day twice.
+    """
+    _locked_state()
     since, until = period.bounds()
     zone = timezone.get_current_timezone()
     orders = Order.objects.filter(placed_at__gte=since, placed_at__lt=until).order_by()
