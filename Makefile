@@ -16,7 +16,7 @@ BENCH ?=
 
 FRONTEND_SOURCES := $(shell find frontend -type f \( -name '*.ts' -o -name '*.css' -o -name '*.vue' \) -not -path 'frontend/dist/*' 2>/dev/null) vite.config.ts tsconfig.json
 
-.PHONY: help install run serve worker beat test lint typecheck pytest vitest bench format clean
+.PHONY: help install run serve worker beat test lint typecheck pytest vitest bench format clean client client-check
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -72,7 +72,7 @@ beat: install ## run the Celery beat scheduler (service mode: REDIS_URL set)
 
 test: install lint typecheck pytest vitest ## lint, type-check, and run the Python and front-end test suites
 
-lint: .venv/.synced
+lint: .venv/.synced node_modules/.installed client-check
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	@# A model change without its migration would pass the tests (they build tables from the
@@ -80,9 +80,25 @@ lint: .venv/.synced
 	$(RUN) python manage.py makemigrations --check --dry-run
 	@# Security lint: no medium or high finding outside tests (a justified `# nosec BNNN` where safe).
 	$(RUN) bandit --quiet --recursive emporium config bench --exclude '*/tests/*,*/migrations/*' --severity-level medium
+	npm run lint
 
-typecheck: .venv/.synced
+typecheck: .venv/.synced node_modules/.installed
 	$(RUN) mypy .
+	npm run typecheck
+
+# The dashboard's API types, generated from the OpenAPI schema the API serves.
+GENERATE_CLIENT = $(RUN) python manage.py spectacular --format openapi-json --file $$tmp/schema.json && \
+	npx openapi-typescript $$tmp/schema.json -o $$tmp/schema.d.ts >/dev/null
+
+client: .venv/.synced node_modules/.installed ## regenerate frontend/client/schema.d.ts after an API change
+	@tmp=$$(mktemp -d) && $(GENERATE_CLIENT) && cp $$tmp/schema.d.ts frontend/client/schema.d.ts && rm -r $$tmp
+
+client-check: .venv/.synced node_modules/.installed
+	@# Types that no longer match the API would let the dashboard compile against endpoints that changed.
+	@tmp=$$(mktemp -d) && $(GENERATE_CLIENT) && \
+	  { diff -u frontend/client/schema.d.ts $$tmp/schema.d.ts > $$tmp/diff || \
+	    { head -40 $$tmp/diff; echo "frontend/client/schema.d.ts is out of date: run make client"; exit 1; }; } && \
+	  rm -r $$tmp
 
 pytest: install
 	$(RUN) pytest --create-db -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)

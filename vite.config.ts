@@ -1,3 +1,4 @@
+import vue from "@vitejs/plugin-vue";
 import { defineConfig } from "vitest/config";
 
 // Vite builds the front-end assets; django-vite serves them.
@@ -10,6 +11,7 @@ const DEV_HOST = "127.0.0.1";
 const DEV_PORT = 5173;
 
 export default defineConfig({
+  plugins: [vue()],
   base: "/static/",
   build: {
     outDir: "frontend/dist",
@@ -17,7 +19,7 @@ export default defineConfig({
     manifest: "manifest.json",
     // Vite 8 (Rolldown) name for what Vite <= 7 called `rollupOptions`.
     rolldownOptions: {
-      input: ["frontend/storefront/main.ts"],
+      input: ["frontend/storefront/main.ts", "frontend/dashboard/main.ts"],
       onwarn(warning, defaultHandler) {
         // htmx evaluates `hx-on`/`js:` expressions with eval on purpose; only
         // silence that known warning, and only for htmx.

@@ -11,6 +11,7 @@ the ratio says what the page itself costs whatever the machine.
     python -m bench lighthouse      # Lighthouse's mobile scores and CLS per page type (only when
                                     # named: it takes minutes); writes bench/results/lighthouse.json
     python -m bench scaleout        # one server behind nginx, then two (PostgreSQL + Redis)
+    python -m bench analytics       # every analytics endpoint, one-year ranges, p50 and p95
 """
 
 from __future__ import annotations
@@ -115,7 +116,7 @@ SECOND_SERVERS: dict[str, tuple[str, Callable[[], dict[str, str]], dict[str, str
     "api": (SERIALISING_TITLE, serialising_api_pages, SERIALISING_SERVER_ENV),
 }
 # Benchmarks that drive services directly rather than pages over HTTP.
-SERVICE_BENCHMARKS = ("checkout", "scaleout")
+SERVICE_BENCHMARKS = ("checkout", "scaleout", "analytics")
 # Run only when named: slow, and their results do not depend on the database.
 ON_REQUEST = ("lighthouse",)
 
@@ -193,6 +194,12 @@ def main() -> None:
 
             report = {**header, **measure_scaleout(connections=args.connections, seconds=args.seconds)}
             _write(name, database, report)
+            continue
+        if name == "analytics":
+            from bench.analytics import measure_analytics
+
+            cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+            _write(name, database, {**header, "cache": cache, **measure_analytics()})
             continue
         title, choose_pages = BENCHMARKS[name]
         report = {

@@ -31,6 +31,7 @@ urlpatterns = [
     path("readyz", ReadinessView.as_view(), name="readyz"),
     path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
+    path("dashboard/", include("emporium.analytics.urls")),
     path("accounts/", include("allauth.urls")),
     path("account/", include("emporium.accounts.urls")),
     path("cart/", include("emporium.cart.urls")),

@@ -63,6 +63,7 @@ from emporium.accounts.tests.factories import (
     StaffUserFactory,
     UserFactory,
 )
+from emporium.analytics.services import rebuild_all_rollups
 from emporium.cart.models import Cart, CartLine
 from emporium.cart.tests.factories import CartFactory, CartLineFactory
 from emporium.catalog.models import Category, Product, Variant
@@ -223,6 +224,8 @@ def shop(transactional_db: None, live_server: Any, settings: Any) -> Shop:
 def credentials_for(case: schemathesis.Case, shop: Shop) -> dict[str, str]:
     """The identity an operation is for; none for visitors and guests, who prove with a token."""
     path, method = case.operation.path, case.method.upper()
+    if path.startswith("/api/v1/analytics/"):
+        return _bearer(shop.analyst)  # the shop's figures: what the Analyst role is for
     if path.startswith("/api/v1/staff/"):
         if method == "GET":
             return _bearer(shop.analyst)  # reading is what the Analyst role is for
@@ -565,6 +568,34 @@ def _(shop: Shop) -> CaseData:
     return {"path_parameters": {"variant_id": variant.pk}, "body": {"price_amount": "3.00"}}
 
 
+ANALYTICS_PERIOD = {"start": "2026-01-01", "end": "2026-12-31"}
+
+
+def _analytics(query: dict[str, Any]) -> Callable[[Shop], CaseData]:
+    def build(shop: Shop) -> CaseData:
+        rebuild_all_rollups()  # the shop's orders, in the roll-ups the reports read
+        return {"query": {**ANALYTICS_PERIOD, **query}}
+
+    return build
+
+
+success("GET /api/v1/analytics/sales/")(_analytics({"granularity": "week", "currency": "GBP"}))
+success("GET /api/v1/analytics/countries/")(_analytics({}))
+success("GET /api/v1/analytics/categories/")(_analytics({}))
+success("GET /api/v1/analytics/products/")(_analytics({"ranking": "rising", "limit": 5}))
+success("GET /api/v1/analytics/customers/")(_analytics({"granularity": "month"}))
+success("GET /api/v1/analytics/cohorts/")(_analytics({"format": "csv"}))
+success("GET /api/v1/analytics/segments/")(_analytics({}))
+success("GET /api/v1/analytics/funnel/")(_analytics({}))
+success("GET /api/v1/analytics/recommendations/")(_analytics({}))
+
+
+@success("GET /api/v1/analytics/segments/{segment}/customers/")
+def _(shop: Shop) -> CaseData:
+    rebuild_all_rollups()
+    return {"path_parameters": {"segment": "new"}, "query": {**ANALYTICS_PERIOD, "limit": 10}}
+
+
 # --- Real rows in generated requests -----------------------------------------------------------------
 
 
@@ -758,6 +789,10 @@ CHECKED_AGAINST_THE_SHOP: dict[str, set[str]] = {
     "POST /api/v1/staff/products/{product_id}/variants/": {"sku"},
     "PATCH /api/v1/staff/variants/{variant_id}/": {"sku", "stock_on_hand"},  # not below what orders hold
 }
+# Report periods: the end not before the start, at most three years, within 2000-2100.
+CHECKED_AGAINST_THE_SHOP.update(
+    {label: {"start", "end"} for label in OPERATIONS if label.startswith("GET /api/v1/analytics/")}
+)
 
 
 def _is_explained_refusal(case: schemathesis.Case, response: Any) -> bool:

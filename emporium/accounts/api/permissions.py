@@ -73,3 +73,10 @@ class CanManageVariants(StaffPermission):
         "POST": ("catalog.view_product", "catalog.add_variant"),
         "PATCH": ("catalog.view_product", "catalog.change_variant"),
     }
+
+
+class CanViewAnalytics(StaffPermission):
+    """Analysts and order managers: the shop's figures are read from its orders, so whoever
+    may read every order may read the reports built from them (the dashboard asks the same)."""
+
+    required = {"GET": ("orders.view_order",)}

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("emporium.cart.api.urls")),
     path("", include("emporium.checkout.api.urls")),
     path("", include("emporium.orders.api.urls")),
+    path("", include("emporium.analytics.api.urls")),
 ]

@@ -1,0 +1,632 @@
+"""Reads behind every analytics endpoint: the daily roll-ups, never the orders themselves.
+
+Each report takes a :class:`~emporium.analytics.periods.Period`, a currency (amounts of
+different currencies are never added), and compares with the previous period of the same
+length. Money is a :class:`~emporium.core.money.Money`; ratios are Decimals or ``None`` where
+the base is zero. Answers are cached under the roll-ups' version (``cached_report``), which
+every refresh bumps, so a cached answer never outlives the data it was built from.
+
+What counts as a sale, and net revenue, is documented in emporium.analytics.models.
+Storefront events (product views, add-to-cart, recommendation clicks) are read through
+:func:`count_storefront_events` only; see its docstring for what awaits the events table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, TypeVar
+
+import pandas as pd
+from django.core.cache import cache
+from django.db.models import Count, DateField, DecimalField, F, Max, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, Trunc, TruncMonth
+
+from emporium.accounts.models import User
+from emporium.analytics.exceptions import UnknownSegment
+from emporium.analytics.models import CustomerDay, DailyProductSales, DailySales, RollupState
+from emporium.analytics.periods import (
+    Granularity,
+    Period,
+    bucket_start,
+    list_buckets,
+    month_start,
+    months_between,
+)
+from emporium.analytics.rfm import COLUMNS, SEGMENTS, score_customers
+from emporium.catalog.models import Category
+from emporium.core.money import Money
+from emporium.orders.models import OrderStatus
+
+# Statuses of an order that was paid for (or imported as delivered), whatever came after.
+SALE_STATUSES = (
+    OrderStatus.PAID,
+    OrderStatus.FULFILLED,
+    OrderStatus.SHIPPED,
+    OrderStatus.DELIVERED,
+    OrderStatus.PARTIALLY_REFUNDED,
+    OrderStatus.REFUNDED,
+)
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+CACHE_SECONDS = 3600
+T = TypeVar("T")
+
+
+def is_sale() -> Q:
+    """An order that counts as a sale: paid, and cash on delivery only once the cash is in."""
+    return Q(status__in=SALE_STATUSES) & ~Q(pays_on_delivery=True, paid_at__isnull=True)
+
+
+def change_ratio(current: Decimal | int, previous: Decimal | int) -> Decimal | None:
+    """(current - previous) / previous to four places; None when there was nothing before."""
+    if not previous:
+        return None
+    return ((Decimal(current) - Decimal(previous)) / Decimal(previous)).quantize(Decimal("0.0001"))
+
+
+def share(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"))
+
+
+CENTS = Decimal("0.01")
+
+
+def money(amount: Decimal | int | None, currency: str) -> Money:
+    # Orders hold amounts to two places whatever the currency, and so do the reports.
+    return Money(Decimal(amount or 0).quantize(CENTS, rounding=ROUND_HALF_UP), currency)
+
+
+def get_rollup_version() -> int:
+    return RollupState.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+
+
+def cached_report(name: str, build: Callable[[], T], **params: Any) -> T:
+    """The report built once per roll-up version and parameters (one query when cached)."""
+    key_source = json.dumps(params, sort_keys=True, default=str)
+    digest = hashlib.sha256(key_source.encode()).hexdigest()[:32]
+    key = f"analytics:{get_rollup_version()}:{name}:{digest}"
+    found = cache.get(key)
+    if found is not None:
+        return found  # type: ignore[no-any-return,unused-ignore]
+    report = build()
+    cache.set(key, report, CACHE_SECONDS)
+    return report
+
+
+# --- Revenue, orders and average order value ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SalesTotals:
+    orders: int
+    placed_orders: int
+    cancelled_orders: int
+    revenue: Money
+    refunded: Money
+    average_order_value: Money
+
+
+def _totals(
+    *, orders: int, placed: int, cancelled: int, net: Decimal, refunded: Decimal, currency: str
+) -> SalesTotals:
+    return SalesTotals(
+        orders=orders,
+        placed_orders=placed,
+        cancelled_orders=cancelled,
+        revenue=money(net, currency),
+        refunded=money(refunded, currency),
+        average_order_value=money(net / orders if orders else 0, currency),
+    )
+
+
+def _daily_sales(*, period: Period, currency: str) -> dict[date, dict[str, Any]]:
+    rows = (
+        DailySales.objects.filter(day__gte=period.start, day__lte=period.end, currency=currency)
+        .values("day")
+        .annotate(
+            orders=Sum("sale_orders"),
+            placed=Sum("placed_orders"),
+            cancelled=Sum("cancelled_orders"),
+            net=Sum("net_amount"),
+            refunded=Sum("refunded_amount"),
+        )
+        .order_by("day")
+    )
+    return {row["day"]: dict(row) for row in rows}
+
+
+def _sum_days(days: list[dict[str, Any]], currency: str) -> SalesTotals:
+    return _totals(
+        orders=sum(day["orders"] for day in days),
+        placed=sum(day["placed"] for day in days),
+        cancelled=sum(day["cancelled"] for day in days),
+        net=sum((day["net"] for day in days), Decimal(0)),
+        refunded=sum((day["refunded"] for day in days), Decimal(0)),
+        currency=currency,
+    )
+
+
+def get_sales_over_time(*, period: Period, granularity: Granularity, currency: str) -> dict[str, Any]:
+    """Orders, net revenue and AOV per bucket, this period and the previous one, with totals."""
+    return cached_report(
+        "sales",
+        lambda: _build_sales_over_time(period=period, granularity=granularity, currency=currency),
+        period=period,
+        granularity=granularity,
+        currency=currency,
+    )
+
+
+def _build_sales_over_time(*, period: Period, granularity: Granularity, currency: str) -> dict[str, Any]:
+    previous = period.previous()
+    days = _daily_sales(period=Period(start=previous.start, end=period.end), currency=currency)
+
+    def series(of: Period) -> list[dict[str, Any]]:
+        grouped: dict[date, list[dict[str, Any]]] = defaultdict(list)
+        for day, row in days.items():
+            if of.start <= day <= of.end:
+                grouped[bucket_start(day, granularity)].append(row)
+        return [
+            {"bucket": bucket, **_sum_days(grouped.get(bucket, []), currency).__dict__}
+            for bucket in list_buckets(of, granularity)
+        ]
+
+    current_rows = [row for day, row in days.items() if day >= period.start]
+    previous_rows = [row for day, row in days.items() if day < period.start]
+    current, before = _sum_days(current_rows, currency), _sum_days(previous_rows, currency)
+    return {
+        "currency": currency,
+        "totals": current.__dict__,
+        "previous_totals": before.__dict__,
+        "changes": {
+            "orders": change_ratio(current.orders, before.orders),
+            "revenue": change_ratio(current.revenue.amount, before.revenue.amount),
+            "average_order_value": change_ratio(
+                current.average_order_value.amount, before.average_order_value.amount
+            ),
+        },
+        "rows": series(period),
+        "previous_rows": series(previous),
+    }
+
+
+# --- Countries, categories, products ----------------------------------------------------------------
+
+
+def list_sales_by_country(*, period: Period, currency: str) -> dict[str, Any]:
+    return cached_report(
+        "countries",
+        lambda: _build_sales_by_country(period=period, currency=currency),
+        period=period,
+        currency=currency,
+    )
+
+
+def _sales_by(field: str, *, period: Period, currency: str) -> dict[Any, dict[str, Any]]:
+    return {
+        row[field]: row
+        for row in DailySales.objects.filter(day__gte=period.start, day__lte=period.end, currency=currency)
+        .values(field)
+        .annotate(orders=Sum("sale_orders"), net=Sum("net_amount"))
+        .order_by()
+    }
+
+
+def _build_sales_by_country(*, period: Period, currency: str) -> dict[str, Any]:
+    current = _sales_by("country", period=period, currency=currency)
+    previous = _sales_by("country", period=period.previous(), currency=currency)
+    total = sum((row["net"] for row in current.values()), Decimal(0))
+    rows = [
+        {
+            "country": country,
+            "orders": row["orders"],
+            "revenue": money(row["net"], currency),
+            "share": share(row["net"], total),
+            "previous_revenue": money(previous.get(country, {}).get("net"), currency),
+            "change": change_ratio(row["net"], previous.get(country, {}).get("net", 0)),
+        }
+        for country, row in current.items()
+    ]
+    rows.sort(key=lambda row: (-row["revenue"].amount, row["country"]))
+    return {"currency": currency, "rows": rows}
+
+
+def _product_sales(*, period: Period, currency: str, by: str) -> dict[Any, dict[str, Any]]:
+    fields = ("product_id", "product_name") if by == "product" else ("category_id",)
+    rows = (
+        DailyProductSales.objects.filter(day__gte=period.start, day__lte=period.end, currency=currency)
+        .values(*fields)
+        .annotate(quantity_sold=Sum("quantity"), net=Sum("net_amount"))
+        .order_by()
+    )
+    return {tuple(row[field] for field in fields): row for row in rows}
+
+
+def list_sales_by_category(*, period: Period, currency: str) -> dict[str, Any]:
+    return cached_report(
+        "categories",
+        lambda: _build_sales_by_category(period=period, currency=currency),
+        period=period,
+        currency=currency,
+    )
+
+
+def _build_sales_by_category(*, period: Period, currency: str) -> dict[str, Any]:
+    current = _product_sales(period=period, currency=currency, by="category")
+    previous = _product_sales(period=period.previous(), currency=currency, by="category")
+    ids = [key[0] for key in current if key[0] is not None]
+    names = dict(Category.objects.filter(pk__in=ids).values_list("pk", "name"))
+    total = sum((row["net"] for row in current.values()), Decimal(0))
+    rows = [
+        {
+            "category_id": key[0],
+            "category": names.get(key[0], "(no category)"),
+            "quantity": row["quantity_sold"],
+            "revenue": money(row["net"], currency),
+            "share": share(row["net"], total),
+            "previous_revenue": money(previous.get(key, {}).get("net"), currency),
+            "change": change_ratio(row["net"], previous.get(key, {}).get("net", 0)),
+        }
+        for key, row in current.items()
+    ]
+    rows.sort(key=lambda row: (-row["revenue"].amount, row["category"]))
+    return {"currency": currency, "rows": rows}
+
+
+class ProductRanking:
+    TOP = "top"  # most revenue in the period
+    RISING = "rising"  # most revenue gained on the previous period
+    FALLING = "falling"  # most revenue lost on the previous period
+    CHOICES = (TOP, RISING, FALLING)
+
+
+def list_products(*, period: Period, currency: str, ranking: str, limit: int) -> dict[str, Any]:
+    return cached_report(
+        "products",
+        lambda: _build_products(period=period, currency=currency, ranking=ranking, limit=limit),
+        period=period,
+        currency=currency,
+        ranking=ranking,
+        limit=limit,
+    )
+
+
+def _build_products(*, period: Period, currency: str, ranking: str, limit: int) -> dict[str, Any]:
+    current = _product_sales(period=period, currency=currency, by="product")
+    previous = _product_sales(period=period.previous(), currency=currency, by="product")
+    empty = {"quantity_sold": 0, "net": Decimal(0)}
+    keys = set(current) | (set(previous) if ranking == ProductRanking.FALLING else set())
+    rows = []
+    for key in keys:
+        now, before = current.get(key, empty), previous.get(key, empty)
+        rows.append(
+            {
+                "product_id": key[0],
+                "product": key[1],
+                "quantity": now["quantity_sold"],
+                "revenue": money(now["net"], currency),
+                "previous_quantity": before["quantity_sold"],
+                "previous_revenue": money(before["net"], currency),
+                "revenue_change": money(now["net"] - before["net"], currency),
+                "change": change_ratio(now["net"], before["net"]),
+            }
+        )
+    if ranking == ProductRanking.TOP:
+        rows.sort(key=lambda row: (-row["revenue"].amount, row["product"]))
+    elif ranking == ProductRanking.RISING:
+        rows = [row for row in rows if row["revenue_change"].amount > 0]
+        rows.sort(key=lambda row: (-row["revenue_change"].amount, row["product"]))
+    else:
+        rows = [row for row in rows if row["revenue_change"].amount < 0]
+        rows.sort(key=lambda row: (row["revenue_change"].amount, row["product"]))
+    return {"currency": currency, "ranking": ranking, "rows": rows[:limit]}
+
+
+# --- Customers ----------------------------------------------------------------------------------------
+
+
+def get_new_and_returning_customers(
+    *, period: Period, granularity: Granularity, currency: str
+) -> dict[str, Any]:
+    return cached_report(
+        "customers",
+        lambda: _build_new_and_returning(period=period, granularity=granularity, currency=currency),
+        period=period,
+        granularity=granularity,
+        currency=currency,
+    )
+
+
+def _first_sale_day(*, currency: str) -> Subquery:
+    """The day of the customer's first sale ever, in this currency (index customer, day)."""
+    first = CustomerDay.objects.filter(customer_id=OuterRef("customer_id"), currency=currency).order_by("day")
+    return Subquery(first.values("day")[:1], output_field=DateField())
+
+
+def _build_new_and_returning(*, period: Period, granularity: Granularity, currency: str) -> dict[str, Any]:
+    """A customer is *new* in the bucket of their first sale ever and *returning* in any later
+    one. Guests (orders without an account) cannot be told apart, so they are counted apart."""
+    in_period = CustomerDay.objects.filter(
+        day__gte=period.start, day__lte=period.end, currency=currency
+    ).annotate(first_day=_first_sale_day(currency=currency))
+    is_new = Q(first_bucket=F("bucket"))
+    per_bucket: dict[date, Any] = {
+        row["bucket"]: row
+        for row in in_period.annotate(
+            bucket=Trunc("day", str(granularity), output_field=DateField()),
+            first_bucket=Trunc("first_day", str(granularity), output_field=DateField()),
+        )
+        .values("bucket")
+        .annotate(
+            new=Count("customer_id", distinct=True, filter=is_new),
+            returning=Count("customer_id", distinct=True, filter=~is_new),
+            new_net=Coalesce(Sum("net_amount", filter=is_new), 0, output_field=MONEY),
+            returning_net=Coalesce(Sum("net_amount", filter=~is_new), 0, output_field=MONEY),
+            customer_orders=Sum("orders"),
+        )
+        .order_by()
+    }
+    totals = in_period.aggregate(
+        customers=Count("customer_id", distinct=True),
+        new=Count("customer_id", distinct=True, filter=Q(first_day__gte=period.start)),
+    )
+    sales: dict[date, dict[str, Any]] = defaultdict(lambda: {"orders": 0, "net": Decimal(0)})
+    for day, row in _daily_sales(period=period, currency=currency).items():
+        sales[bucket_start(day, granularity)]["orders"] += row["orders"]
+        sales[bucket_start(day, granularity)]["net"] += row["net"]
+    empty: dict[str, Any] = {
+        "new": 0,
+        "returning": 0,
+        "new_net": Decimal(0),
+        "returning_net": Decimal(0),
+        "customer_orders": 0,
+    }
+    rows = []
+    for bucket in list_buckets(period, granularity):
+        entry, sold = per_bucket.get(bucket, empty), sales[bucket]
+        rows.append(
+            {
+                "bucket": bucket,
+                "new_customers": entry["new"],
+                "returning_customers": entry["returning"],
+                "new_revenue": money(entry["new_net"], currency),
+                "returning_revenue": money(entry["returning_net"], currency),
+                "guest_orders": sold["orders"] - entry["customer_orders"],
+                "guest_revenue": money(sold["net"] - entry["new_net"] - entry["returning_net"], currency),
+            }
+        )
+    return {
+        "currency": currency,
+        "totals": {
+            "customers": totals["customers"],
+            "new_customers": totals["new"],
+            "returning_customers": totals["customers"] - totals["new"],
+        },
+        "rows": rows,
+    }
+
+
+def get_cohort_retention(*, period: Period, currency: str) -> dict[str, Any]:
+    return cached_report(
+        "cohorts",
+        lambda: _build_cohort_retention(period=period, currency=currency),
+        period=period,
+        currency=currency,
+    )
+
+
+def _build_cohort_retention(*, period: Period, currency: str) -> dict[str, Any]:
+    """Customers grouped by the month of their first sale (months the period touches), and the
+    share of each cohort that bought again in each month after, up to the period's end."""
+    first_month = month_start(period.start)
+    counts = (
+        CustomerDay.objects.filter(currency=currency, day__gte=first_month, day__lte=period.end)
+        .annotate(first_day=_first_sale_day(currency=currency))
+        .filter(first_day__gte=first_month)
+        .annotate(
+            cohort=TruncMonth("first_day", output_field=DateField()),
+            month=TruncMonth("day", output_field=DateField()),
+        )
+        .values("cohort", "month")
+        .annotate(customers=Count("customer_id", distinct=True))
+        .order_by("cohort", "month")
+    )
+    by_cohort: dict[date, dict[int, int]] = defaultdict(dict)
+    for row in counts:
+        by_cohort[row["cohort"]][months_between(row["cohort"], row["month"])] = row["customers"]
+    rows = []
+    for cohort in list_buckets(Period(start=first_month, end=period.end), Granularity.MONTH):
+        active = by_cohort.get(cohort, {})
+        size = active.get(0, 0)
+        span = months_between(cohort, month_start(period.end))
+        rows.append(
+            {
+                "cohort": cohort,
+                "customers": size,
+                "retention": [
+                    {
+                        "month": offset,
+                        "customers": active.get(offset, 0),
+                        "share": share(active.get(offset, 0), size),
+                    }
+                    for offset in range(span + 1)
+                ],
+            }
+        )
+    return {"currency": currency, "rows": rows}
+
+
+# --- RFM --------------------------------------------------------------------------------------------------
+
+
+def _scored_customers(*, period: Period, currency: str) -> pd.DataFrame:
+    def build() -> pd.DataFrame:
+        records = (
+            CustomerDay.objects.filter(day__gte=period.start, day__lte=period.end, currency=currency)
+            .values("customer_id")
+            .annotate(last_day=Max("day"), order_count=Sum("orders"), net=Sum("net_amount"))
+            .values_list("customer_id", "last_day", "order_count", "net")
+            .order_by()
+        )
+        frame = pd.DataFrame.from_records(list(records), columns=COLUMNS)
+        return score_customers(frame, as_of=period.end)
+
+    return cached_report("rfm-frame", build, period=period, currency=currency)
+
+
+def list_rfm_segments(*, period: Period, currency: str) -> dict[str, Any]:
+    frame = _scored_customers(period=period, currency=currency)
+    total = sum(frame["net_amount"], Decimal(0)) if not frame.empty else Decimal(0)
+    rows = []
+    for segment in SEGMENTS:
+        members = frame[frame["segment"] == segment]
+        revenue = sum(members["net_amount"], Decimal(0))
+        rows.append(
+            {
+                "segment": segment,
+                "customers": len(members),
+                "revenue": money(revenue, currency),
+                "revenue_share": share(revenue, total),
+                "average_revenue": money(revenue / len(members) if len(members) else 0, currency),
+            }
+        )
+    return {"currency": currency, "as_of": period.end, "rows": rows}
+
+
+def list_customers_in_segment(
+    *, period: Period, currency: str, segment: str, limit: int, offset: int
+) -> dict[str, Any]:
+    """The customers of one segment, highest spenders first."""
+    if segment not in SEGMENTS:
+        raise UnknownSegment(segment=segment)
+    frame = _scored_customers(period=period, currency=currency)
+    members = frame[frame["segment"] == segment].sort_values(
+        ["net_amount", "customer_id"], ascending=[False, True]
+    )
+    page = members.iloc[offset : offset + limit]
+    emails = dict(User.objects.filter(pk__in=page["customer_id"].tolist()).values_list("pk", "email"))
+    rows = [
+        {
+            "customer_id": int(record.customer_id),
+            "email": emails.get(int(record.customer_id), ""),
+            "last_order_day": record.last_day,
+            "recency_days": int(record.recency_days),
+            "orders": int(record.orders),
+            "revenue": money(record.net_amount, currency),
+            "r": int(record.r),
+            "f": int(record.f),
+            "m": int(record.m),
+        }
+        for record in page.itertuples()
+    ]
+    return {"currency": currency, "segment": segment, "count": len(members), "rows": rows}
+
+
+# --- Storefront events: the funnel and recommendations ---------------------------------------------------
+
+
+class StorefrontEvent:
+    PRODUCT_VIEW = "product_view"
+    ADD_TO_CART = "add_to_cart"
+    RECOMMENDATION_CLICK = "recommendation_click"
+
+
+def count_storefront_events(*, period: Period, by_widget: bool = False) -> dict[Any, int] | None:
+    """The one place analytics reads storefront events: counts per event kind (or per
+    recommendation widget with ``by_widget``) in the period, or None while there are none.
+
+    AWAITS THE EVENTS TABLE: the recommendations app (issue 13) records product views,
+    add-to-cart and recommendation clicks in its own table, which this branch does not have.
+    Until it is merged this answers None, and the funnel and the recommendation report say
+    ``events_available: false`` and show only what the orders tell. Point this at that table
+    (a grouped count over the period, in the shop's time zone) and both reports fill in.
+    """
+    return None
+
+
+def count_orders_attributed_to_recommendations(
+    *, period: Period, currency: str
+) -> dict[str, dict[str, Any]] | None:
+    """Orders and revenue per recommendation widget. AWAITS THE EVENTS TABLE, like
+    :func:`count_storefront_events`: the rule to implement is an order placed by the customer
+    (or session) that clicked a widget's product in the 7 days before, counting the revenue of
+    that product's lines."""
+    return None
+
+
+def get_funnel(*, period: Period, currency: str) -> dict[str, Any]:
+    return cached_report(
+        "funnel", lambda: _build_funnel(period=period, currency=currency), period=period, currency=currency
+    )
+
+
+def _funnel_counts(*, period: Period, currency: str) -> dict[str, int | None]:
+    events = count_storefront_events(period=period) or {}
+    orders = DailySales.objects.filter(
+        day__gte=period.start, day__lte=period.end, currency=currency
+    ).aggregate(placed=Coalesce(Sum("placed_orders"), 0), paid=Coalesce(Sum("sale_orders"), 0))
+    return {
+        StorefrontEvent.PRODUCT_VIEW: events.get(StorefrontEvent.PRODUCT_VIEW),
+        StorefrontEvent.ADD_TO_CART: events.get(StorefrontEvent.ADD_TO_CART),
+        "checkout": orders["placed"],  # a checkout completed is an order placed
+        "paid": orders["paid"],
+    }
+
+
+def _build_funnel(*, period: Period, currency: str) -> dict[str, Any]:
+    current = _funnel_counts(period=period, currency=currency)
+    previous = _funnel_counts(period=period.previous(), currency=currency)
+    rows = []
+    before: int | None = None
+    first = next((count for count in current.values() if count is not None), None)
+    for stage, count in current.items():
+        rows.append(
+            {
+                "stage": stage,
+                "count": count,
+                "previous_count": previous[stage],
+                "rate_from_previous_stage": None if count is None or before is None else share(count, before),
+                "rate_from_first_stage": None if count is None or first is None else share(count, first),
+            }
+        )
+        if count is not None:
+            before = count
+    return {
+        "currency": currency,
+        "events_available": current[StorefrontEvent.PRODUCT_VIEW] is not None,
+        "rows": rows,
+    }
+
+
+def get_recommendation_contribution(*, period: Period, currency: str) -> dict[str, Any]:
+    clicks = count_storefront_events(period=period, by_widget=True)
+    attributed = count_orders_attributed_to_recommendations(period=period, currency=currency)
+    sales = DailySales.objects.filter(
+        day__gte=period.start, day__lte=period.end, currency=currency
+    ).aggregate(net=Coalesce(Sum("net_amount"), 0, output_field=MONEY))
+    rows = []
+    if clicks is not None and attributed is not None:
+        for widget in sorted(set(clicks) | set(attributed)):
+            won = attributed.get(widget, {"orders": 0, "net": Decimal(0)})
+            rows.append(
+                {
+                    "widget": widget,
+                    "clicks": clicks.get(widget, 0),
+                    "orders": won["orders"],
+                    "revenue": money(won["net"], currency),
+                    "revenue_share": share(won["net"], sales["net"]),
+                }
+            )
+    return {
+        "currency": currency,
+        "events_available": clicks is not None,
+        "total_revenue": money(sales["net"], currency),
+        "rows": rows,
+    }
