@@ -7,8 +7,9 @@ the base is zero. Answers are cached under the roll-ups' version (``cached_repor
 every refresh bumps, so a cached answer never outlives the data it was built from.
 
 What counts as a sale, and net revenue, is documented in emporium.analytics.models.
-Storefront events (product views, add-to-cart, recommendation clicks) are read through
-:func:`count_storefront_events` only; see its docstring for what awaits the events table.
+Storefront events (product views, add-to-cart, recommendation clicks: the recommendations
+app's ``Event`` table) are read through :func:`count_storefront_events` and the click
+attribution below it only.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
@@ -41,7 +42,8 @@ from emporium.analytics.periods import (
 from emporium.analytics.rfm import COLUMNS, SEGMENTS, score_customers
 from emporium.catalog.models import Category
 from emporium.core.money import Money
-from emporium.orders.models import OrderStatus
+from emporium.orders.models import OrderLine, OrderStatus
+from emporium.recommendations.models import Event, EventKind
 
 # Statuses of an order that was paid for (or imported as delivered), whatever came after.
 SALE_STATUSES = (
@@ -60,6 +62,11 @@ T = TypeVar("T")
 def is_sale() -> Q:
     """An order that counts as a sale: paid, and cash on delivery only once the cash is in."""
     return Q(status__in=SALE_STATUSES) & ~Q(pays_on_delivery=True, paid_at__isnull=True)
+
+
+def is_sale_line() -> Q:
+    """An order line of an order that counts as a sale (:func:`is_sale`, through the order)."""
+    return Q(order__status__in=SALE_STATUSES) & ~Q(order__pays_on_delivery=True, order__paid_at__isnull=True)
 
 
 def change_ratio(current: Decimal | int, previous: Decimal | int) -> Decimal | None:
@@ -538,27 +545,75 @@ class StorefrontEvent:
     RECOMMENDATION_CLICK = "recommendation_click"
 
 
-def count_storefront_events(*, period: Period, by_widget: bool = False) -> dict[Any, int] | None:
-    """The one place analytics reads storefront events: counts per event kind (or per
-    recommendation widget with ``by_widget``) in the period, or None while there are none.
-
-    AWAITS THE EVENTS TABLE: the recommendations app (issue 13) records product views,
-    add-to-cart and recommendation clicks in its own table, which this branch does not have.
-    Until it is merged this answers None, and the funnel and the recommendation report say
-    ``events_available: false`` and show only what the orders tell. Point this at that table
-    (a grouped count over the period, in the shop's time zone) and both reports fill in.
+def count_storefront_events(*, period: Period, by_widget: bool = False) -> dict[Any, int]:
+    """The one place analytics reads storefront events (recorded by the recommendations app):
+    counts per event kind in the period, or clicks per recommendation widget with ``by_widget``.
     """
-    return None
+    start, until = period.bounds()
+    events = Event.objects.filter(occurred_at__gte=start, occurred_at__lt=until)
+    if by_widget:
+        clicks = events.filter(kind=EventKind.CLICK).values_list("widget").annotate(count=Count("pk"))
+        return dict(clicks.order_by())
+    counted = dict(events.values_list("kind").annotate(count=Count("pk")).order_by())
+    return {
+        StorefrontEvent.PRODUCT_VIEW: counted.get(EventKind.VIEW, 0),
+        StorefrontEvent.ADD_TO_CART: counted.get(EventKind.ADD_TO_CART, 0),
+        StorefrontEvent.RECOMMENDATION_CLICK: counted.get(EventKind.CLICK, 0),
+    }
 
 
-def count_orders_attributed_to_recommendations(
-    *, period: Period, currency: str
-) -> dict[str, dict[str, Any]] | None:
-    """Orders and revenue per recommendation widget. AWAITS THE EVENTS TABLE, like
-    :func:`count_storefront_events`: the rule to implement is an order placed by the customer
-    (or session) that clicked a widget's product in the 7 days before, counting the revenue of
-    that product's lines."""
-    return None
+# A click leads to an order when the same customer places it within this many days.
+ATTRIBUTION_DAYS = 7
+
+
+def count_orders_attributed_to_recommendations(*, period: Period, currency: str) -> dict[str, dict[str, Any]]:
+    """Orders and revenue per recommendation widget.
+
+    An order placed (and counted as a sale) in the period is the widget's when its customer
+    clicked one of the order's products in that widget in the ``ATTRIBUTION_DAYS`` before; the
+    widget gets that product's lines, net of nothing (refunds are shop-wide, not per line). Only
+    logged-in customers are followed: a visitor's click has no order to meet. Two widgets that
+    led to the same line share it, each counting it, as every "last touch" report does.
+    """
+    start, until = period.bounds()
+    clicks = Event.objects.filter(
+        kind=EventKind.CLICK,
+        customer__isnull=False,
+        occurred_at__gte=start - timedelta(days=ATTRIBUTION_DAYS),
+        occurred_at__lt=until,
+    ).values_list("customer_id", "product_id", "widget", "occurred_at")
+    clicked: dict[tuple[int, int], list[tuple[str, datetime]]] = defaultdict(list)
+    for customer_id, product_id, widget, occurred_at in clicks:
+        clicked[(customer_id, product_id)].append((widget, occurred_at))
+    if not clicked:
+        return {}
+    lines = (
+        OrderLine.objects.filter(
+            is_sale_line(),
+            order__placed_at__gte=start,
+            order__placed_at__lt=until,
+            order__currency=currency,
+            order__customer_id__in={customer for customer, _ in clicked},
+            variant__product_id__in={product for _, product in clicked},
+        )
+        .values_list(
+            "order_id", "order__customer_id", "variant__product_id", "order__placed_at", "total_amount"
+        )
+        .order_by()
+    )
+    orders: dict[str, set[int]] = defaultdict(set)
+    revenue: dict[str, Decimal] = defaultdict(Decimal)
+    window = timedelta(days=ATTRIBUTION_DAYS)
+    for order_id, customer_id, product_id, placed_at, amount in lines:
+        widgets = {
+            widget
+            for widget, occurred_at in clicked.get((customer_id, product_id), ())
+            if placed_at - window <= occurred_at <= placed_at
+        }
+        for widget in widgets:
+            orders[widget].add(order_id)
+            revenue[widget] += amount
+    return {widget: {"orders": len(orders[widget]), "net": revenue[widget]} for widget in orders}
 
 
 def get_funnel(*, period: Period, currency: str) -> dict[str, Any]:
@@ -568,7 +623,7 @@ def get_funnel(*, period: Period, currency: str) -> dict[str, Any]:
 
 
 def _funnel_counts(*, period: Period, currency: str) -> dict[str, int | None]:
-    events = count_storefront_events(period=period) or {}
+    events = count_storefront_events(period=period)
     orders = DailySales.objects.filter(
         day__gte=period.start, day__lte=period.end, currency=currency
     ).aggregate(placed=Coalesce(Sum("placed_orders"), 0), paid=Coalesce(Sum("sale_orders"), 0))
@@ -600,7 +655,7 @@ def _build_funnel(*, period: Period, currency: str) -> dict[str, Any]:
             before = count
     return {
         "currency": currency,
-        "events_available": current[StorefrontEvent.PRODUCT_VIEW] is not None,
+        "events_available": True,
         "rows": rows,
     }
 
@@ -612,21 +667,20 @@ def get_recommendation_contribution(*, period: Period, currency: str) -> dict[st
         day__gte=period.start, day__lte=period.end, currency=currency
     ).aggregate(net=Coalesce(Sum("net_amount"), 0, output_field=MONEY))
     rows = []
-    if clicks is not None and attributed is not None:
-        for widget in sorted(set(clicks) | set(attributed)):
-            won = attributed.get(widget, {"orders": 0, "net": Decimal(0)})
-            rows.append(
-                {
-                    "widget": widget,
-                    "clicks": clicks.get(widget, 0),
-                    "orders": won["orders"],
-                    "revenue": money(won["net"], currency),
-                    "revenue_share": share(won["net"], sales["net"]),
-                }
-            )
+    for widget in sorted(set(clicks) | set(attributed)):
+        won = attributed.get(widget, {"orders": 0, "net": Decimal(0)})
+        rows.append(
+            {
+                "widget": widget,
+                "clicks": clicks.get(widget, 0),
+                "orders": won["orders"],
+                "revenue": money(won["net"], currency),
+                "revenue_share": share(won["net"], sales["net"]),
+            }
+        )
     return {
         "currency": currency,
-        "events_available": clicks is not None,
+        "events_available": True,
         "total_revenue": money(sales["net"], currency),
         "rows": rows,
     }

@@ -1,6 +1,6 @@
 """Known answers on small hand-made shops: each report read back from freshly built roll-ups."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -14,6 +14,8 @@ from emporium.analytics.tests.factories import make_order
 from emporium.catalog.tests.factories import CategoryFactory, make_product
 from emporium.core.money import Money
 from emporium.orders.models import OrderStatus
+from emporium.recommendations.models import EventKind
+from emporium.recommendations.tests.factories import EventFactory
 
 MARCH = Period(start=date(2026, 3, 1), end=date(2026, 3, 31))
 FEBRUARY_TAIL = MARCH.previous()  # 29 Jan - 28 Feb
@@ -194,7 +196,12 @@ def test_an_unknown_segment_is_refused():
 
 
 @pytest.mark.django_db
-def test_the_funnel_counts_checkouts_and_paid_orders_and_waits_for_events():
+def test_the_funnel_counts_views_adds_to_cart_checkouts_and_paid_orders():
+    product = make_product("LANTERN")
+    at = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    EventFactory.create_batch(8, kind=EventKind.VIEW, product=product, occurred_at=at)
+    EventFactory.create_batch(5, kind=EventKind.ADD_TO_CART, product=product, occurred_at=at)
+    EventFactory.create(kind=EventKind.VIEW, product=product, occurred_at=at.replace(month=4))  # after March
     make_order(day=date(2026, 3, 2), total="10.00")
     make_order(day=date(2026, 3, 2), total="10.00", status=S.UNPAID)
     make_order(day=date(2026, 3, 3), total="10.00", status=S.CANCELLED)
@@ -204,22 +211,40 @@ def test_the_funnel_counts_checkouts_and_paid_orders_and_waits_for_events():
     report = selectors.get_funnel(period=MARCH, currency="GBP")
 
     stages = {row["stage"]: row for row in report["rows"]}
-    assert report["events_available"] is False
-    assert stages["product_view"]["count"] is None
-    assert (stages["checkout"]["count"], stages["paid"]["count"]) == (4, 2)
-    assert stages["paid"]["rate_from_previous_stage"] == Decimal("0.5000")
+    assert report["events_available"] is True
+    assert [stages[name]["count"] for name in ("product_view", "add_to_cart", "checkout", "paid")] == [
+        8,
+        5,
+        4,
+        2,
+    ]
+    assert stages["add_to_cart"]["rate_from_previous_stage"] == Decimal("0.6250")
+    assert stages["paid"]["rate_from_first_stage"] == Decimal("0.2500")
 
 
 @pytest.mark.django_db
-def test_recommendation_contribution_says_events_are_not_recorded_yet():
-    make_order(day=date(2026, 3, 2), total="10.00")
+def test_a_click_is_credited_with_the_customers_order_of_that_product_within_seven_days():
+    customer, other = UserFactory.create(), UserFactory.create()
+    clicked, also_in_basket = make_product("LANTERN", price="6.00"), make_product("CANDLE", price="4.00")
+    EventFactory.create(
+        kind=EventKind.CLICK, widget="also_bought", position=1, product=clicked, customer=customer,
+        occurred_at=datetime(2026, 3, 1, 9, 0, tzinfo=UTC),
+    )  # fmt: skip
+    EventFactory.create(kind=EventKind.CLICK, widget="also_bought", product=clicked, customer=other,
+                        occurred_at=datetime(2026, 3, 1, 9, 0, tzinfo=UTC))  # fmt: skip
+    make_order(day=date(2026, 3, 3), total="6.00", customer=customer, product=clicked)  # within 7 days
+    make_order(day=date(2026, 3, 3), total="4.00", customer=customer, product=also_in_basket)  # not clicked
+    make_order(day=date(2026, 3, 20), total="6.00", customer=other, product=clicked)  # too late
     rebuild_all_rollups()
 
     report = selectors.get_recommendation_contribution(period=MARCH, currency="GBP")
 
-    assert report["events_available"] is False
-    assert report["rows"] == []
-    assert report["total_revenue"] == gbp("10.00")
+    assert report["rows"] == [
+        {
+            "widget": "also_bought", "clicks": 2, "orders": 1, "revenue": gbp("6.00"),
+            "revenue_share": Decimal("0.3750"),
+        }
+    ]  # fmt: skip
 
 
 @pytest.mark.django_db
