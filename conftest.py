@@ -72,10 +72,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(autouse=True)
 def _empty_cache() -> Iterator[None]:
-    """Each test starts with an empty cache, so no test reads another's cached page."""
+    """Each test starts with an empty cache (and event buffer), so no test reads another's."""
     from django.core.cache import cache
 
+    from emporium.recommendations.events import discard_buffered_events
+
     cache.clear()
+    discard_buffered_events()  # product views buffered by another test name its deleted rows
     yield
     cache.clear()
 

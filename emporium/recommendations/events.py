@@ -13,16 +13,21 @@ the shop's own people look at.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from emporium.accounts.models import User
+from emporium.catalog.models import Product
 from emporium.recommendations.models import Event, EventKind
+
+logger = logging.getLogger(__name__)
 
 _BOT = re.compile(
     r"bot|crawl|spider|slurp|facebookexternalhit|preview|monitor|curl|wget|python-requests", re.I
@@ -79,10 +84,41 @@ def _buffer_event(event: Event) -> None:
 
 
 def flush_events() -> int:
-    """Write every buffered event in one insert; returns how many."""
+    """Write every buffered event in one insert; returns how many were written.
+
+    The buffer may hold events of a product or customer deleted since (a flush can come
+    minutes later, on another visitor's request): those are dropped, not written, because a
+    failed insert here would turn that visitor's page into an error over a statistic.
+    """
     with _lock:
         pending = _buffer[:]
         _buffer.clear()
-    if pending:
-        Event.objects.bulk_create(pending, batch_size=1000)
-    return len(pending)
+    if not pending:
+        return 0
+    products = set(
+        Product.objects.filter(pk__in={event.product_id for event in pending}).values_list("pk", flat=True)
+    )
+    customer_ids = {event.customer_id for event in pending if event.customer_id is not None}
+    customers = (
+        set(User.objects.filter(pk__in=customer_ids).values_list("pk", flat=True)) if customer_ids else set()
+    )
+    kept = [
+        event
+        for event in pending
+        if event.product_id in products and (event.customer_id is None or event.customer_id in customers)
+    ]
+    try:
+        with transaction.atomic():
+            Event.objects.bulk_create(kept, batch_size=1000)
+    except IntegrityError:  # a row deleted between the check and the insert: lose this batch only
+        logger.warning("Dropped %d storefront events whose product or customer was deleted", len(kept))
+        return 0
+    return len(kept)
+
+
+def discard_buffered_events() -> int:
+    """Forget the events not written yet (tests start each with an empty buffer)."""
+    with _lock:
+        count = len(_buffer)
+        _buffer.clear()
+    return count

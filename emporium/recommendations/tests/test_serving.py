@@ -161,6 +161,19 @@ def test_a_product_page_shows_customers_also_bought_and_counts_the_view(client, 
 
 
 @pytest.mark.django_db
+def test_views_of_a_product_deleted_before_the_flush_are_dropped_not_an_error(client, version):
+    kept, deleted = ProductFactory.create(), ProductFactory.create()
+    client.get(kept.get_absolute_url(), **BROWSER)
+    client.get(deleted.get_absolute_url(), **BROWSER)
+    deleted.delete()
+
+    written = flush_events()
+
+    assert written == 1
+    assert list(Event.objects.values_list("product_id", flat=True)) == [kept.pk]
+
+
+@pytest.mark.django_db
 def test_bots_and_staff_views_are_not_counted(client, version):
     product = ProductFactory.create()
     client.get(product.get_absolute_url(), HTTP_USER_AGENT="Googlebot/2.1 (+http://www.google.com/bot.html)")
