@@ -48,7 +48,7 @@ from emporium.checkout.exceptions import (
 from emporium.checkout.idempotency import keys_of_client_key, scope_idempotency_key
 from emporium.checkout.models import ShippingMethod, Voucher, VoucherUsage
 from emporium.checkout.selectors import explain_delivery_to, get_tax_rate
-from emporium.core.money import quantize
+from emporium.core.money import Money, format_money, quantize
 from emporium.orders.emails import send_order_email_once
 from emporium.orders.models import Order, OrderEvent, OrderEventType, OrderLine, OrderStatus, StockState
 from emporium.orders.numbers import generate_order_number
@@ -93,7 +93,8 @@ def check_voucher(
         raise VoucherNotApplicable("This voucher has been used up.")
     if subtotal < voucher.minimum_spend_amount:
         raise VoucherNotApplicable(
-            f"Spend at least {voucher.minimum_spend_amount} {voucher.currency} to use this voucher."
+            f"Spend at least {format_money(Money(voucher.minimum_spend_amount, voucher.currency))} "
+            "to use this voucher."
         )
     if voucher.per_customer_limit is not None:
         mine = Q(email__iexact=email) | Q(customer=customer) if customer else Q(email__iexact=email)

@@ -136,3 +136,14 @@ def test_staff_are_warned_on_the_admin_front_page_while_no_method_is_set_up(staf
 
     assert "No active shipping method: customers cannot place orders." in warned
     assert "No active shipping method" not in not_warned
+
+
+def test_a_voucher_below_its_minimum_spend_says_the_amount_in_the_shops_money_format(client: Client):
+    set_up_demo_checkout()
+    variant = VariantFactory.create(price_amount="12.00", stock_on_hand=5)
+    client.post("/cart/add/", {"variant": variant.pk, "quantity": 1})
+    standard = ShippingMethod.objects.get(name__startswith="UK Standard")
+
+    response = client.post("/checkout/", _guest_form(standard, voucher_code="SAVE5"))
+
+    assert "Spend at least £30.00 to use this voucher." in response.content.decode()
