@@ -32,7 +32,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     external_ref = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     # API access tokens carry the version they were issued under; logging out or changing the
     # password bumps it, and every access token issued before stops working at once.
-    token_version = models.PositiveIntegerField(default=0, editable=False)
+    # db_default too: the data generator COPYs users in without naming this column.
+    token_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     objects: ClassVar[UserManager] = UserManager()
 
