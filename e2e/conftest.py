@@ -15,11 +15,15 @@ from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls a test makes
 # around it are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Assertions wait as long as actions do: two test processes, a live server and PostgreSQL share
+# two cores, and a search-as-you-type answer can take longer than Playwright's 5 s default.
+expect.set_options(timeout=10_000)
 
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 RESULTS_DIR = Path(__file__).resolve().parent.parent / "test-results"
