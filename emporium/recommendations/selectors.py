@@ -175,12 +175,36 @@ def list_complete_your_order(*, cart_product_ids: ProductIds, limit: int = 8) ->
 def list_recommendations_for_customer(
     *, customer_id: int, kind: CustomerListKind, exclude_product_ids: ProductIds = (), limit: int = 8
 ) -> list[ProductCard]:
+    return list_customer_lists(
+        customer_id=customer_id, kinds=[kind], exclude_product_ids=exclude_product_ids, limit=limit
+    )[kind]
+
+
+def list_customer_lists(
+    *,
+    customer_id: int,
+    kinds: Sequence[CustomerListKind],
+    exclude_product_ids: ProductIds = (),
+    limit: int = 8,
+) -> dict[CustomerListKind, list[ProductCard]]:
+    """Several of a customer's lists in one query (and one for images), not two per list.
+
+    Training stores at most ``PER_CUSTOMER`` rows per list, so reading whole lists and cutting
+    them here reads a few dozen rows.
+    """
     rows = _servable(
-        CustomerRecommendation.objects.filter(customer_id=customer_id, kind=kind),
+        CustomerRecommendation.objects.filter(
+            customer_id=customer_id, kind__in=[str(kind) for kind in kinds]
+        ),
         product_field="product",
         exclude_product_ids=exclude_product_ids,
-    )[:limit]
-    return _product_cards(list(rows), limit=limit)
+    ).order_by("kind", "rank")
+    lists: dict[CustomerListKind, list[ProductCard]] = {kind: [] for kind in kinds}
+    for row in rows:
+        cards = lists[CustomerListKind(row.kind)]
+        if len(cards) < limit:
+            cards.append(ProductCard.from_product(row.product))
+    return lists
 
 
 def list_popular_products(*, exclude_product_ids: ProductIds = (), limit: int = 8) -> list[ProductCard]:

@@ -26,7 +26,11 @@ from threadpoolctl import threadpool_limits
 from emporium.catalog.cache import bump_catalog_version
 from emporium.catalog.models import Product
 from emporium.datasets.progress import ProgressFactory, silent_progress
-from emporium.datasets.services.bulk_insert import foreign_key_checks_off, lock_referenced_rows
+from emporium.datasets.services.bulk_insert import (
+    analyze_tables,
+    foreign_key_checks_off,
+    lock_referenced_rows,
+)
 from emporium.recommendations.exceptions import NothingToTrainOn
 from emporium.recommendations.models import (
     CustomerListKind,
@@ -123,6 +127,9 @@ def train_recommendations(
         _discard_version(version=version, error=error)
         raise
     _delete_old_versions()
+    # Stale statistics made the planner expect thousands of neighbours per product and start
+    # parallel workers for four rows: 12 ms per product page instead of well under one.
+    analyze_tables(models=[ModelVersion, ProductNeighbour, CustomerRecommendation, PopularProduct])
     logger.info("recommendations: version %s active: %s", version.pk, summary.as_dict())
     return summary
 
