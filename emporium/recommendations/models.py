@@ -45,7 +45,9 @@ class ModelVersion(models.Model):
 class ProductNeighbour(models.Model):
     """'Customers also bought': the top neighbours of a product, best first."""
 
-    version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the lookup index starts with the version, and each index costs
+    # training time on every one of the millions of rows a version writes.
+    version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="+", db_index=False)
     product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
     neighbour = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
     rank = models.PositiveSmallIntegerField()
@@ -66,7 +68,9 @@ class CustomerListKind(models.TextChoices):
 
 
 class CustomerRecommendation(models.Model):
-    version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the lookup index starts with the version, and each index costs
+    # training time on every one of the millions of rows a version writes.
+    version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="+", db_index=False)
     customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=16, choices=CustomerListKind.choices)
     product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
@@ -85,7 +89,9 @@ class CustomerRecommendation(models.Model):
 class PopularProduct(models.Model):
     """Popularity with time decay: for visitors and customers the model knows nothing about."""
 
-    version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the lookup index starts with the version, and each index costs
+    # training time on every one of the millions of rows a version writes.
+    version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="+", db_index=False)
     product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
     rank = models.PositiveIntegerField()
     score = models.FloatField()
