@@ -14,10 +14,10 @@ from datetime import datetime
 
 import pandas as pd
 from django.db import connection
-from django.db.models import Max, Prefetch, Q, QuerySet
+from django.db.models import Max, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from emporium.cart.models import CartLine
-from emporium.catalog.models import ProductImage
+from emporium.catalog.models import Product, ProductImage
 from emporium.catalog.selectors import ProductCard
 from emporium.orders.models import OrderLine, OrderStatus
 from emporium.recommendations.models import (
@@ -199,12 +199,16 @@ def list_customer_lists(
         product_field="product",
         exclude_product_ids=exclude_product_ids,
     ).order_by("kind", "rank")
-    lists: dict[CustomerListKind, list[ProductCard]] = {kind: [] for kind in kinds}
-    for row in rows:
-        cards = lists[CustomerListKind(row.kind)]
-        if len(cards) < limit:
-            cards.append(ProductCard.from_product(row.product))
-    return lists
+    chosen: dict[CustomerListKind, list[Product]] = {kind: [] for kind in kinds}
+    for row in rows.prefetch_related(None):  # images only for the products shown, below
+        products = chosen[CustomerListKind(row.kind)]
+        if len(products) < limit:
+            products.append(row.product)
+    shown = [product for products in chosen.values() for product in products]
+    prefetch_related_objects(shown, Prefetch("images", ProductImage.objects.order_by("position", "pk")))
+    return {
+        kind: [ProductCard.from_product(product) for product in products] for kind, products in chosen.items()
+    }
 
 
 def list_popular_products(*, exclude_product_ids: ProductIds = (), limit: int = 8) -> list[ProductCard]:

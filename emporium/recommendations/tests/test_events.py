@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.signed_cookies import SessionStore
+from django.test import RequestFactory
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -13,6 +16,7 @@ from emporium.catalog.tests.factories import VariantFactory
 from emporium.recommendations.events import flush_events
 from emporium.recommendations.models import Event, EventKind
 from emporium.recommendations.selectors import read_interactions
+from emporium.recommendations.widgets import widgets_for_page
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +64,19 @@ def test_a_refused_add_and_a_bots_add_record_nothing(client):
 
     assert (refused.status_code, by_bot.status_code) == (422, 302)
     assert not Event.objects.exists()
+
+
+def test_a_full_buffer_is_written_after_the_response_not_while_the_page_is_built(client, settings):
+    settings.RECOMMENDATION_EVENT_BUFFER_SIZE = 1
+    flush_events()  # nothing left over from another test
+    variant = VariantFactory.create(stock_on_hand=3)
+    request = RequestFactory().get("/", HTTP_USER_AGENT=BROWSER["HTTP_USER_AGENT"])
+    request.user = AnonymousUser()
+    request.session = SessionStore()
+
+    widgets_for_page(request=request, page="product", product=variant.product)
+    assert not Event.objects.exists()  # the page itself wrote nothing
+
+    client.get(variant.product.get_absolute_url(), **BROWSER)  # its request_finished flushes both
+
+    assert Event.objects.filter(kind=EventKind.VIEW, product=variant.product).count() == 2
