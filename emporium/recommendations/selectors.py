@@ -14,10 +14,11 @@ from datetime import datetime
 
 import pandas as pd
 from django.db import connection
-from django.db.models import Max, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import F, Max, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from emporium.cart.models import CartLine
-from emporium.catalog.models import Product, ProductImage
+from emporium.catalog.models import ProductImage
 from emporium.catalog.selectors import ProductCard
 from emporium.orders.models import OrderLine, OrderStatus
 from emporium.recommendations.models import (
@@ -189,26 +190,27 @@ def list_customer_lists(
 ) -> dict[CustomerListKind, list[ProductCard]]:
     """Several of a customer's lists in one query (and one for images), not two per list.
 
-    Training stores at most ``PER_CUSTOMER`` rows per list, so reading whole lists and cutting
-    them here reads a few dozen rows.
+    Every exclusion (unpublished, sold out, in the cart) is in the SQL, so the first ``limit``
+    rows of each list by rank are the ones shown: a window function cuts each list there and
+    only those rows become model instances.
     """
-    rows = _servable(
-        CustomerRecommendation.objects.filter(
-            customer_id=customer_id, kind__in=[str(kind) for kind in kinds]
-        ),
-        product_field="product",
-        exclude_product_ids=exclude_product_ids,
-    ).order_by("kind", "rank")
-    chosen: dict[CustomerListKind, list[Product]] = {kind: [] for kind in kinds}
-    for row in rows.prefetch_related(None):  # images only for the products shown, below
-        products = chosen[CustomerListKind(row.kind)]
-        if len(products) < limit:
-            products.append(row.product)
-    shown = [product for products in chosen.values() for product in products]
-    prefetch_related_objects(shown, Prefetch("images", ProductImage.objects.order_by("position", "pk")))
-    return {
-        kind: [ProductCard.from_product(product) for product in products] for kind, products in chosen.items()
-    }
+    position = Window(RowNumber(), partition_by=[F("kind")], order_by=[F("rank").asc()])
+    rows = (
+        _servable(
+            CustomerRecommendation.objects.filter(
+                customer_id=customer_id, kind__in=[str(kind) for kind in kinds]
+            ),
+            product_field="product",
+            exclude_product_ids=exclude_product_ids,
+        )
+        .annotate(position=position)
+        .filter(position__lte=limit)
+        .order_by("kind", "rank")
+    )
+    lists: dict[CustomerListKind, list[ProductCard]] = {kind: [] for kind in kinds}
+    for row in rows:
+        lists[CustomerListKind(row.kind)].append(ProductCard.from_product(row.product))
+    return lists
 
 
 def list_popular_products(*, exclude_product_ids: ProductIds = (), limit: int = 8) -> list[ProductCard]:
