@@ -334,6 +334,7 @@ _BINARY_TYPES = {"bigint": ">i8", "integer": ">i4", "smallint": ">i2", "double p
 def _binary_type(*, table: type[models.Model], column: str, values: pd.Series) -> str:
     """The big-endian NumPy type of a column in PostgreSQL's binary COPY format."""
     field = table._meta.get_field(column.removesuffix("_id") if column.endswith("_id") else column)
+    assert isinstance(field, models.Field)  # a column of this table, never a reverse relation
     db_type = str(field.rel_db_type(connection) if field.is_relation else field.db_type(connection))
     db_type = db_type.replace("bigserial", "bigint").split(" CHECK")[0].strip()
     if db_type.startswith("varchar"):
