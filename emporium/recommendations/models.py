@@ -48,8 +48,12 @@ class ProductNeighbour(models.Model):
     # No index of its own: the lookup index starts with the version, and each index costs
     # training time on every one of the millions of rows a version writes.
     version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="+", db_index=False)
-    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
-    neighbour = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    # Product ids get no index of their own: a product is deleted rarely (the shop unpublishes),
+    # and then a scan is fine, while each index costs every nightly write of millions of rows.
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+", db_index=False)
+    neighbour = models.ForeignKey(
+        "catalog.Product", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     rank = models.PositiveSmallIntegerField()
     score = models.FloatField()
 
@@ -73,7 +77,8 @@ class CustomerRecommendation(models.Model):
     version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="+", db_index=False)
     customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=16, choices=CustomerListKind.choices)
-    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    # Indexed by customer (an account deletion must be quick), not by product: see ProductNeighbour.
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+", db_index=False)
     rank = models.PositiveSmallIntegerField()
     score = models.FloatField()
 
