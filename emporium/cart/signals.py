@@ -1,9 +1,17 @@
+"""The cart's signals: what it tells other apps, and its receiver of the login signal.
+
+``variant_added_to_cart`` is sent by the cart's views and API (the callers, which know the
+request) after ``add_to_cart`` succeeded; arguments ``request``, ``variant`` and ``quantity``.
+It is a notice, not a step of adding: no rule of the cart depends on who listens (the
+recommendations app records it as an event), so the cart imports none of its listeners.
+"""
+
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.http import HttpRequest
 
 from emporium.accounts.models import User
@@ -14,6 +22,8 @@ from emporium.cart.services import (
     merge_carts,
     remember_cart_count,
 )
+
+variant_added_to_cart = Signal()
 
 
 @receiver(user_logged_in, dispatch_uid="cart-merge-at-login")

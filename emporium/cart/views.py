@@ -23,6 +23,7 @@ from emporium.cart.services import (
     remove_cart_line,
     set_cart_line_quantity,
 )
+from emporium.cart.signals import variant_added_to_cart
 
 
 def _customer(request: HttpRequest) -> User | None:
@@ -78,6 +79,7 @@ def add_to_cart_view(request: HttpRequest) -> HttpResponse:
         try:
             variant, quantity = form.cleaned_data["variant"], form.cleaned_data["quantity"]
             add_to_cart(cart=_cart(request), variant=variant, quantity=quantity)
+            variant_added_to_cart.send(sender=Cart, request=request, variant=variant, quantity=quantity)
         except OutOfStock as error:
             form.add_error("quantity", error.message)
         except CurrencyMismatch as error:  # an item priced in another currency than the cart

@@ -10,3 +10,6 @@ class RecommendationsConfig(AppConfig):
     name = "emporium.recommendations"
     label = "recommendations"
     verbose_name = "Recommendations"
+
+    def ready(self) -> None:
+        from emporium.recommendations import signals  # noqa: F401  (records add-to-cart events)

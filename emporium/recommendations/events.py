@@ -1,8 +1,9 @@
 """Recording storefront events cheaply: a per-process buffer written with one bulk insert.
 
-A product view costs an append to a list on the request path; every ``EVENT_BUFFER_SIZE``
-events (or ``EVENT_FLUSH_SECONDS`` after the oldest one) the buffer is written in one
-``bulk_create``, after the current transaction commits. Clicks on a widget are written at
+A product view or add-to-cart costs an append to a list on the request path; every
+``EVENT_BUFFER_SIZE`` events (or ``EVENT_FLUSH_SECONDS`` after the oldest one) the buffer is
+written in one ``bulk_create`` when the request has finished (``request_finished``), so no
+visitor waits for it. Clicks on a widget are written at
 once (still after the commit): there are few of them and they are what widgets are judged by.
 A process that stops between flushes loses at most one buffer of views; training does not need
 every view, and analytics reads them as a sample.
@@ -35,6 +36,7 @@ _BOT = re.compile(
 _buffer: list[Event] = []
 _lock = threading.Lock()
 _oldest = 0.0
+_flush_due = False
 
 
 def is_counted(request: HttpRequest) -> bool:
@@ -79,8 +81,18 @@ def _buffer_event(event: Event) -> None:
             len(_buffer) >= settings.RECOMMENDATION_EVENT_BUFFER_SIZE
             or time.monotonic() - _oldest >= settings.RECOMMENDATION_EVENT_FLUSH_SECONDS
         )
+    global _flush_due
     if is_due:
-        transaction.on_commit(flush_events)
+        _flush_due = True  # written by flush_due_events once the response has gone out
+
+
+def flush_due_events(**kwargs: object) -> int:
+    """Receiver of ``request_finished``: the insert runs after the visitor has the page."""
+    global _flush_due
+    if not _flush_due:
+        return 0
+    _flush_due = False
+    return flush_events()
 
 
 def flush_events() -> int:

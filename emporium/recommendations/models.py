@@ -45,9 +45,15 @@ class ModelVersion(models.Model):
 class ProductNeighbour(models.Model):
     """'Customers also bought': the top neighbours of a product, best first."""
 
-    version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="+")
-    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
-    neighbour = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the lookup index starts with the version, and each index costs
+    # training time on every one of the millions of rows a version writes.
+    version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # Product ids get no index of their own: a product is deleted rarely (the shop unpublishes),
+    # and then a scan is fine, while each index costs every nightly write of millions of rows.
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+", db_index=False)
+    neighbour = models.ForeignKey(
+        "catalog.Product", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     rank = models.PositiveSmallIntegerField()
     score = models.FloatField()
 
@@ -66,10 +72,13 @@ class CustomerListKind(models.TextChoices):
 
 
 class CustomerRecommendation(models.Model):
-    version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the lookup index starts with the version, and each index costs
+    # training time on every one of the millions of rows a version writes.
+    version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="+", db_index=False)
     customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=16, choices=CustomerListKind.choices)
-    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    # Indexed by customer (an account deletion must be quick), not by product: see ProductNeighbour.
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+", db_index=False)
     rank = models.PositiveSmallIntegerField()
     score = models.FloatField()
 
@@ -85,7 +94,9 @@ class CustomerRecommendation(models.Model):
 class PopularProduct(models.Model):
     """Popularity with time decay: for visitors and customers the model knows nothing about."""
 
-    version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the lookup index starts with the version, and each index costs
+    # training time on every one of the millions of rows a version writes.
+    version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="+", db_index=False)
     product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
     rank = models.PositiveIntegerField()
     score = models.FloatField()

@@ -14,7 +14,8 @@ from datetime import datetime
 
 import pandas as pd
 from django.db import connection
-from django.db.models import Max, Prefetch, Q, QuerySet
+from django.db.models import F, Max, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from emporium.cart.models import CartLine
 from emporium.catalog.models import ProductImage
@@ -175,12 +176,41 @@ def list_complete_your_order(*, cart_product_ids: ProductIds, limit: int = 8) ->
 def list_recommendations_for_customer(
     *, customer_id: int, kind: CustomerListKind, exclude_product_ids: ProductIds = (), limit: int = 8
 ) -> list[ProductCard]:
-    rows = _servable(
-        CustomerRecommendation.objects.filter(customer_id=customer_id, kind=kind),
-        product_field="product",
-        exclude_product_ids=exclude_product_ids,
-    )[:limit]
-    return _product_cards(list(rows), limit=limit)
+    return list_customer_lists(
+        customer_id=customer_id, kinds=[kind], exclude_product_ids=exclude_product_ids, limit=limit
+    )[kind]
+
+
+def list_customer_lists(
+    *,
+    customer_id: int,
+    kinds: Sequence[CustomerListKind],
+    exclude_product_ids: ProductIds = (),
+    limit: int = 8,
+) -> dict[CustomerListKind, list[ProductCard]]:
+    """Several of a customer's lists in one query (and one for images), not two per list.
+
+    Every exclusion (unpublished, sold out, in the cart) is in the SQL, so the first ``limit``
+    rows of each list by rank are the ones shown: a window function cuts each list there and
+    only those rows become model instances.
+    """
+    position = Window(RowNumber(), partition_by=[F("kind")], order_by=[F("rank").asc()])
+    rows = (
+        _servable(
+            CustomerRecommendation.objects.filter(
+                customer_id=customer_id, kind__in=[str(kind) for kind in kinds]
+            ),
+            product_field="product",
+            exclude_product_ids=exclude_product_ids,
+        )
+        .annotate(position=position)
+        .filter(position__lte=limit)
+        .order_by("kind", "rank")
+    )
+    lists: dict[CustomerListKind, list[ProductCard]] = {kind: [] for kind in kinds}
+    for row in rows:
+        lists[CustomerListKind(row.kind)].append(ProductCard.from_product(row.product))
+    return lists
 
 
 def list_popular_products(*, exclude_product_ids: ProductIds = (), limit: int = 8) -> list[ProductCard]:

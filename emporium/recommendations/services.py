@@ -10,18 +10,28 @@ from __future__ import annotations
 
 import logging
 import resource
+import struct
 import time
-from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from django.contrib.auth import get_user_model
 from django.db import connection, models, transaction
 from django.utils import timezone
+from threadpoolctl import threadpool_limits
 
 from emporium.catalog.cache import bump_catalog_version
+from emporium.catalog.models import Product
 from emporium.datasets.progress import ProgressFactory, silent_progress
+from emporium.datasets.services.bulk_insert import (
+    analyze_tables,
+    foreign_key_checks_off,
+    lock_referenced_rows,
+)
 from emporium.recommendations.exceptions import NothingToTrainOn
 from emporium.recommendations.models import (
     CustomerListKind,
@@ -37,7 +47,6 @@ from emporium.recommendations.training import (
     build_training_data,
     keep_top_per_row,
     served_model,
-    top_n,
 )
 
 logger = logging.getLogger(__name__)
@@ -47,8 +56,10 @@ WINDOW_DAYS = 730  # older purchases weigh under 0.5 ** 12 and only cost memory
 NEIGHBOURS_PER_PRODUCT = 20
 PER_CUSTOMER = 20  # more than a widget shows: serving drops unpublished, sold-out and in-cart ones
 POPULAR_PRODUCTS = 200
-SCORING_BATCH = 256  # 256 x 50,000 products of float64 per array: about 100 MB
-WRITE_BATCH = 20_000
+SCORING_BATCH = 512  # 512 x 50,000 products of float32: about 100 MB per block
+WRITE_BATCH = 5_000
+SCORING_THREADS = 2  # the 2 cores training is sized for
+COPY_PIECE = 200_000  # rows rendered to CSV at a time
 KEEP_PREVIOUS_VERSIONS = 1  # the last good model stays on disk for a quick look back
 
 
@@ -117,6 +128,9 @@ def train_recommendations(
         _discard_version(version=version, error=error)
         raise
     _delete_old_versions()
+    # Stale statistics made the planner expect thousands of neighbours per product and start
+    # parallel workers for four rows: 12 ms per product page instead of well under one.
+    analyze_tables(models=[ModelVersion, ProductNeighbour, CustomerRecommendation, PopularProduct])
     logger.info("recommendations: version %s active: %s", version.pk, summary.as_dict())
     return summary
 
@@ -160,119 +174,172 @@ def peak_memory_mb() -> float:
 
 
 def _write_version(*, version: ModelVersion, model: RepeatDiscovery, progress: ProgressFactory) -> int:
+    """Every list as whole NumPy columns, then one transaction of one COPY per list.
+
+    Rows are never built one by one in Python: at 80,000 customers x 40 rows that loop, not the
+    model, was the cost of a training run. Everything is scored before the first COPY, so a
+    model error aborts no statement half way.
+    """
     data = model.data
     assert data is not None
-    products = data.products.to_numpy()
-    customers = data.customers.to_numpy()
-    written = 0
+    products = data.products.to_numpy().astype(np.int64)
+    customers = data.customers.to_numpy().astype(np.int64)
+    lists: list[tuple[type[models.Model], dict[str, Any]]] = []
 
     popular = np.argsort(-model.popularity, kind="stable")[:POPULAR_PRODUCTS]
-    written += _copy_rows(
-        PopularProduct,
-        ["version_id", "product_id", "rank", "score"],
+    popular = popular[model.popularity[popular] > 0]
+    lists.append(
         (
-            (version.pk, int(products[column]), rank, float(model.popularity[column]))
-            for rank, column in enumerate(popular, start=1)
-            if model.popularity[column] > 0
-        ),
+            PopularProduct,
+            {
+                "product_id": products[popular],
+                "rank": np.arange(1, len(popular) + 1),
+                "score": model.popularity[popular],
+            },
+        )
     )
 
     assert model.neighbours.similarity is not None
     similarity = keep_top_per_row(model.neighbours.similarity, n=NEIGHBOURS_PER_PRODUCT)
-    written += _copy_rows(
-        ProductNeighbour,
-        ["version_id", "product_id", "neighbour_id", "rank", "score"],
-        _neighbour_rows(version_id=version.pk, similarity=similarity, products=products),
+    rows, columns, scores, ranks = ranked_entries(similarity)
+    lists.append(
+        (
+            ProductNeighbour,
+            {"product_id": products[rows], "neighbour_id": products[columns], "rank": ranks, "score": scores},
+        )
     )
 
-    bar = progress("scoring customers", len(customers))
-    rows = np.arange(len(customers))
-    for start in range(0, len(rows), SCORING_BATCH):
-        batch = rows[start : start + SCORING_BATCH]
-        written += _copy_rows(
+    again = keep_top_per_row(model.repeat_matrix(), n=PER_CUSTOMER)
+    rows, columns, scores, ranks = ranked_entries(again)
+    lists.append(
+        (
             CustomerRecommendation,
-            ["version_id", "customer_id", "kind", "product_id", "rank", "score"],
-            # Scored before COPY starts: a model error then aborts no statement half way.
-            list(
-                _customer_rows(
-                    version_id=version.pk, model=model, batch=batch, customers=customers, products=products
-                )
-            ),
+            {
+                "customer_id": customers[rows],
+                "kind": CustomerListKind.BUY_AGAIN.value,
+                "product_id": products[columns],
+                "rank": ranks,
+                "score": scores,
+            },
         )
-        bar.update(len(batch))
-        if (start // SCORING_BATCH) % 20 == 0:
-            logger.info("recommendations: scored %s of %s customers", start + len(batch), len(rows))
-    bar.close()
+    )
+
+    # "For you" shows discovery only: what the customer already buys has its own widget.
+    for_you = _score_for_you(model=model, progress=progress)
+    rows, positions = np.nonzero(for_you >= 0)
+    lists.append(
+        (
+            CustomerRecommendation,
+            {
+                "customer_id": customers[rows],
+                "kind": CustomerListKind.FOR_YOU.value,
+                "product_id": products[for_you[rows, positions]],
+                "rank": positions + 1,  # padding (-1) only ever ends a row, so positions are ranks
+                "score": 0.0,
+            },
+        )
+    )
+    written_at = time.perf_counter()
+    with transaction.atomic(), foreign_key_checks_off() as checks_are_off:
+        if checks_are_off:
+            # Once per referenced row instead of once per written row (millions): see bulk_insert.
+            lock_referenced_rows(model=ModelVersion, ids=np.array([version.pk], dtype=np.int64))
+            lock_referenced_rows(model=Product, ids=products)
+            lock_referenced_rows(model=get_user_model(), ids=customers)
+        written = sum(_copy_columns(table, columns, version_id=version.pk) for table, columns in lists)
+    logger.info("recommendations: wrote %s rows in %.1f s", written, time.perf_counter() - written_at)
     return written
 
 
-def _neighbour_rows(*, version_id: int, similarity, products: np.ndarray) -> Iterator[tuple]:
-    similarity.sort_indices()
-    for row in range(similarity.shape[0]):
-        start, end = similarity.indptr[row], similarity.indptr[row + 1]
-        if start == end:
-            continue
-        columns, values = similarity.indices[start:end], similarity.data[start:end]
-        order = np.lexsort((columns, -values))
-        product_id = int(products[row])
-        for rank, position in enumerate(order, start=1):
-            yield (version_id, product_id, int(products[columns[position]]), rank, float(values[position]))
-
-
-def _customer_rows(
-    *, version_id: int, model: RepeatDiscovery, batch: np.ndarray, customers: np.ndarray, products: np.ndarray
-) -> Iterator[tuple]:
+def _score_for_you(*, model: RepeatDiscovery, progress: ProgressFactory) -> np.ndarray:
     assert model.data is not None
-    repeat = model.repeat_scores(batch)
-    bought = repeat > 0
-    again = top_n(repeat, n=PER_CUSTOMER)
-    # "For you" shows discovery only: what the customer already buys has its own widget.
-    for_you = top_n(
-        repeat + model.discovery_weight * model.discovery_scores(batch), n=PER_CUSTOMER, exclude=bought
-    )
-    scores_again = np.take_along_axis(repeat, again, axis=1)
-    for offset, row in enumerate(batch):
-        customer_id = int(customers[row])
-        for rank, (column, score) in enumerate(
-            zip(again[offset], scores_again[offset], strict=True), start=1
+    n_customers = model.data.shape[0]
+    bar = progress("scoring customers", n_customers)
+    batches = [
+        np.arange(start, min(start + SCORING_BATCH, n_customers))
+        for start in range(0, n_customers, SCORING_BATCH)
+    ]
+    chosen: list[np.ndarray] = []
+    # NumPy and SciPy release the GIL in the products and passes a batch is made of, so two
+    # threads use both cores (implicit's fit already did; BLAS stays single-threaded here).
+    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(SCORING_THREADS) as pool:
+        for index, top in enumerate(
+            pool.map(lambda batch: model.top_discovery(batch, n=PER_CUSTOMER), batches)
         ):
-            if score <= 0:
-                break
-            yield (
-                version_id,
-                customer_id,
-                CustomerListKind.BUY_AGAIN.value,
-                int(products[column]),
-                rank,
-                float(score),
-            )
-        rank = 0
-        for column in for_you[offset]:
-            if bought[offset, column]:
-                continue
-            rank += 1
-            yield (version_id, customer_id, CustomerListKind.FOR_YOU.value, int(products[column]), rank, 0.0)
+            chosen.append(top)
+            bar.update(len(top))
+            if index % 40 == 0:
+                logger.info("recommendations: scored %s of %s customers", sum(map(len, chosen)), n_customers)
+    bar.close()
+    return np.concatenate(chosen) if chosen else np.zeros((0, PER_CUSTOMER), dtype=np.int64)
 
 
-def _copy_rows(table: type[models.Model], columns: list[str], rows: Iterable[tuple]) -> int:
-    """COPY on PostgreSQL (ten times bulk_create's speed), bulk_create elsewhere."""
-    written = 0
-    if connection.vendor == "postgresql":
-        names = ", ".join(columns)
-        with (
-            connection.cursor() as cursor,
-            cursor.connection.cursor().copy(f"COPY {table._meta.db_table} ({names}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-                written += 1
-        return written
-    batch: list[models.Model] = []
-    for row in rows:
-        batch.append(table(**dict(zip(columns, row, strict=True))))
-        if len(batch) >= WRITE_BATCH:
-            table.objects.bulk_create(batch)  # type: ignore[attr-defined]
-            written += len(batch)
-            batch = []
-    table.objects.bulk_create(batch)  # type: ignore[attr-defined]
-    return written + len(batch)
+def ranked_entries(matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Row, column, value and 1-based rank of every positive entry, best first within a row, ties by column."""
+    matrix = matrix.tocsr()
+    lengths = np.diff(matrix.indptr)
+    rows = np.repeat(np.arange(matrix.shape[0]), lengths)
+    positive = matrix.data > 0
+    rows, columns, values = rows[positive], matrix.indices[positive], matrix.data[positive]
+    order = np.lexsort((columns, -values, rows))
+    rows, columns, values = rows[order], columns[order], values[order]
+    starts = np.searchsorted(rows, rows, side="left")
+    return rows, columns, values.astype(np.float64), np.arange(len(rows)) - starts + 1
+
+
+def _copy_columns(table: type[models.Model], columns: dict[str, Any], *, version_id: int) -> int:
+    """Binary COPY on PostgreSQL, bulk_create elsewhere.
+
+    Every list's rows have a fixed width (integers, a float, one constant text), so the
+    binary COPY records are laid out by a NumPy structured array in one go: rendering CSV
+    and parsing it again on the server took most of the time a version took to write.
+    """
+    frame = pd.DataFrame({"version_id": version_id, **columns})
+    if frame.empty:
+        return 0
+    if connection.vendor != "postgresql":
+        records = frame.to_dict("records")
+        table.objects.bulk_create(  # type: ignore[attr-defined]
+            [table(**record) for record in records], batch_size=WRITE_BATCH
+        )
+        return len(records)
+    names = ", ".join(frame.columns)
+    layout = [(name, _binary_type(table=table, column=name, values=frame[name])) for name in frame.columns]
+    with (
+        connection.cursor() as cursor,
+        cursor.connection.cursor().copy(
+            f"COPY {table._meta.db_table} ({names}) FROM STDIN WITH (FORMAT binary)"
+        ) as copy,
+    ):
+        copy.write(b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0))
+        for start in range(0, len(frame), COPY_PIECE):
+            piece = frame.iloc[start : start + COPY_PIECE]
+            dtype = [("fields", ">i2")]
+            for name, kind in layout:
+                dtype += [(f"{name}__length", ">i4"), (name, kind)]
+            records = np.empty(len(piece), dtype=dtype)
+            records["fields"] = len(layout)
+            for name, kind in layout:
+                records[f"{name}__length"] = np.dtype(kind).itemsize
+                values = piece[name].to_numpy()
+                records[name] = np.char.encode(values.astype(str)) if kind.startswith("S") else values
+            copy.write(records.tobytes())
+        copy.write(struct.pack(">h", -1))
+    return len(frame)
+
+
+_BINARY_TYPES = {"bigint": ">i8", "integer": ">i4", "smallint": ">i2", "double precision": ">f8"}
+
+
+def _binary_type(*, table: type[models.Model], column: str, values: pd.Series) -> str:
+    """The big-endian NumPy type of a column in PostgreSQL's binary COPY format."""
+    field = table._meta.get_field(column.removesuffix("_id") if column.endswith("_id") else column)
+    assert isinstance(field, models.Field)  # a column of this table, never a reverse relation
+    db_type = str(field.rel_db_type(connection) if field.is_relation else field.db_type(connection))
+    db_type = db_type.replace("bigserial", "bigint").split(" CHECK")[0].strip()
+    if db_type.startswith("varchar"):
+        lengths = values.astype(str).str.encode("utf-8").str.len()
+        if lengths.nunique() != 1:
+            raise ValueError(f"{column}: binary COPY here writes texts of one length only")
+        return f"S{int(lengths.iloc[0])}"
+    return _BINARY_TYPES[db_type]

@@ -20,9 +20,9 @@ from emporium.recommendations.models import CustomerListKind, EventKind
 from emporium.recommendations.selectors import (
     list_cart_product_ids,
     list_complete_your_order,
+    list_customer_lists,
     list_customers_also_bought,
     list_popular_products,
-    list_recommendations_for_customer,
 )
 
 WIDGET_SIZE = 4
@@ -61,11 +61,13 @@ def widgets_for_page(*, request: HttpRequest, page: str, product: Any = None) ->
     widgets: list[Widget] = []
     if page in ("home", "account"):
         if customer is not None:
-            for kind in (CustomerListKind.BUY_AGAIN, CustomerListKind.FOR_YOU):
-                cards = list_recommendations_for_customer(
-                    customer_id=customer.pk, kind=kind, exclude_product_ids=in_cart, limit=WIDGET_SIZE
-                )
-                widgets.append(Widget(name=str(kind.value), cards=cards))
+            lists = list_customer_lists(
+                customer_id=customer.pk,
+                kinds=[CustomerListKind.BUY_AGAIN, CustomerListKind.FOR_YOU],
+                exclude_product_ids=in_cart,
+                limit=WIDGET_SIZE,
+            )
+            widgets += [Widget(name=str(kind.value), cards=cards) for kind, cards in lists.items()]
         if customer is None or not any(widget.cards for widget in widgets):
             widgets.append(
                 Widget("popular", list_popular_products(exclude_product_ids=in_cart, limit=WIDGET_SIZE))

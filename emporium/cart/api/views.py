@@ -30,6 +30,7 @@ from emporium.cart.services import (
     remove_cart_line,
     set_cart_line_quantity,
 )
+from emporium.cart.signals import variant_added_to_cart
 from emporium.core.api.schema import problems
 
 CART_TOKEN_HEADER = "X-Cart-Token"
@@ -121,6 +122,9 @@ class CartLineCreateApi(APIView):
         serializer.is_valid(raise_exception=True)
         params = serializer.validated_data
         add_to_cart(cart=cart, variant=params["variant_id"], quantity=params["quantity"])
+        variant_added_to_cart.send(
+            sender=Cart, request=request, variant=params["variant_id"], quantity=params["quantity"]
+        )
         return Response(cart_body(cart), status=status.HTTP_201_CREATED)
 
 

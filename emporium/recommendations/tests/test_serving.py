@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.sessions.backends.signed_cookies import SessionStore
+from django.test import RequestFactory
 from django.urls import reverse
 
 from emporium.accounts.tests.factories import StaffUserFactory, UserFactory
@@ -10,7 +12,13 @@ from emporium.cart.tests.factories import CartFactory, CartLineFactory
 from emporium.catalog.models import Product
 from emporium.catalog.tests.factories import ProductFactory
 from emporium.recommendations.events import flush_events
-from emporium.recommendations.models import CustomerListKind, Event, EventKind, ModelVersion
+from emporium.recommendations.models import (
+    CustomerListKind,
+    CustomerRecommendation,
+    Event,
+    EventKind,
+    ModelVersion,
+)
 from emporium.recommendations.selectors import (
     list_cart_product_ids,
     list_complete_your_order,
@@ -24,6 +32,7 @@ from emporium.recommendations.tests.factories import (
     PopularProductFactory,
     ProductNeighbourFactory,
 )
+from emporium.recommendations.widgets import widgets_for_page
 
 BROWSER = {"HTTP_USER_AGENT": "Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0"}
 
@@ -115,6 +124,28 @@ def test_each_widget_costs_at_most_two_queries(version, django_assert_max_num_qu
         assert len(list_customers_also_bought(product_id=product.pk, limit=8)) == 8
     with django_assert_max_num_queries(2):
         assert len(list_popular_products(limit=8)) == 8
+
+
+@pytest.mark.django_db
+def test_a_customers_home_widgets_cost_two_queries_together_whatever_their_size(
+    version, django_assert_max_num_queries
+):
+    customer = UserFactory.create()
+    for kind in (CustomerListKind.BUY_AGAIN, CustomerListKind.FOR_YOU):
+        for rank in range(1, 7):
+            CustomerRecommendationFactory.create(version=version, customer=customer, kind=kind, rank=rank)
+    request = RequestFactory().get("/")
+    request.user = customer
+    request.session = SessionStore()
+
+    with django_assert_max_num_queries(2):
+        widgets = widgets_for_page(request=request, page="home")
+
+    assert [(widget.name, len(widget.cards)) for widget in widgets] == [("buy_again", 4), ("for_you", 4)]
+    assert [card.id for card in widgets[0].cards] == [
+        row.product_id
+        for row in CustomerRecommendation.objects.filter(kind=CustomerListKind.BUY_AGAIN).order_by("rank")[:4]
+    ]
 
 
 @pytest.mark.django_db

@@ -14,6 +14,7 @@ from emporium.recommendations.training import (
     fit_popularity,
     fit_repurchase_propensity,
     top_n,
+    top_n_by_threshold,
 )
 
 NOW = pd.Timestamp("2011-06-01", tz="UTC")
@@ -125,3 +126,36 @@ def test_top_n_orders_best_first_and_skips_excluded_columns():
 
     assert top_n(scores, n=2).tolist() == [[1, 3]]
     assert top_n(scores, n=2, exclude=np.array([[False, True, False, False]])).tolist() == [[3, 2]]
+
+
+def test_the_threshold_top_n_picks_the_same_columns_as_a_full_sort():
+    rng = np.random.default_rng(3)
+    scores = rng.random((40, 600)).astype(np.float32)
+    scores[rng.random(scores.shape) < 0.3] = -np.inf  # bought products
+    scores[5, 10:] = -np.inf  # a row with fewer finite scores than asked for: padded with -1
+    scores[6, :] = 0.5  # a row of ties: the sample's threshold keeps every column
+
+    fast = top_n_by_threshold(scores, n=12, sample=32)
+
+    expected = top_n(scores, n=12)
+    expected[5, 10:] = -1
+    expected[6] = np.arange(12)  # ties go by column
+    assert fast.tolist() == expected.tolist()
+
+
+def test_served_discovery_list_is_the_models_ranking_without_what_the_customer_bought():
+    """The trainer's fast path must rank exactly as ``score`` does, which the evaluation measures."""
+    data = build_training_data(purchases=purchases(basket_rows()), now=NOW, half_life_days=60)
+    model = RepeatDiscovery(als=ImplicitALS(factors=4, iterations=3, threads=1))
+    model.fit(data)
+    rows = np.arange(data.shape[0])
+    bought = data.counts[rows].toarray() > 0
+
+    fast = model.top_discovery(rows, n=3)
+
+    expected = top_n(model.score(rows), n=3, exclude=bought)
+    for row in rows:
+        listed = [column for column in fast[row].tolist() if column >= 0]
+        assert listed == expected[row][: len(listed)].tolist()
+        assert len(listed) == min(3, int((~bought[row]).sum()))
+        assert not bought[row, listed].any()
