@@ -86,8 +86,9 @@ typecheck: .venv/.synced node_modules/.installed
 	$(RUN) mypy .
 	npm run typecheck
 
-# The dashboard's API types, generated from the OpenAPI schema the API serves.
-GENERATE_CLIENT = $(RUN) python manage.py spectacular --format openapi-json --file $$tmp/schema.json && \
+# The dashboard's API types, generated from the OpenAPI schema the API serves. Always from the
+# embedded settings: integer ranges (and so the schema's int32/int64 notes) follow the database.
+GENERATE_CLIENT = env -u DATABASE_URL -u REDIS_URL -u EMPORIUM_ENV $(RUN) python manage.py spectacular --format openapi-json --file $$tmp/schema.json && \
 	npx openapi-typescript $$tmp/schema.json -o $$tmp/schema.d.ts >/dev/null
 
 client: .venv/.synced node_modules/.installed ## regenerate frontend/client/schema.d.ts after an API change
