@@ -59,14 +59,14 @@ CACHE_SECONDS = 3600
 T = TypeVar("T")
 
 
-def is_sale() -> Q:
-    """An order that counts as a sale: paid, and cash on delivery only once the cash is in."""
-    return Q(status__in=SALE_STATUSES) & ~Q(pays_on_delivery=True, paid_at__isnull=True)
+def is_sale(*, through: str = "") -> Q:
+    """An order that counts as a sale: paid, and cash on delivery only once the cash is in.
 
-
-def is_sale_line() -> Q:
-    """An order line of an order that counts as a sale (:func:`is_sale`, through the order)."""
-    return Q(order__status__in=SALE_STATUSES) & ~Q(order__pays_on_delivery=True, order__paid_at__isnull=True)
+    ``through`` names the path to the order from another model (``"order__"`` for its lines).
+    """
+    return Q(**{f"{through}status__in": SALE_STATUSES}) & ~Q(
+        **{f"{through}pays_on_delivery": True, f"{through}paid_at__isnull": True}
+    )
 
 
 def change_ratio(current: Decimal | int, previous: Decimal | int) -> Decimal | None:
@@ -589,7 +589,7 @@ def count_orders_attributed_to_recommendations(*, period: Period, currency: str)
         return {}
     lines = (
         OrderLine.objects.filter(
-            is_sale_line(),
+            is_sale(through="order__"),
             order__placed_at__gte=start,
             order__placed_at__lt=until,
             order__currency=currency,
