@@ -48,7 +48,7 @@ def main() -> None:
         .distinct()[:5000]
     )
     customer_ids = list(
-        CustomerRecommendation.objects.filter(version=version)
+        CustomerRecommendation.objects.filter(version=version, customer__isnull=False)
         .values_list("customer_id", flat=True)
         .distinct()[:5000]
     )
@@ -117,7 +117,6 @@ def _make_synthetic_version() -> None:
     from emporium.recommendations.models import (
         CustomerRecommendation,
         ModelVersion,
-        PopularProduct,
         ProductNeighbour,
     )
 
@@ -144,9 +143,9 @@ def _make_synthetic_version() -> None:
         ],
         batch_size=5000,
     )
-    PopularProduct.objects.bulk_create(
+    CustomerRecommendation.objects.bulk_create(
         [
-            PopularProduct(version=version, product_id=int(p), rank=r, score=1.0)
+            CustomerRecommendation(version=version, kind="popular", product_id=int(p), rank=r, score=1.0)
             for r, p in enumerate(products[:200], start=1)
         ]
     )

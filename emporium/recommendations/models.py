@@ -69,13 +69,23 @@ class ProductNeighbour(models.Model):
 class CustomerListKind(models.TextChoices):
     BUY_AGAIN = "buy_again", "Buy it again"
     FOR_YOU = "for_you", "Recommended for you"
+    POPULAR = "popular", "Popular right now"  # everyone's list: no customer
 
 
 class CustomerRecommendation(models.Model):
+    """A rank in a ranked list: one customer's ("buy it again", "for you") or everyone's.
+
+    Popularity with time decay, for visitors and customers the model knows nothing about, is
+    the list with no customer: a customer's lists and the popular fallback then come from one
+    query (and one for images), whatever the customer's lists hold.
+    """
+
     # No index of its own: the lookup index starts with the version, and each index costs
     # training time on every one of the millions of rows a version writes.
     version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="+", db_index=False)
-    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
     kind = models.CharField(max_length=16, choices=CustomerListKind.choices)
     # Indexed by customer (an account deletion must be quick), not by product: see ProductNeighbour.
     product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+", db_index=False)
@@ -86,28 +96,16 @@ class CustomerRecommendation(models.Model):
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["version", "customer", "kind", "rank"], name="recs_customer_lookup_idx"),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.customer_id} {self.kind} {self.product_id} #{self.rank}"
-
-
-class PopularProduct(models.Model):
-    """Popularity with time decay: for visitors and customers the model knows nothing about."""
-
-    # No index of its own: the lookup index starts with the version, and each index costs
-    # training time on every one of the millions of rows a version writes.
-    version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="+", db_index=False)
-    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
-    rank = models.PositiveIntegerField()
-    score = models.FloatField()
-
-    class Meta:
-        indexes: ClassVar[list[models.Index]] = [
-            models.Index(fields=["version", "rank"], name="recs_popular_lookup_idx"),
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.CheckConstraint(
+                condition=Q(customer__isnull=True, kind=CustomerListKind.POPULAR)
+                | (Q(customer__isnull=False) & ~Q(kind=CustomerListKind.POPULAR)),
+                name="recs_popular_list_has_no_customer",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.product_id} #{self.rank}"
+        return f"{self.customer_id or 'everyone'} {self.kind} {self.product_id} #{self.rank}"
 
 
 class EventKind(models.TextChoices):

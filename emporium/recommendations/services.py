@@ -13,7 +13,7 @@ import resource
 import struct
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -38,7 +38,6 @@ from emporium.recommendations.models import (
     CustomerRecommendation,
     ModelVersion,
     ModelVersionStatus,
-    PopularProduct,
     ProductNeighbour,
 )
 from emporium.recommendations.selectors import get_latest_interaction_time, read_interactions
@@ -55,8 +54,8 @@ HALF_LIFE_DAYS = 60.0  # validated with the offline evaluation (ADR 0011)
 WINDOW_DAYS = 730  # older purchases weigh under 0.5 ** 12 and only cost memory
 NEIGHBOURS_PER_PRODUCT = 20
 PER_CUSTOMER = 20  # more than a widget shows: serving drops unpublished, sold-out and in-cart ones
-POPULAR_PRODUCTS = 200
-SCORING_BATCH = 512  # 512 x 50,000 products of float32: about 100 MB per block
+POPULAR_PRODUCTS = 60  # three times the API's largest page: room for sold-out and in-cart products
+SCORING_BATCH = 64  # 64 x 50,000 products of float32: 13 MB blocks that stay in the CPU's cache
 WRITE_BATCH = 5_000
 SCORING_THREADS = 2  # the 2 cores training is sized for
 COPY_PIECE = 200_000  # rows rendered to CSV at a time
@@ -72,8 +71,9 @@ class TrainingSummary:
     seconds: float
     peak_memory_mb: float
     rows_written: int
+    stages_seconds: dict[str, float] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, float | int]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "version_id": self.version_id,
             "rows_read": self.rows_read,
@@ -82,6 +82,7 @@ class TrainingSummary:
             "seconds": round(self.seconds, 2),
             "peak_memory_mb": round(self.peak_memory_mb, 1),
             "rows_written": self.rows_written,
+            "stages_seconds": {stage: round(seconds, 1) for stage, seconds in self.stages_seconds.items()},
         }
 
 
@@ -91,8 +92,12 @@ def train_recommendations(
     progress: ProgressFactory = silent_progress,
     model: RepeatDiscovery | None = None,
 ) -> TrainingSummary:
-    """Train on the last two years of purchases and make the result the active model."""
-    started = time.perf_counter()
+    """Train on the last two years of purchases and make the result the active model.
+
+    The summary's ``seconds`` is the whole run, activation and clean-up included, and
+    ``stages_seconds`` says where it went.
+    """
+    clock = _StageClock()
     now = now or timezone.now()
     version = ModelVersion.objects.create(status=ModelVersionStatus.TRAINING)
     logger.info("recommendations: training model version %s", version.pk)
@@ -104,35 +109,57 @@ def train_recommendations(
             raise NothingToTrainOn()
         now = min(now, latest)
         frame = read_interactions(since=now - timedelta(days=WINDOW_DAYS))
-        logger.info("recommendations: read %s rows in %.1f s", len(frame), time.perf_counter() - started)
+        logger.info("recommendations: read %s rows in %.1f s", len(frame), clock.lap("read"))
         if frame.empty:
             raise NothingToTrainOn()
         data = build_training_data(purchases=frame, now=pd.Timestamp(now), half_life_days=HALF_LIFE_DAYS)
         del frame
         model = model or served_model()
         model.fit(data)
-        logger.info("recommendations: fitted %s in %.1f s", model.name, time.perf_counter() - started)
-        rows_written = _write_version(version=version, model=model, progress=progress)
+        logger.info("recommendations: fitted %s in %.1f s", model.name, clock.lap("fit"))
+        rows_written = _write_version(version=version, model=model, progress=progress, clock=clock)
         summary = TrainingSummary(
             version_id=version.pk,
             rows_read=int(data.counts.sum()),
             customers=data.shape[0],
             products=data.shape[1],
-            seconds=time.perf_counter() - started,
+            seconds=clock.total(),
             peak_memory_mb=peak_memory_mb(),
             rows_written=rows_written,
+            stages_seconds=clock.stages,
         )
         activate_version(version=version, summary=summary.as_dict())
     except BaseException as error:
         # BaseException: a worker's time limit or Ctrl-C must not leave a half-written version behind.
         _discard_version(version=version, error=error)
         raise
+    clock.lap("activate")
     _delete_old_versions()
     # Stale statistics made the planner expect thousands of neighbours per product and start
     # parallel workers for four rows: 12 ms per product page instead of well under one.
-    analyze_tables(models=[ModelVersion, ProductNeighbour, CustomerRecommendation, PopularProduct])
+    analyze_tables(models=[ModelVersion, ProductNeighbour, CustomerRecommendation])
+    clock.lap("clean_up_and_analyze")
+    summary = replace(summary, seconds=clock.total(), stages_seconds=clock.stages)
+    ModelVersion.objects.filter(pk=version.pk).update(summary=summary.as_dict())
     logger.info("recommendations: version %s active: %s", version.pk, summary.as_dict())
     return summary
+
+
+class _StageClock:
+    """Seconds per training stage, for the summary and the log lines."""
+
+    def __init__(self) -> None:
+        self.started = self.last = time.perf_counter()
+        self.stages: dict[str, float] = {}
+
+    def lap(self, stage: str) -> float:
+        now = time.perf_counter()
+        self.stages[stage] = now - self.last
+        self.last = now
+        return self.stages[stage]
+
+    def total(self) -> float:
+        return time.perf_counter() - self.started
 
 
 @transaction.atomic
@@ -150,7 +177,7 @@ def activate_version(*, version: ModelVersion, summary: dict) -> None:
 
 def _discard_version(*, version: ModelVersion, error: BaseException) -> None:
     logger.exception("recommendations: training version %s failed; the active model is kept", version.pk)
-    for table in (ProductNeighbour, CustomerRecommendation, PopularProduct):
+    for table in (ProductNeighbour, CustomerRecommendation):
         table.objects.filter(version=version).delete()
     ModelVersion.objects.filter(pk=version.pk).update(
         status=ModelVersionStatus.FAILED, finished_at=timezone.now(), error=repr(error)[:2000]
@@ -161,7 +188,7 @@ def _delete_old_versions() -> None:
     ready = ModelVersion.objects.filter(status=ModelVersionStatus.READY, is_active=False)
     keep = list(ready.order_by("-finished_at", "-pk").values_list("pk", flat=True)[:KEEP_PREVIOUS_VERSIONS])
     stale = list(ready.exclude(pk__in=keep).values_list("pk", flat=True))
-    for table in (ProductNeighbour, CustomerRecommendation, PopularProduct):
+    for table in (ProductNeighbour, CustomerRecommendation):
         table.objects.filter(version_id__in=stale).delete()
     ModelVersion.objects.filter(pk__in=stale).delete()
 
@@ -173,7 +200,9 @@ def peak_memory_mb() -> float:
 # --- Writing a version's rows --------------------------------------------------------------------
 
 
-def _write_version(*, version: ModelVersion, model: RepeatDiscovery, progress: ProgressFactory) -> int:
+def _write_version(
+    *, version: ModelVersion, model: RepeatDiscovery, progress: ProgressFactory, clock: _StageClock
+) -> int:
     """Every list as whole NumPy columns, then one transaction of one COPY per list.
 
     Rows are never built one by one in Python: at 80,000 customers x 40 rows that loop, not the
@@ -190,8 +219,9 @@ def _write_version(*, version: ModelVersion, model: RepeatDiscovery, progress: P
     popular = popular[model.popularity[popular] > 0]
     lists.append(
         (
-            PopularProduct,
+            CustomerRecommendation,  # everyone's list: no customer_id column, so NULL
             {
+                "kind": CustomerListKind.POPULAR.value,
                 "product_id": products[popular],
                 "rank": np.arange(1, len(popular) + 1),
                 "score": model.popularity[popular],
@@ -211,6 +241,7 @@ def _write_version(*, version: ModelVersion, model: RepeatDiscovery, progress: P
 
     again = keep_top_per_row(model.repeat_matrix(), n=PER_CUSTOMER)
     rows, columns, scores, ranks = ranked_entries(again)
+    clock.lap("neighbour_and_buy_again_lists")
     lists.append(
         (
             CustomerRecommendation,
@@ -226,6 +257,7 @@ def _write_version(*, version: ModelVersion, model: RepeatDiscovery, progress: P
 
     # "For you" shows discovery only: what the customer already buys has its own widget.
     for_you = _score_for_you(model=model, progress=progress)
+    clock.lap("score_for_you")
     rows, positions = np.nonzero(for_you >= 0)
     lists.append(
         (
@@ -239,7 +271,6 @@ def _write_version(*, version: ModelVersion, model: RepeatDiscovery, progress: P
             },
         )
     )
-    written_at = time.perf_counter()
     with transaction.atomic(), foreign_key_checks_off() as checks_are_off:
         if checks_are_off:
             # Once per referenced row instead of once per written row (millions): see bulk_insert.
@@ -247,7 +278,7 @@ def _write_version(*, version: ModelVersion, model: RepeatDiscovery, progress: P
             lock_referenced_rows(model=Product, ids=products)
             lock_referenced_rows(model=get_user_model(), ids=customers)
         written = sum(_copy_columns(table, columns, version_id=version.pk) for table, columns in lists)
-    logger.info("recommendations: wrote %s rows in %.1f s", written, time.perf_counter() - written_at)
+    logger.info("recommendations: wrote %s rows in %.1f s", written, clock.lap("write"))
     return written
 
 

@@ -22,7 +22,6 @@ from emporium.recommendations.selectors import (
     list_complete_your_order,
     list_customer_lists,
     list_customers_also_bought,
-    list_popular_products,
 )
 
 WIDGET_SIZE = 4
@@ -60,18 +59,20 @@ def widgets_for_page(*, request: HttpRequest, page: str, product: Any = None) ->
     is_shared = customer is None and not cart_token
     widgets: list[Widget] = []
     if page in ("home", "account"):
-        if customer is not None:
-            lists = list_customer_lists(
-                customer_id=customer.pk,
-                kinds=[CustomerListKind.BUY_AGAIN, CustomerListKind.FOR_YOU],
-                exclude_product_ids=in_cart,
-                limit=WIDGET_SIZE,
-            )
-            widgets += [Widget(name=str(kind.value), cards=cards) for kind, cards in lists.items()]
-        if customer is None or not any(widget.cards for widget in widgets):
-            widgets.append(
-                Widget("popular", list_popular_products(exclude_product_ids=in_cart, limit=WIDGET_SIZE))
-            )
+        # A customer's two lists and the popular fallback come from one query; a visitor's
+        # popular list too. Popular shows only when the customer's lists are both empty.
+        lists = list_customer_lists(
+            customer_id=customer.pk if customer else None,
+            kinds=[CustomerListKind.BUY_AGAIN, CustomerListKind.FOR_YOU, CustomerListKind.POPULAR]
+            if customer
+            else [CustomerListKind.POPULAR],
+            exclude_product_ids=in_cart,
+            limit=WIDGET_SIZE,
+        )
+        popular = lists.pop(CustomerListKind.POPULAR)
+        widgets += [Widget(name=str(kind.value), cards=cards) for kind, cards in lists.items()]
+        if not any(widget.cards for widget in widgets):
+            widgets.append(Widget("popular", popular))
     elif page == "product" and product is not None:
         record_event_for_request(request=request, kind=EventKind.VIEW, product_id=product.id)
 

@@ -26,7 +26,10 @@ class LimitInput(serializers.Serializer):
 
 
 class CustomerListInput(LimitInput):
-    kind = serializers.ChoiceField(choices=CustomerListKind.choices, default=CustomerListKind.FOR_YOU)
+    kind = serializers.ChoiceField(
+        choices=[(kind.value, kind.label) for kind in (CustomerListKind.BUY_AGAIN, CustomerListKind.FOR_YOU)],
+        default=CustomerListKind.FOR_YOU,
+    )
 
 
 class PopularProductsApi(APIView):
@@ -86,5 +89,5 @@ class MyRecommendationsApi(APIView):
             kind=CustomerListKind(params.validated_data["kind"]),
             exclude_product_ids=in_cart,
             limit=limit,
-        ) or list_popular_products(exclude_product_ids=in_cart, limit=limit)
+        )
         return Response(ProductCardOutput(cards, many=True).data)

@@ -9,7 +9,6 @@ from emporium.recommendations.models import (
     EventKind,
     ModelVersion,
     ModelVersionStatus,
-    PopularProduct,
     ProductNeighbour,
 )
 
@@ -48,14 +47,11 @@ class CustomerRecommendationFactory(DjangoModelFactory[CustomerRecommendation]):
     score = 1.0
 
 
-class PopularProductFactory(DjangoModelFactory[PopularProduct]):
-    class Meta:
-        model = PopularProduct
+class PopularProductFactory(CustomerRecommendationFactory):
+    """A rank in everyone's popular list."""
 
-    version = factory.SubFactory(ModelVersionFactory)
-    product = factory.SubFactory("emporium.catalog.tests.factories.ProductFactory")
-    rank = factory.Sequence(lambda n: n + 1)
-    score = 1.0
+    customer = None  # type: ignore[assignment]  # everyone's list has no customer
+    kind = CustomerListKind.POPULAR
 
 
 class EventFactory(DjangoModelFactory[Event]):

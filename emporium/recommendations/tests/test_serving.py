@@ -6,6 +6,7 @@ import pytest
 from django.contrib.sessions.backends.signed_cookies import SessionStore
 from django.test import RequestFactory
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from emporium.accounts.tests.factories import StaffUserFactory, UserFactory
 from emporium.cart.tests.factories import CartFactory, CartLineFactory
@@ -146,6 +147,40 @@ def test_a_customers_home_widgets_cost_two_queries_together_whatever_their_size(
         row.product_id
         for row in CustomerRecommendation.objects.filter(kind=CustomerListKind.BUY_AGAIN).order_by("rank")[:4]
     ]
+
+
+@pytest.mark.django_db
+def test_a_known_customer_with_empty_lists_gets_popular_products_in_the_same_two_queries(
+    version, django_assert_max_num_queries
+):
+    customer = UserFactory.create()
+    CustomerRecommendationFactory.create(  # the customer's only suggestion cannot be shown
+        version=version, customer=customer, product=sold_out(ProductFactory.create()), rank=1
+    )
+    popular = [PopularProductFactory.create(version=version, rank=rank).product for rank in range(1, 7)]
+    request = RequestFactory().get("/")
+    request.user = customer
+    request.session = SessionStore()
+
+    with django_assert_max_num_queries(2):
+        widgets = widgets_for_page(request=request, page="home")
+
+    assert [(widget.name, [card.id for card in widget.cards]) for widget in widgets] == [
+        ("popular", [product.pk for product in popular[:4]])
+    ]
+
+
+@pytest.mark.django_db
+def test_the_apis_customer_list_falls_back_to_popular_products(version):
+    customer = UserFactory.create()
+    popular = PopularProductFactory.create(version=version).product
+    client = APIClient()
+    client.force_authenticate(customer)
+
+    response = client.get("/api/v1/recommendations/me/", {"kind": "buy_again"})
+
+    assert [card["id"] for card in response.json()] == [popular.pk]
+    assert client.get("/api/v1/recommendations/me/", {"kind": "popular"}).status_code == 400
 
 
 @pytest.mark.django_db
