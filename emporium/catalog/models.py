@@ -8,6 +8,7 @@ carries a small summary of its variants (``price_amount``, ``is_in_stock``), kep
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import Any, ClassVar
@@ -179,8 +180,10 @@ class Variant(TimeStampedModel):
         return None if self.compare_at_amount is None else Money(self.compare_at_amount, self.currency)
 
     @classmethod
-    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Variant:
-        instance = super().from_db(db, field_names, values)
+    def from_db(
+        cls, db: str | None, field_names: Collection[str], values: Collection[Any], **kwargs: Any
+    ) -> Variant:
+        instance = super().from_db(db, field_names, values, **kwargs)
         # What could be sold when the row was read: a save that raises it tells the shop that
         # stock came back (catalog.signals), without a query to read the old row again.
         deferred = instance.get_deferred_fields()

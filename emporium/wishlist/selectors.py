@@ -57,7 +57,7 @@ class WishlistEntry:
         )
 
 
-def _with_variants() -> Prefetch[Variant]:
+def _with_variants() -> Prefetch[str]:
     return Prefetch("product__variants", Variant.objects.order_by("position", "pk"))
 
 

@@ -23,7 +23,9 @@ def sold_out():
 
 
 def _link(message, name):
-    return re.search(rf"https?://\S+/alerts/{name}/\S+/", message.body).group(0)
+    found = re.search(rf"https?://\S+/alerts/{name}/\S+/", message.body)
+    assert found is not None
+    return found.group(0)
 
 
 def test_the_sold_out_product_page_offers_an_alert(client, sold_out):

@@ -66,7 +66,7 @@ def _pagination(sort: ReviewSort) -> ApiCursorPagination:
 
 
 class ProductReviewsApi(APIView):
-    def get_permissions(self) -> list:  # type: ignore[override]
+    def get_permissions(self) -> list:
         return [IsAuthenticated()] if self.request.method == "POST" else [AllowAny()]
 
     @extend_schema(

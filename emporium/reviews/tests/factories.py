@@ -22,7 +22,7 @@ class ReviewFactory(DjangoModelFactory[Review]):
     is_verified_purchase = True
 
 
-def make_buyer(*, variant, status: str = OrderStatus.DELIVERED, **user_fields):  # type: ignore[no-untyped-def]
+def make_buyer(*, variant, status: str = OrderStatus.DELIVERED, **user_fields):
     """A customer with an order of the given status holding this variant."""
     customer = UserFactory.create(**user_fields)
     OrderLineFactory.create(

@@ -61,8 +61,9 @@ class WishlistApi(APIView):
     def get(self, request: Request) -> Response:
         """Your saved products with today's price and stock, newest first."""
         paginator = NewestSavedFirst()
-        page = paginator.paginate_queryset(
-            list_wishlist_items(customer=_customer(request)), request, view=self
+        page = (
+            paginator.paginate_queryset(list_wishlist_items(customer=_customer(request)), request, view=self)
+            or []
         )
         return paginator.get_paginated_response(
             WishlistEntryOutput([_entry(item) for item in page], many=True).data
