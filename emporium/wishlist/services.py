@@ -40,7 +40,9 @@ def save_product(*, product_id: int, customer: User | None, session: SessionBase
 def remove_product(*, product_id: int, customer: User | None, session: SessionBase | None) -> None:
     """Take a product off the wishlist; removing one that is not there changes nothing."""
     if customer is not None:
-        WishlistItem.objects.filter(customer=customer, product_id=product_id).delete()
+        # product__pk, not product_id: an id beyond the column's range then matches nothing
+        # (Django's integer lookups) instead of overflowing the database driver.
+        WishlistItem.objects.filter(customer=customer, product__pk=product_id).delete()
         return
     assert session is not None
     ids = list_session_product_ids(session=session)

@@ -119,3 +119,11 @@ def test_the_api_refuses_an_unknown_product_as_a_problem(client):
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/problem+json")
     assert response.json()["code"] == "product_not_found"
+
+
+def test_removing_an_id_beyond_any_column_is_a_quiet_204(client):
+    client.force_login(UserFactory.create())
+
+    response = client.delete(f"/api/v1/wishlist/{2**100}/")
+
+    assert response.status_code == 204
