@@ -142,3 +142,21 @@ def test_a_bad_address_is_a_422_that_names_the_field(client, sold_out):
 
     assert response.status_code == 422
     assert "Your e-mail address" in response.content.decode()
+
+
+def test_a_cancelled_orders_reservation_coming_back_sends_the_alerts(django_capture_on_commit_callbacks):
+    from emporium.orders.models import OrderStatus, StockState
+    from emporium.orders.services import cancel_order
+    from emporium.orders.tests.factories import OrderFactory, OrderLineFactory
+
+    variant = VariantFactory.create(stock_on_hand=1, stock_allocated=1)  # the last unit, held by an order
+    order = OrderFactory.create(status=OrderStatus.UNPAID, stock_state=StockState.RESERVED)
+    OrderLineFactory.create(order=order, variant=variant, quantity=1)
+    StockAlert.objects.create(variant=variant, email="w@example.com", status=AlertStatus.ACTIVE)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel_order(order=order)
+
+    assert [message.to for message in mail.outbox if message.subject.startswith("Back in stock")] == [
+        ["w@example.com"]
+    ]

@@ -85,12 +85,16 @@ def test_the_wishlist_page_shows_price_stock_and_a_one_click_add_to_cart(client)
     assert f'name="variant" value="{sold_out.pk}"' not in html
 
 
-@pytest.mark.parametrize("count", [2, 12])
-def test_the_wishlist_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, count):
+def _log_in_with_saved_products(client, count):
     customer = UserFactory.create()
     for variant in VariantFactory.create_batch(count):
         WishlistItem.objects.create(customer=customer, product=variant.product)
     client.force_login(customer)
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_the_wishlist_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, count):
+    _log_in_with_saved_products(client, count)
     client.get(reverse("wishlist:detail"))
 
     with django_assert_num_queries(4):  # session, user, items with their products, variants
@@ -127,3 +131,14 @@ def test_removing_an_id_beyond_any_column_is_a_quiet_204(client):
     response = client.delete(f"/api/v1/wishlist/{2**100}/")
 
     assert response.status_code == 204
+
+
+@pytest.mark.parametrize("count", [2, 30])
+def test_the_api_list_runs_a_fixed_number_of_queries(client, django_assert_num_queries, count):
+    _log_in_with_saved_products(client, count)
+    client.get("/api/v1/wishlist/")
+
+    with django_assert_num_queries(4):  # session, user, items with their products, variants
+        response = client.get("/api/v1/wishlist/", {"page_size": 24})
+
+    assert len(response.json()["results"]) == min(count, 24)
