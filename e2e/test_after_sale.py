@@ -82,7 +82,7 @@ def test_a_shopper_subscribes_to_a_sold_out_product_and_hears_when_it_is_back(
     expect(page.get_by_text("open the e-mail we sent to shopper@example.com")).to_be_visible()
     _fits_the_screen(page)
 
-    confirm_link = re.search(r"http\S+/alerts/confirm/\S+/", mail.outbox[-1].body)
+    confirm_link = re.search(r"http\S+/alerts/confirm/\S+/", str(mail.outbox[-1].body))
     assert confirm_link is not None
     page.goto(confirm_link.group(0).replace("http://127.0.0.1:8000", live_server.url))
     page.get_by_role("button", name="Confirm my alert").click()
