@@ -131,6 +131,9 @@ INSTALLED_APPS = [
     "emporium.checkout",
     "emporium.payments",
     "emporium.analytics",
+    "emporium.reviews",
+    "emporium.wishlist",
+    "emporium.alerts",
     # After our apps, so that emporium/accounts/templates/ overrides allauth's templates.
     "allauth",
     "allauth.account",
@@ -439,6 +442,12 @@ ACCOUNT_RATE_LIMITS = {
     # A guest looking an order up by number and e-mail (emporium.checkout.views): enough for
     # typos, too few to guess which address goes with a number.
     "order_lookup": "10/15m/ip,5/15m/key",
+    # Reviews posted (emporium.reviews.limits): buyers only and once per product already;
+    # this caps a stolen account or a script on one address.
+    "review": "10/h/ip,5/h/key",
+    # Back-in-stock alerts asked for (emporium.alerts.views): per address and per e-mail, so
+    # nobody floods an inbox with confirmation e-mails.
+    "stock_alert": "20/h/ip,3/h/key",
 }
 # Behind the load balancer every request comes from its address; the client's is the last
 # one it appends to X-Forwarded-For. Without this, per-IP limits would lock out everybody at once.

@@ -506,6 +506,61 @@ def _(shop: Shop) -> CaseData:
     return {"path_parameters": {"product_id": shop.product.pk}}
 
 
+def _bought_product(shop: Shop) -> Any:
+    """A fresh product the shop's customer has a paid order for, so they may review it."""
+    from emporium.orders.tests.factories import OrderFactory, OrderLineFactory
+
+    variant = shop.fresh_variant()
+    order = OrderFactory.create(customer=shop.customer, email=shop.customer.email, status="delivered")
+    OrderLineFactory.create(order=order, variant=variant)
+    return variant.product
+
+
+@success("GET /api/v1/products/{slug}/reviews/")
+def _(shop: Shop) -> CaseData:
+    from emporium.reviews.tests.factories import ReviewFactory
+
+    ReviewFactory.create(product=shop.product)
+    return {"path_parameters": {"slug": shop.product.slug}, "query": {"sort": "newest", "page_size": 5}}
+
+
+@success("POST /api/v1/products/{slug}/reviews/")
+def _(shop: Shop) -> CaseData:
+    product = _bought_product(shop)
+    return {
+        "path_parameters": {"slug": product.slug},
+        "body": {"rating": 5, "title": "Lovely", "body": "As shown."},
+    }
+
+
+@success("POST /api/v1/reviews/{review_id}/helpful/")
+def _(shop: Shop) -> CaseData:
+    from emporium.reviews.tests.factories import ReviewFactory
+
+    return {"path_parameters": {"review_id": ReviewFactory.create(product=shop.product).pk}}
+
+
+@success("GET /api/v1/wishlist/")
+def _(shop: Shop) -> CaseData:
+    from emporium.wishlist.models import WishlistItem
+
+    WishlistItem.objects.get_or_create(customer=shop.customer, product=shop.product)
+    return {"query": {"page_size": 5}}
+
+
+@success("POST /api/v1/wishlist/")
+def _(shop: Shop) -> CaseData:
+    return {"body": {"product_id": shop.fresh_variant().product_id}}
+
+
+@success("DELETE /api/v1/wishlist/{product_id}/")
+def _(shop: Shop) -> CaseData:
+    from emporium.wishlist.models import WishlistItem
+
+    item = WishlistItem.objects.create(customer=shop.customer, product=shop.fresh_variant().product)
+    return {"path_parameters": {"product_id": item.product_id}}
+
+
 @success("GET /api/v1/staff/orders/")
 def _(shop: Shop) -> CaseData:
     return {"query": {"status": "paid", "page_size": 2}}
@@ -772,6 +827,14 @@ REFUSED_PROBLEMS: dict[str, set[tuple[int, str]]] = {
     "POST /api/v1/payments/{payment_id}/confirm/": {(402, "payment_declined")},
     "POST /api/v1/payments/webhooks/offline/": {(400, "invalid_webhook")},  # signature
     "POST /api/v1/payments/webhooks/stripe/": {(400, "invalid_webhook")},
+    # Only buyers review, once each, at a limited pace; nobody votes for their own review.
+    "POST /api/v1/products/{slug}/reviews/": {
+        (403, "not_a_buyer"),
+        (409, "already_reviewed"),
+        (429, "too_many_reviews"),
+    },
+    "POST /api/v1/reviews/{review_id}/helpful/": {(404, "review_not_found"), (409, "own_review")},
+    "POST /api/v1/wishlist/": {(404, "product_not_found"), (409, "wishlist_full")},
 }
 # ... and a 400 that names only these fields: their values are checked against the shop's rows
 # (an id or slug that names none, a slug or SKU taken), against a policy (passwords), against who

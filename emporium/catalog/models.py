@@ -8,9 +8,10 @@ carries a small summary of its variants (``price_amount``, ``is_in_stock``), kep
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from decimal import Decimal
 from pathlib import PurePosixPath
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -90,6 +91,12 @@ class Product(TimeStampedModel):
     is_in_stock = models.BooleanField(default=False, editable=False)
     # Units sold, for "bestsellers" and the popularity sort; refreshed from order lines.
     units_sold = models.PositiveIntegerField(default=0, editable=False)
+    # Approved reviews' average and count, written by the reviews app through
+    # catalog.services.record_product_rating when moderation changes, so cards need no aggregate.
+    rating_average = models.DecimalField(
+        max_digits=3, decimal_places=2, null=True, blank=True, editable=False
+    )
+    rating_count = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     objects: ClassVar[ProductQuerySet] = ProductQuerySet.as_manager()  # type: ignore[assignment]
 
@@ -141,6 +148,8 @@ class Variant(TimeStampedModel):
     weight_grams = models.PositiveIntegerField(null=True, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
+    available_when_loaded: int | None = None  # set by from_db
+
     class Meta:
         ordering = ["position", "pk"]
         constraints = [
@@ -170,6 +179,19 @@ class Variant(TimeStampedModel):
     def compare_at_price(self) -> Money | None:
         return None if self.compare_at_amount is None else Money(self.compare_at_amount, self.currency)
 
+    @classmethod
+    def from_db(
+        cls, db: str | None, field_names: Collection[str], values: Collection[Any], **kwargs: Any
+    ) -> Variant:
+        instance = super().from_db(db, field_names, values, **kwargs)
+        # What could be sold when the row was read: a save that raises it tells the shop that
+        # stock came back (catalog.signals), without a query to read the old row again.
+        deferred = instance.get_deferred_fields()
+        instance.available_when_loaded = (
+            None if {"stock_on_hand", "stock_allocated"} & deferred else instance.quantity_available
+        )
+        return instance
+
     @property
     def quantity_available(self) -> int:
         return max(self.stock_on_hand - self.stock_allocated, 0)
@@ -192,6 +214,8 @@ class ProductImage(models.Model):
         max_length=200, blank=True, help_text="What the picture shows, for screen readers."
     )
     position = models.PositiveSmallIntegerField(default=0)
+
+    available_when_loaded: int | None = None  # set by from_db
 
     class Meta:
         ordering = ["position", "pk"]

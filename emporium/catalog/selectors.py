@@ -213,6 +213,8 @@ class ProductCard:
     picture: Picture | None
     # Last, with a default: cards cached before it existed still load (and read as "").
     slug: str = ""
+    rating_average: Decimal | None = None  # approved reviews only (reviews app)
+    rating_count: int = 0
 
     @classmethod
     def from_product(cls, product: Product) -> ProductCard:
@@ -226,6 +228,8 @@ class ProductCard:
             category_name=product.category.name,
             picture=Picture.from_image(images[0], product_name=product.name) if images else None,
             slug=product.slug,
+            rating_average=product.rating_average,
+            rating_count=product.rating_count,
         )
 
     @property
@@ -331,6 +335,8 @@ class ProductPage:
     variants: tuple[VariantOption, ...]
     pictures: tuple[Picture, ...]
     related: tuple[ProductCard, ...]
+    rating_average: Decimal | None = None  # approved reviews only (reviews app)
+    rating_count: int = 0
 
     @property
     def trail(self) -> tuple[CategoryLink, ...]:
@@ -748,6 +754,8 @@ def get_product_page(*, slug: str, related_limit: int = 4) -> ProductPage | None
                 ProductCard.from_product(p)
                 for p in list_related_products(product=product, limit=related_limit)
             ),
+            rating_average=product.rating_average,
+            rating_count=product.rating_count,
         )
 
     return cached_for_catalog(key=f"product:{slug}:{related_limit}", build=build)

@@ -15,6 +15,7 @@ from PIL import Image, ImageOps
 
 from emporium.catalog.cache import bump_catalog_version
 from emporium.catalog.models import THUMBNAIL_WIDTHS, Category, Product, ProductImage, Variant
+from emporium.catalog.stock_events import announce_stock_returned
 from emporium.orders.models import OrderLine, OrderStatus
 
 
@@ -37,13 +38,15 @@ def refresh_product_summaries(*, product_ids: Iterable[int] | None = None) -> in
     )
 
 
-def refresh_stock_state_after_commit(*, variant_ids: Iterable[int]) -> None:
+def refresh_stock_state_after_commit(*, variant_ids: Iterable[int], stock_returned: bool = False) -> None:
     """After this transaction commits, bring the products of these variants up to date.
 
     Orders move stock with plain UPDATEs (no signals), so listings would go on saying "in
     stock" after the last unit sold. Run after the commit, so the order's row locks are not
     held for it; and the catalog version (which empties the page cache) is bumped only when
-    a product actually went in or out of stock, not on every order.
+    a product actually went in or out of stock, not on every order. ``stock_returned`` says
+    units became sellable again (an order's reservation released, goods back on the shelf):
+    then ``stock_returned`` (catalog.stock_events) is sent too, so shoppers waiting for them hear.
     """
     ids = list(variant_ids)
 
@@ -54,8 +57,21 @@ def refresh_stock_state_after_commit(*, variant_ids: Iterable[int]) -> None:
         in_stock_after = dict(Product.objects.filter(pk__in=product_ids).values_list("pk", "is_in_stock"))
         if in_stock_after != in_stock_before:
             bump_catalog_version()
+        if stock_returned:
+            announce_stock_returned(variant_ids=ids)
 
     transaction.on_commit(refresh)
+
+
+def record_product_rating(*, product_id: int, average: Decimal | None, count: int) -> None:
+    """Store a product's approved reviews' average and count, shown on cards, pages and JSON-LD.
+
+    The reviews app computes them when moderation changes (the catalog owns the product row,
+    the reviews app owns the reviews); the catalog version is bumped after the commit, so
+    cached cards and pages show the new rating with the next request.
+    """
+    Product.objects.filter(pk=product_id).update(rating_average=average, rating_count=count)
+    transaction.on_commit(bump_catalog_version)
 
 
 def refresh_units_sold(*, product_ids: Iterable[int] | None = None) -> int:

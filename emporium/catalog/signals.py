@@ -11,11 +11,22 @@ from django.dispatch import receiver
 from emporium.catalog.cache import bump_catalog_version
 from emporium.catalog.models import Category, Product, ProductImage, Variant
 from emporium.catalog.services import generate_thumbnails, refresh_product_summaries
+from emporium.catalog.stock_events import announce_stock_returned
 
 
 @receiver([post_save, post_delete], sender=Variant)
 def variant_changed(sender: type[Variant], instance: Variant, **kwargs: Any) -> None:
     refresh_product_summaries(product_ids=[instance.product_id])
+
+
+@receiver(post_save, sender=Variant)
+def variant_restocked(sender: type[Variant], instance: Variant, created: bool, **kwargs: Any) -> None:
+    """A save that leaves more units to sell than the row had when read: stock came back."""
+    before = 0 if created else instance.available_when_loaded
+    if before is None or instance.quantity_available > before:
+        variant_id = instance.pk
+        transaction.on_commit(lambda: announce_stock_returned(variant_ids=[variant_id]))
+    instance.available_when_loaded = instance.quantity_available
 
 
 @receiver(post_save, sender=ProductImage)

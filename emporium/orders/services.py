@@ -95,7 +95,8 @@ def _move_stock(*, order: Order, allocated: int = 0, on_hand: int = 0) -> None:
             stock_allocated=F("stock_allocated") + allocated * quantity,
             stock_on_hand=F("stock_on_hand") + on_hand * quantity,
         )
-    refresh_stock_state_after_commit(variant_ids=quantities)
+    # Sellable units go up when a reservation is let go (allocated -1) or goods come back (on_hand +1).
+    refresh_stock_state_after_commit(variant_ids=quantities, stock_returned=on_hand > allocated)
 
 
 def _release_stock(*, order: Order, actor: User | None, reason: str) -> None:

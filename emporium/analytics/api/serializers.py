@@ -41,6 +41,8 @@ class ReportFilters(serializers.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         end = attrs.get("end") or timezone.localdate()
+        if not EARLIEST <= end <= LATEST:  # checked first: 29 days before 0001-01-05 is no date at all
+            raise serializers.ValidationError({"start": [f"Days from {EARLIEST} to {LATEST} only."]})
         start = attrs.get("start") or end - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
         if not (EARLIEST <= start <= LATEST and EARLIEST <= end <= LATEST):
             raise serializers.ValidationError({"start": [f"Days from {EARLIEST} to {LATEST} only."]})

@@ -85,6 +85,15 @@ def product_json_ld(context: Context, product: ProductPage) -> SafeString:
         }
         for variant in product.variants
     ]
+    if product.rating_count and product.rating_average is not None:
+        # Only with approved reviews shown on the page: a rating of nothing is not a rating.
+        data["aggregateRating"] = {
+            "@type": "AggregateRating",
+            "ratingValue": str(product.rating_average),
+            "reviewCount": product.rating_count,
+            "bestRating": 5,
+            "worstRating": 1,
+        }
     return json_ld(data)
 
 

@@ -9,4 +9,6 @@ urlpatterns = [
     path("", include("emporium.checkout.api.urls")),
     path("", include("emporium.orders.api.urls")),
     path("", include("emporium.analytics.api.urls")),
+    path("", include("emporium.reviews.api.urls")),
+    path("", include("emporium.wishlist.api.urls")),
 ]

@@ -132,6 +132,7 @@ def test_csv_rows_carry_each_amount_beside_its_currency(analyst, shop):
     [
         {"start": "2026-03-10", "end": "2026-03-01"},
         {"start": "1999-12-31"},
+        {"end": "0001-01-05"},  # no start: 29 days before it is before the first day a date can be
         {"start": "2020-01-01", "end": "2026-01-01"},
         {"start": "not-a-day"},
         {"currency": "gbp"},

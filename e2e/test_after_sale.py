@@ -1,0 +1,114 @@
+"""After the sale: a customer reviews what they bought, a shopper waits for a sold-out product.
+
+On a desktop and on a 375-pixel phone, by role and label as a screen reader would find them.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from playwright.sync_api import Page, expect
+
+from emporium.accounts.tests.factories import UserFactory
+from emporium.alerts.models import AlertStatus, StockAlert
+from emporium.catalog.models import Variant
+from emporium.catalog.tests.factories import CategoryFactory, make_product
+from emporium.orders.tests.factories import OrderFactory, OrderLineFactory
+from emporium.reviews.models import Review, ReviewStatus
+from emporium.reviews.services import moderate_review
+
+PASSWORD = "correct-horse-battery"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}
+VIEWPORTS = pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+
+
+def _log_in(page: Page, base_url: str, email: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("link", name="My account")).to_be_visible()
+
+
+def _fits_the_screen(page: Page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@VIEWPORTS
+def test_a_customer_reviews_a_product_and_sees_it_after_moderation(
+    page: Page, live_server, transactional_db, viewport
+):
+    product = make_product("REGENCY CAKESTAND 3 TIER", category=CategoryFactory.create(name="Kitchen"))
+    customer = UserFactory.create(email="ann@example.com", full_name="Ann Baker")
+    order = OrderFactory.create(customer=customer, email=customer.email, status="delivered")
+    OrderLineFactory.create(order=order, variant=product.variants.get())
+    _log_in(page, live_server.url, customer.email)
+
+    page.goto(f"{live_server.url}{product.get_absolute_url()}")
+    reviews = page.get_by_role("region", name="Reviews")
+    expect(reviews.get_by_text("No reviews yet.")).to_be_visible()
+    reviews.get_by_role("link", name=re.compile("^Write a review")).click()
+    page.get_by_label("4 stars").check()
+    page.get_by_label("Title").fill("Sturdy <b>and</b> pretty")
+    page.get_by_label("Your review").fill("Holds a whole Victoria sponge.")
+    page.get_by_role("button", name="Submit review").click()
+    expect(page.get_by_text("your review will appear once our team has checked it")).to_be_visible()
+    expect(page.get_by_role("region", name="Reviews").get_by_text("No reviews yet.")).to_be_visible()
+
+    moderate_review(review=Review.objects.get(), status=ReviewStatus.APPROVED)  # staff approve it
+    page.reload()
+
+    reviews = page.get_by_role("region", name="Reviews")
+    expect(reviews.get_by_role("heading", name="Sturdy <b>and</b> pretty")).to_be_visible()  # shown as text
+    expect(reviews.get_by_text("Verified purchase")).to_be_visible()
+    expect(reviews.get_by_text("Ann B.")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile(r"4\.0 out of 5 \(1 review\)"))).to_be_visible()
+    _fits_the_screen(page)
+
+
+@VIEWPORTS
+def test_a_shopper_subscribes_to_a_sold_out_product_and_hears_when_it_is_back(
+    page: Page, live_server, transactional_db, viewport
+):
+    product = make_product("WHITE METAL LANTERN", category=CategoryFactory.create(name="Lights"), stock=0)
+
+    page.goto(f"{live_server.url}{product.get_absolute_url()}")
+    alert = page.get_by_role("region", name=re.compile("^Sold out"))
+    alert.get_by_label("Your e-mail address").fill("shopper@example.com")
+    alert.get_by_role("button", name="Notify me").click()
+    expect(page.get_by_text("open the e-mail we sent to shopper@example.com")).to_be_visible()
+    _fits_the_screen(page)
+
+    confirm_link = re.search(r"http\S+/alerts/confirm/\S+/", str(mail.outbox[-1].body))
+    assert confirm_link is not None
+    page.goto(confirm_link.group(0).replace("http://127.0.0.1:8000", live_server.url))
+    page.get_by_role("button", name="Confirm my alert").click()
+    expect(page.get_by_text("Confirmed: we will e-mail shopper@example.com once")).to_be_visible()
+
+    variant = Variant.objects.get(product=product)
+    variant.stock_on_hand = 4
+    variant.save()  # staff restock; the alert goes after the commit
+
+    assert [m.to for m in mail.outbox if m.subject.startswith("Back in stock")] == [["shopper@example.com"]]
+    assert StockAlert.objects.get().status == AlertStatus.SENT
+
+
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
+def test_the_alert_form_works_without_javascript_and_by_keyboard(
+    browser, live_server, transactional_db, viewport
+):
+    product = make_product("PAPER CHAIN KIT", category=CategoryFactory.create(name="Party"), stock=0)
+    context = browser.new_context(viewport=viewport, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}{product.get_absolute_url()}")
+        page.get_by_label("Your e-mail address").fill("ann@example.com")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")  # the focused "Notify me" button
+        expect(page.get_by_role("heading", level=1)).to_have_text("Back-in-stock alert")
+        expect(page.get_by_text("open the e-mail we sent to ann@example.com")).to_be_visible()
+    finally:
+        context.close()

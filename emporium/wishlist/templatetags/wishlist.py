@@ -1,0 +1,64 @@
+"""``{% save_button product %}``: the "Save" / "Saved" toggle on product pages and cards.
+
+Which products are saved is read once per request (one query for a customer, the session for a
+visitor). A visitor without a session is on a page the catalog may cache for everybody, where a
+form would print a CSRF token and stop the page from being cached: they get a link to the
+save page instead, and they cannot have saved anything yet.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from django import template
+from django.conf import settings
+from django.http import HttpRequest
+from django.template.context import Context
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import SafeString
+
+from emporium.accounts.identity import signed_in_customer
+from emporium.wishlist.selectors import list_saved_product_ids
+
+register = template.Library()
+
+
+class Saveable(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+
+
+def saved_product_ids(request: HttpRequest) -> set[int]:
+    cached: set[int] | None = getattr(request, "_wishlist_saved_ids", None)
+    if cached is None:
+        customer = signed_in_customer(request)
+        session = getattr(request, "session", None)
+        cached = list_saved_product_ids(customer=customer, session=session)
+        request._wishlist_saved_ids = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def button_context(product: Saveable, *, saved: bool) -> dict[str, Any]:
+    return {"product_id": product.id, "product_name": product.name, "saved": saved}
+
+
+@register.simple_tag(takes_context=True)
+def save_button(context: Context, product: Saveable, as_form: bool = False) -> SafeString:
+    request: HttpRequest | None = context.get("request")
+    if request is None:
+        return SafeString("")
+    has_session = settings.SESSION_COOKIE_NAME in request.COOKIES or request.user.is_authenticated
+    if not (has_session or as_form):
+        return render_to_string(
+            "wishlist/_save_link.html",
+            {"url": reverse("wishlist:save", args=[product.id]), "product_name": product.name},
+        )
+    saved = product.id in saved_product_ids(request)
+    return render_to_string(
+        "wishlist/_save_button.html",
+        {**button_context(product, saved=saved), "next": request.get_full_path()},
+        request=request,
+    )
