@@ -215,8 +215,6 @@ class ProductImage(models.Model):
     )
     position = models.PositiveSmallIntegerField(default=0)
 
-    available_when_loaded: int | None = None  # set by from_db
-
     class Meta:
         ordering = ["position", "pk"]
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from emporium.accounts.models import User
+from emporium.accounts.identity import signed_in_customer
 from emporium.cart.services import CART_TOKEN_SESSION_KEY
 from emporium.catalog.cache import cached_for_catalog
 from emporium.catalog.selectors import ProductCard
@@ -43,11 +43,6 @@ class Widget:
     @property
     def title(self) -> str:
         return WIDGET_TITLES[self.name]
-
-
-def signed_in_customer(request: HttpRequest) -> User | None:
-    user = getattr(request, "user", None)
-    return user if isinstance(user, User) and user.is_authenticated else None
 
 
 def widgets_for_page(*, request: HttpRequest, page: str, product: Any = None) -> list[Widget]:
