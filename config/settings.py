@@ -141,6 +141,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "emporium.datasets",
     "emporium.recommendations",
+    "emporium.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -324,7 +325,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "emporium.analytics.tasks.refresh_changed_orders_task",
         "schedule": 60.0,
     },
+    # Webhook retries that are due, deliveries whose task was never queued (broker down) and,
+    # in embedded mode, every delivery: nothing is sent on the request path.
+    "deliver-due-webhooks": {
+        "task": "emporium.webhooks.tasks.deliver_due_webhooks_task",
+        "schedule": env.float("WEBHOOK_SWEEP_INTERVAL_SECONDS", default=15.0),
+    },
 }
+
+# Outbound webhooks (emporium.webhooks): timeouts of one request, retries with back-off.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_CONNECT_TIMEOUT_SECONDS = env.float("WEBHOOK_CONNECT_TIMEOUT_SECONDS", default=3.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
+WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=3600.0)
+WEBHOOK_SWEEP_INTERVAL_SECONDS = CELERY_BEAT_SCHEDULE["deliver-due-webhooks"]["schedule"]
+WEBHOOK_SWEEP_BATCH = env.int("WEBHOOK_SWEEP_BATCH", default=200)
 
 # Storefront events (views, add-to-cart) are buffered per process and written in one insert.
 RECOMMENDATION_EVENT_BUFFER_SIZE = env.int("RECOMMENDATION_EVENT_BUFFER_SIZE", default=50)

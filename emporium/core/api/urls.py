@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("emporium.checkout.api.urls")),
     path("", include("emporium.orders.api.urls")),
     path("", include("emporium.analytics.api.urls")),
+    path("", include("emporium.webhooks.api.urls")),
 ]
