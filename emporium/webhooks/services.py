@@ -177,7 +177,8 @@ def retry_delay(*, attempt: int) -> timedelta:
     ceiling = min(
         settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** max(attempt - 1, 0), settings.WEBHOOK_RETRY_MAX_SECONDS
     )
-    return timedelta(seconds=random.uniform(ceiling / 2, ceiling))  # nosec B311: jitter, not a secret
+    # Jitter, not a secret: the standard generator is the right one.
+    return timedelta(seconds=random.uniform(ceiling / 2, ceiling))  # nosec B311
 
 
 def _claim(*, delivery_id: int, now: datetime) -> WebhookDelivery | None:
