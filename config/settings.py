@@ -713,7 +713,13 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "INFO"}, "celery": {"level": LOG_LEVEL}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "celery": {"level": LOG_LEVEL},
+        # httpx logs every request's full URL at INFO; a webhook URL may carry a token in its
+        # query string. The webhooks app logs the endpoint by id instead.
+        "httpx": {"level": "WARNING"},
+    },
 }
 
 # --- Error reports and tracing --------------------------------------------------------------

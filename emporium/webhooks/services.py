@@ -295,23 +295,30 @@ def deliver_due_webhooks(*, now: datetime | None = None) -> int:
         )
         .exclude(Q(status=DeliveryStatus.PENDING, attempts=0, next_attempt_at__gt=now - grace))
         .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[: settings.WEBHOOK_SWEEP_BATCH]
+        .values_list("pk", "endpoint_id")[: settings.WEBHOOK_SWEEP_BATCH]
     )
-    delivery_ids = list(due)
+    rows = list(due)
     if inline:
+        # An endpoint that just timed out or refused is skipped for the rest of this sweep, so
+        # one dead receiver does not spend the sweep's time on every one of its deliveries.
         budget = time.monotonic() + settings.WEBHOOK_SWEEP_INTERVAL_SECONDS
+        failing: set[int] = set()
         handed = 0
-        for delivery_id in delivery_ids:
+        for delivery_id, endpoint_id in rows:
             if time.monotonic() > budget:
                 break
-            deliver_webhook(delivery_id=delivery_id, now=now)
+            if endpoint_id in failing:
+                continue
+            sent = deliver_webhook(delivery_id=delivery_id, now=now)
             handed += 1
+            if sent is not None and sent.last_status_code is None and sent.status == DeliveryStatus.PENDING:
+                failing.add(endpoint_id)
         return handed
     from emporium.webhooks.tasks import deliver_webhook_task
 
-    for delivery_id in delivery_ids:
+    for delivery_id, _endpoint_id in rows:
         deliver_webhook_task.delay(delivery_id=delivery_id)
-    return len(delivery_ids)
+    return len(rows)
 
 
 @transaction.atomic

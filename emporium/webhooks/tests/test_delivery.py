@@ -208,3 +208,21 @@ def test_back_off_doubles_with_jitter_and_is_capped(settings):
     assert all(20 <= d <= 40 for d in delays[3])
     assert all(30 <= d <= 60 for d in delays[9])
     assert len(set(delays[1])) > 1  # jittered
+
+
+def test_a_sweep_tries_a_dead_endpoint_once_and_still_reaches_the_live_ones():
+    dead = WebhookEndpointFactory.create(url=closed_port_url(), event_types=[WebhookEventType.ORDER_PAID])
+    with running_receiver() as receiver:
+        live = WebhookEndpointFactory.create(url=receiver.url, event_types=[WebhookEventType.ORDER_PAID])
+        for number in range(3):
+            emit(event_type=WebhookEventType.ORDER_PAID, payload={"number": f"EMP-{number}"})
+
+        deliver_due_webhooks()
+
+    assert len(receiver.received) == 3
+    assert WebhookDelivery.objects.filter(endpoint=live, status=DeliveryStatus.SUCCEEDED).count() == 3
+    assert sorted(WebhookDelivery.objects.filter(endpoint=dead).values_list("attempts", flat=True)) == [
+        0,
+        0,
+        1,
+    ]
