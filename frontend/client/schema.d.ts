@@ -1807,28 +1807,6 @@ export interface components {
             totals: components["schemas"]["CustomerTotalsOutput"];
             rows: components["schemas"]["CustomerBucketOutput"][];
         };
-        /**
-         * @description * `order.placed` - Order placed
-         *     * `order.paid` - Order paid
-         *     * `order.shipped` - Order shipped
-         *     * `order.cancelled` - Order cancelled
-         *     * `order.refunded` - Order refunded (in full or in part)
-         *     * `product.updated` - Product updated
-         *     * `stock.changed` - Stock changed
-         * @enum {string}
-         */
-        EventTypeEnum: "order.placed" | "order.paid" | "order.shipped" | "order.cancelled" | "order.refunded" | "product.updated" | "stock.changed";
-        /**
-         * @description * `order.placed` - Order placed
-         *     * `order.paid` - Order paid
-         *     * `order.shipped` - Order shipped
-         *     * `order.cancelled` - Order cancelled
-         *     * `order.refunded` - Order refunded (in full or in part)
-         *     * `product.updated` - Product updated
-         *     * `stock.changed` - Stock changed
-         * @enum {string}
-         */
-        EventTypesEnum: "order.placed" | "order.paid" | "order.shipped" | "order.cancelled" | "order.refunded" | "product.updated" | "stock.changed";
         FunnelOutput: {
             currency: string;
             /** @description False until storefront events (views, add-to-cart) are recorded: then only orders count. */
@@ -2019,7 +1997,7 @@ export interface components {
             /** @default true */
             is_active: boolean;
             /** @description The event types it receives. */
-            event_types?: components["schemas"]["EventTypesEnum"][];
+            event_types?: components["schemas"]["WebhookEventTypeEnum"][];
         };
         PaymentCursorPageOutput: {
             /**
@@ -2650,7 +2628,7 @@ export interface components {
             endpoint_id: number;
             /** Format: uuid */
             event_id: string;
-            event_type: components["schemas"]["EventTypeEnum"];
+            event_type: components["schemas"]["WebhookEventTypeEnum"];
             status?: components["schemas"]["WebhookDeliveryOutputStatusEnum"];
             /** Format: int64 */
             attempts?: number;
@@ -2692,7 +2670,7 @@ export interface components {
             /** @default true */
             is_active: boolean;
             /** @description The event types it receives. */
-            event_types: components["schemas"]["EventTypesEnum"][];
+            event_types: components["schemas"]["WebhookEventTypeEnum"][];
         };
         WebhookEndpointOutput: {
             readonly id: number;
@@ -2704,7 +2682,7 @@ export interface components {
             description?: string;
             /** @description Inactive endpoints get no new events. */
             is_active?: boolean;
-            event_types: components["schemas"]["EventTypesEnum"][];
+            event_types: components["schemas"]["WebhookEventTypeEnum"][];
             /** @description Signs every request (Webhook-Signature): keep it with the receiver, nowhere else. */
             readonly secret: string;
             /** Format: date-time */
@@ -2712,6 +2690,17 @@ export interface components {
             /** Format: date-time */
             readonly updated_at: string;
         };
+        /**
+         * @description * `order.placed` - Order placed
+         *     * `order.paid` - Order paid
+         *     * `order.shipped` - Order shipped
+         *     * `order.cancelled` - Order cancelled
+         *     * `order.refunded` - Order refunded (in full or in part)
+         *     * `product.updated` - Product updated
+         *     * `stock.changed` - Stock changed
+         * @enum {string}
+         */
+        WebhookEventTypeEnum: "order.placed" | "order.paid" | "order.shipped" | "order.cancelled" | "order.refunded" | "product.updated" | "stock.changed";
         WebhookOutput: {
             received: boolean;
             duplicate: boolean;
