@@ -12,6 +12,8 @@ the ratio says what the page itself costs whatever the machine.
                                     # named: it takes minutes); writes bench/results/lighthouse.json
     python -m bench scaleout        # one server behind nginx, then two (PostgreSQL + Redis)
     python -m bench analytics       # every analytics endpoint, one-year ranges, p50 and p95
+    python -m bench checkout --webhooks  # checkout with no webhook endpoint, then with 3 (one
+                                    # down), alternately (--rounds); PostgreSQL
 """
 
 from __future__ import annotations
@@ -146,6 +148,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=int(os.environ.get("LIGHTHOUSE_RUNS", 3)))
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", 10)))
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--webhooks",
+        action="store_true",
+        help="checkout: run without webhook endpoints, then with 3 (one down), alternately; "
+        "writes checkout-webhooks-<database>.json",
+    )
+    parser.add_argument("--rounds", type=int, default=2, help="checkout --webhooks: runs of each mode")
     args = parser.parse_args()
     if unknown := set(args.names) - set(BENCHMARKS) - set(SERVICE_BENCHMARKS) - set(ON_REQUEST):
         parser.error(f"unknown benchmark(s): {sorted(unknown)}")
@@ -177,6 +186,14 @@ def main() -> None:
         if name == "checkout":
             if database != "postgresql":
                 print("\ncheckout: skipped, it needs PostgreSQL (set DATABASE_URL)")
+                continue
+            if args.webhooks:
+                from bench.checkout_webhooks import measure_checkout_with_webhooks
+
+                hooked = measure_checkout_with_webhooks(
+                    buyers=args.connections, seconds=args.seconds, rounds=args.rounds
+                )
+                _write("checkout-webhooks", database, {**header, **hooked})
                 continue
             from bench.checkout import measure_checkout
 

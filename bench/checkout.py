@@ -179,6 +179,7 @@ def measure_checkout(
     hot_variants: int = 5,
     hot_stock_each: int = 5,
     stock_each: int = 10_000,
+    quiet: bool = False,
 ) -> dict[str, object]:
     """Run the buyers and return the numbers; refuses anything but PostgreSQL, where row locks are real.
 
@@ -255,6 +256,8 @@ def measure_checkout(
             shipping_id=shipping_id,
             cart_ids=[*warm_up_cart_ids, *(cart_id for tally in tallies for cart_id in tally.cart_ids)],
         )
+    if quiet:
+        return result
     print(
         f"\ncheckout: {buyers} buyers, {result['seconds']} s, {variants} variants "
         f"({hot_variants} with {hot_stock_each} units, the rest {stock_each})\n"

@@ -144,6 +144,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "emporium.datasets",
     "emporium.recommendations",
+    "emporium.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -327,7 +328,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "emporium.analytics.tasks.refresh_changed_orders_task",
         "schedule": 60.0,
     },
+    # Webhook retries that are due, deliveries whose task was never queued (broker down) and,
+    # in embedded mode, every delivery: nothing is sent on the request path.
+    "deliver-due-webhooks": {
+        "task": "emporium.webhooks.tasks.deliver_due_webhooks_task",
+        "schedule": env.float("WEBHOOK_SWEEP_INTERVAL_SECONDS", default=15.0),
+    },
 }
+
+# Outbound webhooks (emporium.webhooks): timeouts of one request, retries with back-off.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_CONNECT_TIMEOUT_SECONDS = env.float("WEBHOOK_CONNECT_TIMEOUT_SECONDS", default=3.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
+WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=3600.0)
+WEBHOOK_SWEEP_INTERVAL_SECONDS = CELERY_BEAT_SCHEDULE["deliver-due-webhooks"]["schedule"]
+WEBHOOK_SWEEP_BATCH = env.int("WEBHOOK_SWEEP_BATCH", default=200)
 
 # Storefront events (views, add-to-cart) are buffered per process and written in one insert.
 RECOMMENDATION_EVENT_BUFFER_SIZE = env.int("RECOMMENDATION_EVENT_BUFFER_SIZE", default=50)
@@ -553,7 +569,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"OrderStatusEnum": "emporium.orders.models.OrderStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "emporium.orders.models.OrderStatus",
+        "WebhookEventTypeEnum": "emporium.webhooks.models.WebhookEventType",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "emporium.core.api.schema.document_empty_query_values",
@@ -706,7 +725,13 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "INFO"}, "celery": {"level": LOG_LEVEL}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "celery": {"level": LOG_LEVEL},
+        # httpx logs every request's full URL at INFO; a webhook URL may carry a token in its
+        # query string. The webhooks app logs the endpoint by id instead.
+        "httpx": {"level": "WARNING"},
+    },
 }
 
 # --- Error reports and tracing --------------------------------------------------------------

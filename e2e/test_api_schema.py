@@ -56,7 +56,7 @@ from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario, Te
 from schemathesis.openapi.checks import RejectedPositiveData
 
 from emporium.accounts.models import Address, User
-from emporium.accounts.roles import ANALYST, CATALOG_MANAGER, ORDER_MANAGER, StaffRole
+from emporium.accounts.roles import ANALYST, CATALOG_MANAGER, INTEGRATION_MANAGER, ORDER_MANAGER, StaffRole
 from emporium.accounts.tests.factories import (
     AddressFactory,
     EmailAddressFactory,
@@ -86,6 +86,9 @@ from emporium.orders.services import (
 from emporium.payments.gateways.offline import CARD_SUCCEEDS, sign_payload
 from emporium.payments.models import Payment
 from emporium.payments.services import start_payment
+from emporium.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEventType
+from emporium.webhooks.services import emit
+from emporium.webhooks.tests.factories import WebhookEndpointFactory
 
 PASSWORD = "correct-horse-battery"  # UserFactory's
 CUSTOMER_EMAIL = "schema-customer@example.com"
@@ -149,6 +152,7 @@ class Shop:
     order_manager: User
     catalog_manager: User
     analyst: User
+    integration_manager: User
     category: Category
     product: Product
     shipping_method: ShippingMethod
@@ -185,6 +189,12 @@ class Shop:
     def payment(self, *, customer: User | None) -> Payment:
         return start_payment(order=self.order(customer=customer), gateway_name="offline")
 
+    def webhook_delivery(self) -> WebhookDelivery:
+        """A delivery to an endpoint on a port nobody listens on (nothing is sent in this test)."""
+        endpoint = WebhookEndpointFactory.create(event_types=[WebhookEventType.ORDER_PAID])
+        event = emit(event_type=WebhookEventType.ORDER_PAID, payload={"number": "EMP-SCHEMA"})
+        return WebhookDelivery.objects.get(event=event, endpoint=endpoint)
+
 
 @pytest.fixture
 def shop(transactional_db: None, live_server: Any, settings: Any) -> Shop:
@@ -204,6 +214,7 @@ def shop(transactional_db: None, live_server: Any, settings: Any) -> Shop:
         order_manager=_staff(ORDER_MANAGER),
         catalog_manager=_staff(CATALOG_MANAGER),
         analyst=_staff(ANALYST),
+        integration_manager=_staff(INTEGRATION_MANAGER),
         category=category,
         product=product,
         shipping_method=ShippingMethodFactory.create(price_amount=Decimal("3.95")),
@@ -217,6 +228,7 @@ def shop(transactional_db: None, live_server: Any, settings: Any) -> Shop:
     shop.order(customer=None, status="shipped")
     CartLineFactory.create(cart=shop.customer_cart(), variant=shop.fresh_variant())
     shop.visitor_cart()
+    shop.webhook_delivery()
     return shop
 
 
@@ -234,6 +246,8 @@ def credentials_for(case: schemathesis.Case, shop: Shop) -> dict[str, str]:
         if path.startswith("/api/v1/staff/orders/"):
             return _bearer(shop.order_manager)
         return _bearer(shop.catalog_manager)
+    if path.startswith("/api/v1/webhooks/"):
+        return _bearer(shop.integration_manager)  # endpoints carry secrets: a role of their own
     if path.startswith("/api/v1/payments/webhooks/"):
         return {}  # providers prove themselves with a signature
     if "X-Order-Token" in case.headers or "X-Cart-Token" in case.headers:
@@ -625,6 +639,49 @@ def _(shop: Shop) -> CaseData:
     return {"path_parameters": {"variant_id": variant.pk}, "body": {"price_amount": "3.00"}}
 
 
+@success("GET /api/v1/webhooks/endpoints/")
+def _(shop: Shop) -> CaseData:
+    return {"query": {"page_size": 5}}
+
+
+@success("POST /api/v1/webhooks/endpoints/")
+def _(shop: Shop) -> CaseData:
+    return {"body": {"url": "https://erp.example.com/hooks", "event_types": ["order.paid", "stock.changed"]}}
+
+
+@success("GET /api/v1/webhooks/endpoints/{endpoint_id}/")
+def _(shop: Shop) -> CaseData:
+    return {"path_parameters": {"endpoint_id": shop.webhook_delivery().endpoint_id}}
+
+
+@success("PATCH /api/v1/webhooks/endpoints/{endpoint_id}/")
+def _(shop: Shop) -> CaseData:
+    return {
+        "path_parameters": {"endpoint_id": shop.webhook_delivery().endpoint_id},
+        "body": {"is_active": False},
+    }
+
+
+@success("DELETE /api/v1/webhooks/endpoints/{endpoint_id}/")
+def _(shop: Shop) -> CaseData:
+    return {"path_parameters": {"endpoint_id": shop.webhook_delivery().endpoint_id}}
+
+
+@success("POST /api/v1/webhooks/endpoints/{endpoint_id}/rotate-secret/")
+def _(shop: Shop) -> CaseData:
+    return {"path_parameters": {"endpoint_id": shop.webhook_delivery().endpoint_id}}
+
+
+@success("GET /api/v1/webhooks/deliveries/")
+def _(shop: Shop) -> CaseData:
+    return {"query": {"endpoint": shop.webhook_delivery().endpoint_id, "status": "pending"}}
+
+
+@success("POST /api/v1/webhooks/deliveries/{delivery_id}/redeliver/")
+def _(shop: Shop) -> CaseData:
+    return {"path_parameters": {"delivery_id": shop.webhook_delivery().pk}}
+
+
 ANALYTICS_PERIOD = {"start": "2026-01-01", "end": "2026-12-31"}
 
 
@@ -697,6 +754,9 @@ def _existing_values(case: schemathesis.Case) -> dict[str, Callable[[], list[Any
         "variant_id": lambda: _all(Variant.objects.all(), "pk"),
         "shipping_method_id": lambda: _all(ShippingMethod.objects.all(), "pk"),
         "gateway": lambda: list(django_settings.PAYMENT_GATEWAYS),
+        "endpoint_id": lambda: _all(WebhookEndpoint.objects.all(), "pk"),
+        "endpoint": lambda: _all(WebhookEndpoint.objects.all(), "pk"),
+        "delivery_id": lambda: _all(WebhookDelivery.objects.all(), "pk"),
     }
     if case.operation.path == "/api/v1/staff/orders/":  # its filters; elsewhere these name nobody
         values["customer_id"] = lambda: _all(Order.objects.exclude(customer=None), "customer_id")
@@ -853,6 +913,9 @@ CHECKED_AGAINST_THE_SHOP: dict[str, set[str]] = {
     "PATCH /api/v1/staff/products/{product_id}/": {"category", "slug"},
     "POST /api/v1/staff/products/{product_id}/variants/": {"sku"},
     "PATCH /api/v1/staff/variants/{variant_id}/": {"sku", "stock_on_hand"},  # not below what orders hold
+    # A URI, and also http or https with a host name Django's URL validator accepts.
+    "POST /api/v1/webhooks/endpoints/": {"url"},
+    "PATCH /api/v1/webhooks/endpoints/{endpoint_id}/": {"url"},
 }
 # Report periods: the end not before the start, at most three years, within 2000-2100.
 CHECKED_AGAINST_THE_SHOP.update(

@@ -27,7 +27,9 @@ class StaffRole:
 CATALOG_MANAGER = StaffRole("Catalog manager", app_labels=("catalog",), actions=CRUD)
 ORDER_MANAGER = StaffRole("Order manager", app_labels=("orders",), actions=CRUD)
 ANALYST = StaffRole("Analyst", app_labels=("catalog", "orders"), actions=("view",))
-STAFF_ROLES = (CATALOG_MANAGER, ORDER_MANAGER, ANALYST)
+# Webhook endpoints carry signing secrets and send the shop's events elsewhere: a role of its own.
+INTEGRATION_MANAGER = StaffRole("Integration manager", app_labels=("webhooks",), actions=CRUD)
+STAFF_ROLES = (CATALOG_MANAGER, ORDER_MANAGER, ANALYST, INTEGRATION_MANAGER)
 
 
 def sync_staff_groups(*, apps: Apps = global_apps) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from django.dispatch import receiver
 
 from emporium.alerts.services import queue_alerts_for_restocked_variants
-from emporium.catalog.stock_events import stock_returned
+from emporium.catalog.events import stock_returned
 
 
 @receiver(stock_returned, dispatch_uid="alerts-stock-returned")

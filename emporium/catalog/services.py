@@ -14,8 +14,8 @@ from django.db.models.functions import Coalesce
 from PIL import Image, ImageOps
 
 from emporium.catalog.cache import bump_catalog_version
+from emporium.catalog.events import announce_stock_returned, stock_moved
 from emporium.catalog.models import THUMBNAIL_WIDTHS, Category, Product, ProductImage, Variant
-from emporium.catalog.stock_events import announce_stock_returned
 from emporium.orders.models import OrderLine, OrderStatus
 
 
@@ -39,16 +39,19 @@ def refresh_product_summaries(*, product_ids: Iterable[int] | None = None) -> in
 
 
 def refresh_stock_state_after_commit(*, variant_ids: Iterable[int], stock_returned: bool = False) -> None:
-    """After this transaction commits, bring the products of these variants up to date.
+    """After this transaction commits, bring the products of these variants up to date (and
+    tell other apps now that their stock moved: ``stock_moved``).
 
     Orders move stock with plain UPDATEs (no signals), so listings would go on saying "in
     stock" after the last unit sold. Run after the commit, so the order's row locks are not
     held for it; and the catalog version (which empties the page cache) is bumped only when
     a product actually went in or out of stock, not on every order. ``stock_returned`` says
     units became sellable again (an order's reservation released, goods back on the shelf):
-    then ``stock_returned`` (catalog.stock_events) is sent too, so shoppers waiting for them hear.
+    then ``stock_returned`` (catalog.events) is sent too, so shoppers waiting for them hear.
     """
     ids = list(variant_ids)
+    # Now, inside the transaction: webhooks record the stock change in it (emporium.webhooks).
+    stock_moved.send(sender=Variant, variant_ids=ids)
 
     def refresh() -> None:
         product_ids = list(Variant.objects.filter(pk__in=ids).values_list("product_id", flat=True).distinct())

@@ -9,9 +9,9 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from emporium.catalog.cache import bump_catalog_version
+from emporium.catalog.events import announce_stock_returned
 from emporium.catalog.models import Category, Product, ProductImage, Variant
 from emporium.catalog.services import generate_thumbnails, refresh_product_summaries
-from emporium.catalog.stock_events import announce_stock_returned
 
 
 @receiver([post_save, post_delete], sender=Variant)

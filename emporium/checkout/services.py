@@ -52,6 +52,7 @@ from emporium.core.money import Money, format_money, quantize
 from emporium.orders.emails import send_order_email_once
 from emporium.orders.models import Order, OrderEvent, OrderEventType, OrderLine, OrderStatus, StockState
 from emporium.orders.numbers import generate_order_number
+from emporium.orders.signals import order_placed
 
 logger = logging.getLogger(__name__)
 
@@ -304,6 +305,9 @@ def place_order(
     )
     if customer is not None and details.save_shipping_address:
         add_address_from_checkout(customer=customer, address=details.shipping_address)
+    # Before the stock is reserved, so listeners' work (the webhooks outbox) is not done while
+    # the hot variants' rows are locked; a shortfall below still rolls it all back.
+    order_placed.send(sender=Order, order=order)
     # Exactly the lines this order was priced from, by id, whatever else the cart holds by
     # now: anything else is not part of this order and stays for the next one.
     CartLine.objects.filter(pk__in=[line.pk for line in lines]).delete()

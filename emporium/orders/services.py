@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -51,10 +52,21 @@ def _lock(order: Order) -> Order:
     return Order.objects.select_for_update().get(pk=order.pk)
 
 
+@dataclass(frozen=True)
+class _StatusChange:
+    """One transition made by _apply, announced by _save_and_announce once the order is saved."""
+
+    event: OrderEvent
+    source: str
+    target: str
+    transition: str
+    actor: User | None
+
+
 def _apply(
     *, order: Order, transition: Callable[[Order], None], action: str, actor: User | None, message: str = ""
-) -> OrderEvent:
-    """Move the status and record it; returns the event, which names this one change."""
+) -> _StatusChange:
+    """Move the status and record it; the change names this one transition."""
     before = order.status
     try:
         transition(order)
@@ -70,10 +82,26 @@ def _apply(
         actor=actor,
         message=message,
     )
+    return _StatusChange(
+        event=event, source=before, target=order.status, transition=transition.__name__, actor=actor
+    )
+
+
+def _save_and_announce(*, order: Order, change: _StatusChange, fields: list[str]) -> None:
+    """Save the order, then tell the other apps, still inside the transaction: receivers see
+    the order as it now is (paid_at, refunded_amount, tracking number set)."""
+    order.save(update_fields=fields)
     # Payments capture when goods ship and cancel open attempts when an order is paid or
-    # cancelled (emporium.payments.receivers): orders never import payments.
-    order_status_changed.send(sender=Order, order=order, source=before, target=order.status, actor=actor)
-    return event
+    # cancelled (emporium.payments.receivers); webhooks record the change in their outbox
+    # (emporium.webhooks.receivers): orders never import either.
+    order_status_changed.send(
+        sender=Order,
+        order=order,
+        source=change.source,
+        target=change.target,
+        actor=change.actor,
+        transition=change.transition,
+    )
 
 
 def _variant_quantities(order: Order) -> dict[int, int]:
@@ -147,10 +175,12 @@ def mark_order_paid(*, order: Order, actor: User | None = None, note: str = "") 
 
     A cash-on-delivery order may already be on its way: it is paid without changing status."""
     order = _lock(order)
-    _apply(order=order, transition=Order.pay, action="marked paid", actor=actor, message=note)
+    change = _apply(order=order, transition=Order.pay, action="marked paid", actor=actor, message=note)
     order.paid_at = timezone.now()
     order.reserved_until = None  # paid orders keep their stock until shipped or cancelled
-    order.save(update_fields=["status", "paid_at", "reserved_until", "updated_at"])
+    _save_and_announce(
+        order=order, change=change, fields=["status", "paid_at", "reserved_until", "updated_at"]
+    )
     return order
 
 
@@ -180,8 +210,8 @@ def confirm_order_for_cash_on_delivery(*, order: Order, actor: User | None = Non
 @transaction.atomic
 def mark_order_fulfilled(*, order: Order, actor: User | None = None) -> Order:
     order = _lock(order)
-    _apply(order=order, transition=Order.fulfil, action="marked fulfilled", actor=actor)
-    order.save(update_fields=["status", "updated_at"])
+    change = _apply(order=order, transition=Order.fulfil, action="marked fulfilled", actor=actor)
+    _save_and_announce(order=order, change=change, fields=["status", "updated_at"])
     return order
 
 
@@ -189,10 +219,12 @@ def mark_order_fulfilled(*, order: Order, actor: User | None = None) -> Order:
 def mark_order_shipped(*, order: Order, tracking_number: str = "", actor: User | None = None) -> Order:
     order = _lock(order)
     message = f"Tracking number {tracking_number}" if tracking_number else ""
-    _apply(order=order, transition=Order.ship, action="shipped", actor=actor, message=message)
+    change = _apply(order=order, transition=Order.ship, action="shipped", actor=actor, message=message)
     _ship_stock(order=order)
     order.tracking_number = tracking_number
-    order.save(update_fields=["status", "tracking_number", "stock_state", "updated_at"])
+    _save_and_announce(
+        order=order, change=change, fields=["status", "tracking_number", "stock_state", "updated_at"]
+    )
     order_id = order.pk
     transaction.on_commit(lambda: _queue_shipping_notification(order_id))
     return order
@@ -223,21 +255,23 @@ def send_shipping_notification(*, order: Order) -> bool:
 @transaction.atomic
 def mark_order_delivered(*, order: Order, actor: User | None = None) -> Order:
     order = _lock(order)
-    _apply(order=order, transition=Order.deliver, action="marked delivered", actor=actor)
+    change = _apply(order=order, transition=Order.deliver, action="marked delivered", actor=actor)
     order.delivered_at = timezone.now()
-    order.save(update_fields=["status", "delivered_at", "updated_at"])
+    _save_and_announce(order=order, change=change, fields=["status", "delivered_at", "updated_at"])
     return order
 
 
 @transaction.atomic
 def cancel_order(*, order: Order, actor: User | None = None, reason: str = "") -> Order:
     order = _lock(order)
-    _apply(order=order, transition=Order.cancel, action="cancelled", actor=actor, message=reason)
+    change = _apply(order=order, transition=Order.cancel, action="cancelled", actor=actor, message=reason)
     _give_back_voucher(order=order, actor=actor)
     _release_stock(order=order, actor=actor, reason=reason or "Order cancelled")
     _restock_returned_goods(order=order, actor=actor, reason=reason or "refused on delivery")
     order.reserved_until = None
-    order.save(update_fields=["status", "stock_state", "reserved_until", "updated_at"])
+    _save_and_announce(
+        order=order, change=change, fields=["status", "stock_state", "reserved_until", "updated_at"]
+    )
     order_id = order.pk
     transaction.on_commit(lambda: _queue_cancellation_notification(order_id))
     return order
@@ -318,13 +352,15 @@ def refund_order(
     in_full = value == left
     note = f"{format_money(Money(value, order.currency))} refunded" + (f": {note}" if note else "")
     transition = Order.refund if in_full else Order.refund_partially
-    event = _apply(order=order, transition=transition, action="refunded", actor=actor, message=note[:255])
+    change = _apply(order=order, transition=transition, action="refunded", actor=actor, message=note[:255])
     order.refunded_amount += value
     if in_full:
         _give_back_voucher(order=order, actor=actor)
         _release_stock(order=order, actor=actor, reason="Refunded before shipping")
-    order.save(update_fields=["status", "stock_state", "refunded_amount", "updated_at"])
-    order_id, refund_event_id, refunded = order.pk, event.pk, str(value)
+    _save_and_announce(
+        order=order, change=change, fields=["status", "stock_state", "refunded_amount", "updated_at"]
+    )
+    order_id, refund_event_id, refunded = order.pk, change.event.pk, str(value)
     transaction.on_commit(lambda: _queue_refund_notification(order_id, refund_event_id, refunded))
     return order
 

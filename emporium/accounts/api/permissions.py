@@ -4,7 +4,7 @@ A staff endpoint needs a member of staff (``is_staff``, active) who holds the Dj
 permissions its HTTP method needs: reading a product needs ``catalog.view_product``, adding a
 variant ``catalog.add_variant``, and so on. The roles in emporium.accounts.roles are groups
 carrying those permissions (Order manager: orders.*, Catalog manager: catalog.*, Analyst:
-view only), so the admin, the dashboard and the API agree on who may do what, and a shop's
+view only, Integration manager: webhooks.*), so the admin, the dashboard and the API agree on who may do what, and a shop's
 own group with only some of them gets exactly those. Where staff must use two factors
 (``STAFF_MFA_REQUIRED``), a staff member without an authenticator app is refused here too,
 as the admin refuses them.
@@ -80,3 +80,29 @@ class CanViewAnalytics(StaffPermission):
     may read every order may read the reports built from them (the dashboard asks the same)."""
 
     required = {"GET": ("orders.view_order",)}
+
+
+class CanManageWebhooks(StaffPermission):
+    """Integration manager: register webhook endpoints (their secrets included) and change them."""
+
+    required = {
+        "GET": ("webhooks.view_webhookendpoint",),
+        "POST": ("webhooks.view_webhookendpoint", "webhooks.add_webhookendpoint"),
+        "PATCH": ("webhooks.view_webhookendpoint", "webhooks.change_webhookendpoint"),
+        "DELETE": ("webhooks.view_webhookendpoint", "webhooks.delete_webhookendpoint"),
+    }
+
+
+class CanRotateWebhookSecrets(StaffPermission):
+    """A new secret is a change of the endpoint."""
+
+    required = {"POST": ("webhooks.view_webhookendpoint", "webhooks.change_webhookendpoint")}
+
+
+class CanManageWebhookDeliveries(StaffPermission):
+    """Integration manager: read the delivery log and send a delivery again."""
+
+    required = {
+        "GET": ("webhooks.view_webhookdelivery",),
+        "POST": ("webhooks.view_webhookdelivery", "webhooks.change_webhookdelivery"),
+    }

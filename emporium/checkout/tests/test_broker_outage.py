@@ -3,8 +3,6 @@ from the database (issue 15: "a broker outage does not lose the order's e-mail")
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
 from datetime import timedelta
 from uuid import uuid4
 
@@ -12,7 +10,6 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from config.celery import app as celery_app
 from emporium.cart.tests.factories import CartFactory, CartLineFactory
 from emporium.catalog.tests.factories import VariantFactory
 from emporium.checkout.services import place_order, send_unsent_order_confirmations
@@ -20,31 +17,6 @@ from emporium.checkout.tests.factories import make_details
 from emporium.orders.tests.factories import OrderFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])  # closed again when the block ends: nobody listens
-
-
-@pytest.fixture
-def dead_broker() -> Iterator[None]:
-    """Tasks are queued (not run inline) on a Redis broker nobody answers."""
-    saved = {"broker_url": celery_app.conf.broker_url, "task_always_eager": celery_app.conf.task_always_eager}
-    celery_app.conf.update(broker_url=f"redis://127.0.0.1:{_closed_port()}/0", task_always_eager=False)
-    _forget_connection_pools()
-    try:
-        yield
-    finally:
-        celery_app.conf.update(saved)
-        _forget_connection_pools()
-
-
-def _forget_connection_pools() -> None:
-    # Celery makes its pools from broker_url on first use and keeps them: start afresh.
-    setattr(celery_app, "_pool", None)  # noqa: B010
-    setattr(celery_app.amqp, "_producer_pool", None)  # noqa: B010
 
 
 def _cart():

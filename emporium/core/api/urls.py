@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("emporium.analytics.api.urls")),
     path("", include("emporium.reviews.api.urls")),
     path("", include("emporium.wishlist.api.urls")),
+    path("", include("emporium.webhooks.api.urls")),
 ]
