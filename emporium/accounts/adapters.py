@@ -8,6 +8,7 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.core.internal import ratelimit
 from allauth.core.internal.ratelimit import get_ip
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp, SocialLogin
@@ -16,15 +17,20 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.sites.shortcuts import get_current_site
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
+from emporium.accounts.known_devices import get_known_device_id, remember_known_device
 from emporium.accounts.models import User
 from emporium.accounts.services import queue_email
 from emporium.core.cache import counter_cache
 from emporium.core.client_ip import get_client_ip
 
 logger = logging.getLogger(__name__)
+
+# A known device's own failures still pause it (a stolen cookie is no free pass), on a counter
+# of its own: neither the address's limit nor anybody else's failures apply to it.
+KNOWN_DEVICE_LOGIN_FAILED_RATES = {"login_failed": "5/15m/key"}
 
 FULL_NAME_MAX_LENGTH = 150
 
@@ -52,11 +58,34 @@ class AccountAdapter(DefaultAccountAdapter):
         return f"{super()._get_login_attempts_cache_key(request, **credentials)}:{get_ip(request)}"
 
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        """The lock-out rule, for the login page and the API token endpoint alike.
+
+        A device that logged in to this account before (known_devices) is counted on its own;
+        any other is counted per account and address, and per address across accounts.
+        """
+        email = str(credentials.get("email", ""))
         try:
-            super().pre_authenticate(request, **credentials)
+            if device_id := get_known_device_id(request=request, email=email):
+                key = f"{super()._get_login_attempts_cache_key(request, **credentials)}:device:{device_id}"
+                self._login_failed_rl_usage = ratelimit.consume(
+                    request,
+                    app="allauth.account",
+                    action="login_failed",
+                    config=KNOWN_DEVICE_LOGIN_FAILED_RATES,
+                    key=key,
+                )
+                if not self._login_failed_rl_usage:
+                    raise self.validation_error("too_many_login_attempts")
+            else:
+                super().pre_authenticate(request, **credentials)
         except forms.ValidationError:
-            self._tell_owner_of_lock(request, email=str(credentials.get("email", "")))
+            self._tell_owner_of_lock(request, email=email)
             raise
+
+    def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse:
+        response: HttpResponse = super().post_login(request, user, **kwargs)
+        remember_known_device(request=request, response=response, email=user.email)
+        return response
 
     def _tell_owner_of_lock(self, request: HttpRequest, *, email: str) -> None:
         """E-mail the owner once per pause and address, so a real customer learns why, and an

@@ -28,6 +28,7 @@ from emporium.accounts.api.serializers import (
     TokenPairOutput,
     VerifyEmailInput,
 )
+from emporium.accounts.known_devices import remember_known_device
 from emporium.accounts.models import User
 from emporium.accounts.selectors import (
     get_address_for_customer,
@@ -106,7 +107,10 @@ class ObtainTokenPairApi(APIView):
         pair = obtain_token_pair(
             request=request._request, email=params["email"], password=params["password"], code=params["code"]
         )
-        return Response(TokenPairOutput(pair).data)
+        response = Response(TokenPairOutput(pair).data)
+        # The client is known to this account from now on: a stranger's failures cannot lock it out.
+        remember_known_device(request=request._request, response=response, email=params["email"])
+        return response
 
 
 @extend_schema(request=RefreshTokenInput, responses={200: TokenPairOutput}, tags=["auth"], auth=[])

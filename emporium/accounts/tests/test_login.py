@@ -224,3 +224,74 @@ def test_a_locked_unknown_address_sends_no_mail(client, django_capture_on_commit
             _log_in(client, "nobody@example.com")
 
     assert mail.outbox == []
+
+
+SHARED_ADDRESS = "203.0.113.50"  # an office or carrier NAT: the owner and a stranger look alike
+
+
+def _device_that_logged_in_before(client, email: str = "ann@example.com"):
+    device = type(client)(REMOTE_ADDR=SHARED_ADDRESS)
+    assert _log_in(device, email, PASSWORD).status_code == 302
+    device.post("/accounts/logout/")
+    return device
+
+
+def _stranger_fails_to_log_in_from_the_shared_address(client, email: str = "ann@example.com"):
+    stranger = type(client)(REMOTE_ADDR=SHARED_ADDRESS)
+    for _ in range(LOCKOUT_AFTER + 2):
+        _log_in(stranger, email)
+    return stranger
+
+
+def test_owner_logs_in_from_a_known_device_behind_the_strangers_address(client):
+    UserFactory.create(email="ann@example.com")
+    device = _device_that_logged_in_before(client)
+    stranger = _stranger_fails_to_log_in_from_the_shared_address(client)
+
+    response = _log_in(device, "ann@example.com", PASSWORD)
+
+    assert response.status_code == 302
+    assert "Too many failed login attempts" in _log_in(stranger, "ann@example.com", PASSWORD).content.decode()
+
+
+def test_a_known_device_gets_no_way_around_the_limit_for_its_own_failures(client):
+    UserFactory.create(email="ann@example.com")
+    device = _device_that_logged_in_before(client)
+    for _ in range(LOCKOUT_AFTER):
+        _log_in(device, "ann@example.com")
+
+    assert "Too many failed login attempts" in _log_in(device, "ann@example.com", PASSWORD).content.decode()
+
+
+def test_a_device_known_to_one_account_is_a_stranger_to_another(client):
+    UserFactory.create(email="ann@example.com")
+    UserFactory.create(email="bob@example.com")
+    device = _device_that_logged_in_before(client, "bob@example.com")
+    _stranger_fails_to_log_in_from_the_shared_address(client)
+
+    assert "Too many failed login attempts" in _log_in(device, "ann@example.com", PASSWORD).content.decode()
+
+
+def test_a_forged_known_device_cookie_is_ignored(client):
+    from emporium.accounts.known_devices import COOKIE_NAME
+
+    UserFactory.create(email="ann@example.com")
+    device = _device_that_logged_in_before(client)
+    value = device.cookies[COOKIE_NAME].value
+    device.cookies[COOKIE_NAME] = value.replace("|", "|forged,", 1)
+    _stranger_fails_to_log_in_from_the_shared_address(client)
+
+    assert "Too many failed login attempts" in _log_in(device, "ann@example.com", PASSWORD).content.decode()
+
+
+def test_the_known_device_cookie_is_long_lived_and_out_of_scripts_reach(client):
+    from emporium.accounts.known_devices import COOKIE_NAME, MAX_AGE_SECONDS
+
+    UserFactory.create(email="ann@example.com")
+
+    _log_in(client, "ann@example.com", PASSWORD)
+
+    cookie = client.cookies[COOKIE_NAME]
+    assert cookie["httponly"] is True
+    assert cookie["max-age"] == MAX_AGE_SECONDS
+    assert "ann@example.com" not in cookie.value

@@ -4,18 +4,15 @@ input with a 4xx, never a 5xx. A new URL is covered the day it is added."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
-from django.urls.resolvers import RoutePattern
 
 from emporium.accounts.tests.factories import UserFactory
+from emporium.core.tests.url_walk import NUL, ROUTES, paths_for
 
 pytestmark = pytest.mark.django_db
 
-NUL = "%00"
 DEEP_JSON = "[" * 3000 + "]" * 3000
 BAD_TEXT_JSON = '{"email": "\\ud800", "country": "\\ud800", "number": "EMP\\u0000", "quantity": "\\udfff"}'
 NUL_FORM = {
@@ -25,37 +22,6 @@ NUL_FORM = {
     "quantity": "\x00",
     "country": "\x00",
 }
-_CONVERTER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
-_REGEX_GROUP = re.compile(r"\(\?P<[^>]+>[^)]*\)")
-
-
-def _route_templates(patterns: list[URLPattern | URLResolver], prefix: str = "") -> Iterator[str]:
-    for pattern in patterns:
-        part = _as_template(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            yield from _route_templates(pattern.url_patterns, prefix + part)
-        else:
-            yield prefix + part
-
-
-def _as_template(pattern: object) -> str:
-    """``<int:id>`` and regex groups become ``{int}`` / ``{text}`` placeholders."""
-    text = str(pattern)
-    if isinstance(pattern, RoutePattern):
-        return _CONVERTER.sub(lambda m: "{int}" if m["converter"] == "int" else "{text}", text)
-    return _REGEX_GROUP.sub("{text}", text).lstrip("^").rstrip("$").replace("\\", "")
-
-
-def _paths(template: str) -> list[str]:
-    """The route with plausible values, and (where it takes text) with a NUL in it."""
-    plain = template.replace("{int}", "1").replace("{text}", "EMP-1")
-    paths = ["/" + plain]
-    if "{text}" in template:
-        paths.append("/" + template.replace("{int}", "1").replace("{text}", f"EMP{NUL}1"))
-    return paths
-
-
-ROUTES = sorted(set(_route_templates(get_resolver().url_patterns)))
 
 
 def _probe(client: Client, path: str) -> list[tuple[str, str, int]]:
@@ -91,7 +57,7 @@ def test_no_route_answers_hostile_input_with_a_server_error(customer_client):
     failures = [
         failure
         for template in ROUTES
-        for path in _paths(template)
+        for path in paths_for(template)
         for client in (anonymous, customer_client)
         for failure in _probe(client, path)
     ]

@@ -7,9 +7,11 @@ import json
 import re
 
 import pytest
+from django.contrib.auth.models import Group
 from django.test import Client
 
-from emporium.accounts.tests.factories import UserFactory
+from emporium.accounts.roles import ANALYST
+from emporium.accounts.tests.factories import StaffUserFactory, UserFactory
 from emporium.catalog.tests.factories import VariantFactory
 from emporium.orders.tests.factories import OrderFactory
 
@@ -73,6 +75,20 @@ def test_storefront_account_and_api_pages_carry_a_strict_policy(client):
         "/account/privacy/",
     ]:
         _assert_strict(client.get(url), url)
+
+
+@pytest.mark.parametrize("path", ["/dashboard/", "/dashboard/orders/EM-000001"])
+def test_the_staff_dashboard_carries_a_strict_policy(client, settings, path):
+    settings.STAFF_MFA_REQUIRED = False
+    analyst = StaffUserFactory.create()
+    analyst.groups.add(Group.objects.get(name=ANALYST.name))
+    client.force_login(analyst)
+
+    response = client.get(path)
+
+    assert response.status_code == 200
+    assert b'id="dashboard"' in response.content  # the Vue app's shell, not a refusal page
+    _assert_strict(response, path)
 
 
 def test_the_invoice_print_button_works_without_an_inline_handler(client):

@@ -212,3 +212,34 @@ def test_me_needs_authentication(api):
 
     assert response.status_code == 401
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_an_api_client_that_obtained_tokens_before_is_not_locked_out_by_a_stranger():
+    UserFactory.create(email="ann@example.com")
+    known = APIClient(REMOTE_ADDR="203.0.113.50")
+    assert _obtain(known).status_code == 200
+    stranger = APIClient(REMOTE_ADDR="203.0.113.50")  # the same carrier NAT
+    for _ in range(7):
+        _obtain(stranger, password="not-the-password")
+
+    assert _obtain(known).status_code == 200
+    assert _obtain(stranger).status_code == 429
+
+
+def test_a_device_known_from_the_login_page_is_known_to_the_api(client):
+    UserFactory.create(email="ann@example.com")
+    client.defaults["REMOTE_ADDR"] = "203.0.113.50"
+    assert (
+        client.post("/accounts/login/", {"login": "ann@example.com", "password": PASSWORD}).status_code == 302
+    )
+    stranger = APIClient(REMOTE_ADDR="203.0.113.50")
+    for _ in range(7):
+        _obtain(stranger, password="not-the-password")
+
+    response = client.post(
+        "/api/v1/auth/token/",
+        {"email": "ann@example.com", "password": PASSWORD},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200

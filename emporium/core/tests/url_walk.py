@@ -1,0 +1,43 @@
+"""Every route of the URL configuration, as templates with placeholders, for tests that must
+cover each URL the day it is added (hostile input, open redirects)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.resolvers import RoutePattern
+
+NUL = "%00"
+_CONVERTER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
+_REGEX_GROUP = re.compile(r"\(\?P<[^>]+>[^)]*\)")
+
+
+def _route_templates(patterns: list[URLPattern | URLResolver], prefix: str = "") -> Iterator[str]:
+    for pattern in patterns:
+        part = _as_template(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from _route_templates(pattern.url_patterns, prefix + part)
+        else:
+            yield prefix + part
+
+
+def _as_template(pattern: object) -> str:
+    """``<int:id>`` and regex groups become ``{int}`` / ``{text}`` placeholders."""
+    text = str(pattern)
+    if isinstance(pattern, RoutePattern):
+        return _CONVERTER.sub(lambda m: "{int}" if m["converter"] == "int" else "{text}", text)
+    return _REGEX_GROUP.sub("{text}", text).lstrip("^").rstrip("$").replace("\\", "")
+
+
+def paths_for(template: str) -> list[str]:
+    """The route with plausible values, and (where it takes text) with a NUL in it."""
+    plain = template.replace("{int}", "1").replace("{text}", "EMP-1")
+    paths = ["/" + plain]
+    if "{text}" in template:
+        paths.append("/" + template.replace("{int}", "1").replace("{text}", f"EMP{NUL}1"))
+    return paths
+
+
+ROUTES = sorted(set(_route_templates(get_resolver().url_patterns)))
