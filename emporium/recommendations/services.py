@@ -136,8 +136,12 @@ def train_recommendations(
     clock.lap("activate")
     _delete_old_versions()
     # Stale statistics made the planner expect thousands of neighbours per product and start
-    # parallel workers for four rows: 12 ms per product page instead of well under one.
-    analyze_tables(models=[ModelVersion, ProductNeighbour, CustomerRecommendation])
+    # parallel workers for four rows: 12 ms per product page instead of well under one. The
+    # previous-but-one version's deleted rows are vacuumed away, or planning probes them.
+    analyze_tables(
+        models=[ModelVersion, ProductNeighbour, CustomerRecommendation],
+        vacuum=not connection.in_atomic_block,
+    )
     clock.lap("clean_up_and_analyze")
     summary = replace(summary, seconds=clock.total(), stages_seconds=clock.stages)
     ModelVersion.objects.filter(pk=version.pk).update(summary=summary.as_dict())

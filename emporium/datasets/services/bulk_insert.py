@@ -134,17 +134,21 @@ def lock_referenced_rows(*, model: type[models.Model], ids: npt.NDArray[np.int64
         )
 
 
-def analyze_tables(*, models: Sequence[type[models.Model]]) -> None:
+def analyze_tables(*, models: Sequence[type[models.Model]], vacuum: bool = False) -> None:
     """Refresh PostgreSQL's planner statistics after a bulk load (autovacuum comes too late).
 
     Without them the planner still believes the tables are as small as before the load and
-    picks sequential scans where the indexes would serve. Nothing to do on other databases.
+    picks sequential scans where the indexes would serve. ``vacuum`` also clears the dead rows
+    a bulk delete left: until then the planner probes them in the indexes on every query it
+    plans (11 ms instead of 1 to plan a customer's recommendations). Outside a transaction
+    only. Nothing to do on other databases.
     """
     if not uses_copy():
         return
+    command = "VACUUM (ANALYZE)" if vacuum else "ANALYZE"
     with connection.cursor() as cursor:
         for model in models:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+            cursor.execute(f"{command} {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def insert_frame(*, model: type[models.Model], frame: Frame, rows: int) -> None:
