@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from emporium.core.models import TimeStampedModel
-from emporium.core.money import Money
+from emporium.core.money import Money, default_currency
 
 
 class Cart(TimeStampedModel):
@@ -22,7 +22,7 @@ class Cart(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="cart"
     )
     token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
-    currency = models.CharField(max_length=3, default=settings.DEFAULT_CURRENCY)
+    currency = models.CharField(max_length=3, default=default_currency)
 
     class Meta:
         constraints = [

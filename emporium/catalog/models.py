@@ -13,7 +13,6 @@ from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import Any, ClassVar
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -22,7 +21,7 @@ from django.urls import reverse
 from treebeard.mp_tree import MP_Node, MP_NodeManager
 
 from emporium.core.models import TimeStampedModel
-from emporium.core.money import Money
+from emporium.core.money import Money, default_currency
 
 # Widths (px) of the thumbnails made for every product image, named by where they are shown.
 THUMBNAIL_WIDTHS: dict[str, int] = {"card": 400, "detail": 960, "zoom": 1600}
@@ -87,7 +86,7 @@ class Product(TimeStampedModel):
 
     # Summary of the variants, for listing without aggregates (see module docstring).
     price_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True, editable=False)
-    currency = models.CharField(max_length=3, default=settings.DEFAULT_CURRENCY, editable=False)
+    currency = models.CharField(max_length=3, default=default_currency, editable=False)
     is_in_stock = models.BooleanField(default=False, editable=False)
     # Units sold, for "bestsellers" and the popularity sort; refreshed from order lines.
     units_sold = models.PositiveIntegerField(default=0, editable=False)
@@ -134,7 +133,7 @@ class Variant(TimeStampedModel):
     price_amount = models.DecimalField(
         max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
     )
-    currency = models.CharField(max_length=3, default=settings.DEFAULT_CURRENCY)
+    currency = models.CharField(max_length=3, default=default_currency)
     compare_at_amount = models.DecimalField(
         max_digits=12,
         decimal_places=2,

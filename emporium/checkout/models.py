@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from emporium.core.models import TimeStampedModel
+from emporium.core.money import default_currency
 
 ZERO = Decimal(0)
 
@@ -37,7 +38,7 @@ class ShippingMethod(models.Model):
         blank=True,
         help_text="ISO codes separated by commas, e.g. 'GB,IE'; blank for everywhere.",
     )
-    currency = models.CharField(max_length=3, default=settings.DEFAULT_CURRENCY)
+    currency = models.CharField(max_length=3, default=default_currency)
     price_amount = models.DecimalField(
         max_digits=10,
         decimal_places=2,
@@ -117,7 +118,7 @@ class Voucher(TimeStampedModel):
     value = models.DecimalField(
         max_digits=10, decimal_places=2, validators=[MinValueValidator(ZERO)], help_text="Percent, or amount."
     )
-    currency = models.CharField(max_length=3, default=settings.DEFAULT_CURRENCY)
+    currency = models.CharField(max_length=3, default=default_currency)
     minimum_spend_amount = models.DecimalField(max_digits=10, decimal_places=2, default=ZERO)
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField(null=True, blank=True)

@@ -12,7 +12,16 @@ from babel.numbers import format_currency, get_currency_precision
 from django.conf import settings
 from moneyed import Money
 
-__all__ = ["Money", "format_money", "quantize", "zero"]
+__all__ = ["Money", "default_currency", "format_money", "quantize", "zero"]
+
+
+def default_currency() -> str:
+    """The shop's currency for new prices, read when a row is created (not at import).
+
+    Model fields use this as their ``default`` so that the migrations reference the function
+    instead of baking in whatever ``DEFAULT_CURRENCY`` was when they were generated.
+    """
+    return str(settings.DEFAULT_CURRENCY)
 
 
 def quantize(amount: Decimal, currency: str) -> Decimal:
@@ -22,7 +31,7 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
 
 
 def zero(currency: str | None = None) -> Money:
-    return Money(Decimal(0), currency or settings.DEFAULT_CURRENCY)
+    return Money(Decimal(0), currency or default_currency())
 
 
 def format_money(money: Money, locale: str | None = None) -> str:

@@ -15,7 +15,7 @@ from django.db import models
 from django_fsm import FSMField, transition
 
 from emporium.core.models import TimeStampedModel
-from emporium.core.money import Money
+from emporium.core.money import Money, default_currency
 
 
 class OrderStatus(models.TextChoices):
@@ -70,7 +70,7 @@ class Order(TimeStampedModel):
     )
     email = models.EmailField(blank=True)
     status = FSMField(max_length=24, choices=OrderStatus.choices, default=OrderStatus.UNPAID)
-    currency = models.CharField(max_length=3, default=settings.DEFAULT_CURRENCY)
+    currency = models.CharField(max_length=3, default=default_currency)
     total_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     placed_at = models.DateTimeField()
     country = models.CharField(max_length=64, blank=True)
