@@ -78,6 +78,8 @@ lint: .venv/.synced node_modules/.installed client-check
 	@# A model change without its migration would pass the tests (they build tables from the
 	@# migrations) and then break a real database on deploy.
 	$(RUN) python manage.py makemigrations --check --dry-run
+	@# Apps import one way (pyproject.toml [tool.importlinter], README "Architecture").
+	$(RUN) lint-imports --no-cache --no-logo
 	@# Security lint: no medium or high finding outside tests (a justified `# nosec BNNN` where safe).
 	$(RUN) bandit --quiet --recursive emporium config bench --exclude '*/tests/*,*/migrations/*' --severity-level medium
 	npm run lint

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from io import BytesIO
 from typing import Any, TypedDict
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Exists, F, Min, OuterRef, Subquery, Sum
+from django.db.models import Exists, F, Min, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from PIL import Image, ImageOps
 
 from emporium.catalog.cache import bump_catalog_version
 from emporium.catalog.events import announce_stock_returned, stock_moved
 from emporium.catalog.models import THUMBNAIL_WIDTHS, Category, Product, ProductImage, Variant
-from emporium.orders.models import OrderLine, OrderStatus
 
 
 def refresh_product_summaries(*, product_ids: Iterable[int] | None = None) -> int:
@@ -77,29 +76,19 @@ def record_product_rating(*, product_id: int, average: Decimal | None, count: in
     transaction.on_commit(bump_catalog_version)
 
 
-def refresh_units_sold(*, product_ids: Iterable[int] | None = None) -> int:
-    """Recount units sold per product from order lines of orders that were not cancelled.
+def store_units_sold(*, units_sold: Mapping[int, int], product_ids: Iterable[int] | None = None) -> int:
+    """Store each product's units sold, as the orders app counts them from its lines.
 
-    One grouped SUM over the lines, then writes only the products whose count changed. A
-    correlated subquery per product is the obvious UPDATE, but on millions of order lines it
-    runs twenty times slower than grouping once. Returns the number of products updated.
+    The orders app owns the lines and counts (``orders.services.refresh_units_sold``); the
+    catalog owns the product row, for "bestsellers" and the popularity sort. A product missing
+    from ``units_sold`` sold none. ``product_ids=None`` covers the whole catalog; only products
+    whose count changed are written. Returns the number of products updated.
     """
-    ids = None if product_ids is None else list(product_ids)
-    lines = OrderLine.objects.exclude(order__status=OrderStatus.CANCELLED).filter(variant__isnull=False)
-    products = Product.objects.all()
-    if ids is not None:
-        lines = lines.filter(variant__product_id__in=ids)
-        products = products.filter(pk__in=ids)
-    sold = dict(
-        lines.order_by()
-        .values_list("variant__product_id")
-        .annotate(units=Sum("quantity"))
-        .values_list("variant__product_id", "units")
-    )
+    products = Product.objects.all() if product_ids is None else Product.objects.filter(pk__in=product_ids)
     changed = [
-        Product(pk=pk, units_sold=max(sold.get(pk) or 0, 0))
+        Product(pk=pk, units_sold=max(units_sold.get(pk) or 0, 0))
         for pk, current in products.values_list("pk", "units_sold").iterator(chunk_size=10_000)
-        if current != max(sold.get(pk) or 0, 0)
+        if current != max(units_sold.get(pk) or 0, 0)
     ]
     Product.objects.bulk_update(changed, ["units_sold"], batch_size=2_000)
     return len(changed)

@@ -2,7 +2,7 @@
 
 The same selectors build the storefront's pages, so filters, sorts and search rank exactly
 as there. Every read carries an ETag made of the catalog version and is answered from a cache
-of its JSON (emporium.core.api.conditional): a client sending the ETag back gets 304.
+of its JSON (emporium.catalog.api.conditional): a client sending the ETag back gets 304.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
+from emporium.catalog.api.conditional import catalog_response
 from emporium.catalog.api.serializers import (
     CategoryDetailOutput,
     CategoryNodeOutput,
@@ -35,7 +36,6 @@ from emporium.catalog.selectors import (
     get_search_results,
     list_category_tree,
 )
-from emporium.core.api.conditional import catalog_response
 
 NOT_MODIFIED = {304: OpenApiResponse(description="Not modified: the ETag sent in If-None-Match still holds.")}
 IF_NONE_MATCH = OpenApiParameter(

@@ -6,10 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from emporium.catalog.models import Product, ProductImage
-from emporium.catalog.services import refresh_product_summaries, refresh_units_sold
+from emporium.catalog.services import refresh_product_summaries
 from emporium.catalog.tests.factories import ProductFactory, VariantFactory
-from emporium.orders.models import OrderStatus
-from emporium.orders.tests.factories import OrderFactory, OrderLineFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -54,19 +52,6 @@ def test_refresh_without_ids_repairs_rows_written_in_bulk():
 
     assert product.price_amount == Decimal("4.95")
     assert product.is_in_stock is True
-
-
-def test_units_sold_ignores_cancelled_orders():
-    variant = VariantFactory.create()
-    OrderLineFactory.create(variant=variant, quantity=4)
-    OrderLineFactory.create(
-        variant=variant, quantity=6, order=OrderFactory.create(status=OrderStatus.CANCELLED)
-    )
-
-    refresh_units_sold()
-    variant.product.refresh_from_db()
-
-    assert variant.product.units_sold == 4
 
 
 def _png(width: int, height: int) -> SimpleUploadedFile:

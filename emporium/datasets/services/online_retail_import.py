@@ -27,7 +27,7 @@ from django.utils.text import slugify
 from emporium.accounts.models import User
 from emporium.catalog.cache import bump_catalog_version
 from emporium.catalog.models import Product, Variant
-from emporium.catalog.services import refresh_product_summaries, refresh_units_sold
+from emporium.catalog.services import refresh_product_summaries
 from emporium.core.money import quantize
 from emporium.datasets.online_retail import (
     CURRENCY,
@@ -50,6 +50,7 @@ from emporium.datasets.selectors import (
 from emporium.datasets.services.bulk_insert import analyze_tables
 from emporium.datasets.services.categories import ensure_categories
 from emporium.orders.models import Order, OrderLine, OrderStatus
+from emporium.orders.services import refresh_units_sold
 
 DEFAULT_BATCH_SIZE = 1000
 T = TypeVar("T")

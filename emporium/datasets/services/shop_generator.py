@@ -25,7 +25,7 @@ from django.utils.text import slugify
 from emporium.accounts.models import User
 from emporium.catalog.cache import bump_catalog_version
 from emporium.catalog.models import Product, Variant
-from emporium.catalog.services import refresh_product_summaries, refresh_units_sold
+from emporium.catalog.services import refresh_product_summaries
 from emporium.datasets.demo import DEMO_DATA_PATH
 from emporium.datasets.generator import ShopPlan, ShopProduct, plan_shop
 from emporium.datasets.online_retail import CURRENCY, read_online_retail
@@ -44,6 +44,7 @@ from emporium.datasets.services.bulk_insert import (
 )
 from emporium.datasets.services.categories import ensure_categories
 from emporium.orders.models import Order, OrderLine, OrderStatus
+from emporium.orders.services import refresh_units_sold
 
 SKU_PREFIX = "GEN-"
 EMAIL_PREFIX = "shopper-"

@@ -172,7 +172,7 @@ def test_a_current_etag_does_not_turn_an_invalid_request_into_a_304(api, shop: S
 def test_a_current_etag_is_304_even_when_the_answer_is_no_longer_cached(api, shop: Shop):
     from django.core.cache import cache
 
-    from emporium.core.api.conditional import stored_body_key
+    from emporium.catalog.api.conditional import stored_body_key
 
     make_product("Lantern", category=shop.candles, slug="lantern")
     etag = api.get("/api/v1/products/lantern/")["ETag"]
@@ -204,7 +204,7 @@ def test_the_body_cache_can_be_switched_off(api, shop: Shop, settings, keep_bodi
     """Off (API_CATALOG_BODY_CACHE), each read is serialised again: what bench/api.py measures."""
     from django.core.cache import cache
 
-    from emporium.core.api.conditional import stored_body_key
+    from emporium.catalog.api.conditional import stored_body_key
 
     settings.API_CATALOG_BODY_CACHE = keep_bodies
     make_product("Lantern", category=shop.candles)
