@@ -7,7 +7,6 @@ the order. Every page works without JavaScript except Stripe's, whose Payment El
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,7 +26,7 @@ from emporium.payments.exceptions import (
     PaymentDeclined,
 )
 from emporium.payments.forms import AuthenticationDecisionForm, ChooseMethodForm, TestCardForm
-from emporium.payments.gateways.offline import TEST_CARDS
+from emporium.payments.gateways.offline import TEST_CARDS, OfflineTestGateway
 from emporium.payments.models import Payment, PaymentState
 from emporium.payments.registry import get_gateway, list_enabled_gateways
 from emporium.payments.return_tokens import is_return_token_of
@@ -92,7 +91,7 @@ def test_card_view(request: HttpRequest, number: str) -> HttpResponse:
     if not form.is_valid():
         return _pay_page(request, order, card_form=form, status=422)
     try:
-        payment = start_payment(order=order, gateway_name="offline")
+        payment = start_payment(order=order, gateway_name=OfflineTestGateway.name)
         payment = confirm_payment(payment=payment, details={"card_number": form.cleaned_data["card_number"]})
     except PaymentDeclined as error:
         form.add_error("card_number", f"{error.message} Try another card.")
@@ -111,23 +110,18 @@ def payment_view(request: HttpRequest, number: str, payment_id: int) -> HttpResp
     """One payment: Stripe's Payment Element, bank details, cash on delivery, or where it stands."""
     order = _order(request, number)
     payment = get_payment_of_order(order=order, payment_id=payment_id)
-    context: dict[str, object] = {"order": order, "payment": payment}
-    # No Payment Element once the order is paid, cancelled or expired: its intent is being
-    # cancelled, and nothing may be paid for it any more.
-    if payment.gateway == "stripe" and payment.is_open and order.accepts_payment:
-        gateway = get_gateway("stripe", enabled_only=False)
-        context["stripe_publishable_key"] = getattr(gateway, "publishable_key", "")
+    gateway = get_gateway(payment.gateway, enabled_only=False)
+    context: dict[str, object] = {"order": order, "payment": payment, "gateway": gateway}
+    context.update(gateway.payment_page_context())
+    # The gateway's own page (Stripe's Payment Element) only while the payment can still be
+    # paid: once the order is paid, cancelled or expired, nothing may be paid for it any more.
+    if not (payment.is_open and order.accepts_payment):
+        return render(request, "payments/payment.html", context)
+    if gateway.confirms_on_return:
         context["return_url"] = request.build_absolute_uri(
             reverse("payments:stripe-return", kwargs={"number": order.number, "payment_id": payment.pk})
         )
-        return render(request, "payments/stripe.html", context)
-    if payment.gateway == "bank_transfer":
-        context["bank"] = {
-            "account_name": settings.BANK_TRANSFER_ACCOUNT_NAME,
-            "iban": settings.BANK_TRANSFER_IBAN,
-            "bic": settings.BANK_TRANSFER_BIC,
-        }
-    return render(request, "payments/payment.html", context)
+    return render(request, gateway.payment_template, context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -135,7 +129,8 @@ def authenticate_view(request: HttpRequest, number: str, payment_id: int) -> Htt
     """The test gateway's confirmation step, standing in for a bank's 3-D Secure page."""
     order = _order(request, number)
     payment = get_payment_of_order(order=order, payment_id=payment_id)
-    if payment.gateway != "offline" or payment.state != PaymentState.REQUIRES_ACTION:
+    gateway = get_gateway(payment.gateway, enabled_only=False)
+    if not gateway.authenticates_on_our_page or payment.state != PaymentState.REQUIRES_ACTION:
         return _after_payment(order, payment)
     error = ""
     if request.method == "POST":
@@ -174,7 +169,7 @@ def stripe_return_view(request: HttpRequest, number: str, payment_id: int) -> Ht
         remember_order_in_session(session=request.session, order=order)
     order = _order(request, number)
     payment = get_payment_of_order(order=order, payment_id=payment_id)
-    if payment.gateway != "stripe":
+    if not get_gateway(payment.gateway, enabled_only=False).confirms_on_return:
         raise Http404("No such Stripe payment.")
     try:
         payment = confirm_payment(payment=payment, details={})

@@ -8,7 +8,9 @@ from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 
 from emporium.core.api.fields import MoneyField
+from emporium.payments.gateways.base import NextActionType
 from emporium.payments.models import Payment, PaymentState
+from emporium.payments.registry import get_gateway
 
 
 class StartPaymentInput(serializers.Serializer):
@@ -53,9 +55,7 @@ class ConfirmPaymentInputSchema(OpenApiSerializerExtension):
 
 
 class NextActionOutput(serializers.Serializer):
-    type = serializers.ChoiceField(
-        choices=["use_stripe_js", "confirm_with_card", "authenticate", "bank_transfer", "pay_on_delivery"]
-    )
+    type = serializers.ChoiceField(choices=[action.value for action in NextActionType])
     url = serializers.CharField(allow_blank=True, help_text="A page of ours to send the customer to, if any.")
 
 
@@ -74,21 +74,17 @@ class PaymentOutput(serializers.Serializer):
 
     def get_client_secret(self, payment: Payment) -> str:
         payable = payment.is_open and payment.order.accepts_payment
-        return payment.client_secret if payment.gateway == "stripe" and payable else ""
+        if not (payable and get_gateway(payment.gateway, enabled_only=False).shares_client_secret):
+            return ""
+        return payment.client_secret
 
     def get_next_action(self, payment: Payment) -> dict[str, str] | None:
         if not (payment.is_open and payment.order.accepts_payment):
             return None
+        gateway = get_gateway(payment.gateway, enabled_only=False)
+        action = gateway.next_action(awaiting_action=payment.state == PaymentState.REQUIRES_ACTION)
         kwargs = {"number": payment.order.number, "payment_id": payment.pk}
-        if payment.gateway == "stripe":
-            return {"type": "use_stripe_js", "url": reverse("payments:payment", kwargs=kwargs)}
-        if payment.gateway == "offline":
-            if payment.state == PaymentState.REQUIRES_ACTION:
-                return {"type": "authenticate", "url": reverse("payments:authenticate", kwargs=kwargs)}
-            return {"type": "confirm_with_card", "url": ""}
-        if payment.gateway == "bank_transfer":
-            return {"type": "bank_transfer", "url": reverse("payments:payment", kwargs=kwargs)}
-        return {"type": "pay_on_delivery", "url": ""}
+        return {"type": str(action.type), "url": reverse(action.page, kwargs=kwargs) if action.page else ""}
 
 
 class PaymentListFilters(serializers.Serializer):

@@ -35,6 +35,8 @@ from emporium.payments.api.serializers import (
     StartPaymentInput,
     WebhookOutput,
 )
+from emporium.payments.gateways.offline import OfflineTestGateway
+from emporium.payments.gateways.stripe import StripeGateway
 from emporium.payments.models import Payment
 from emporium.payments.return_tokens import make_return_token
 from emporium.payments.selectors import get_payment_for_visitor, list_payments_for_customer
@@ -196,10 +198,10 @@ class _WebhookApi(APIView):
 
 
 class StripeWebhookApi(_WebhookApi):
-    gateway_name = "stripe"
+    gateway_name = StripeGateway.name
 
 
 class OfflineWebhookApi(_WebhookApi):
     """The test gateway's events, signed like Stripe's with OFFLINE_GATEWAY_WEBHOOK_SECRET."""
 
-    gateway_name = "offline"
+    gateway_name = OfflineTestGateway.name

@@ -137,8 +137,33 @@ class GatewayEvent:
     failure_message: str = ""
 
 
+class NextActionType(enum.StrEnum):
+    """What the customer (or an app paying through the API) does next to pay an open payment."""
+
+    USE_STRIPE_JS = "use_stripe_js"  # mount Stripe's Payment Element with the client secret
+    CONFIRM_WITH_CARD = "confirm_with_card"  # send a test card number (the test gateway)
+    AUTHENTICATE = "authenticate"  # answer the test gateway's confirmation step on our page
+    BANK_TRANSFER = "bank_transfer"  # transfer the money; our payment page shows the bank details
+    PAY_ON_DELIVERY = "pay_on_delivery"  # have the money ready for the courier
+
+
+@dataclass(frozen=True)
+class NextAction:
+    type: NextActionType
+    # The name of our page for it (its URL takes the order number and payment id), if any.
+    page: str = ""
+
+
+PAYMENT_PAGE = "payments:payment"
+AUTHENTICATION_PAGE = "payments:authenticate"
+
+
 class PaymentGateway:
-    """Base class of the gateways; subclasses implement what their kind supports."""
+    """Base class of the gateways; subclasses implement what their kind supports.
+
+    Pages, the API and the services ask the gateway what to do (its attributes and
+    :meth:`next_action`) and never branch on its name, so a new provider is one new class.
+    """
 
     name: ClassVar[str]
     label: ClassVar[str]
@@ -147,6 +172,38 @@ class PaymentGateway:
     capture_automatically: bool = True
     # Cash on delivery: the order is fulfilled and shipped first, paid when the courier pays in.
     collects_on_delivery: ClassVar[bool] = False
+
+    # -- What the customer sees and does --------------------------------------------------
+    # Its section on "choose how to pay" (payments/pay.html): a button that starts the payment,
+    # with this sentence above it and this label, unless a gateway brings its own form.
+    choice_template: ClassVar[str] = "payments/methods/button.html"
+    choice_description: ClassVar[str] = ""
+    # The payment's page while it is open and its order payable (payments:payment), and the
+    # instructions that page shows while the payment is open (bank details, cash to have ready).
+    payment_template: ClassVar[str] = "payments/payment.html"
+    instructions_template: ClassVar[str] = ""
+    # The API hands the payment's client secret to the app (for the provider's own script).
+    shares_client_secret: ClassVar[bool] = False
+    # A customer sent back from the provider's site (a plain GET) makes us ask the provider
+    # where the payment stands. Never for a gateway a GET must not move.
+    confirms_on_return: ClassVar[bool] = False
+    # The extra confirmation step (3-D Secure) is a page of ours, not the provider's.
+    authenticates_on_our_page: ClassVar[bool] = False
+    # Its signed events still count after it is switched off (late refunds of real payments).
+    events_count_when_switched_off: ClassVar[bool] = True
+
+    @property
+    def pay_button_label(self) -> str:
+        return f"Pay with {self.label}"
+
+    def next_action(self, *, awaiting_action: bool) -> NextAction:
+        """What the customer does next to pay an open payment; ``awaiting_action`` says whether
+        our record has it waiting for the customer's extra step."""
+        raise NotImplementedError
+
+    def payment_page_context(self) -> dict[str, Any]:
+        """What the payment's page needs besides the order and the payment."""
+        return {}
 
     def start_payment(self, *, request: PaymentRequest) -> GatewayPayment:
         raise NotImplementedError

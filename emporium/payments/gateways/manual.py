@@ -9,15 +9,20 @@ the customer sends can move one: :meth:`ManualGateway.confirm_payment` refuses, 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from emporium.core.money import Money
 from emporium.payments.exceptions import PaymentActionNotAllowed
 from emporium.payments.gateways.base import (
+    PAYMENT_PAGE,
     CancelReason,
     GatewayEvent,
     GatewayKind,
     GatewayPayment,
     GatewayRefund,
+    NextAction,
+    NextActionType,
     PaymentGateway,
     PaymentRequest,
     ProviderStatus,
@@ -84,10 +89,34 @@ class ManualGateway(PaymentGateway):
         raise PaymentActionNotAllowed("Manual payment methods receive no provider events.")
 
 
+@dataclass(frozen=True)
+class BankAccount:
+    """Where customers transfer the money (BANK_TRANSFER_* settings)."""
+
+    account_name: str
+    iban: str
+    bic: str
+
+
 class BankTransferGateway(ManualGateway):
     name = "bank_transfer"
     label = "Bank transfer"
     reference_prefix = "BT"
+    choice_description = (
+        "Transfer the amount to our bank account, with your order number as the reference. "
+        "We send your order once the money arrives."
+    )
+    pay_button_label = "Pay by bank transfer"
+    instructions_template = "payments/instructions/bank_transfer.html"
+
+    def __init__(self, *, account: BankAccount) -> None:
+        self.account = account
+
+    def next_action(self, *, awaiting_action: bool) -> NextAction:
+        return NextAction(NextActionType.BANK_TRANSFER, page=PAYMENT_PAGE)
+
+    def payment_page_context(self) -> dict[str, Any]:
+        return {"bank": self.account}
 
 
 class CashOnDeliveryGateway(ManualGateway):
@@ -95,3 +124,9 @@ class CashOnDeliveryGateway(ManualGateway):
     label = "Cash on delivery"
     reference_prefix = "COD"
     collects_on_delivery = True
+    choice_description = "Pay the courier when your order arrives."
+    pay_button_label = "Pay cash on delivery"
+    instructions_template = "payments/instructions/cash_on_delivery.html"
+
+    def next_action(self, *, awaiting_action: bool) -> NextAction:
+        return NextAction(NextActionType.PAY_ON_DELIVERY)

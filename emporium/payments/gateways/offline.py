@@ -31,11 +31,14 @@ import stripe
 from emporium.core.money import Money
 from emporium.payments.exceptions import PaymentActionNotAllowed
 from emporium.payments.gateways.base import (
+    AUTHENTICATION_PAGE,
     CancelReason,
     Exchange,
     GatewayEvent,
     GatewayPayment,
     GatewayRefund,
+    NextAction,
+    NextActionType,
     PaymentGateway,
     PaymentRequest,
     ProviderStatus,
@@ -89,6 +92,11 @@ def sign_payload(payload: str, secret: str, timestamp: int | None = None) -> str
 class OfflineTestGateway(PaymentGateway):
     name = "offline"
     label = "Test card (no real money)"
+    # The card form with the test card numbers, and the confirmation step on our own page.
+    choice_template = "payments/methods/test_card.html"
+    authenticates_on_our_page = True
+    # Where it is switched off (always in production) nobody may pay through its events.
+    events_count_when_switched_off = False
 
     def __init__(
         self, *, webhook_secret: str, capture_method: str = "automatic", webhook_tolerance: int = 300
@@ -96,6 +104,11 @@ class OfflineTestGateway(PaymentGateway):
         self.webhook_secret = webhook_secret
         self.webhook_tolerance = webhook_tolerance
         self.capture_automatically = capture_method != "manual"
+
+    def next_action(self, *, awaiting_action: bool) -> NextAction:
+        if awaiting_action:
+            return NextAction(NextActionType.AUTHENTICATE, page=AUTHENTICATION_PAGE)
+        return NextAction(NextActionType.CONFIRM_WITH_CARD)
 
     def _answer(
         self,

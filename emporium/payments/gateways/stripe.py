@@ -20,12 +20,15 @@ import stripe
 from emporium.core.money import Money
 from emporium.payments.exceptions import GatewayError, GatewayUnavailable, InvalidWebhook, MalformedWebhook
 from emporium.payments.gateways.base import (
+    PAYMENT_PAGE,
     CancelReason,
     EventKind,
     Exchange,
     GatewayEvent,
     GatewayPayment,
     GatewayRefund,
+    NextAction,
+    NextActionType,
     PaymentGateway,
     PaymentRequest,
     ProviderStatus,
@@ -278,6 +281,12 @@ def _refunded_charge(*, event_id: str, event: Mapping[str, Any], charge: Mapping
 class StripeGateway(PaymentGateway):
     name = "stripe"
     label = "Card (Stripe)"
+    pay_button_label = "Pay by card"
+    # Stripe's Payment Element (Stripe.js) takes the card on our page, with the client secret.
+    payment_template = "payments/stripe.html"
+    shares_client_secret = True
+    # Stripe.js sends the customer back to payments:stripe-return after a bank's step.
+    confirms_on_return = True
 
     def __init__(
         self,
@@ -301,6 +310,13 @@ class StripeGateway(PaymentGateway):
             max_network_retries=max_network_retries,
             http_client=RecordingHTTPXClient(timeout=timeout, allow_sync_methods=True),
         )
+
+    def next_action(self, *, awaiting_action: bool) -> NextAction:
+        # Stripe.js on our payment page handles any bank step itself.
+        return NextAction(NextActionType.USE_STRIPE_JS, page=PAYMENT_PAGE)
+
+    def payment_page_context(self) -> dict[str, Any]:
+        return {"stripe_publishable_key": self.publishable_key}
 
     def _call(self, call: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """Run one SDK call, turning Stripe's errors into ours (card errors are the caller's)

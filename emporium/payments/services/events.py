@@ -12,7 +12,7 @@ from django.utils import timezone
 from emporium.payments.exceptions import MalformedWebhook
 from emporium.payments.gateways.base import EventKind, GatewayEvent, SignedEvent, redact
 from emporium.payments.models import LogDirection, Payment, PaymentLogEntry, ProviderEvent
-from emporium.payments.registry import get_gateway
+from emporium.payments.registry import get_gateway_for_events
 from emporium.payments.services.progress import advance_payment
 from emporium.payments.services.refund_records import apply_refund_event, apply_refund_status
 
@@ -36,9 +36,7 @@ def receive_provider_event(*, gateway_name: str, payload: bytes, signature: str)
     The event row is locked while it is applied, so two deliveries racing each other queue: the
     second finds it processed. Events may come in any order; applying them only moves forwards.
     """
-    # Stripe's events still count after Stripe is switched off (late refunds); the test
-    # gateway's never do where it is off, as in production.
-    gateway = get_gateway(gateway_name, enabled_only=gateway_name == "offline")
+    gateway = get_gateway_for_events(gateway_name)
     try:
         event = gateway.parse_event(payload=payload, signature=signature)
     except MalformedWebhook as error:
