@@ -191,3 +191,17 @@ def test_listing_is_cached_until_the_catalog_changes(home, django_capture_on_com
         product.save()
 
     assert (before, cached, first_name()) == ("WHITE METAL LANTERN", "WHITE METAL LANTERN", "RENAMED LANTERN")
+
+
+def test_cached_page_shapes_keep_their_pickled_name_across_the_selectors_split():
+    # The cache holds pickled shapes: processes before and after the module became a package
+    # must read each other's entries while a deploy rolls out.
+    import pickle
+
+    from emporium.catalog import selectors
+
+    shapes = [value for value in vars(selectors.shapes).values() if isinstance(value, type)]
+    shapes = [shape for shape in shapes if shape.__dict__.get("__dataclass_fields__")]
+    assert {shape.__module__ for shape in shapes} == {"emporium.catalog.selectors"}
+    assert b"emporium.catalog.selectors.shapes" not in pickle.dumps(selectors.ALL_PRODUCTS)
+    assert pickle.loads(pickle.dumps(selectors.ALL_PRODUCTS)) == selectors.ALL_PRODUCTS

@@ -1,0 +1,237 @@
+"""Page selectors: the query selectors' rows turned into page shapes and cached.
+
+Each is cached with :func:`cached_for_catalog`: every key names all the inputs of its value, and
+an edit anywhere in the catalog bumps the version in the key, so the next request rebuilds. A
+warm page costs no catalog query at all.
+"""
+
+from __future__ import annotations
+
+import math
+
+from django.db.models import QuerySet
+
+from emporium.catalog.cache import cached_for_catalog
+from emporium.catalog.models import Category, Product
+from emporium.catalog.selectors.filters import ProductFilters
+from emporium.catalog.selectors.queries import (
+    get_category,
+    get_published_product,
+    list_bestsellers,
+    list_category_family,
+    list_category_lineage,
+    list_new_arrivals,
+    list_products_for_category,
+    list_related_products,
+    list_top_level_categories,
+)
+from emporium.catalog.selectors.search import (
+    check_search_query,
+    normalize_search_query,
+    search_products,
+    split_search_terms,
+    suggest_products,
+)
+from emporium.catalog.selectors.shapes import (
+    CategoryLink,
+    CategoryNode,
+    CategoryPage,
+    HomePage,
+    Picture,
+    ProductCard,
+    ProductPage,
+    ResultsPage,
+    SearchResults,
+    Suggestion,
+    VariantOption,
+)
+
+
+def _paginate(products: QuerySet[Product], *, page: int, per_page: int) -> ResultsPage:
+    """Clamp the page into range (page 99999 shows the last page), then load only that page."""
+    count = products.count()
+    num_pages = max(1, math.ceil(count / per_page))
+    number = min(max(page, 1), num_pages)
+    offset = (number - 1) * per_page
+    cards = tuple(ProductCard.from_product(p) for p in products[offset : offset + per_page]) if count else ()
+    return ResultsPage(cards=cards, number=number, num_pages=num_pages, count=count, per_page=per_page)
+
+
+def list_nav_categories() -> tuple[CategoryLink, ...]:
+    """The top-level categories for the header: one query per catalog version, none when warm."""
+    return cached_for_catalog(
+        key="nav:top-level-categories",
+        build=lambda: tuple(CategoryLink.from_category(c) for c in list_top_level_categories()),
+    )
+
+
+def get_home_page(*, section_size: int = 8) -> HomePage:
+    def build() -> HomePage:
+        return HomePage(
+            bestsellers=tuple(ProductCard.from_product(p) for p in list_bestsellers(limit=section_size)),
+            new_arrivals=tuple(ProductCard.from_product(p) for p in list_new_arrivals(limit=section_size)),
+            categories=list_nav_categories(),
+        )
+
+    return cached_for_catalog(key=f"home:{section_size}", build=build)
+
+
+def get_category_page(*, slug: str) -> CategoryPage | None:
+    """The category, its breadcrumbs and sub-categories; None (cached too) for an unknown slug."""
+
+    def build() -> CategoryPage | None:
+        try:
+            category = get_category(slug=slug)
+        except Category.DoesNotExist:
+            return None
+        family = list(list_category_family(category=category))
+        return CategoryPage(
+            category=CategoryLink.from_category(category),
+            description=category.description,
+            seo_title=category.seo_title,
+            seo_description=category.seo_description,
+            ancestors=tuple(CategoryLink.from_category(c) for c in family if c.depth < category.depth),
+            children=tuple(CategoryLink.from_category(c) for c in family if c.depth > category.depth),
+        )
+
+    return cached_for_catalog(key=f"category:{slug}", build=build)
+
+
+def get_category_listing(
+    *, category: CategoryLink, filters: ProductFilters, page: int, per_page: int
+) -> ResultsPage:
+    """One page of a category's products. The count is cached with the page: big categories
+    would otherwise pay a COUNT(*) over the subtree on every request."""
+    return cached_for_catalog(
+        key=f"category-listing:{category.path}:{filters!r}:page={page}:per_page={per_page}",
+        build=lambda: _paginate(
+            list_products_for_category(category=category, filters=filters), page=page, per_page=per_page
+        ),
+    )
+
+
+def get_product_page(*, slug: str, related_limit: int = 4) -> ProductPage | None:
+    """Everything the product page shows; None (cached too) when unknown or unpublished."""
+
+    def build() -> ProductPage | None:
+        try:
+            product = get_published_product(slug=slug)
+        except Product.DoesNotExist:
+            return None
+        lineage = [CategoryLink.from_category(c) for c in list_category_lineage(category=product.category)]
+        return ProductPage(
+            id=product.pk,
+            name=product.name,
+            slug=product.slug,
+            url=product.get_absolute_url(),
+            description=product.description,
+            attributes=_displayable_attributes(product.attributes),
+            seo_title=product.seo_title,
+            seo_description=product.seo_description,
+            price=product.price,
+            is_in_stock=product.is_in_stock,
+            updated_at=product.updated_at,
+            category=CategoryLink.from_category(product.category),
+            ancestors=tuple(link for link in lineage if link.id != product.category_id),
+            variants=tuple(
+                VariantOption(
+                    id=v.pk,
+                    sku=v.sku,
+                    name=v.name,
+                    price=v.price,
+                    compare_at_price=v.compare_at_price,
+                    quantity_available=v.quantity_available,
+                )
+                for v in product.variants.all()
+            ),
+            pictures=tuple(Picture.from_image(i, product_name=product.name) for i in product.images.all()),
+            related=tuple(
+                ProductCard.from_product(p)
+                for p in list_related_products(product=product, limit=related_limit)
+            ),
+            rating_average=product.rating_average,
+            rating_count=product.rating_count,
+        )
+
+    return cached_for_catalog(key=f"product:{slug}:{related_limit}", build=build)
+
+
+def _displayable_attributes(attributes: object) -> tuple[tuple[str, str], ...]:
+    """Free-form JSON as label/value pairs; anything but a flat object shows nothing."""
+    if not isinstance(attributes, dict):
+        return ()
+    pairs = []
+    for key, value in attributes.items():
+        if isinstance(value, list):
+            value = ", ".join(str(item) for item in value)
+        elif isinstance(value, dict):
+            continue
+        pairs.append((str(key).replace("_", " ").capitalize(), str(value)))
+    return tuple(pairs)
+
+
+def get_search_results(
+    *,
+    query: str,
+    page: int,
+    per_page: int,
+    filters: ProductFilters | None = None,
+    category: CategoryLink | None = None,
+) -> SearchResults:
+    """Ranked results for what a shopper typed, narrowed to a category and filters if given
+    (the sort of ``filters`` is ignored: results come by rank). An empty or symbol-only query
+    runs no query at all. Misspelt words are matched by their correction too, and the
+    corrected query comes back for a "did you mean" link."""
+    normalized = normalize_search_query(query)
+    terms = tuple(split_search_terms(normalized))
+    if not terms:
+        return SearchResults(query=normalized)
+    checked = check_search_query(query=normalized)
+    narrowed = filters or ProductFilters()
+    scope = category.path if category else ""
+
+    def build() -> ResultsPage:
+        products = search_products(query=normalized).filter(narrowed.q)
+        if scope:
+            products = products.filter(category__path__startswith=scope)
+        return _paginate(products, page=page, per_page=per_page)
+
+    key_filters = (narrowed.price_min, narrowed.price_max, narrowed.in_stock_only, narrowed.attributes)
+    results = cached_for_catalog(
+        key=f"search:{' '.join(terms)}:{scope}:{key_filters!r}:page={page}:per_page={per_page}", build=build
+    )
+    return SearchResults(query=normalized, terms=terms, results=results, corrected_query=checked.corrected)
+
+
+def list_category_tree() -> tuple[CategoryNode, ...]:
+    """Every category, parents before children (tree order), in one query per catalog version."""
+
+    def build() -> tuple[CategoryNode, ...]:
+        categories = list(Category.objects.order_by("path"))
+        id_by_path = {category.path: category.pk for category in categories}
+        return tuple(
+            CategoryNode(
+                id=category.pk,
+                name=category.name,
+                slug=category.slug,
+                depth=category.depth,
+                parent_id=id_by_path.get(category.path[: -Category.steplen]),
+                url=category.get_absolute_url(),
+            )
+            for category in categories
+        )
+
+    return cached_for_catalog(key="category-tree", build=build)
+
+
+def list_suggestions(*, query: str, limit: int = 8) -> tuple[Suggestion, ...]:
+    terms = split_search_terms(query)
+    if not terms:
+        return ()
+    return cached_for_catalog(
+        key=f"suggest:{' '.join(terms)}:{limit}",
+        build=lambda: tuple(
+            Suggestion(name=p.name, url=p.get_absolute_url())
+            for p in suggest_products(query=query, limit=limit)
+        ),
+    )

@@ -1,0 +1,113 @@
+"""Query selectors: querysets that load up front everything a product card or page shows.
+
+Category joined, images prefetched in order, variants where the page shows them, so a page's
+query count never grows with the page size or the number of variants and images.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from django.db.models import F, OrderBy, Prefetch, Q, QuerySet
+
+from emporium.catalog.models import Category, Product, ProductImage, Variant
+from emporium.catalog.selectors.filters import ProductFilters, ProductSort
+
+# Each ordering ends on the primary key so that pages never overlap or skip a product.
+_ORDERINGS: dict[ProductSort, tuple[OrderBy | str, ...]] = {
+    ProductSort.POPULAR: (F("units_sold").desc(), "name", "pk"),
+    ProductSort.NEWEST: (F("created_at").desc(), F("pk").desc()),
+    ProductSort.PRICE_ASC: (F("price_amount").asc(nulls_last=True), "name", "pk"),
+    ProductSort.PRICE_DESC: (F("price_amount").desc(nulls_last=True), "name", "pk"),
+    ProductSort.NAME: ("name", "pk"),
+}
+
+
+class TreeNode(Protocol):
+    """A category or its cached summary: listing a subtree only needs the materialised path."""
+
+    @property
+    def path(self) -> str: ...
+
+
+def cards_queryset() -> QuerySet[Product]:
+    """Published products with what a card shows, whatever the page size: 1 query + 1 for images."""
+    return (
+        Product.objects.published()
+        .select_related("category")
+        .prefetch_related(Prefetch("images", ProductImage.objects.order_by("position", "pk")))
+    )
+
+
+def list_top_level_categories() -> QuerySet[Category]:
+    return Category.objects.get_root_nodes().order_by("path")
+
+
+def get_category(*, slug: str) -> Category:
+    """Raises Category.DoesNotExist for an unknown slug."""
+    return Category.objects.get(slug=slug)
+
+
+def _lineage_paths(path: str) -> list[str]:
+    """The paths of a node and all its ancestors: in a materialised path each is a prefix."""
+    step = Category.steplen
+    return [path[:end] for end in range(step, len(path) + 1, step)]
+
+
+def list_category_family(*, category: Category) -> QuerySet[Category]:
+    """Ancestors, the category itself and its children, root first, in one query."""
+    return Category.objects.filter(
+        Q(path__in=_lineage_paths(category.path))
+        | Q(path__startswith=category.path, depth=category.depth + 1)
+    ).order_by("depth", "name", "pk")
+
+
+def list_category_lineage(*, category: Category) -> QuerySet[Category]:
+    """The root down to the category itself (included, so the query runs whatever the depth)."""
+    return Category.objects.filter(path__in=_lineage_paths(category.path)).order_by("depth")
+
+
+def list_products_for_category(*, category: TreeNode, filters: ProductFilters) -> QuerySet[Product]:
+    """Published products of the category and every category below it, filtered and sorted.
+
+    Filters and sorts read the product's summary fields (lowest price, stock, units sold),
+    never an aggregate over variants, so the cost does not grow with the variants.
+    """
+    products = cards_queryset().filter(category__path__startswith=category.path).filter(filters.q)
+    return products.order_by(*_ORDERINGS[filters.sort])
+
+
+def list_bestsellers(*, limit: int) -> QuerySet[Product]:
+    return cards_queryset().order_by("-units_sold", "pk")[:limit]
+
+
+def list_new_arrivals(*, limit: int) -> QuerySet[Product]:
+    return cards_queryset().order_by("-created_at", "-pk")[:limit]
+
+
+def list_related_products(*, product: Product, limit: int) -> QuerySet[Product]:
+    """The best sellers of the product's own category, without the product itself."""
+    return (
+        cards_queryset()
+        .filter(category_id=product.category_id)
+        .exclude(pk=product.pk)
+        .order_by("-units_sold", "pk")[:limit]
+    )
+
+
+def get_published_product(*, slug: str) -> Product:
+    """A published product with its category, variants and images. Raises Product.DoesNotExist."""
+    return (
+        Product.objects.published()
+        .select_related("category")
+        .prefetch_related(
+            Prefetch("variants", Variant.objects.order_by("position", "pk")),
+            Prefetch("images", ProductImage.objects.order_by("position", "pk")),
+        )
+        .get(slug=slug)
+    )
+
+
+def list_purchasable_variants() -> QuerySet[Variant]:
+    """Variants a shopper may put in a cart: those of published products."""
+    return Variant.objects.filter(product__is_published=True).select_related("product")

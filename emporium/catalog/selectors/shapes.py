@@ -1,0 +1,251 @@
+"""What pages show: small frozen dataclasses built from the rows, cached by the page selectors.
+
+A template given one of these cannot run a query by touching a relation. They are pickled
+into the cache: a field added later needs a default, so entries cached before it still load.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from emporium.catalog.models import Category, Product, ProductImage
+from emporium.core.money import Money
+
+# A variant with this many units or fewer left says "only N left" on the product page.
+LOW_STOCK_THRESHOLD = 5
+
+
+@dataclass(frozen=True)
+class CategoryLink:
+    id: int
+    name: str
+    slug: str
+    path: str
+    url: str
+
+    @classmethod
+    def from_category(cls, category: Category) -> CategoryLink:
+        return cls(
+            id=category.pk,
+            name=category.name,
+            slug=category.slug,
+            path=category.path,
+            url=category.get_absolute_url(),
+        )
+
+    @property
+    def placeholder_tone(self) -> int:
+        return self.id % 6
+
+
+# Above every top-level category: the empty path is a prefix of them all, so a listing of
+# this "category" is the whole published catalog (the API's product list without a filter).
+ALL_PRODUCTS = CategoryLink(id=0, name="All products", slug="", path="", url="")
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A product image by its thumbnail URLs (derived from the file name: no query, no resize)."""
+
+    card_url: str
+    detail_url: str
+    zoom_url: str
+    alt_text: str
+    width: int | None
+    height: int | None
+
+    @classmethod
+    def from_image(cls, image: ProductImage, *, product_name: str) -> Picture:
+        return cls(
+            card_url=image.card_url,
+            detail_url=image.detail_url,
+            zoom_url=image.zoom_url,
+            alt_text=image.alt_text or product_name,
+            width=image.width,
+            height=image.height,
+        )
+
+
+@dataclass(frozen=True)
+class ProductCard:
+    id: int
+    name: str
+    url: str
+    price: Money | None
+    is_in_stock: bool
+    category_name: str
+    picture: Picture | None
+    # Last, with a default: cards cached before it existed still load (and read as "").
+    slug: str = ""
+    rating_average: Decimal | None = None  # approved reviews only (reviews app)
+    rating_count: int = 0
+
+    @classmethod
+    def from_product(cls, product: Product) -> ProductCard:
+        images = list(product.images.all())  # prefetched, in position order
+        return cls(
+            id=product.pk,
+            name=product.name,
+            url=product.get_absolute_url(),
+            price=product.price,
+            is_in_stock=product.is_in_stock,
+            category_name=product.category.name,
+            picture=Picture.from_image(images[0], product_name=product.name) if images else None,
+            slug=product.slug,
+            rating_average=product.rating_average,
+            rating_count=product.rating_count,
+        )
+
+    @property
+    def placeholder_tone(self) -> int:
+        """One of six background tones, so a grid of products without photos is not a grey wall."""
+        return self.id % 6
+
+
+@dataclass(frozen=True)
+class ResultsPage:
+    """One page of product cards. ``number`` is the page shown, which may differ from the one asked for."""
+
+    cards: tuple[ProductCard, ...]
+    number: int
+    num_pages: int
+    count: int
+    per_page: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def start_index(self) -> int:
+        return 0 if not self.count else (self.number - 1) * self.per_page + 1
+
+    @property
+    def end_index(self) -> int:
+        return min(self.number * self.per_page, self.count)
+
+    def page_links(self, *, around: int = 2) -> list[int | None]:
+        """Page numbers to link, with None where a run of pages is left out: 1 … 4 5 [6] 7 8 … 20."""
+        shown = {1, self.num_pages, *range(self.number - around, self.number + around + 1)}
+        links: list[int | None] = []
+        previous = 0
+        for number in sorted(n for n in shown if 1 <= n <= self.num_pages):
+            if number - previous > 1:
+                links.append(None)
+            links.append(number)
+            previous = number
+        return links
+
+
+@dataclass(frozen=True)
+class CategoryPage:
+    category: CategoryLink
+    description: str
+    seo_title: str
+    seo_description: str
+    ancestors: tuple[CategoryLink, ...]  # from the root down, without the category itself
+    children: tuple[CategoryLink, ...]
+
+
+@dataclass(frozen=True)
+class VariantOption:
+    id: int
+    sku: str
+    name: str
+    price: Money
+    compare_at_price: Money | None
+    quantity_available: int
+
+    @property
+    def is_in_stock(self) -> bool:
+        return self.quantity_available > 0
+
+    @property
+    def is_low_stock(self) -> bool:
+        return 0 < self.quantity_available <= LOW_STOCK_THRESHOLD
+
+    @property
+    def is_discounted(self) -> bool:
+        return self.compare_at_price is not None and self.compare_at_price > self.price
+
+
+@dataclass(frozen=True)
+class ProductPage:
+    id: int
+    name: str
+    slug: str
+    url: str
+    description: str
+    attributes: tuple[tuple[str, str], ...]
+    seo_title: str
+    seo_description: str
+    price: Money | None
+    is_in_stock: bool
+    updated_at: datetime
+    category: CategoryLink
+    ancestors: tuple[CategoryLink, ...]  # from the root down, without the product's own category
+    variants: tuple[VariantOption, ...]
+    pictures: tuple[Picture, ...]
+    related: tuple[ProductCard, ...]
+    rating_average: Decimal | None = None  # approved reviews only (reviews app)
+    rating_count: int = 0
+
+    @property
+    def trail(self) -> tuple[CategoryLink, ...]:
+        """The breadcrumb categories above the product: its ancestors, then its own category."""
+        return (*self.ancestors, self.category)
+
+    @property
+    def default_variant(self) -> VariantOption | None:
+        """The variant preselected on the page: the first one that can be bought."""
+        return next((v for v in self.variants if v.is_in_stock), self.variants[0] if self.variants else None)
+
+    @property
+    def placeholder_tone(self) -> int:
+        return self.id % 6
+
+
+@dataclass(frozen=True)
+class HomePage:
+    bestsellers: tuple[ProductCard, ...]
+    new_arrivals: tuple[ProductCard, ...]
+    categories: tuple[CategoryLink, ...]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: str
+    terms: tuple[str, ...] = ()
+    results: ResultsPage | None = None
+    # The query with its misspelt words corrected ("did you mean"), or "" when none was.
+    corrected_query: str = ""
+
+
+@dataclass(frozen=True)
+class CategoryNode:
+    id: int
+    name: str
+    slug: str
+    depth: int
+    parent_id: int | None
+    url: str
