@@ -47,7 +47,7 @@ CREATE TRIGGER fault_stall BEFORE INSERT ON orders_orderline FOR EACH ROW EXECUT
 """
 
 
-def _stalled(server) -> bool:  # type: ignore[no-untyped-def]
+def _stalled(server) -> bool:
     with server.connect("shop") as watcher:
         row = watcher.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND datname = 'shop'"

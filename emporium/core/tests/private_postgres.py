@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -19,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+
+from emporium.core.tests.private_redis import free_port
 
 BIN_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
 
@@ -33,12 +34,6 @@ def pg_tool(name: str) -> str | None:
 
 def can_run_private_postgres() -> bool:
     return all(pg_tool(name) for name in ("initdb", "pg_ctl", "pg_dump", "psql"))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -92,7 +87,7 @@ def private_postgres() -> Iterator[PrivatePostgres]:
             check=True,
             stdout=subprocess.DEVNULL,
         )
-        port = _free_port()
+        port = free_port()
         with (data_dir / "postgresql.auto.conf").open("a") as conf:
             conf.write(
                 f"port = {port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{root}'\n"
@@ -124,7 +119,7 @@ def copy_database(*, source_url: str, server: PrivatePostgres, name: str) -> str
     return server.url(name)
 
 
-def wait_for(condition, *, seconds: float = 30, what: str = "the condition") -> None:  # type: ignore[no-untyped-def]
+def wait_for(condition, *, seconds: float = 30, what: str = "the condition") -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:
