@@ -12,7 +12,11 @@ from hypothesis import settings as hypothesis_settings
 from config.celery import app as celery_app
 
 # Fixtures shared by several apps' tests.
-pytest_plugins = ["emporium.core.tests.mail", "emporium.core.tests.broker"]
+pytest_plugins = [
+    "emporium.core.tests.mail",
+    "emporium.core.tests.broker",
+    "emporium.core.tests.private_redis",
+]
 
 # Property tests check arithmetic, not speed: Hypothesis' default 200 ms deadline per example
 # fails them on a busy CI machine for reasons that have nothing to do with the code.

@@ -12,6 +12,8 @@ the ratio says what the page itself costs whatever the machine.
                                     # named: it takes minutes); writes bench/results/lighthouse.json
     python -m bench scaleout        # one server behind nginx, then two (PostgreSQL + Redis)
     python -m bench analytics       # every analytics endpoint, one-year ranges, p50 and p95
+    python -m bench journey         # locust: 50 shoppers browse, search, buy and pay for 60 s, then
+                                    # every order is checked (only when named)
     python -m bench checkout --webhooks  # checkout with no webhook endpoint, then with 3 (one
                                     # down), alternately (--rounds); PostgreSQL
 """
@@ -120,7 +122,7 @@ SECOND_SERVERS: dict[str, tuple[str, Callable[[], dict[str, str]], dict[str, str
 # Benchmarks that drive services directly rather than pages over HTTP.
 SERVICE_BENCHMARKS = ("checkout", "scaleout", "analytics")
 # Run only when named: slow, and their results do not depend on the database.
-ON_REQUEST = ("lighthouse",)
+ON_REQUEST = ("lighthouse", "journey")
 
 
 def lighthouse_pages() -> dict[str, str]:
@@ -155,6 +157,8 @@ def main() -> None:
         "writes checkout-webhooks-<database>.json",
     )
     parser.add_argument("--rounds", type=int, default=2, help="checkout --webhooks: runs of each mode")
+    parser.add_argument("--users", type=int, default=50, help="journey: simulated shoppers")
+    parser.add_argument("--journey-seconds", type=float, default=60, help="journey: length of the run")
     args = parser.parse_args()
     if unknown := set(args.names) - set(BENCHMARKS) - set(SERVICE_BENCHMARKS) - set(ON_REQUEST):
         parser.error(f"unknown benchmark(s): {sorted(unknown)}")
@@ -211,6 +215,13 @@ def main() -> None:
 
             report = {**header, **measure_scaleout(connections=args.connections, seconds=args.seconds)}
             _write(name, database, report)
+            continue
+        if name == "journey":
+            from bench.journey import measure_journey
+
+            _write(
+                name, database, {**header, **measure_journey(users=args.users, seconds=args.journey_seconds)}
+            )
             continue
         if name == "analytics":
             from bench.analytics import measure_analytics

@@ -93,9 +93,12 @@ def main() -> None:
         "database": connection.vendor,
         "synthetic_model": synthetic,
         "samples": SAMPLES,
+        # Milliseconds stretch with whatever else runs on the machine: say how busy it was.
+        "load_average_1m_before": round(os.getloadavg()[0], 2),
         "product_page_also_bought": measure("product", product_request) if product_ids else None,
         "home_page_customer": measure("home", home_request) if customer_ids else None,
     }
+    results["load_average_1m_after"] = round(os.getloadavg()[0], 2)
     print(json.dumps(results, indent=2))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"recommendations-serving-{connection.vendor}.json").write_text(

@@ -288,6 +288,11 @@ CELERY_TASK_ALWAYS_EAGER = env.bool(
 )
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the task for another worker
+# A worker process killed mid-task (the out-of-memory killer, a crash) puts its task back in the
+# queue instead of recording it failed; tasks are written to act once when they run twice
+# (emporium/checkout/tests/test_worker_killed.py). A task that kills its worker every time
+# would come back every time: the time limits below bound what a task can do.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60

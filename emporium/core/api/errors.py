@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
@@ -75,6 +76,21 @@ def handle_api_exception(exc: Exception, context: dict[str, Any]) -> Response:
 
 
 def _problem_response_for(exc: Exception, context: dict[str, Any]) -> Response:
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The database went away (a restart, a failover): the transaction was rolled back,
+        # unless the connection broke at the commit itself. Either way a retry of the same
+        # request (with its idempotency key, where it has one) is safe and says which.
+        request = context.get("request")
+        logger.exception(
+            "Database unavailable in %s %s", getattr(request, "method", "?"), getattr(request, "path", "?")
+        )
+        body = _problem(
+            status=503,
+            code="database_unavailable",
+            detail="The shop could not reach its database. Send the same request again in a "
+            "moment (with the same idempotency key): it will not be applied twice.",
+        )
+        return Response(body, status=503, headers={"Retry-After": "1"}, content_type=PROBLEM_CONTENT_TYPE)
     if isinstance(exc, DomainError):
         body = _problem(status=exc.status, code=exc.code, detail=exc.message, **exc.details)
         return Response(body, status=exc.status, content_type=PROBLEM_CONTENT_TYPE)

@@ -62,6 +62,22 @@ def test_unexpected_errors_are_500_problems(monkeypatch):
     assert "boom" not in response.content.decode()
 
 
+def test_a_lost_database_is_a_503_problem_that_says_to_retry(monkeypatch):
+    from django.db import OperationalError
+
+    def fail(**kwargs: object) -> None:
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr("emporium.catalog.api.views.list_category_tree", fail)
+    response = APIClient().get("/api/v1/categories/")
+
+    assert response.status_code == 503
+    assert response["Content-Type"] == PROBLEM
+    assert response["Retry-After"] == "1"
+    assert response.json()["code"] == "database_unavailable"
+    assert "administrator" not in response.content.decode()
+
+
 def test_django_error_handlers_answer_problems_under_api_only(rf):
     from django.http import Http404
 
