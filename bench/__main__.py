@@ -12,6 +12,8 @@ the ratio says what the page itself costs whatever the machine.
                                     # named: it takes minutes); writes bench/results/lighthouse.json
     python -m bench scaleout        # one server behind nginx, then two (PostgreSQL + Redis)
     python -m bench analytics       # every analytics endpoint, one-year ranges, p50 and p95
+    python -m bench checkout        # 32 buyers over HTTP through gunicorn, wrk + bench/checkout.lua
+                                    # (PostgreSQL + Redis); --in-process: forked buyers instead
     python -m bench checkout --webhooks  # checkout with no webhook endpoint, then with 3 (one
                                     # down), alternately (--rounds); PostgreSQL
 """
@@ -154,6 +156,13 @@ def main() -> None:
         help="checkout: run without webhook endpoints, then with 3 (one down), alternately; "
         "writes checkout-webhooks-<database>.json",
     )
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="checkout: the older benchmark, buyers as forked processes calling place_order "
+        "(writes checkout-<database>.json)",
+    )
+    parser.add_argument("--workers", type=int, default=4, help="checkout: gunicorn sync workers")
     parser.add_argument("--rounds", type=int, default=2, help="checkout --webhooks: runs of each mode")
     args = parser.parse_args()
     if unknown := set(args.names) - set(BENCHMARKS) - set(SERVICE_BENCHMARKS) - set(ON_REQUEST):
@@ -195,13 +204,24 @@ def main() -> None:
                 )
                 _write("checkout-webhooks", database, {**header, **hooked})
                 continue
-            from bench.checkout import measure_checkout
+            if args.in_process:
+                from bench.checkout import measure_checkout
 
-            report: dict[str, object] = {
+                report: dict[str, object] = {
+                    **header,
+                    **measure_checkout(buyers=args.connections, seconds=args.seconds),
+                }
+                _write(name, database, report)
+                continue
+            from bench.checkout_http import measure_checkout_http
+
+            report = {
                 **header,
-                **measure_checkout(buyers=args.connections, seconds=args.seconds),
+                **measure_checkout_http(
+                    connections=args.connections, seconds=args.seconds, workers=args.workers
+                ),
             }
-            _write(name, database, report)
+            _write("checkout-http", database, report)
             continue
         if name == "scaleout":
             if database != "postgresql":
