@@ -14,6 +14,8 @@ the ratio says what the page itself costs whatever the machine.
     python -m bench analytics       # every analytics endpoint, one-year ranges, p50 and p95
     python -m bench journey         # locust: 50 shoppers browse, search, buy and pay for 60 s, then
                                     # every order is checked (only when named)
+    python -m bench checkout        # 32 buyers over HTTP through gunicorn, wrk + bench/checkout.lua
+                                    # (PostgreSQL + Redis); --in-process: forked buyers instead
     python -m bench checkout --webhooks  # checkout with no webhook endpoint, then with 3 (one
                                     # down), alternately (--rounds); PostgreSQL
 """
@@ -156,6 +158,13 @@ def main() -> None:
         help="checkout: run without webhook endpoints, then with 3 (one down), alternately; "
         "writes checkout-webhooks-<database>.json",
     )
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="checkout: the older benchmark, buyers as forked processes calling place_order "
+        "(writes checkout-<database>.json)",
+    )
+    parser.add_argument("--workers", type=int, default=4, help="checkout: gunicorn sync workers")
     parser.add_argument("--rounds", type=int, default=2, help="checkout --webhooks: runs of each mode")
     parser.add_argument("--users", type=int, default=50, help="journey: simulated shoppers")
     parser.add_argument("--journey-seconds", type=float, default=60, help="journey: length of the run")
@@ -199,13 +208,24 @@ def main() -> None:
                 )
                 _write("checkout-webhooks", database, {**header, **hooked})
                 continue
-            from bench.checkout import measure_checkout
+            if args.in_process:
+                from bench.checkout import measure_checkout
 
-            report: dict[str, object] = {
+                report: dict[str, object] = {
+                    **header,
+                    **measure_checkout(buyers=args.connections, seconds=args.seconds),
+                }
+                _write(name, database, report)
+                continue
+            from bench.checkout_http import measure_checkout_http
+
+            report = {
                 **header,
-                **measure_checkout(buyers=args.connections, seconds=args.seconds),
+                **measure_checkout_http(
+                    connections=args.connections, seconds=args.seconds, workers=args.workers
+                ),
             }
-            _write(name, database, report)
+            _write("checkout-http", database, report)
             continue
         if name == "scaleout":
             if database != "postgresql":

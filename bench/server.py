@@ -23,7 +23,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def gunicorn_server(*, workers: int = 2, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+def gunicorn_server(
+    *, workers: int = 2, extra_env: dict[str, str] | None = None, extra_args: list[str] | None = None
+) -> Iterator[str]:
     port = _free_port()
     env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1,localhost", "DEBUG": "0", **(extra_env or {})}
     # The benchmark measures the app, not the dev server: DEBUG off, static files collected.
@@ -32,7 +34,7 @@ def gunicorn_server(*, workers: int = 2, extra_env: dict[str, str] | None = None
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--log-level", "warning"],
+         "--workers", str(workers), "--log-level", "warning", *(extra_args or [])],
         cwd=ROOT,
         env=env,
     )  # fmt: skip
