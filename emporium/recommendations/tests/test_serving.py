@@ -325,6 +325,7 @@ def test_a_served_card_is_the_card_the_catalog_draws(version, settings, tmp_path
     assert served == drawn
     assert served[0].picture is not None
     assert served[0].picture.alt_text == neighbour.name  # the first by position has no text of its own
+    assert served[0].price is not None
     assert isinstance(served[0].price.amount, Decimal)
 
 
