@@ -11,13 +11,12 @@ import pytest
 from django.core import mail
 from playwright.sync_api import Page, expect
 
-from emporium.accounts.tests.factories import UserFactory
+from emporium.accounts.tests.factories import StaffUserFactory, UserFactory
 from emporium.alerts.models import AlertStatus, StockAlert
 from emporium.catalog.models import Variant
 from emporium.catalog.tests.factories import CategoryFactory, make_product
 from emporium.orders.tests.factories import OrderFactory, OrderLineFactory
 from emporium.reviews.models import Review, ReviewStatus
-from emporium.reviews.services import moderate_review
 
 PASSWORD = "correct-horse-battery"
 DESKTOP = {"width": 1280, "height": 900}
@@ -37,10 +36,36 @@ def _fits_the_screen(page: Page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
+def _log_in_to_the_admin(page: Page, base_url: str, email: str) -> None:
+    """Staff log in on the shop's own login page (allauth guards the admin's), then land in it."""
+    page.goto(f"{base_url}/accounts/login/?next=/admin/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+
+
+def _approve_in_the_admin(browser, base_url: str, staff_email: str) -> None:
+    """A moderator, in their own browser, ticks the pending review and runs "Approve"."""
+    context = browser.new_context(viewport=DESKTOP)
+    staff_page = context.new_page()
+    try:
+        _log_in_to_the_admin(staff_page, base_url, staff_email)
+        staff_page.goto(f"{base_url}/admin/reviews/review/?status__exact=pending")
+        staff_page.get_by_role("checkbox", name="Select this object for an action").first.check()
+        staff_page.get_by_label("Action:").select_option(label="Approve the selected reviews")
+        staff_page.get_by_role("button", name="Go").click()
+        expect(staff_page.get_by_text("1 review(s) now approved.")).to_be_visible()
+    finally:
+        context.close()
+
+
 @VIEWPORTS
 def test_a_customer_reviews_a_product_and_sees_it_after_moderation(
-    page: Page, live_server, transactional_db, viewport
+    page: Page, browser, live_server, transactional_db, viewport, settings
 ):
+    settings.STAFF_MFA_REQUIRED = False  # two factors have their own tests (e2e/test_dashboard.py)
+    StaffUserFactory.create(email="moderator@emporium.example", is_superuser=True)
     product = make_product("REGENCY CAKESTAND 3 TIER", category=CategoryFactory.create(name="Kitchen"))
     customer = UserFactory.create(email="ann@example.com", full_name="Ann Baker")
     order = OrderFactory.create(customer=customer, email=customer.email, status="delivered")
@@ -58,7 +83,8 @@ def test_a_customer_reviews_a_product_and_sees_it_after_moderation(
     expect(page.get_by_text("your review will appear once our team has checked it")).to_be_visible()
     expect(page.get_by_role("region", name="Reviews").get_by_text("No reviews yet.")).to_be_visible()
 
-    moderate_review(review=Review.objects.get(), status=ReviewStatus.APPROVED)  # staff approve it
+    _approve_in_the_admin(browser, live_server.url, "moderator@emporium.example")
+    assert Review.objects.get().status == ReviewStatus.APPROVED
     page.reload()
 
     reviews = page.get_by_role("region", name="Reviews")
