@@ -214,3 +214,37 @@ def test_refunding_twice_refunds_once():
     with pytest.raises(ReturnTransitionNotAllowed):
         refund_return(return_request=ret)
     assert Payment.objects.get(order=order).refunded_amount == Decimal("10.00")
+
+
+def test_the_admin_actions_run_every_step(admin_client):
+    order = make_delivered_order(lines=[("10.00", 1), ("4.00", 1)], shipping="2.00")
+    mug, jar = _lines(order)
+    ret = request_return(order=order, items=[ReturnItem(mug.pk, 1, CHANGED), ReturnItem(jar.pk, 1, DAMAGED)])
+    url = "/admin/returns/return/"
+
+    def run(action: str) -> None:
+        response = admin_client.post(url, {"action": action, "_selected_action": [ret.pk]}, follow=True)
+        assert response.status_code == 200
+
+    run("approve")
+    ret.lines.filter(order_line=mug).update(resaleable=True)  # ticked in the inline
+    run("receive")
+    run("refund_goods_and_shipping")
+
+    ret.refresh_from_db()
+    assert (ret.status, ret.refunded_amount) == (ReturnStatus.REFUNDED, Decimal("16.00"))
+    assert (variant_of(mug).stock_on_hand, variant_of(jar).stock_on_hand) == (10, 9)
+    assert admin_client.get(f"{url}{ret.pk}/change/").status_code == 200
+
+
+def test_the_admin_refuses_a_return_without_a_note_and_says_so(admin_client):
+    order = make_delivered_order(lines=[("10.00", 1)])
+    ret = request_return(order=order, items=[ReturnItem(order.lines.get().pk, 1, CHANGED)])
+
+    response = admin_client.post(
+        "/admin/returns/return/", {"action": "refuse", "_selected_action": [ret.pk]}, follow=True
+    )
+
+    assert "Say why the return is refused" in response.content.decode()
+    ret.refresh_from_db()
+    assert ret.status == ReturnStatus.REQUESTED
