@@ -138,3 +138,69 @@ def test_the_alert_form_works_without_javascript_and_by_keyboard(
         expect(page.get_by_text("open the e-mail we sent to ann@example.com")).to_be_visible()
     finally:
         context.close()
+
+
+@pytest.fixture
+def card_payments(settings):
+    settings.PAYMENT_GATEWAYS = ["offline", "bank_transfer", "cash_on_delivery"]
+    settings.OFFLINE_GATEWAY_CAPTURE_METHOD = "automatic"
+    settings.OFFLINE_GATEWAY_WEBHOOK_SECRET = "whsec_offline_test_secret"
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP], ids=["desktop"])
+def test_a_customer_returns_a_line_and_staff_approve_receive_and_refund_it_in_the_admin(
+    page: Page, browser, live_server, transactional_db, viewport, settings, card_payments
+):
+    from emporium.payments.models import Payment
+    from emporium.returns.models import Return, ReturnStatus
+    from emporium.returns.tests.factories import make_delivered_order
+
+    settings.STAFF_MFA_REQUIRED = False  # two factors have their own tests (e2e/test_dashboard.py)
+    customer = UserFactory.create(email="ann@example.com", full_name="Ann Baker")
+    order = make_delivered_order(lines=[("10.00", 2), ("5.00", 1)], customer=customer)
+    mug = order.lines.order_by("pk").first()
+    assert mug is not None
+    StaffUserFactory.create(email="orders@emporium.example", is_superuser=True)
+
+    _log_in(page, live_server.url, customer.email)
+    page.goto(f"{live_server.url}/account/orders/")
+    page.get_by_role("link", name=order.number).click()
+    page.get_by_role("link", name="Return items").click()
+    page.get_by_label(f"Quantity of {mug.display_name} to return").fill("1")
+    page.get_by_role("button", name="Request return").click()
+    expect(page.get_by_text("Choose a reason for this item.")).to_be_visible()  # and keeps the 1
+    expect(page.get_by_label(f"Quantity of {mug.display_name} to return")).to_have_value("1")
+    page.get_by_label(f"Why are you returning {mug.display_name}?").select_option(label="Arrived damaged")
+    page.get_by_role("button", name="Request return").click()
+    expect(page.get_by_text(re.compile(r"Return \d+ requested"))).to_be_visible()
+
+    context = browser.new_context(viewport=DESKTOP)
+    staff = context.new_page()
+    try:
+        _log_in_to_the_admin(staff, live_server.url, "orders@emporium.example")
+        ret = Return.objects.get()
+        staff.goto(f"{live_server.url}/admin/returns/return/")
+        for action in ("Approve the selected returns", "Mark received (restock the lines ticked resaleable)"):
+            if action.startswith("Mark"):
+                staff.goto(f"{live_server.url}/admin/returns/return/{ret.pk}/change/")
+                # The inline's "Resaleable" column: a tabular inline's cells have no labels of their own.
+                staff.locator("select[name$='-resaleable']").first.select_option(label="Yes")
+                staff.get_by_role("button", name="Save", exact=True).click()
+            staff.get_by_role("checkbox", name="Select this object for an action").first.check()
+            staff.get_by_label("Action:").select_option(label=action)
+            staff.get_by_role("button", name="Go").click()
+            expect(staff.locator(".messagelist .success")).to_be_visible()
+        staff.get_by_role("checkbox", name="Select this object for an action").first.check()
+        staff.get_by_label("Action:").select_option(label="Refund the returned goods")
+        staff.get_by_role("button", name="Go").click()
+        expect(staff.get_by_text("1 return(s) refunded.")).to_be_visible()
+    finally:
+        context.close()
+
+    ret.refresh_from_db()
+    assert (ret.status, str(ret.refunded_amount)) == (ReturnStatus.REFUNDED, "10.00")
+    assert str(Payment.objects.get(order=order).refunded_amount) == "10.00"
+    assert Variant.objects.get(pk=mug.variant_id).stock_on_hand == 9  # 10, 2 shipped, 1 back resaleable
+    page.goto(f"{live_server.url}/returns/")
+    expect(page.get_by_role("cell", name="Refunded")).to_be_visible()
+    _fits_the_screen(page)
