@@ -160,6 +160,7 @@ def test_a_customer_returns_a_line_and_staff_approve_receive_and_refund_it_in_th
     order = make_delivered_order(lines=[("10.00", 2), ("5.00", 1)], customer=customer)
     mug = order.lines.order_by("pk").first()
     assert mug is not None
+    assert mug.variant_id is not None
     StaffUserFactory.create(email="orders@emporium.example", is_superuser=True)
 
     _log_in(page, live_server.url, customer.email)

@@ -9,9 +9,14 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from emporium.accounts.models import User
 from emporium.core.exceptions import DomainError
 from emporium.returns.models import Return, ReturnLine
 from emporium.returns.services import approve_return, receive_return, refund_return, refuse_return
+
+
+def _staff(request: HttpRequest) -> User | None:
+    return request.user if isinstance(request.user, User) else None
 
 
 class ReturnLineInline(admin.TabularInline[ReturnLine, Return]):
@@ -48,7 +53,9 @@ class ReturnAdmin(admin.ModelAdmin[Return]):
     def has_delete_permission(self, request: HttpRequest, obj: Return | None = None) -> bool:
         return False  # they are the order's history
 
-    def _each(self, request: HttpRequest, queryset: QuerySet[Return], step: Callable[[Return], object], done: str) -> None:
+    def _each(
+        self, request: HttpRequest, queryset: QuerySet[Return], step: Callable[[Return], object], done: str
+    ) -> None:
         moved = 0
         for found in queryset.order_by("pk"):
             try:
@@ -62,14 +69,18 @@ class ReturnAdmin(admin.ModelAdmin[Return]):
 
     @admin.action(description="Approve the selected returns", permissions=["change"])
     def approve(self, request: HttpRequest, queryset: QuerySet[Return]) -> None:
-        self._each(request, queryset, lambda r: approve_return(return_request=r, actor=request.user), "approved")
+        self._each(
+            request, queryset, lambda r: approve_return(return_request=r, actor=_staff(request)), "approved"
+        )
 
-    @admin.action(description="Refuse the selected returns (with the note written on each)", permissions=["change"])
+    @admin.action(
+        description="Refuse the selected returns (with the note written on each)", permissions=["change"]
+    )
     def refuse(self, request: HttpRequest, queryset: QuerySet[Return]) -> None:
         self._each(
             request,
             queryset,
-            lambda r: refuse_return(return_request=r, note=r.staff_note, actor=request.user),
+            lambda r: refuse_return(return_request=r, note=r.staff_note, actor=_staff(request)),
             "refused",
         )
 
@@ -77,19 +88,21 @@ class ReturnAdmin(admin.ModelAdmin[Return]):
     def receive(self, request: HttpRequest, queryset: QuerySet[Return]) -> None:
         def step(found: Return) -> Return:
             ticked = {line.pk: bool(line.resaleable) for line in found.lines.all()}
-            return receive_return(return_request=found, resaleable=ticked, actor=request.user)
+            return receive_return(return_request=found, resaleable=ticked, actor=_staff(request))
 
         self._each(request, queryset, step, "received")
 
     @admin.action(description="Refund the returned goods", permissions=["change"])
     def refund_goods(self, request: HttpRequest, queryset: QuerySet[Return]) -> None:
-        self._each(request, queryset, lambda r: refund_return(return_request=r, actor=request.user), "refunded")
+        self._each(
+            request, queryset, lambda r: refund_return(return_request=r, actor=_staff(request)), "refunded"
+        )
 
     @admin.action(description="Refund the returned goods and the shipping", permissions=["change"])
     def refund_goods_and_shipping(self, request: HttpRequest, queryset: QuerySet[Return]) -> None:
         self._each(
             request,
             queryset,
-            lambda r: refund_return(return_request=r, refund_shipping=True, actor=request.user),
+            lambda r: refund_return(return_request=r, refund_shipping=True, actor=_staff(request)),
             "refunded",
         )

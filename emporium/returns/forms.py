@@ -31,7 +31,12 @@ class ReturnForm(forms.Form):
 
     def rows(self) -> list[dict[str, Any]]:
         return [
-            {"line": line, "left": left, "quantity": self[f"quantity_{line.pk}"], "reason": self[f"reason_{line.pk}"]}
+            {
+                "line": line,
+                "left": left,
+                "quantity": self[f"quantity_{line.pk}"],
+                "reason": self[f"reason_{line.pk}"],
+            }
             for line, left in self.lines
         ]
 
@@ -50,7 +55,9 @@ class ReturnForm(forms.Form):
 
     def items(self) -> list[ReturnItem]:
         return [
-            ReturnItem(line.pk, self.cleaned_data[f"quantity_{line.pk}"], self.cleaned_data[f"reason_{line.pk}"])
+            ReturnItem(
+                line.pk, self.cleaned_data[f"quantity_{line.pk}"], self.cleaned_data[f"reason_{line.pk}"]
+            )
             for line, _left in self.lines
             if self.cleaned_data.get(f"quantity_{line.pk}")
         ]

@@ -104,7 +104,9 @@ class ReturnLine(models.Model):
         ordering: ClassVar[list[str]] = ["pk"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="return_line_quantity_positive"),
-            models.UniqueConstraint(fields=["return_request", "order_line"], name="return_line_once_per_return"),
+            models.UniqueConstraint(
+                fields=["return_request", "order_line"], name="return_line_once_per_return"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -123,5 +123,7 @@ def get_return_for_staff(*, return_id: int) -> Return:
 def list_returnable_lines(*, order: Order) -> list[tuple[OrderLine, int]]:
     """The order's lines with the units each may still send back (those with none left omitted)."""
     returnable = get_returnable_quantities(order=order)
-    lines = OrderLine.objects.filter(pk__in=[pk for pk, left in returnable.items() if left > 0]).order_by("pk")
+    lines = OrderLine.objects.filter(pk__in=[pk for pk, left in returnable.items() if left > 0]).order_by(
+        "pk"
+    )
     return [(line, returnable[line.pk]) for line in lines]

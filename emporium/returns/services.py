@@ -56,7 +56,9 @@ class ReturnItem:
 def check_order_can_be_returned(*, order: Order, now: datetime | None = None) -> None:
     """Shipped or delivered, paid for, and within RETURN_WINDOW_DAYS of delivery (or shipping)."""
     if order.status not in RETURNABLE_ORDER_STATUSES or order.awaits_cash_on_delivery:
-        raise ReturnNotAllowed(f"Order {order.number} is {order.get_status_display().lower()}: it cannot be returned.")
+        raise ReturnNotAllowed(
+            f"Order {order.number} is {order.get_status_display().lower()}: it cannot be returned."
+        )
     deadline = get_return_deadline(order=order)
     if deadline is None:
         raise ReturnNotAllowed(f"Order {order.number} has not been shipped yet.")
@@ -77,7 +79,9 @@ def _merge(items: Iterable[ReturnItem]) -> dict[int, ReturnItem]:
         if item.quantity == 0:
             continue
         if item.reason not in ReturnReason.values:
-            raise EmptyReturn(f"Choose a reason for line {item.order_line_id}.", order_line_id=item.order_line_id)
+            raise EmptyReturn(
+                f"Choose a reason for line {item.order_line_id}.", order_line_id=item.order_line_id
+            )
         before = merged.get(item.order_line_id)
         quantity = item.quantity + (before.quantity if before else 0)
         merged[item.order_line_id] = ReturnItem(item.order_line_id, quantity, (before or item).reason)
@@ -114,7 +118,9 @@ def request_return(
         for line_id, item in wanted.items():
             left = returnable.get(line_id)
             if left is None:
-                raise ReturnQuantityExceeded(f"Line {line_id} is not part of order {order.number}.", order_line_id=line_id)
+                raise ReturnQuantityExceeded(
+                    f"Line {line_id} is not part of order {order.number}.", order_line_id=line_id
+                )
             if item.quantity > left:
                 raise ReturnQuantityExceeded(
                     f"At most {left} of line {line_id} can still be returned.",
@@ -124,7 +130,10 @@ def request_return(
         return_request = Return.objects.create(order=order, customer=order.customer, currency=order.currency)
         ReturnLine.objects.bulk_create(
             ReturnLine(
-                return_request=return_request, order_line_id=line_id, quantity=item.quantity, reason=item.reason
+                return_request=return_request,
+                order_line_id=line_id,
+                quantity=item.quantity,
+                reason=item.reason,
             )
             for line_id, item in sorted(wanted.items())
         )
@@ -211,18 +220,26 @@ def receive_return(
         return f"Return {locked.pk} received: {restocked} item(s) back in stock"
 
     return _move(
-        return_request=return_request, transition=Return.receive, action="received", actor=actor, change=change
+        return_request=return_request,
+        transition=Return.receive,
+        action="received",
+        actor=actor,
+        change=change,
     )
 
 
 def _restock(quantities: dict[int, int]) -> None:
     """Variants locked in pk order, as every stock writer does, so that none deadlock."""
     for variant in Variant.objects.select_for_update().filter(pk__in=quantities).order_by("pk"):
-        Variant.objects.filter(pk=variant.pk).update(stock_on_hand=F("stock_on_hand") + quantities[variant.pk])
+        Variant.objects.filter(pk=variant.pk).update(
+            stock_on_hand=F("stock_on_hand") + quantities[variant.pk]
+        )
     refresh_stock_state_after_commit(variant_ids=quantities, stock_returned=True)
 
 
-def refund_return(*, return_request: Return, refund_shipping: bool = False, actor: User | None = None) -> Return:
+def refund_return(
+    *, return_request: Return, refund_shipping: bool = False, actor: User | None = None
+) -> Return:
     """Give back what the returned units cost (and shipping, once per order, if staff choose).
 
     The return is marked refunded first, under the locks, so a second click finds it refunded

@@ -17,7 +17,12 @@ from emporium.core.exceptions import DomainError
 from emporium.orders.links import ORDER_TOKEN_PARAMETER
 from emporium.orders.selectors import get_order_for_visitor
 from emporium.returns.forms import ReturnForm
-from emporium.returns.selectors import get_return_deadline, list_customer_returns, list_order_returns, list_returnable_lines
+from emporium.returns.selectors import (
+    get_return_deadline,
+    list_customer_returns,
+    list_order_returns,
+    list_returnable_lines,
+)
 from emporium.returns.services import check_order_can_be_returned, request_return
 
 
@@ -25,7 +30,9 @@ from emporium.returns.services import check_order_can_be_returned, request_retur
 def create_return_view(request: HttpRequest, number: str) -> HttpResponse:
     token = request.GET.get(ORDER_TOKEN_PARAMETER)
     customer = signed_in_customer(request)
-    order = get_order_for_visitor(number=number, customer=customer, session=request.session, order_token=token)
+    order = get_order_for_visitor(
+        number=number, customer=customer, session=request.session, order_token=token
+    )
     lines = list_returnable_lines(order=order)
     form = ReturnForm(request.POST or None, lines=lines)
     refusal = None
@@ -39,7 +46,9 @@ def create_return_view(request: HttpRequest, number: str) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, f"Return {created.pk} requested: we will e-mail you once it is approved.")
+            messages.success(
+                request, f"Return {created.pk} requested: we will e-mail you once it is approved."
+            )
             query = f"?{urlencode({ORDER_TOKEN_PARAMETER: token})}" if token else ""
             return redirect(f"{reverse('returns:create', args=[order.number])}{query}")
     context = {

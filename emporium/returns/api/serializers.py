@@ -7,13 +7,17 @@ from rest_framework import serializers
 from emporium.core.api.fields import MoneyField
 from emporium.returns.models import Return, ReturnLine, ReturnReason
 
+MAX_LINES = 200
+
 
 class ReturnLineOutput(serializers.ModelSerializer[ReturnLine]):
     order_line_id = serializers.IntegerField()
     product_name = serializers.CharField(source="order_line.display_name")
     sku = serializers.CharField(source="order_line.sku")
     reason = serializers.ChoiceField(choices=ReturnReason.choices)
-    resaleable = serializers.BooleanField(allow_null=True, help_text="Decided by staff when the parcel is in.")
+    resaleable = serializers.BooleanField(
+        allow_null=True, help_text="Decided by staff when the parcel is in."
+    )
 
     class Meta:
         model = ReturnLine
@@ -41,7 +45,12 @@ class ReturnLineInput(serializers.Serializer):
 
 class ReturnCreateInput(serializers.Serializer):
     order_number = serializers.CharField(max_length=32)
-    lines = ReturnLineInput(many=True, allow_empty=False, max_length=200)
+    lines = ReturnLineInput(many=True, allow_empty=False)
+
+    def validate_lines(self, lines: list[dict[str, object]]) -> list[dict[str, object]]:
+        if len(lines) > MAX_LINES:
+            raise serializers.ValidationError(f"At most {MAX_LINES} lines.")
+        return lines
 
 
 class RefuseReturnInput(serializers.Serializer):

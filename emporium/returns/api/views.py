@@ -107,7 +107,9 @@ class ReturnDetailApi(APIView):
         return Response(ReturnOutput(get_customer_return(customer=customer, return_id=return_id)).data)
 
 
-def _staff_action(action: str, summary: str, input_class: type[serializers.Serializer] | None) -> type[APIView]:
+def _staff_action(
+    action: str, summary: str, input_class: type[serializers.Serializer] | None
+) -> type[APIView]:
     def run(found: Return, actor: User, data: dict[str, Any]) -> Return:
         if action == "approve":
             return approve_return(return_request=found, actor=actor)
@@ -116,7 +118,9 @@ def _staff_action(action: str, summary: str, input_class: type[serializers.Seria
         if action == "receive":
             ids = set(data["resaleable_line_ids"])
             return receive_return(
-                return_request=found, resaleable={line.pk: line.pk in ids for line in found.lines.all()}, actor=actor
+                return_request=found,
+                resaleable={line.pk: line.pk in ids for line in found.lines.all()},
+                actor=actor,
             )
         return refund_return(return_request=found, refund_shipping=data["refund_shipping"], actor=actor)
 

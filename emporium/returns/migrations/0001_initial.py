@@ -7,63 +7,136 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orders', '0006_stock_returned'),
+        ("orders", "0006_stock_returned"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Return',
+            name="Return",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('status', django_fsm.FSMField(choices=[('requested', 'Requested'), ('approved', 'Approved'), ('refused', 'Refused'), ('received', 'Received'), ('refunded', 'Refunded')], default='requested', max_length=12)),
-                ('staff_note', models.CharField(blank=True, help_text='Shown to the customer: why a return was refused, say.', max_length=255)),
-                ('refund_shipping', models.BooleanField(default=False)),
-                ('refunded_amount', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('currency', models.CharField(max_length=3)),
-                ('received_at', models.DateTimeField(blank=True, null=True)),
-                ('refunded_at', models.DateTimeField(blank=True, null=True)),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='returns', to=settings.AUTH_USER_MODEL)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='returns', to='orders.order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "status",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("requested", "Requested"),
+                            ("approved", "Approved"),
+                            ("refused", "Refused"),
+                            ("received", "Received"),
+                            ("refunded", "Refunded"),
+                        ],
+                        default="requested",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "staff_note",
+                    models.CharField(
+                        blank=True,
+                        help_text="Shown to the customer: why a return was refused, say.",
+                        max_length=255,
+                    ),
+                ),
+                ("refund_shipping", models.BooleanField(default=False)),
+                ("refunded_amount", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                ("currency", models.CharField(max_length=3)),
+                ("received_at", models.DateTimeField(blank=True, null=True)),
+                ("refunded_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="returns",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="returns", to="orders.order"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReturnLine',
+            name="ReturnLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.PositiveIntegerField()),
-                ('reason', models.CharField(choices=[('changed_mind', 'Changed my mind'), ('damaged', 'Arrived damaged'), ('wrong_item', 'Wrong item sent'), ('not_as_described', 'Not as described'), ('other', 'Other')], max_length=20)),
-                ('resaleable', models.BooleanField(blank=True, null=True)),
-                ('order_line', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='return_lines', to='orders.orderline')),
-                ('return_request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='returns.return')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("quantity", models.PositiveIntegerField()),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("changed_mind", "Changed my mind"),
+                            ("damaged", "Arrived damaged"),
+                            ("wrong_item", "Wrong item sent"),
+                            ("not_as_described", "Not as described"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("resaleable", models.BooleanField(blank=True, null=True)),
+                (
+                    "order_line",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="return_lines",
+                        to="orders.orderline",
+                    ),
+                ),
+                (
+                    "return_request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="lines", to="returns.return"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='return',
-            index=models.Index(fields=['customer', '-created_at'], name='return_customer_created_idx'),
+            model_name="return",
+            index=models.Index(fields=["customer", "-created_at"], name="return_customer_created_idx"),
         ),
         migrations.AddConstraint(
-            model_name='return',
-            constraint=models.CheckConstraint(condition=models.Q(('refunded_amount__gte', 0)), name='return_refund_not_negative'),
+            model_name="return",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("refunded_amount__gte", 0)), name="return_refund_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='returnline',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gte', 1)), name='return_line_quantity_positive'),
+            model_name="returnline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gte", 1)), name="return_line_quantity_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='returnline',
-            constraint=models.UniqueConstraint(fields=('return_request', 'order_line'), name='return_line_once_per_return'),
+            model_name="returnline",
+            constraint=models.UniqueConstraint(
+                fields=("return_request", "order_line"), name="return_line_once_per_return"
+            ),
         ),
     ]

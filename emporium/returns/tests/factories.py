@@ -43,8 +43,12 @@ def make_delivered_order(
         total_amount=total,
     )
     for price, quantity in lines:
-        variant = VariantFactory.create(stock_on_hand=10, stock_allocated=quantity, price_amount=Decimal(price))
-        OrderLineFactory.create(order=order, variant=variant, quantity=quantity, unit_price_amount=Decimal(price))
+        variant = VariantFactory.create(
+            stock_on_hand=10, stock_allocated=quantity, price_amount=Decimal(price)
+        )
+        OrderLineFactory.create(
+            order=order, variant=variant, quantity=quantity, unit_price_amount=Decimal(price)
+        )
     payment = start_payment(order=order, gateway_name="offline")
     confirm_payment(payment=payment, details={"card_number": SUCCEEDS})
     order = mark_order_shipped(order=order)
@@ -52,6 +56,7 @@ def make_delivered_order(
 
 
 def variant_of(line: OrderLine) -> Variant:
+    assert line.variant_id is not None
     return Variant.objects.get(pk=line.variant_id)
 
 
@@ -71,8 +76,6 @@ class ReturnLineFactory(DjangoModelFactory[ReturnLine]):
         model = ReturnLine
 
     return_request = factory.SubFactory(ReturnFactory)
-    order_line = factory.SubFactory(
-        OrderLineFactory, order=factory.SelfAttribute("..return_request.order")
-    )
+    order_line = factory.SubFactory(OrderLineFactory, order=factory.SelfAttribute("..return_request.order"))
     quantity = 1
     reason = ReturnReason.CHANGED_MIND

@@ -33,7 +33,9 @@ def staff_with(role: StaffRole):
 def _ask(client, order, lines, **headers):
     body = {
         "order_number": order.number,
-        "lines": [{"order_line_id": line.pk, "quantity": quantity, "reason": "damaged"} for line, quantity in lines],
+        "lines": [
+            {"order_line_id": line.pk, "quantity": quantity, "reason": "damaged"} for line, quantity in lines
+        ],
     }
     return client.post(LIST, body, format="json", **headers)
 
@@ -114,7 +116,10 @@ def test_a_step_out_of_order_and_a_refusal_without_a_note_are_problems():
     ret = ReturnLineFactory.create().return_request
     manager = bearer_client(staff_with(ORDER_MANAGER))
 
-    assert manager.post(f"{LIST}{ret.pk}/refund/", {}, format="json").json()["code"] == "return_transition_not_allowed"
+    assert (
+        manager.post(f"{LIST}{ret.pk}/refund/", {}, format="json").json()["code"]
+        == "return_transition_not_allowed"
+    )
     assert manager.post(f"{LIST}{ret.pk}/refuse/", {}, format="json").status_code == 400
     refused = manager.post(f"{LIST}{ret.pk}/refuse/", {"note": "Past use"}, format="json")
     assert (refused.json()["status"], refused.json()["staff_note"]) == ("refused", "Past use")

@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('webhooks', '0001_initial'),
+        ("webhooks", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='webhookevent',
-            name='type',
-            field=models.CharField(choices=[('order.placed', 'Order placed'), ('order.paid', 'Order paid'), ('order.shipped', 'Order shipped'), ('order.cancelled', 'Order cancelled'), ('order.refunded', 'Order refunded (in full or in part)'), ('product.updated', 'Product updated'), ('product.deleted', 'Product deleted'), ('stock.changed', 'Stock changed')], max_length=40),
+            model_name="webhookevent",
+            name="type",
+            field=models.CharField(
+                choices=[
+                    ("order.placed", "Order placed"),
+                    ("order.paid", "Order paid"),
+                    ("order.shipped", "Order shipped"),
+                    ("order.cancelled", "Order cancelled"),
+                    ("order.refunded", "Order refunded (in full or in part)"),
+                    ("product.updated", "Product updated"),
+                    ("product.deleted", "Product deleted"),
+                    ("stock.changed", "Stock changed"),
+                ],
+                max_length=40,
+            ),
         ),
     ]

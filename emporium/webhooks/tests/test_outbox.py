@@ -182,9 +182,14 @@ def test_deleting_a_product_is_a_product_deleted_event_in_the_same_transaction()
     product_id, slug = product.pk, product.slug
     WebhookEndpointFactory.create(event_types=[T.PRODUCT_DELETED])
 
-    with pytest.raises(RuntimeError), transaction.atomic():
-        product.delete()
-        raise RuntimeError("rolled back")
+    def delete_then_fail() -> None:
+        with transaction.atomic():
+            product.delete()
+            assert WebhookEvent.objects.filter(type=T.PRODUCT_DELETED).exists()  # written, in the transaction
+            raise RuntimeError("a later step failed")
+
+    with pytest.raises(RuntimeError):
+        delete_then_fail()
     assert not WebhookEvent.objects.exists()
 
     type(product).objects.get(pk=product_id).delete()
