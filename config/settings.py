@@ -91,6 +91,9 @@ ORDER_RESERVATION_MINUTES = env.int("ORDER_RESERVATION_MINUTES", default=30)
 # How long a guest's order token (the API's, and the link in the confirmation e-mail and page)
 # lets them read and pay the order; after that they look it up by number and e-mail.
 GUEST_ORDER_TOKEN_DAYS = env.int("GUEST_ORDER_TOKEN_DAYS", default=30)
+# How long after delivery (or shipping, when delivery was never recorded) a customer may ask
+# to return goods (emporium.returns).
+RETURN_WINDOW_DAYS = env.int("RETURN_WINDOW_DAYS", default=30)
 # The shop's public address, for links in e-mails (sent by workers, with no request to ask).
 SITE_URL = env.str(
     "SITE_URL", default=f"http://{env.str('HOST', default='127.0.0.1')}:{env.int('PORT', default=8000)}"
@@ -133,6 +136,7 @@ INSTALLED_APPS = [
     "emporium.analytics",
     "emporium.reviews",
     "emporium.wishlist",
+    "emporium.returns",
     "emporium.alerts",
     # After our apps, so that emporium/accounts/templates/ overrides allauth's templates.
     "allauth",

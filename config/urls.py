@@ -41,6 +41,7 @@ urlpatterns = [
     path("reviews/", include("emporium.reviews.urls")),
     path("wishlist/", include("emporium.wishlist.urls")),
     path("alerts/", include("emporium.alerts.urls")),
+    path("returns/", include("emporium.returns.urls")),
     path("api/v1/recommendations/", include("emporium.recommendations.api.urls")),
     path("api/v1/payments/", include("emporium.payments.api.urls")),
     path("api/v1/", include("emporium.core.api.urls")),

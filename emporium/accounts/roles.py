@@ -25,7 +25,7 @@ class StaffRole:
 
 
 CATALOG_MANAGER = StaffRole("Catalog manager", app_labels=("catalog",), actions=CRUD)
-ORDER_MANAGER = StaffRole("Order manager", app_labels=("orders",), actions=CRUD)
+ORDER_MANAGER = StaffRole("Order manager", app_labels=("orders", "returns"), actions=CRUD)
 ANALYST = StaffRole("Analyst", app_labels=("catalog", "orders"), actions=("view",))
 # Webhook endpoints carry signing secrets and send the shop's events elsewhere: a role of its own.
 INTEGRATION_MANAGER = StaffRole("Integration manager", app_labels=("webhooks",), actions=CRUD)

@@ -29,6 +29,7 @@ class WebhookEventType(models.TextChoices):
     ORDER_CANCELLED = "order.cancelled", "Order cancelled"
     ORDER_REFUNDED = "order.refunded", "Order refunded (in full or in part)"
     PRODUCT_UPDATED = "product.updated", "Product updated"
+    PRODUCT_DELETED = "product.deleted", "Product deleted"
     STOCK_CHANGED = "stock.changed", "Stock changed"
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from emporium.catalog.events import stock_moved
@@ -57,6 +57,16 @@ def record_product_saved(*, instance: Product, raw: bool = False, **kwargs: Any)
             event_type=WebhookEventType.PRODUCT_UPDATED,
             payload=lambda: get_product_event_data(product=instance),
         )
+
+
+@receiver(post_delete, sender=Product, dispatch_uid="webhooks.product_deleted")
+def record_product_deleted(*, instance: Product, **kwargs: Any) -> None:
+    """Sent inside the delete's own transaction (Django's collector runs post_delete there), so a
+    rolled-back delete writes nothing. The variants are gone by now: the payload names the product."""
+    emit(
+        event_type=WebhookEventType.PRODUCT_DELETED,
+        payload={"id": instance.pk, "slug": instance.slug, "name": instance.name},
+    )
 
 
 @receiver(pre_save, sender=Variant, dispatch_uid="webhooks.variant_stock_before")

@@ -56,6 +56,15 @@ class CanManageOrders(StaffPermission):
     }
 
 
+class CanManageReturns(StaffPermission):
+    """Order manager: read every return, approve, refuse, receive and refund them."""
+
+    required = {
+        "GET": ("returns.view_return",),
+        "POST": ("returns.view_return", "returns.change_return"),
+    }
+
+
 class CanManageProducts(StaffPermission):
     """Catalog manager: list, read, create and edit products (analysts list and read)."""
 

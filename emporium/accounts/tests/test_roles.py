@@ -31,11 +31,15 @@ def test_catalog_manager_manages_the_catalog_and_nothing_else():
     assert {app for app, _ in permissions} == {"catalog"}
 
 
-def test_order_manager_manages_orders_and_nothing_else():
+def test_order_manager_manages_orders_and_their_returns_and_nothing_else():
     permissions = _codenames("Order manager")
 
-    assert {("orders", "change_order"), ("orders", "view_orderline")} <= permissions
-    assert {app for app, _ in permissions} == {"orders"}
+    assert {
+        ("orders", "change_order"),
+        ("orders", "view_orderline"),
+        ("returns", "change_return"),
+    } <= permissions
+    assert {app for app, _ in permissions} == {"orders", "returns"}
 
 
 def test_analyst_only_views():

@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("emporium.reviews.api.urls")),
     path("", include("emporium.wishlist.api.urls")),
     path("", include("emporium.webhooks.api.urls")),
+    path("", include("emporium.returns.api.urls")),
 ]

@@ -176,6 +176,29 @@ def test_a_product_edit_is_a_product_event_with_its_variants_prices():
     assert data["variants"][0]["price"] == {"amount": "3.50", "currency": "GBP"}
 
 
+def test_deleting_a_product_is_a_product_deleted_event_in_the_same_transaction():
+    variant = VariantFactory.create()
+    product = variant.product
+    product_id, slug = product.pk, product.slug
+    WebhookEndpointFactory.create(event_types=[T.PRODUCT_DELETED])
+
+    def delete_then_fail() -> None:
+        with transaction.atomic():
+            product.delete()
+            assert WebhookEvent.objects.filter(type=T.PRODUCT_DELETED).exists()  # written, in the transaction
+            raise RuntimeError("a later step failed")
+
+    with pytest.raises(RuntimeError):
+        delete_then_fail()
+    assert not WebhookEvent.objects.exists()
+
+    type(product).objects.get(pk=product_id).delete()
+
+    event = WebhookEvent.objects.get()
+    assert (event.type, event.data["id"], event.data["slug"]) == (T.PRODUCT_DELETED, product_id, slug)
+    assert WebhookDelivery.objects.filter(event=event).count() == 1
+
+
 def test_in_embedded_mode_checkout_never_waits_for_a_dead_endpoint(django_capture_on_commit_callbacks):
     """Tasks run inline here (as in embedded mode): the order commits without a request being
     made; the beat sweep sends it later."""

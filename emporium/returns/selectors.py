@@ -1,0 +1,129 @@
+"""Reading returns: what an order may still send back, what a return refunds, whose returns."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet, Sum
+from django.http import Http404
+
+from emporium.accounts.models import User
+from emporium.core.money import Money, quantize
+from emporium.orders.models import Order, OrderEvent, OrderEventType, OrderLine, OrderStatus
+from emporium.returns.models import Return, ReturnLine, ReturnStatus
+
+# Statuses in which the goods have left the warehouse and were paid for: something to send back.
+RETURNABLE_ORDER_STATUSES = (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.PARTIALLY_REFUNDED)
+
+
+def get_return_window_start(*, order: Order) -> datetime | None:
+    """When the goods reached the customer, or failing a recorded delivery, when they left."""
+    if order.delivered_at is not None:
+        return order.delivered_at
+    return (
+        OrderEvent.objects.filter(
+            order=order, type=OrderEventType.STATUS_CHANGED, to_status=OrderStatus.SHIPPED
+        )
+        .order_by("created_at", "pk")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+
+
+def get_return_deadline(*, order: Order) -> datetime | None:
+    start = get_return_window_start(order=order)
+    return None if start is None else start + timedelta(days=settings.RETURN_WINDOW_DAYS)
+
+
+def get_returned_quantities(*, order: Order) -> dict[int, int]:
+    """Units of each order line already asked back by returns that were not refused."""
+    rows = (
+        ReturnLine.objects.filter(order_line__order=order)
+        .exclude(return_request__status=ReturnStatus.REFUSED)
+        .values("order_line_id")
+        .annotate(total=Sum("quantity"))
+    )
+    return {row["order_line_id"]: row["total"] for row in rows}
+
+
+def get_returnable_quantities(*, order: Order) -> dict[int, int]:
+    """For each line bought (positive quantity), how many units may still be returned."""
+    returned = get_returned_quantities(order=order)
+    return {
+        line_id: quantity - returned.get(line_id, 0)
+        for line_id, quantity in order.lines.filter(quantity__gt=0).values_list("pk", "quantity")
+    }
+
+
+def calculate_return_refund(*, return_request: Return, refund_shipping: bool) -> Money:
+    """What the customer paid for the returned units, plus shipping if staff choose it.
+
+    Order lines keep their undiscounted unit price; a voucher's discount came off the goods as
+    a whole, so it is shared across them in proportion: each unit is refunded at
+    ``unit price x (subtotal - discount) / subtotal``. Shipping is refunded once per order
+    (a later return that asks again adds nothing). Never more than is left of the order's total.
+    """
+    order = return_request.order
+    goods = sum(
+        (line.order_line.unit_price_amount * line.quantity for line in return_request.lines.all()),
+        Decimal(0),
+    )
+    if order.subtotal_amount > 0:
+        goods = goods * (order.subtotal_amount - order.discount_amount) / order.subtotal_amount
+    amount = quantize(goods, order.currency)
+    if refund_shipping and not has_shipping_been_refunded(order=order, excluding=return_request):
+        amount += order.shipping_amount
+    left = order.total_amount - order.refunded_amount
+    return Money(max(min(amount, left), Decimal(0)), order.currency)
+
+
+def has_shipping_been_refunded(*, order: Order, excluding: Return | None = None) -> bool:
+    others = Return.objects.filter(order=order, refund_shipping=True, status=ReturnStatus.REFUNDED)
+    if excluding is not None:
+        others = others.exclude(pk=excluding.pk)
+    return others.exists()
+
+
+def _with_lines(returns: QuerySet[Return]) -> QuerySet[Return]:
+    lines = Prefetch("lines", ReturnLine.objects.select_related("order_line").order_by("pk"))
+    return returns.select_related("order").prefetch_related(lines)
+
+
+def list_customer_returns(*, customer: User) -> QuerySet[Return]:
+    """A customer's returns, newest first, with their lines: three queries however many."""
+    return _with_lines(Return.objects.filter(customer=customer)).order_by("-created_at", "-pk")
+
+
+def get_customer_return(*, customer: User, return_id: int) -> Return:
+    """One of this customer's returns; Http404 for anyone else's, as if it did not exist."""
+    found = list_customer_returns(customer=customer).filter(pk=return_id).first()
+    if found is None:
+        raise Http404("No such return.")
+    return found
+
+
+def list_order_returns(*, order: Order) -> QuerySet[Return]:
+    return _with_lines(Return.objects.filter(order=order)).order_by("-created_at", "-pk")
+
+
+def list_returns_for_staff(*, status: str | None = None) -> QuerySet[Return]:
+    returns = Return.objects.all() if not status else Return.objects.filter(status=status)
+    return _with_lines(returns).order_by("-created_at", "-pk")
+
+
+def get_return_for_staff(*, return_id: int) -> Return:
+    found = _with_lines(Return.objects.filter(pk=return_id)).first()
+    if found is None:
+        raise Http404("No such return.")
+    return found
+
+
+def list_returnable_lines(*, order: Order) -> list[tuple[OrderLine, int]]:
+    """The order's lines with the units each may still send back (those with none left omitted)."""
+    returnable = get_returnable_quantities(order=order)
+    lines = OrderLine.objects.filter(pk__in=[pk for pk, left in returnable.items() if left > 0]).order_by(
+        "pk"
+    )
+    return [(line, returnable[line.pk]) for line in lines]
