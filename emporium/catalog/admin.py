@@ -1,9 +1,13 @@
+from django import forms
 from django.contrib import admin
+from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
+from emporium.catalog.images import reencode_uploaded_image
 from emporium.catalog.models import Category, Product, ProductImage, Variant
 
 
@@ -25,8 +29,22 @@ class VariantInline(admin.TabularInline):
     readonly_fields = ("stock_allocated",)
 
 
+class ProductImageForm(forms.ModelForm[ProductImage]):
+    class Meta:
+        model = ProductImage
+        fields = ("image", "alt_text", "position")
+
+    def clean_image(self) -> File | None:
+        """A new upload is stored re-encoded (catalog.images); the picture already saved stays."""
+        image = self.cleaned_data.get("image")
+        if isinstance(image, UploadedFile):
+            return reencode_uploaded_image(image, name=image.name or "image")
+        return image
+
+
 class ProductImageInline(admin.TabularInline):
     model = ProductImage
+    form = ProductImageForm
     extra = 0
     fields = ("image", "alt_text", "position")
 
