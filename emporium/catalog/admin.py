@@ -1,9 +1,10 @@
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
@@ -17,6 +18,14 @@ class CategoryAdmin(TreeAdmin):
     list_display = ("name", "slug")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
+
+    def children_view(self, request: HttpRequest, parent_id: str) -> HttpResponse:
+        """treebeard filters by the id as typed: ``children/abc/`` was a 500 (the access walk)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied  # first, as treebeard asks: a 404 would tell who may look
+        if not parent_id.isdigit():
+            raise Http404("No such category.")
+        return super().children_view(request, parent_id)
 
 
 class VariantInline(admin.TabularInline):

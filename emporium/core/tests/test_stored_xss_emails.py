@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 
 from emporium.accounts.tests.factories import UserFactory
 from emporium.alerts.models import AlertStatus, StockAlert
@@ -58,7 +58,7 @@ def _assert_html_part_escaped(message: EmailMultiAlternatives, *, shows: tuple[s
         assert escaped in html, f"{message.subject}: {escaped} missing"
 
 
-def _assert_text_part_as_typed(message: EmailMultiAlternatives, *, shows: tuple[str, ...]) -> None:
+def _assert_text_part_as_typed(message: EmailMessage, *, shows: tuple[str, ...]) -> None:
     for text in shows:
         assert text in message.body, f"{message.subject}: {text} not as typed in the text part"
     for entity in HTML_ENTITIES:
