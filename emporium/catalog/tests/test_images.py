@@ -13,7 +13,7 @@ from PIL import Image
 
 from emporium.accounts.roles import ANALYST, CATALOG_MANAGER
 from emporium.accounts.tests.factories import StaffUserFactory
-from emporium.catalog.images import MAX_IMAGE_PIXELS
+from emporium.catalog.images import FORMATS, MAX_IMAGE_PIXELS
 from emporium.catalog.models import ProductImage
 from emporium.catalog.tests.factories import ProductFactory
 from emporium.core.tests.api_clients import bearer_client
@@ -24,10 +24,13 @@ GPS_LATITUDE_REF, GPS_LATITUDE, ORIENTATION, GPS_IFD = 1, 2, 0x0112, 0x8825
 HTML = b"<html><body><script>alert(document.cookie)</script></body></html>"
 
 
-def _photo(*, format: str = "JPEG", size: tuple[int, int] = (40, 20), trailer: bytes = b"") -> bytes:
-    """A photo as a phone writes it: EXIF with where it was taken, turned by the orientation tag."""
+def _photo(
+    *, format: str = "JPEG", size: tuple[int, int] = (40, 20), trailer: bytes = b"", orientation: int = 6
+) -> bytes:
+    """A photo as a phone writes it: EXIF with where it was taken, turned by the orientation tag
+    (6: shown turned 90° clockwise; 1: as stored)."""
     exif = Image.Exif()
-    exif[ORIENTATION] = 6  # shown turned 90° clockwise
+    exif[ORIENTATION] = orientation
     exif.get_ifd(GPS_IFD)[GPS_LATITUDE_REF] = "N"
     exif.get_ifd(GPS_IFD)[GPS_LATITUDE] = (51.0, 27.0, 12.0)
     buffer = BytesIO()
@@ -122,16 +125,18 @@ def test_api_stores_a_photo_upright_without_its_location(manager):
     assert response.json()["url"].endswith(".jpg")
 
 
-@pytest.mark.parametrize("format", ["PNG", "WEBP"])
-def test_api_keeps_png_and_webp_in_their_format_without_exif(manager, format):
+@pytest.mark.parametrize("orientation", [6, 1], ids=["turned", "upright"])
+@pytest.mark.parametrize("format", ["JPEG", "PNG", "WEBP"])
+def test_api_keeps_the_format_and_drops_exif_turned_or_not(manager, format, orientation):
     product = ProductFactory.create()
+    content = _photo(format=format, orientation=orientation)
 
-    response = _upload(bearer_client(manager), product, _photo(format=format), name="photo.jpg")
+    response = _upload(bearer_client(manager), product, content, name="photo.jpg")
 
     assert response.status_code == 201, response.content
     stored = _stored(ProductImage.objects.get(product=product))
     assert (stored.format, dict(stored.getexif())) == (format, {})
-    assert response.json()["url"].endswith(f".{format.lower()}")  # named for what it is
+    assert response.json()["url"].endswith(f".{FORMATS[format][0]}")  # named for what it is
 
 
 def test_api_refuses_an_html_page_named_jpg_with_a_problem(manager):
