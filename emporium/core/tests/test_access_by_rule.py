@@ -386,7 +386,8 @@ def test_every_url_pattern_has_an_access_rule():
     walked = {name or template for template, name in NAMED_ROUTES if not template.startswith("api/v1/")}
 
     assert sorted(walked - ROUTES.keys()) == []  # add the new route to ROUTES with its rule
-    assert sorted(ROUTES.keys() - walked) == []  # a rule for a route that is gone
+    # /media/ is served by Django only in embedded mode (config/urls.py); elsewhere by the web server.
+    assert sorted(ROUTES.keys() - walked - {"media"}) == []  # a rule for a route that is gone
 
 
 def test_every_url_pattern_lets_in_exactly_whom_its_rule_names(users):
