@@ -27,7 +27,7 @@ from emporium.alerts.links import (
 )
 from emporium.alerts.models import AlertStatus, StockAlert
 from emporium.catalog.models import Variant
-from emporium.core.mail import TRANSIENT_MAIL_ERRORS
+from emporium.core.mail import TRANSIENT_MAIL_ERRORS, as_header
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ def send_alert_confirmation(*, alert_id: int) -> bool:
         "site_name": settings.SITE_NAME,
     }
     EmailMessage(
-        subject=f"Confirm your alert for {alert.variant.product.name}",
+        subject=as_header(f"Confirm your alert for {alert.variant.product.name}"),
         body=render_to_string("alerts/email/confirm.txt", context),
         to=[alert.email],
     ).send()
@@ -144,7 +144,7 @@ def _back_in_stock_message(alert: StockAlert) -> EmailMessage:
         "site_name": settings.SITE_NAME,
     }
     return EmailMessage(
-        subject=f"Back in stock: {product.name}",
+        subject=as_header(f"Back in stock: {product.name}"),
         body=render_to_string("alerts/email/back_in_stock.txt", context),
         to=[alert.email],
         headers={"List-Unsubscribe": f"<{link}>"},

@@ -1,9 +1,14 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
+from emporium.catalog.images import reencode_uploaded_image
 from emporium.catalog.models import Category, Product, ProductImage, Variant
 
 
@@ -13,6 +18,14 @@ class CategoryAdmin(TreeAdmin):
     list_display = ("name", "slug")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
+
+    def children_view(self, request: HttpRequest, parent_id: str) -> HttpResponse:
+        """treebeard filters by the id as typed: ``children/abc/`` was a 500 (the access walk)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied  # first, as treebeard asks: a 404 would tell who may look
+        if not parent_id.isdigit():
+            raise Http404("No such category.")
+        return super().children_view(request, parent_id)
 
 
 class VariantInline(admin.TabularInline):
@@ -25,8 +38,22 @@ class VariantInline(admin.TabularInline):
     readonly_fields = ("stock_allocated",)
 
 
+class ProductImageForm(forms.ModelForm[ProductImage]):
+    class Meta:
+        model = ProductImage
+        fields = ("image", "alt_text", "position")
+
+    def clean_image(self) -> File | None:
+        """A new upload is stored re-encoded (catalog.images); the picture already saved stays."""
+        image = self.cleaned_data.get("image")
+        if isinstance(image, UploadedFile):
+            return reencode_uploaded_image(image, name=image.name or "image")
+        return image
+
+
 class ProductImageInline(admin.TabularInline):
     model = ProductImage
+    form = ProductImageForm
     extra = 0
     fields = ("image", "alt_text", "position")
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from io import BytesIO
 from typing import Any, TypedDict
 
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.db.models import Exists, F, Min, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -174,6 +174,22 @@ def create_variant(*, product: Product, fields: VariantFields) -> Variant:
     variant = Variant(product=product, currency=product.currency)
     _save_changes(variant, dict(fields))
     return variant
+
+
+@transaction.atomic
+def add_product_image(
+    *, product: Product, image: File, alt_text: str = "", position: int = 0
+) -> ProductImage:
+    """Store a picture of the product; its thumbnails are written on save (catalog.signals).
+
+    ``image`` must come from ``catalog.images.reencode_uploaded_image``, as the staff API's
+    serializer and the admin's form pass it: never the bytes as uploaded.
+    """
+    product_image = ProductImage(product=product, alt_text=alt_text, position=position)
+    product_image.image.save(image.name or "image", image, save=False)
+    product_image.full_clean()
+    product_image.save()
+    return product_image
 
 
 @transaction.atomic

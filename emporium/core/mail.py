@@ -19,3 +19,13 @@ MAIL_TASK_RETRY: dict[str, Any] = {
     "retry_backoff_max": 300,
     "max_retries": 5,
 }
+
+
+def as_header(text: str) -> str:
+    """Text that staff or customers typed, made fit for a header such as the subject.
+
+    A product name typed through the staff API can hold a line break; Django refuses any header
+    with one (BadHeaderError, against header injection), so a task sending that subject would
+    fail on every retry. Every run of whitespace becomes one space.
+    """
+    return " ".join(text.split())

@@ -1046,6 +1046,26 @@ export interface paths {
         patch: operations["staff_products_partial_update"];
         trace?: never;
     };
+    "/api/v1/staff/products/{product_id}/images/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Add a picture (multipart `image`): refused unless a JPEG, PNG or WebP of at most 40
+         *     million pixels; stored re-encoded, upright and without EXIF (location, camera).
+         */
+        post: operations["staff_products_images_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/staff/products/{product_id}/variants/": {
         parameters: {
             query?: never;
@@ -2718,6 +2738,27 @@ export interface components {
             /** Format: date-time */
             delivered_at?: string | null;
             tracking_number?: string;
+        };
+        StaffProductImageInputRequest: {
+            /**
+             * Format: binary
+             * @description A JPEG, PNG or WebP picture; it is stored re-encoded.
+             */
+            image: string;
+            /** @default  */
+            alt_text: string;
+            /** @default 0 */
+            position: number;
+        };
+        StaffProductImageOutput: {
+            readonly id: number;
+            readonly url: string;
+            readonly width: number | null;
+            readonly height: number | null;
+            /** @description What the picture shows, for screen readers. */
+            alt_text?: string;
+            /** Format: int64 */
+            position?: number;
         };
         /** @description Every field for a new product; any subset of them for a change (PATCH). */
         StaffProductInputRequest: {
@@ -12467,6 +12508,103 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StaffProductOutput"];
+                };
+            };
+            /** @description Invalid input; `errors` holds the messages per field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Missing, expired or tampered credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Not allowed for this client. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description No such resource, or not one of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description The body is larger than the API accepts (2.5 MB, DATA_UPLOAD_MAX_MEMORY_SIZE). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description The body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Unexpected error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+        };
+    };
+    staff_products_images_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                product_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["StaffProductImageInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffProductImageOutput"];
                 };
             };
             /** @description Invalid input; `errors` holds the messages per field. */

@@ -84,6 +84,12 @@ class CanManageVariants(StaffPermission):
     }
 
 
+class CanManageProductImages(StaffPermission):
+    """Catalog manager: add pictures to a product."""
+
+    required = {"POST": ("catalog.view_product", "catalog.add_productimage")}
+
+
 class CanViewAnalytics(StaffPermission):
     """Analysts and order managers: the shop's figures are read from its orders, so whoever
     may read every order may read the reports built from them (the dashboard asks the same)."""

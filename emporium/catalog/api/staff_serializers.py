@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.core.files.uploadedfile import UploadedFile
 from rest_framework import serializers
 
-from emporium.catalog.models import Category, Product, Variant
+from emporium.catalog.images import reencode_uploaded_image
+from emporium.catalog.models import Category, Product, ProductImage, Variant
 from emporium.core.api.fields import SlugRelatedField
 
 
@@ -86,3 +88,20 @@ class StaffVariantInput(serializers.Serializer):
         min_value=0, max_value=2_147_483_647, required=False, allow_null=True, default=None
     )
     position = serializers.IntegerField(min_value=0, max_value=32767, required=False, default=0)
+
+
+class StaffProductImageInput(serializers.Serializer):
+    image = serializers.ImageField(help_text="A JPEG, PNG or WebP picture; it is stored re-encoded.")
+    alt_text = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    position = serializers.IntegerField(min_value=0, max_value=32767, required=False, default=0)
+
+    def validate_image(self, value: UploadedFile) -> UploadedFile:
+        return reencode_uploaded_image(value, name=value.name or "image")
+
+
+class StaffProductImageOutput(serializers.ModelSerializer[ProductImage]):
+    url = serializers.CharField(source="image.url", read_only=True)
+
+    class Meta:
+        model = ProductImage
+        fields = ("id", "url", "width", "height", "alt_text", "position")

@@ -14,13 +14,16 @@ from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from emporium.accounts.api.permissions import CanManageProducts, CanManageVariants
+from emporium.accounts.api.permissions import CanManageProductImages, CanManageProducts, CanManageVariants
 from emporium.catalog.api.staff_serializers import (
     StaffProductFilters,
+    StaffProductImageInput,
+    StaffProductImageOutput,
     StaffProductInput,
     StaffProductOutput,
     StaffProductSummaryOutput,
@@ -32,6 +35,7 @@ from emporium.catalog.selectors import list_products_for_staff
 from emporium.catalog.services import (
     ProductFields,
     VariantFields,
+    add_product_image,
     create_product,
     create_variant,
     update_product,
@@ -126,3 +130,22 @@ class StaffVariantDetailApi(APIView):
         serializer.is_valid(raise_exception=True)
         variant = update_variant(variant=variant, fields=cast(VariantFields, serializer.validated_data))
         return Response(StaffVariantOutput(variant).data)
+
+
+class StaffProductImageCreateApi(APIView):
+    permission_classes = (CanManageProductImages,)
+    parser_classes = (MultiPartParser,)
+
+    @extend_schema(
+        request={"multipart/form-data": StaffProductImageInput},
+        responses={201: StaffProductImageOutput},
+        tags=["staff"],
+    )
+    def post(self, request: Request, product_id: int) -> Response:
+        """Add a picture (multipart `image`): refused unless a JPEG, PNG or WebP of at most 40
+        million pixels; stored re-encoded, upright and without EXIF (location, camera)."""
+        product = get_object_or_404(Product, pk=product_id)
+        serializer = StaffProductImageInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        image = add_product_image(product=product, **serializer.validated_data)
+        return Response(StaffProductImageOutput(image).data, status=status.HTTP_201_CREATED)

@@ -21,6 +21,11 @@ urlpatterns = [
         name="staff-variant-create",
     ),
     path(
+        "staff/products/<int:product_id>/images/",
+        staff_views.StaffProductImageCreateApi.as_view(),
+        name="staff-product-image-create",
+    ),
+    path(
         "staff/variants/<int:variant_id>/",
         staff_views.StaffVariantDetailApi.as_view(),
         name="staff-variant-detail",

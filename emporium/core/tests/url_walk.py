@@ -1,5 +1,5 @@
 """Every route of the URL configuration, as templates with placeholders, for tests that must
-cover each URL the day it is added (hostile input, open redirects)."""
+cover each URL the day it is added (hostile input, open redirects, access by rule)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,19 @@ def _route_templates(patterns: list[URLPattern | URLResolver], prefix: str = "")
             yield prefix + part
 
 
+def _named_routes(
+    patterns: list[URLPattern | URLResolver], prefix: str = "", namespace: str = ""
+) -> Iterator[tuple[str, str]]:
+    for pattern in patterns:
+        part = _as_template(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            inner = ":".join(filter(None, (namespace, pattern.namespace or "")))
+            yield from _named_routes(pattern.url_patterns, prefix + part, inner)
+        else:
+            name = f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name or ""
+            yield prefix + part, name
+
+
 def _as_template(pattern: object) -> str:
     """``<int:id>`` and regex groups become ``{int}`` / ``{text}`` placeholders."""
     text = str(pattern)
@@ -41,3 +54,6 @@ def paths_for(template: str) -> list[str]:
 
 
 ROUTES = sorted(set(_route_templates(get_resolver().url_patterns)))
+
+# Each route's template with its name (namespaced, as ``reverse`` takes it); "" when unnamed.
+NAMED_ROUTES = sorted(set(_named_routes(get_resolver().url_patterns)))
