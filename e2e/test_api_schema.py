@@ -87,7 +87,9 @@ from emporium.orders.services import (
 )
 from emporium.payments.gateways.offline import CARD_SUCCEEDS, sign_payload
 from emporium.payments.models import Payment
-from emporium.payments.services import start_payment
+from emporium.payments.services import confirm_payment, start_payment
+from emporium.returns.models import Return
+from emporium.returns.services import ReturnItem, approve_return, receive_return, request_return
 from emporium.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEventType
 from emporium.webhooks.services import emit
 from emporium.webhooks.tests.factories import WebhookEndpointFactory
@@ -188,6 +190,31 @@ class Shop:
             order = mark_order_shipped(order=order, tracking_number="RM123")
         return order
 
+    def shipped_paid_order(self) -> Order:
+        """The customer's order, paid with the test card (so its money can go back) and shipped."""
+        order = self.order(customer=self.customer)
+        confirm_payment(
+            payment=start_payment(order=order, gateway_name="offline"), details={"card_number": CARD_SUCCEEDS}
+        )
+        order.refresh_from_db()
+        order = mark_order_fulfilled(order=order)
+        return mark_order_shipped(order=order, tracking_number="RM456")
+
+    def customer_return(self, *, step: str = "requested") -> Return:
+        """A return of one unit of the customer's shipped order, moved on to ``step``."""
+        order = self.shipped_paid_order()
+        line = order.lines.get()
+        asked = request_return(
+            order=order,
+            items=[ReturnItem(order_line_id=line.pk, quantity=1, reason="changed_mind")],
+            actor=self.customer,
+        )
+        if step in ("approved", "received"):
+            asked = approve_return(return_request=asked)
+        if step == "received":
+            asked = receive_return(return_request=asked, resaleable={})
+        return asked
+
     def payment(self, *, customer: User | None) -> Payment:
         return start_payment(order=self.order(customer=customer), gateway_name="offline")
 
@@ -249,6 +276,8 @@ def credentials_for(case: schemathesis.Case, shop: Shop) -> dict[str, str]:
         if path.startswith("/api/v1/staff/orders/"):
             return _bearer(shop.order_manager)
         return _bearer(shop.catalog_manager)
+    if path.startswith("/api/v1/returns/{return_id}/") and path != "/api/v1/returns/{return_id}/":
+        return _bearer(shop.order_manager)  # approve, refuse, receive, refund: the returns desk
     if path.startswith("/api/v1/webhooks/"):
         return _bearer(shop.integration_manager)  # endpoints carry secrets: a role of their own
     if path.startswith("/api/v1/payments/webhooks/"):
@@ -276,6 +305,51 @@ def _address_body(**overrides: Any) -> dict[str, Any]:
     fields = ("full_name", "company", "line1", "line2", "city", "region", "postcode", "country", "phone")
     address = make_address(**overrides)
     return {name: address[name] for name in fields}
+
+
+@success("GET /api/v1/returns/")
+def _(shop: Shop) -> CaseData:
+    shop.customer_return()
+    return {}
+
+
+@success("POST /api/v1/returns/")
+def _(shop: Shop) -> CaseData:
+    order = shop.shipped_paid_order()
+    lines = [{"order_line_id": order.lines.get().pk, "quantity": 1, "reason": "damaged"}]
+    return {"body": {"order_number": order.number, "lines": lines}}
+
+
+@success("GET /api/v1/returns/{return_id}/")
+def _(shop: Shop) -> CaseData:
+    return {"path_parameters": {"return_id": shop.customer_return().pk}}
+
+
+@success("POST /api/v1/returns/{return_id}/approve/")
+def _(shop: Shop) -> CaseData:
+    return {"path_parameters": {"return_id": shop.customer_return().pk}}
+
+
+@success("POST /api/v1/returns/{return_id}/refuse/")
+def _(shop: Shop) -> CaseData:
+    return {"path_parameters": {"return_id": shop.customer_return().pk}, "body": {"note": "Worn."}}
+
+
+@success("POST /api/v1/returns/{return_id}/receive/")
+def _(shop: Shop) -> CaseData:
+    asked = shop.customer_return(step="approved")
+    return {
+        "path_parameters": {"return_id": asked.pk},
+        "body": {"resaleable_line_ids": [asked.lines.get().pk]},
+    }
+
+
+@success("POST /api/v1/returns/{return_id}/refund/")
+def _(shop: Shop) -> CaseData:
+    return {
+        "path_parameters": {"return_id": shop.customer_return(step="received").pk},
+        "body": {"refund_shipping": True},
+    }
 
 
 @success("GET /api/v1/account/addresses/")

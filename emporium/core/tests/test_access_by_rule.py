@@ -113,6 +113,8 @@ STOREFRONT = {
     "alerts:ask": PUBLIC,
     "alerts:confirm": LINK,
     "alerts:unsubscribe": LINK,
+    "returns:list": SIGNED_IN,
+    "returns:create": LINK,  # the order's owner, or a guest with the order's link
 }
 ACCOUNT = {
     "accounts:overview": SIGNED_IN,
@@ -203,6 +205,7 @@ ADMIN_MODELS: dict[str, tuple[Rule, Rule, Rule]] = {
     "catalog_product": CATALOG_ADMIN,
     "catalog_variant": CATALOG_ADMIN,
     "orders_order": (staff("orders", "analyst"), NOBODY, staff("orders")),
+    "returns_return": (staff("orders"), NOBODY, NOBODY),  # asked for by customers, kept as a record
     "webhooks_webhookendpoint": INTEGRATION_ADMIN,
     "webhooks_webhookdelivery": (staff("integration"), NOBODY, staff("integration")),
     "alerts_stockalert": (SUPERUSER, NOBODY, SUPERUSER),
@@ -309,6 +312,13 @@ OPERATIONS: dict[str, Rule] = {
     "staff_orders_deliver": STAFF_ORDERS_WRITE,
     "staff_orders_cancel": STAFF_ORDERS_WRITE,
     "staff_orders_refund": STAFF_ORDERS_WRITE,
+    "returns_list": SIGNED_IN,
+    "returns_create": PUBLIC,  # a guest sends the order's token; the order decides
+    "returns_retrieve": SIGNED_IN,
+    "returns_approve": staff("orders"),
+    "returns_refuse": staff("orders"),
+    "returns_receive": staff("orders"),
+    "returns_refund": staff("orders"),
     "analytics_sales": ANALYTICS,
     "analytics_countries": ANALYTICS,
     "analytics_categories": ANALYTICS,

@@ -45,12 +45,8 @@ class ReturnLineInput(serializers.Serializer):
 
 class ReturnCreateInput(serializers.Serializer):
     order_number = serializers.CharField(max_length=32)
-    lines = ReturnLineInput(many=True, allow_empty=False)
-
-    def validate_lines(self, lines: list[dict[str, object]]) -> list[dict[str, object]]:
-        if len(lines) > MAX_LINES:
-            raise serializers.ValidationError(f"At most {MAX_LINES} lines.")
-        return lines
+    # min_length and max_length, not only allow_empty: the schema says minItems and maxItems.
+    lines = ReturnLineInput(many=True, allow_empty=False, min_length=1, max_length=MAX_LINES)
 
 
 class RefuseReturnInput(serializers.Serializer):
