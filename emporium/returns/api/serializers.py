@@ -46,7 +46,7 @@ class ReturnLineInput(serializers.Serializer):
 class ReturnCreateInput(serializers.Serializer):
     order_number = serializers.CharField(max_length=32)
     # min_length and max_length, not only allow_empty: the schema says minItems and maxItems.
-    lines = ReturnLineInput(many=True, allow_empty=False, min_length=1, max_length=MAX_LINES)
+    lines = ReturnLineInput(many=True, allow_empty=False, min_length=1, max_length=MAX_LINES)  # type: ignore[call-arg]  # many=True passes them to the ListSerializer
 
 
 class RefuseReturnInput(serializers.Serializer):
