@@ -91,7 +91,9 @@ def test_a_task_whose_worker_is_killed_runs_again_and_sends_one_email(
             holder.execute(
                 "SELECT id FROM orders_order WHERE id = %s FOR UPDATE", [order.pk]
             )  # held until rollback
-            Celery(broker=private_redis.url).send_task(TASK, kwargs={"order_id": order.pk})
+            Celery(broker=private_redis.url, set_as_current=False).send_task(
+                TASK, kwargs={"order_id": order.pk}
+            )
 
             wait_for(lambda: _waiting_on_the_order(watcher, order.pk), seconds=90, what="the task to start")
             first = _waiting_on_the_order(watcher, order.pk)

@@ -202,8 +202,13 @@ class _Collector(ThreadingHTTPServer):
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                if self.headers.get("Content-Encoding") == "gzip":
+                encoding = self.headers.get("Content-Encoding")
+                if encoding == "gzip":
                     body = gzip.decompress(body)
+                elif encoding == "br":  # sentry-sdk prefers brotli whenever the module is installed
+                    import brotli
+
+                    body = brotli.decompress(body)
                 collector.received.append((self.path, body))
                 collector.arrived.set()
                 self.send_response(200)
