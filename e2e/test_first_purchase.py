@@ -33,6 +33,7 @@ def demo_shop(transactional_db: None) -> None:
 
 
 def _assert_fits_the_screen(page: Page, viewport: dict[str, int]) -> None:
+    page.wait_for_load_state()  # measured on a whole page, never on one still being replaced
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= viewport["width"], f"{page.url} is {width} px wide on a {viewport['width']} px screen"
 
@@ -72,6 +73,7 @@ def test_a_newcomer_finds_a_misspelt_product_buys_it_and_reopens_the_order_from_
     _assert_fits_the_screen(page, viewport)
     # A result card, whose heading names the product (not the menu's Christmas category).
     page.get_by_role("heading", level=3, name=re.compile("Christmas")).first.get_by_role("link").click()
+    expect(page).to_have_url(re.compile(r"/p/[\w-]+/$"))
     _assert_fits_the_screen(page, viewport)
 
     page.get_by_label("Quantity").fill("12")  # enough for the voucher's £20 minimum spend
@@ -80,6 +82,7 @@ def test_a_newcomer_finds_a_misspelt_product_buys_it_and_reopens_the_order_from_
     page.goto(f"{live_server.url}/cart/")
     _assert_fits_the_screen(page, viewport)
     page.get_by_role("link", name="Go to checkout").click()
+    expect(page.get_by_label("E-mail")).to_be_visible()  # the checkout page has loaded
     _assert_fits_the_screen(page, viewport)
 
     page.get_by_label("E-mail").fill("newcomer@example.com")
