@@ -12,12 +12,12 @@ the ratio says what the page itself costs whatever the machine.
                                     # named: it takes minutes); writes bench/results/lighthouse.json
     python -m bench scaleout        # one server behind nginx, then two (PostgreSQL + Redis)
     python -m bench analytics       # every analytics endpoint, one-year ranges, p50 and p95
-    python -m bench journey         # locust: 50 shoppers browse, search, buy and pay for 60 s, then
-                                    # every order is checked (only when named)
+    python -m bench journey         # locust: 50 shoppers browse, search, buy and pay for 60 s (1-5 s
+                                    # on each page, --think), then every order is checked (only when named)
     python -m bench checkout        # 32 buyers over HTTP through gunicorn, wrk + bench/checkout.lua
                                     # (PostgreSQL + Redis); --in-process: forked buyers instead
-    python -m bench checkout --webhooks  # checkout with no webhook endpoint, then with 3 (one
-                                    # down), alternately (--rounds); PostgreSQL
+    python -m bench checkout --webhooks  # checkout with no webhook endpoint, with 3, and with 3 of
+                                    # which one is down, alternately (--rounds); PostgreSQL
 """
 
 from __future__ import annotations
@@ -168,6 +168,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="checkout --webhooks: runs of each mode")
     parser.add_argument("--users", type=int, default=50, help="journey: simulated shoppers")
     parser.add_argument("--journey-seconds", type=float, default=60, help="journey: length of the run")
+    parser.add_argument(
+        "--think",
+        default="1-5",
+        help="journey: seconds each shopper spends on a page, min-max (0.2-1 hurries)",
+    )
     args = parser.parse_args()
     if unknown := set(args.names) - set(BENCHMARKS) - set(SERVICE_BENCHMARKS) - set(ON_REQUEST):
         parser.error(f"unknown benchmark(s): {sorted(unknown)}")
@@ -240,7 +245,12 @@ def main() -> None:
             from bench.journey import measure_journey
 
             _write(
-                name, database, {**header, **measure_journey(users=args.users, seconds=args.journey_seconds)}
+                name,
+                database,
+                {
+                    **header,
+                    **measure_journey(users=args.users, seconds=args.journey_seconds, think=args.think),
+                },
             )
             continue
         if name == "analytics":

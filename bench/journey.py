@@ -156,7 +156,7 @@ def _locust_stats(prefix: Path) -> dict[str, Any]:
     return steps
 
 
-def measure_journey(*, users: int, seconds: float, workers: int = 4) -> dict[str, Any]:
+def measure_journey(*, users: int, seconds: float, think: str = "1-5", workers: int = 4) -> dict[str, Any]:
     if connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"):
         raise SystemExit("the journey runs as production does: set DATABASE_URL (PostgreSQL) and REDIS_URL")
     data = _prepare()
@@ -179,7 +179,7 @@ def measure_journey(*, users: int, seconds: float, workers: int = 4) -> dict[str
                  "--users", str(users), "--spawn-rate", str(max(users // 5, 1)), "--run-time", f"{int(seconds)}s",
                  "--host", url, "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "10"],
                 cwd=ROOT,
-                env={**os.environ, "JOURNEY_DATA": str(data_file)},
+                env={**os.environ, "JOURNEY_DATA": str(data_file), "JOURNEY_THINK_SECONDS": think},
                 check=False,
             )  # fmt: skip
             time.sleep(1)
@@ -189,6 +189,7 @@ def measure_journey(*, users: int, seconds: float, workers: int = 4) -> dict[str
     result = {
         "users": users,
         "seconds": seconds,
+        "think_seconds": think,
         "gunicorn_workers": workers,
         "load_average_1m_before": round(load_before, 2),
         "load_average_1m_after": round(os.getloadavg()[0], 2),
@@ -207,7 +208,8 @@ def measure_journey(*, users: int, seconds: float, workers: int = 4) -> dict[str
 
 
 def _print(result: dict[str, Any]) -> None:
-    print(f"\njourney: {result['users']} shoppers for {result['seconds']:.0f} s, {result['requests']} requests, "
+    print(f"\njourney: {result['users']} shoppers ({result['think_seconds']} s on each page) for "
+          f"{result['seconds']:.0f} s, {result['requests']} requests, "
           f"error rate {result['error_rate']}, {result['orders_per_second']} orders/s")  # fmt: skip
     for name, step in result["steps"].items():
         print(f"  {name:<15} {step['requests']:>6}  fail {step['failures']:>4}  "

@@ -3,8 +3,10 @@
 Each simulated shopper is a guest with its own cookies who goes through the storefront as a
 browser does (forms with their CSRF tokens, redirects followed): home, a search, a product,
 add to cart, the cart, the checkout page, place the order, the payment page, pay with the test
-gateway's card, the confirmation. Then it starts again as a new shopper. What it may buy is
-in the JSON file named by ``JOURNEY_DATA`` (written by bench/journey.py).
+gateway's card, the confirmation. Then it starts again as a new shopper. On each page it
+stays ``JOURNEY_THINK_SECONDS`` ("1-5" by default: reading a page, filling in a form; "0.2-1"
+for a hurried crowd that saturates the server). What it may buy is in the JSON file named by
+``JOURNEY_DATA`` (written by bench/journey.py).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from pathlib import Path
 from locust import HttpUser, between, task
 
 DATA = json.loads(Path(os.environ["JOURNEY_DATA"]).read_text())
+# Seconds a shopper spends on each page before the next: "1-5" reads a page, "0.2-1" hurries.
+THINK = tuple(float(part) for part in os.environ.get("JOURNEY_THINK_SECONDS", "1-5").split("-", 1))
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 IDEMPOTENCY = re.compile(r'name="idempotency_key" value="([^"]+)"')
 
@@ -29,15 +33,18 @@ def _field(pattern: re.Pattern[str], html: str) -> str:
 
 
 class Shopper(HttpUser):
-    wait_time = between(0.2, 1.0)  # a hurried shopper: the server, not the think time, sets the pace
+    wait_time = between(THINK[0], THINK[-1])  # on each page, not only between journeys (self.wait())
 
     @task
     def buy(self) -> None:
         self.client.cookies.clear()  # a new shopper each time round
         item = random.choice(DATA["items"])
         self.client.get("/", name="home")
+        self.wait()
         self.client.get("/search/", params={"q": random.choice(DATA["words"])}, name="search")
+        self.wait()
         product = self.client.get(item["url"], name="product")
+        self.wait()
         added = self.client.post(
             "/cart/add/",
             {"variant": item["variant"], "quantity": 1, "csrfmiddlewaretoken": _field(CSRF, product.text)},
@@ -45,8 +52,11 @@ class Shopper(HttpUser):
         )
         if not added.ok:
             return
+        self.wait()
         self.client.get("/cart/", name="cart")
+        self.wait()
         page = self.client.get("/checkout/", name="checkout page")
+        self.wait()  # filling in the form
         form = {
             "csrfmiddlewaretoken": _field(CSRF, page.text),
             "idempotency_key": _field(IDEMPOTENCY, page.text) or str(uuid.uuid4()),
@@ -60,6 +70,7 @@ class Shopper(HttpUser):
                 placed.failure(f"no payment page after placing (ended on {placed.url}, {placed.status_code})")
                 return
         pay_url = placed.url
+        self.wait()
         card = {
             "card_number": "4242 4242 4242 4242",
             "expiry": "12/30",
