@@ -8,7 +8,13 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from emporium.accounts.tests.factories import UserFactory
-from emporium.analytics.models import CustomerDay, DailyProductSales, DailySales, RollupState
+from emporium.analytics.models import (
+    CustomerDay,
+    DailyCategorySales,
+    DailyProductSales,
+    DailySales,
+    RollupState,
+)
 from emporium.analytics.periods import Period
 from emporium.analytics.services import rebuild_all_rollups, refresh_changed_orders, refresh_rollups
 from emporium.analytics.tests.factories import make_order
@@ -152,3 +158,46 @@ def test_make_order_places_the_order_on_the_given_day():
     assert (
         datetime.combine(DAY, time(12), tzinfo=UTC).astimezone(timezone.get_default_timezone()).date() == DAY
     )
+
+
+@pytest.mark.django_db
+def test_each_category_day_adds_up_the_product_rows_of_that_day():
+    lighting, clocks = CategoryFactory.create(name="Lighting"), CategoryFactory.create(name="Clocks")
+    lamp, shade = make_product("Lamp", category=lighting), make_product("Shade", category=lighting)
+    clock = make_product("Clock", category=clocks)
+    make_order(day=DAY, total="12.00", product=lamp, quantity=3)
+    make_order(day=DAY, total="5.00", product=shade, quantity=1)
+    make_order(day=DAY, total="9.00", product=clock, quantity=2)
+    make_order(day=DAY + timedelta(days=1), total="4.00", product=lamp, quantity=1)
+    make_order(day=DAY, total="7.00", product=clock, status=S.CANCELLED)
+
+    refresh_rollups(period=Period(start=DAY, end=DAY + timedelta(days=1)))
+    refresh_rollups(period=Period(start=DAY, end=DAY))  # a day rebuilt again is not counted twice
+
+    rows = DailyCategorySales.objects.values_list("day", "category_id", "quantity", "net_amount")
+    assert sorted(rows) == sorted(
+        [
+            (DAY, lighting.pk, 4, Decimal("17.00")),
+            (DAY, clocks.pk, 2, Decimal("9.00")),
+            (DAY + timedelta(days=1), lighting.pk, 1, Decimal("4.00")),
+        ]
+    )
+
+
+@pytest.mark.django_db
+def test_every_row_of_a_customer_carries_their_first_sale_day_and_it_moves_when_that_sale_goes():
+    customer = UserFactory.create()
+    first = make_order(day=DAY, total="10.00", customer=customer)
+    make_order(day=DAY + timedelta(days=5), total="20.00", customer=customer)
+    make_order(day=DAY + timedelta(days=9), total="30.00", customer=customer)
+    rebuild_all_rollups()
+    assert set(CustomerDay.objects.values_list("first_day", flat=True)) == {DAY}
+
+    # Cancelled: the first sale is gone, and only that day is refreshed.
+    Order.objects.filter(pk=first.pk).update(status=S.CANCELLED)
+    refresh_rollups(period=Period(start=DAY, end=DAY))
+
+    assert sorted(CustomerDay.objects.values_list("day", "first_day")) == [
+        (DAY + timedelta(days=5), DAY + timedelta(days=5)),
+        (DAY + timedelta(days=9), DAY + timedelta(days=5)),
+    ]
