@@ -21,7 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib import admin
+from django.contrib.auth.models import AnonymousUser, Group
 from django.http.response import HttpResponseBase
 from django.test import Client
 from rest_framework.test import APIClient
@@ -464,5 +465,27 @@ def test_every_api_operation_lets_in_exactly_whom_its_rule_names(client, users):
             for principal, api in clients.items()
         }
         failures += _mismatches(OPERATIONS[operation_id], verdicts, f"{operation_id} ({method} {path})")
+
+    assert failures == [], "\n".join(failures)
+
+
+def test_each_admin_history_page_asks_the_permission_its_rule_names(users, rf):
+    """History pages look the object up before they ask for permission, so the walk's made-up
+    ids tell nothing there. The admin then asks ``has_view_or_change_permission``: ask each
+    model's admin that question for every principal and compare it with the viewers' rule."""
+    failures = []
+    for model, model_admin in admin.site._registry.items():
+        key = f"{model._meta.app_label}_{model._meta.model_name}"
+        viewers = ADMIN_MODELS[key][0]
+        for principal, user in users.items():
+            request = rf.get(f"/admin/{model._meta.app_label}/{model._meta.model_name}/1/history/")
+            request.user = user or AnonymousUser()
+            allowed = bool(request.user.is_active and request.user.is_staff) and (
+                model_admin.has_view_or_change_permission(request)
+            )
+            if allowed != (principal in viewers.allowed):
+                failures.append(
+                    f"{key} history: {principal} {'let in' if allowed else 'refused'}, rule {viewers}"
+                )
 
     assert failures == [], "\n".join(failures)
