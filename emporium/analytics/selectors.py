@@ -347,7 +347,8 @@ def _build_products(*, period: Period, currency: str, ranking: str, limit: int) 
     # Weights of the sales before each boundary in the period (now) and the one before (before).
     weights = ((0, -1), (-1, 1), (1, 0))
     to_date, daily = ProductSalesToDate._meta.db_table, DailyProductSales._meta.db_table
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[Any] = []
     for boundary, (now, before) in zip(boundaries, weights, strict=True):
         for table, since, until, sign in _sales_to_day(day=boundary, last_kept=last_kept):
             now_weight, before_weight = sign * now, sign * before

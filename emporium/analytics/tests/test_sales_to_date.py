@@ -99,7 +99,7 @@ def test_the_ranking_equals_adding_up_the_days_of_both_periods(shop, period):
 
 
 def test_a_refund_of_an_old_order_reaches_every_later_month_start(shop):
-    old = Order.objects.filter(lines__variant__product=shop["clock"]).order_by("placed_at").first()
+    old = Order.objects.filter(lines__variant__product=shop["clock"]).earliest("placed_at")
     Order.objects.filter(pk=old.pk).update(status=OrderStatus.REFUNDED, refunded_amount=old.total_amount)
     day = old.placed_at.date()
 
