@@ -139,6 +139,18 @@ def lighthouse_pages() -> dict[str, str]:
     }
 
 
+def _think_range(text: str) -> str:
+    """``min-max`` seconds, as locust's ``between`` takes them; refused with a message otherwise."""
+    low, _, high = text.partition("-")
+    try:
+        seconds = (float(low), float(high or low))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not min-max seconds, e.g. 1-5") from None
+    if not 0 <= seconds[0] <= seconds[1]:
+        raise argparse.ArgumentTypeError(f"{text!r}: the minimum must be 0 or more and at most the maximum")
+    return text
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -171,6 +183,7 @@ def main() -> None:
     parser.add_argument(
         "--think",
         default="1-5",
+        type=_think_range,
         help="journey: seconds each shopper spends on a page, min-max (0.2-1 hurries)",
     )
     args = parser.parse_args()
