@@ -91,7 +91,7 @@ from emporium.payments.services import confirm_payment, start_payment
 from emporium.returns.models import Return
 from emporium.returns.services import ReturnItem, approve_return, receive_return, request_return
 from emporium.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEventType
-from emporium.webhooks.services import emit
+from emporium.webhooks.services import emit, fan_out_webhook_events
 from emporium.webhooks.tests.factories import WebhookEndpointFactory
 
 PASSWORD = "correct-horse-battery"  # UserFactory's
@@ -222,6 +222,8 @@ class Shop:
         """A delivery to an endpoint on a port nobody listens on (nothing is sent in this test)."""
         endpoint = WebhookEndpointFactory.create(event_types=[WebhookEventType.ORDER_PAID])
         event = emit(event_type=WebhookEventType.ORDER_PAID, payload={"number": "EMP-SCHEMA"})
+        assert event is not None
+        fan_out_webhook_events(event_ids=[event.pk])
         return WebhookDelivery.objects.get(event=event, endpoint=endpoint)
 
 

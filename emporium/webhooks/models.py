@@ -1,8 +1,9 @@
 """Outbound webhooks: endpoints staff register, and a transactional outbox of events to send them.
 
-An :class:`WebhookEvent` is written in the transaction of the change it describes, with one
-:class:`WebhookDelivery` per endpoint subscribed to its type, so a rolled-back order leaves no
-trace and a committed one cannot lose its webhook (even if the broker is down). Each delivery
+A :class:`WebhookEvent` is written in the transaction of the change it describes (one row,
+naming the endpoints subscribed to its type at that moment), so a rolled-back order leaves no
+trace and a committed one cannot lose its webhook (even if the broker is down). After the
+commit a worker fans it out into one :class:`WebhookDelivery` per endpoint; each delivery
 keeps its own log of :class:`WebhookAttempt` rows.
 """
 
@@ -72,9 +73,21 @@ class WebhookEvent(models.Model):
     type = models.CharField(max_length=40, choices=WebhookEventType.choices)
     data = models.JSONField()
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The endpoints subscribed to this type when it happened: they get it, whatever changes later.
+    endpoint_ids = models.JSONField(default=list)
+    # When its deliveries were written (after the commit, by a worker or the sweep).
+    fanned_out_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-created_at"]
+        indexes = [
+            # The sweep's other question: which committed events have no deliveries yet?
+            models.Index(
+                fields=["created_at"],
+                condition=Q(fanned_out_at__isnull=True),
+                name="webhook_event_fan_out_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.type} {self.id}"

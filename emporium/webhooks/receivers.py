@@ -16,9 +16,9 @@ from emporium.catalog.events import stock_moved
 from emporium.catalog.models import Product, Variant
 from emporium.orders.models import Order, OrderStatus
 from emporium.orders.signals import order_placed, order_status_changed
-from emporium.webhooks.models import WebhookEventType
+from emporium.webhooks.models import WebhookEndpoint, WebhookEventType
 from emporium.webhooks.selectors import get_order_event_data, get_product_event_data, get_stock_event_data
-from emporium.webhooks.services import emit
+from emporium.webhooks.services import emit, forget_subscriptions
 
 EVENT_OF_TRANSITION = {
     "pay": WebhookEventType.ORDER_PAID,
@@ -93,3 +93,10 @@ def record_variant_saved(*, instance: Variant, created: bool, raw: bool = False,
             event_type=WebhookEventType.STOCK_CHANGED,
             payload=lambda: get_stock_event_data(variant_ids=variant_ids),
         )
+
+
+@receiver(post_save, sender=WebhookEndpoint, dispatch_uid="webhooks.endpoint_saved")
+@receiver(post_delete, sender=WebhookEndpoint, dispatch_uid="webhooks.endpoint_deleted")
+def endpoint_changed(**kwargs: Any) -> None:
+    """Events recorded later in the same transaction go to the endpoints as they are now."""
+    forget_subscriptions()

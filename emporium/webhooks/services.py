@@ -1,13 +1,20 @@
-"""Outbound webhooks: recording events, and sending them.
+"""Outbound webhooks: recording events, fanning them out, and sending them.
 
-**Recording** (:func:`emit`) writes an event and one delivery per subscribed endpoint in the
-caller's transaction (the transactional outbox): a rolled-back order writes nothing, a
-committed one cannot lose its webhook. Nothing is sent on the request path. In service mode
-the commit queues one Celery task (``on_commit``) that fans the deliveries out to workers; if
-the broker is down the rows wait for the sweep. In embedded mode (tasks run inline,
-``CELERY_TASK_ALWAYS_EAGER``) nothing is queued at all, because an inline task would make the
-request wait on the receiver: the beat sweep delivers them, every
-``WEBHOOK_SWEEP_INTERVAL_SECONDS``, in the beat process.
+**Recording** (:func:`emit`) writes one event row in the caller's transaction (the
+transactional outbox), naming the endpoints subscribed to its type: a rolled-back order writes
+nothing, a committed one cannot lose its webhook. That is all a checkout pays: which endpoints
+listen is read once per transaction, whatever the number of events, and no delivery row is
+written while the order holds its stock rows locked. Nothing is sent on the request path.
+
+**Fanning out** (:func:`fan_out_webhook_events`) turns committed events into one delivery per
+endpoint. In service mode the commit queues one Celery message, whatever the number of events
+and endpoints (``on_commit``), and a worker fans them out and hands each delivery to a task of
+its own; if the broker is down the events wait for the sweep. In embedded mode (tasks run
+inline, ``CELERY_TASK_ALWAYS_EAGER``) nothing is queued at all, because an inline task would
+make the request wait: the beat sweep fans out and delivers, every
+``WEBHOOK_SWEEP_INTERVAL_SECONDS``, in the beat process. Events are locked as they are fanned
+out (``skip_locked``) and a delivery is unique per event and endpoint, so two workers never
+write the same delivery twice.
 
 **Sending** (:func:`deliver_webhook`) first claims the delivery with one conditional UPDATE
 (due, not finished), which moves its ``next_attempt_at`` a lease ahead. Of two workers handed
@@ -17,9 +24,9 @@ outside any transaction, with short timeouts. 2xx succeeds; 5xx, 408, 429, timeo
 connection errors are retried with exponential back-off and jitter until the delivery's
 attempt limit, then it is failed; any other answer fails it at once. Every attempt is logged.
 
-**Sweeping** (:func:`deliver_due_webhooks`, beat) hands out what is due: retries whose time
-has come, first attempts whose task never ran (broker down), and claims that lapsed (a worker
-died mid-request).
+**Sweeping** (:func:`deliver_due_webhooks`, beat) fans out events whose message never came
+(broker down), then hands out what is due: retries whose time has come, first attempts whose
+task never ran, and claims that lapsed (a worker died mid-request).
 """
 
 from __future__ import annotations
@@ -28,9 +35,11 @@ import json
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import httpx
 from django.conf import settings
@@ -49,7 +58,7 @@ from emporium.webhooks.models import (
     WebhookEvent,
     generate_webhook_secret,
 )
-from emporium.webhooks.selectors import list_endpoints_subscribed_to
+from emporium.webhooks.selectors import complete_event_data, list_active_subscriptions
 from emporium.webhooks.signing import sign
 
 logger = logging.getLogger(__name__)
@@ -60,7 +69,8 @@ USER_AGENT = "Emporium-Webhooks/1"
 RESPONSE_EXCERPT_BYTES = 500
 # A claim outlives any one request (timeouts are seconds), so it lapses only for a dead worker.
 CLAIM_SECONDS = 120
-# A first attempt younger than this may still have its task in the queue: the sweep leaves it.
+# An event or first attempt younger than this may still have its message in the queue: the
+# sweep leaves it to the worker.
 QUEUED_GRACE = timedelta(seconds=30)
 RETRY_ON_STATUS = frozenset({408, 429})
 
@@ -73,41 +83,145 @@ def _runs_inline() -> bool:
 # --- Recording ---------------------------------------------------------------------------
 
 
+@dataclass(eq=False)
+class _TransactionOutbox:
+    """What one transaction has recorded so far: the subscriptions it read (once) and the
+    events it wrote, queued in one message when it commits."""
+
+    subscriptions: dict[str, list[int]] | None = None
+    event_ids: list[UUID] = field(default_factory=list)
+
+    def endpoints_for(self, event_type: str) -> list[int]:
+        if self.subscriptions is None:
+            self.subscriptions = list_active_subscriptions()
+        return self.subscriptions.get(event_type, [])
+
+    def committed(self) -> None:
+        connection = transaction.get_connection()
+        if getattr(connection, "webhooks_outbox", None) is self:
+            connection.webhooks_outbox = None
+        if self.event_ids and not _runs_inline():
+            _queue_fan_out(self.event_ids)
+
+
+def _outbox_of_this_transaction() -> _TransactionOutbox:
+    """The outbox state of the transaction in progress (call inside ``atomic``).
+
+    It lives on the connection until its commit callback runs. A rollback drops the callback
+    (Django empties its list), so an outbox whose callback is no longer waiting belongs to a
+    transaction that is over, and a new one starts."""
+    connection = transaction.get_connection()
+    outbox: _TransactionOutbox | None = getattr(connection, "webhooks_outbox", None)
+    if outbox is not None and any(
+        callback == outbox.committed for _, callback, _ in connection.run_on_commit
+    ):
+        return outbox
+    outbox = _TransactionOutbox()
+    connection.webhooks_outbox = outbox
+    transaction.on_commit(outbox.committed)
+    return outbox
+
+
+def forget_subscriptions() -> None:
+    """An endpoint changed: the transaction in progress reads the subscriptions again."""
+    outbox: _TransactionOutbox | None = getattr(transaction.get_connection(), "webhooks_outbox", None)
+    if outbox is not None:
+        outbox.subscriptions = None
+
+
 def emit(*, event_type: str, payload: Payload | Callable[[], Payload]) -> WebhookEvent | None:
     """Record an event for every active endpoint subscribed to ``event_type``, in the caller's
-    transaction, and queue its delivery for after the commit.
+    transaction: one INSERT, fanned out into deliveries after the commit.
 
     ``payload`` may be a function: it is called only when some endpoint listens, so a shop
-    without webhooks pays one small query per event. Returns the event, or None when nobody
-    listens.
+    without webhooks pays one small query per transaction. Returns the event, or None when
+    nobody listens.
     """
-    endpoint_ids = list_endpoints_subscribed_to(event_type=event_type)
-    if not endpoint_ids:
-        return None
-    data = payload() if callable(payload) else payload
     with transaction.atomic(savepoint=False):  # joins the caller's transaction; one of its own otherwise
-        event = WebhookEvent.objects.create(type=event_type, data=data)
-        deliveries = WebhookDelivery.objects.bulk_create(
-            WebhookDelivery(event=event, endpoint_id=endpoint_id, next_attempt_at=event.created_at)
-            for endpoint_id in endpoint_ids
-        )
-        if not _runs_inline():
-            delivery_ids = [delivery.pk for delivery in deliveries]
-            transaction.on_commit(lambda: _queue(delivery_ids))
+        outbox = _outbox_of_this_transaction()
+        endpoint_ids = outbox.endpoints_for(event_type)
+        if not endpoint_ids:
+            return None
+        data = payload() if callable(payload) else payload
+        event = WebhookEvent.objects.create(type=event_type, data=data, endpoint_ids=endpoint_ids)
+        outbox.event_ids.append(event.pk)
     return event
 
 
-def _queue(delivery_ids: list[int]) -> None:
-    """One message per commit, whatever the number of endpoints: a worker fans it out.
+def _queue_fan_out(event_ids: list[UUID]) -> None:
+    """One message per commit, whatever the number of events and endpoints.
 
     ``retry=False``: with the broker down this fails at once instead of retrying on the
-    request path; the rows are committed and the sweep sends them."""
+    request path; the events are committed and the sweep fans them out."""
+    from emporium.webhooks.tasks import fan_out_webhook_events_task
+
+    ids = [str(event_id) for event_id in event_ids]
+    try:
+        fan_out_webhook_events_task.apply_async(kwargs={"event_ids": ids}, retry=False)
+    except KombuOperationalError:
+        logger.warning("Could not queue webhook events %s; the sweep will send them", ids)
+
+
+def _queue(delivery_ids: list[int]) -> None:
+    """Hand deliveries to the workers in one message (a manual redelivery). Like the fan-out's,
+    a broker that is down leaves them to the sweep."""
     from emporium.webhooks.tasks import deliver_webhooks_task
 
     try:
         deliver_webhooks_task.apply_async(kwargs={"delivery_ids": delivery_ids}, retry=False)
     except KombuOperationalError:
         logger.warning("Could not queue webhook deliveries %s; the sweep will send them", delivery_ids)
+
+
+@transaction.atomic
+def fan_out_webhook_events(
+    *, event_ids: Iterable[UUID | str] | None = None, older_than: datetime | None = None
+) -> list[int]:
+    """Complete the payloads of committed events not fanned out yet and write their deliveries:
+    the events named, or else the oldest (up to ``WEBHOOK_SWEEP_BATCH``, created before
+    ``older_than`` if given). Returns the new deliveries' ids, in event order.
+
+    The events are locked as they are read and others' locks skipped, so two workers fanning
+    out at once take different events; the unique delivery per event and endpoint is the last
+    word (SQLite has no row locks). An endpoint deleted since the event is left out; one
+    deactivated since still gets its delivery, which records that it was not sent.
+    """
+    events = WebhookEvent.objects.filter(fanned_out_at__isnull=True)
+    if event_ids is not None:
+        events = events.filter(pk__in=list(event_ids))
+    elif older_than is not None:
+        events = events.filter(created_at__lt=older_than)
+    rows = list(
+        events.select_for_update(skip_locked=True)
+        .order_by("created_at")
+        .only("pk", "type", "data", "endpoint_ids", "created_at")[: settings.WEBHOOK_SWEEP_BATCH]
+    )
+    if not rows:
+        return []
+    # The parts of the payload checkout left out to keep its transaction short.
+    now = timezone.now()
+    for event, data in zip(
+        rows, complete_event_data([(event.type, event.data) for event in rows]), strict=True
+    ):
+        event.data, event.fanned_out_at = data, now
+    WebhookEvent.objects.bulk_update(rows, ["data", "fanned_out_at"])
+    wanted = {endpoint_id for event in rows for endpoint_id in event.endpoint_ids}
+    existing = set(WebhookEndpoint.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    WebhookDelivery.objects.bulk_create(
+        (
+            WebhookDelivery(event_id=event.pk, endpoint_id=endpoint_id, next_attempt_at=event.created_at)
+            for event in rows
+            for endpoint_id in event.endpoint_ids
+            if endpoint_id in existing
+        ),
+        ignore_conflicts=True,
+    )
+    fanned = [event.pk for event in rows]
+    return list(
+        WebhookDelivery.objects.filter(event_id__in=fanned, attempts=0, status=DeliveryStatus.PENDING)
+        .order_by("event__created_at", "pk")
+        .values_list("pk", flat=True)
+    )
 
 
 # --- Endpoints ---------------------------------------------------------------------------
@@ -283,12 +397,15 @@ def deliver_webhook(*, delivery_id: int, now: datetime | None = None) -> Webhook
 
 
 def deliver_due_webhooks(*, now: datetime | None = None) -> int:
-    """Hand out the deliveries that are due (beat, every WEBHOOK_SWEEP_INTERVAL_SECONDS); returns
-    how many. In embedded mode they are sent here, inline, stopping once the interval has been
-    spent so that a dead endpoint cannot hold beat up; the rest wait for the next sweep."""
+    """Fan out the events left waiting, then hand out the deliveries that are due (beat, every
+    WEBHOOK_SWEEP_INTERVAL_SECONDS); returns how many deliveries. In embedded mode they are
+    sent here, inline, stopping once the interval has been spent so that a dead endpoint cannot
+    hold beat up; the rest wait for the next sweep."""
     now = now or timezone.now()
     inline = _runs_inline()
     grace = timedelta(0) if inline else QUEUED_GRACE
+    # In service mode an event younger than the grace may still have its message queued.
+    fan_out_webhook_events(older_than=None if inline else now - grace)
     due = (
         WebhookDelivery.objects.filter(
             status__in=[DeliveryStatus.PENDING, DeliveryStatus.DELIVERING], next_attempt_at__lte=now

@@ -80,6 +80,17 @@ class ProblemAwareAutoSchema(AutoSchema):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if isinstance(field, serializers.DecimalField) and isinstance(schema, dict) and "pattern" in schema:
             schema["pattern"] = decimal_text_pattern(field)
+        if isinstance(field, serializers.ListSerializer) and isinstance(schema, dict):
+            # drf-spectacular reads min_length and max_length from ListField only; a nested
+            # serializer with many=True validates them too, and the schema must say so.
+            # (The stubs lack ListSerializer's min_length and max_length.)
+            min_length, max_length = getattr(field, "min_length", None), getattr(field, "max_length", None)
+            if min_length is not None:
+                schema["minItems"] = min_length
+            elif not field.allow_empty:
+                schema["minItems"] = 1
+            if max_length is not None:
+                schema["maxItems"] = max_length
         return schema
 
     def _get_request_for_media_type(self, serializer: Any, direction: str = "request") -> Any:

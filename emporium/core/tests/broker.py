@@ -1,12 +1,18 @@
-"""A broker that is down, for the tests that show a committed change survives it (order
-confirmations, webhook deliveries): tasks are queued, not run inline, on a Redis nobody answers."""
+"""Brokers for the tests that look at what is queued: one that is down, to show a committed
+change survives it (order confirmations, webhook deliveries), and the real Redis, to read the
+messages a commit sent. Tasks are queued on them, not run inline."""
 
 from __future__ import annotations
 
+import base64
+import json
 import socket
+import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+import redis
 
 from config.celery import app as celery_app
 
@@ -34,3 +40,36 @@ def _forget_connection_pools() -> None:
     # Celery makes its pools from broker_url on first use and keeps them: start afresh.
     setattr(celery_app, "_pool", None)  # noqa: B010
     setattr(celery_app.amqp, "_producer_pool", None)  # noqa: B010
+
+
+@pytest.fixture
+def redis_broker() -> Iterator[str]:
+    """Tasks are queued (not run inline) on the real Redis, in a queue of this test's own;
+    yields the queue's name, which is also its Redis key, so a test can read what was sent."""
+    queue = f"test-{uuid.uuid4().hex}"
+    url = "redis://127.0.0.1:6379/13"
+    saved = {
+        "broker_url": celery_app.conf.broker_url,
+        "task_always_eager": celery_app.conf.task_always_eager,
+        "task_default_queue": celery_app.conf.task_default_queue,
+    }
+    celery_app.conf.update(broker_url=url, task_always_eager=False, task_default_queue=queue)
+    _forget_connection_pools()
+    try:
+        yield queue
+    finally:
+        redis.Redis.from_url(url).delete(
+            queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}"
+        )
+        celery_app.conf.update(saved)
+        _forget_connection_pools()
+
+
+def queued_messages(queue: str) -> list[tuple[str, dict[str, Any]]]:
+    """The tasks waiting in ``queue``, oldest first: (task name, keyword arguments)."""
+    messages = []
+    for raw in reversed(redis.Redis.from_url("redis://127.0.0.1:6379/13").lrange(queue, 0, -1)):
+        envelope = json.loads(raw)
+        _args, kwargs, _embed = json.loads(base64.b64decode(envelope["body"]))
+        messages.append((envelope["headers"]["task"], kwargs))
+    return messages

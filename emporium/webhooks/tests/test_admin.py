@@ -6,7 +6,7 @@ import pytest
 
 from emporium.accounts.tests.factories import UserFactory
 from emporium.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEventType
-from emporium.webhooks.services import deliver_webhook, emit
+from emporium.webhooks.services import deliver_webhook, emit, fan_out_webhook_events
 from emporium.webhooks.tests.factories import WebhookEndpointFactory
 from emporium.webhooks.tests.receiver import running_receiver
 
@@ -41,6 +41,7 @@ def test_the_delivery_log_shows_each_attempt_and_staff_redeliver(admin_client):
     with running_receiver(answers=[500]) as receiver:
         WebhookEndpointFactory.create(url=receiver.url, event_types=[WebhookEventType.ORDER_PAID])
         emit(event_type=WebhookEventType.ORDER_PAID, payload={"number": "EMP-9"})
+        fan_out_webhook_events()
         delivery = WebhookDelivery.objects.get()
         deliver_webhook(delivery_id=delivery.pk)
         WebhookDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.FAILED)

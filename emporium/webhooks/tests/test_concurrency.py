@@ -13,7 +13,7 @@ import pytest
 from django.db import connection, connections
 
 from emporium.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEventType
-from emporium.webhooks.services import deliver_due_webhooks, deliver_webhook, emit
+from emporium.webhooks.services import deliver_due_webhooks, deliver_webhook, emit, fan_out_webhook_events
 from emporium.webhooks.tests.factories import WebhookEndpointFactory
 from emporium.webhooks.tests.receiver import running_receiver
 
@@ -52,6 +52,7 @@ def test_two_workers_racing_for_one_delivery_send_it_once():
         for number in range(ROUNDS):
             event = emit(event_type=WebhookEventType.ORDER_PAID, payload={"number": f"EMP-{number}"})
             assert event is not None
+            fan_out_webhook_events(event_ids=[event.pk])
             (delivery_id,) = event.deliveries.values_list("pk", flat=True)
             delivery_ids.append(delivery_id)
             _all_at_once(partial(deliver_webhook, delivery_id=delivery_id))

@@ -12,6 +12,7 @@ from emporium.webhooks.services import (
     deliver_due_webhooks,
     deliver_webhook,
     emit,
+    fan_out_webhook_events,
     redeliver_webhook,
     retry_delay,
 )
@@ -36,6 +37,7 @@ def _record(url: str, **endpoint_fields) -> WebhookDelivery:
     )
     event = emit(event_type=WebhookEventType.ORDER_PAID, payload={"number": "EMP-1", "status": "paid"})
     assert event is not None
+    fan_out_webhook_events(event_ids=[event.pk])  # a worker's first step after the commit
     return WebhookDelivery.objects.select_related("endpoint", "event").get(event=event, endpoint=endpoint)
 
 

@@ -10,7 +10,7 @@ from emporium.accounts.roles import ANALYST, INTEGRATION_MANAGER, ORDER_MANAGER,
 from emporium.accounts.tests.factories import StaffUserFactory, UserFactory
 from emporium.core.tests.api_clients import bearer_client
 from emporium.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEventType
-from emporium.webhooks.services import emit
+from emporium.webhooks.services import emit, fan_out_webhook_events
 from emporium.webhooks.tests.factories import WebhookEndpointFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +39,7 @@ def _deliveries(count: int) -> WebhookEndpoint:
     endpoint = WebhookEndpointFactory.create(event_types=[WebhookEventType.ORDER_PAID])
     for number in range(count):
         emit(event_type=WebhookEventType.ORDER_PAID, payload={"number": f"EMP-{number}"})
+    fan_out_webhook_events()
     return endpoint
 
 
