@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from emporium.accounts.forms import AddressForm, DeleteAccountForm, ProfileForm
-from emporium.accounts.models import User
+from emporium.accounts.identity import authenticated_user
 from emporium.accounts.selectors import (
     get_address_for_customer,
     get_order_for_customer,
@@ -41,14 +41,9 @@ from emporium.orders.invoices import invoice_html_context, invoice_pdf_response
 ORDERS_PER_PAGE = 20
 
 
-def _customer(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # login_required guarantees it
-    return request.user
-
-
 @login_required
 def overview_view(request: HttpRequest) -> HttpResponse:
-    customer = _customer(request)
+    customer = authenticated_user(request)
     context = {
         "has_totp": has_totp_authenticator(user=customer),
         "recent_orders": list_orders_for_customer(customer=customer)[:3],
@@ -60,7 +55,7 @@ def overview_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile_view(request: HttpRequest) -> HttpResponse:
-    customer = _customer(request)
+    customer = authenticated_user(request)
     form = ProfileForm(request.POST or None, initial={"full_name": customer.full_name})
     if request.method == "POST" and form.is_valid():
         update_profile(user=customer, full_name=form.cleaned_data["full_name"])
@@ -71,7 +66,7 @@ def profile_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def address_list_view(request: HttpRequest) -> HttpResponse:
-    addresses = list_addresses_for_customer(customer=_customer(request))
+    addresses = list_addresses_for_customer(customer=authenticated_user(request))
     return render(request, "accounts/address_list.html", {"addresses": addresses})
 
 
@@ -80,7 +75,7 @@ def address_list_view(request: HttpRequest) -> HttpResponse:
 def address_create_view(request: HttpRequest) -> HttpResponse:
     form = AddressForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        create_address(customer=_customer(request), fields=cast(AddressFields, form.cleaned_data))
+        create_address(customer=authenticated_user(request), fields=cast(AddressFields, form.cleaned_data))
         messages.success(request, "Address added.")
         return redirect("accounts:addresses")
     return render(request, "accounts/address_form.html", {"form": form}, status=422 if form.errors else 200)
@@ -89,7 +84,7 @@ def address_create_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def address_update_view(request: HttpRequest, address_id: int) -> HttpResponse:
-    address = get_address_for_customer(customer=_customer(request), address_id=address_id)
+    address = get_address_for_customer(customer=authenticated_user(request), address_id=address_id)
     form = AddressForm(request.POST or None, instance=address)
     if request.method == "POST" and form.is_valid():
         update_address(address=address, fields=cast(AddressFields, form.cleaned_data))
@@ -102,7 +97,7 @@ def address_update_view(request: HttpRequest, address_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def address_delete_view(request: HttpRequest, address_id: int) -> HttpResponse:
-    address = get_address_for_customer(customer=_customer(request), address_id=address_id)
+    address = get_address_for_customer(customer=authenticated_user(request), address_id=address_id)
     if request.method == "POST":
         delete_address(address=address)
         messages.success(request, "Address deleted.")
@@ -115,28 +110,30 @@ def order_list_view(request: HttpRequest) -> HttpResponse:
     # Pages, not one long table: a customer of many years (the imported shop has some with
     # hundreds of orders) would otherwise load all of them. A page number out of range or not a
     # number shows the nearest page rather than an error.
-    page = Paginator(list_orders_for_customer(customer=_customer(request)), ORDERS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        list_orders_for_customer(customer=authenticated_user(request)), ORDERS_PER_PAGE
+    ).get_page(request.GET.get("page"))
     return render(request, "accounts/order_list.html", {"orders": page.object_list, "page": page})
 
 
 @login_required
 def order_detail_view(request: HttpRequest, number: str) -> HttpResponse:
-    order = get_order_for_customer(customer=_customer(request), number=number)
+    order = get_order_for_customer(customer=authenticated_user(request), number=number)
     return render(request, "accounts/order_detail.html", {"order": order})
 
 
 @login_required
 def order_invoice_view(request: HttpRequest, number: str) -> HttpResponse:
-    order = get_order_for_customer(customer=_customer(request), number=number)
+    order = get_order_for_customer(customer=authenticated_user(request), number=number)
     pdf_url = reverse("accounts:order-invoice-pdf", args=[order.number])
     return render(request, "orders/invoice.html", invoice_html_context(order=order, pdf_url=pdf_url))
 
 
 @login_required
 def order_invoice_pdf_view(request: HttpRequest, number: str) -> HttpResponse:
-    return invoice_pdf_response(order=get_order_for_customer(customer=_customer(request), number=number))
+    return invoice_pdf_response(
+        order=get_order_for_customer(customer=authenticated_user(request), number=number)
+    )
 
 
 @login_required
@@ -147,7 +144,7 @@ def privacy_view(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 def personal_data_download_view(request: HttpRequest) -> HttpResponse:
-    data = get_personal_data(user=_customer(request))
+    data = get_personal_data(user=authenticated_user(request))
     response = HttpResponse(
         json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False), content_type="application/json"
     )
@@ -159,7 +156,7 @@ def personal_data_download_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete_account_view(request: HttpRequest) -> HttpResponse:
-    customer = _customer(request)
+    customer = authenticated_user(request)
     form = DeleteAccountForm(request.POST or None, user=customer)
     if request.method == "POST" and form.is_valid():
         delete_account(user=customer)

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from emporium.accounts.identity import signed_in_customer
+from emporium.accounts.identity import signed_in_user
 from emporium.alerts.exceptions import InvalidAlertLink, TooManyAlerts
 from emporium.alerts.forms import StockAlertForm
 from emporium.alerts.links import read_confirmation_token, read_unsubscribe_token
@@ -28,7 +28,7 @@ def ask_for_alert_view(request: HttpRequest) -> HttpResponse:
         email = form.cleaned_data["email"]
         if consume(request, action="stock_alert", key=email.lower()):
             alert = ask_for_stock_alert(
-                variant=form.cleaned_data["variant"], email=email, customer=signed_in_customer(request)
+                variant=form.cleaned_data["variant"], email=email, customer=signed_in_user(request)
             )
         else:
             form.add_error(None, TooManyAlerts.default_message)

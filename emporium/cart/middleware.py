@@ -11,7 +11,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
-from emporium.accounts.models import User
+from emporium.accounts.identity import signed_in_user
 from emporium.cart.services import get_or_create_cart
 
 
@@ -21,7 +21,7 @@ class CartMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         def load_cart() -> object:
-            customer = request.user if isinstance(request.user, User) else None
+            customer = signed_in_user(request)
             return get_or_create_cart(session=request.session, customer=customer)
 
         request.cart = SimpleLazyObject(load_cart)  # type: ignore[attr-defined]

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from emporium.accounts.models import User
+from emporium.accounts.identity import signed_in_user
 from emporium.cart.exceptions import CartLineNotFound, CurrencyMismatch, OutOfStock
 from emporium.cart.forms import AddToCartForm, CartLineQuantityForm
 from emporium.cart.models import Cart, CartLine
@@ -24,10 +24,6 @@ from emporium.cart.services import (
     set_cart_line_quantity,
 )
 from emporium.cart.signals import variant_added_to_cart
-
-
-def _customer(request: HttpRequest) -> User | None:
-    return request.user if isinstance(request.user, User) else None
 
 
 def _cart(request: HttpRequest) -> Cart:
@@ -53,7 +49,7 @@ def _render_cart(
     cart_count: int | None = None,
 ) -> HttpResponse:
     """The cart page (or its contents, for htmx); ``refused`` is (line id, typed, error)."""
-    cart = find_cart(session=request.session, customer=_customer(request))
+    cart = find_cart(session=request.session, customer=signed_in_user(request))
     summary = get_cart_summary(cart=cart, currency=cart.currency if cart else settings.DEFAULT_CURRENCY)
     rows = [
         CartRow(line=line, quantity=refused[1], error=refused[2])

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from emporium.accounts.identity import signed_in_user
 from emporium.accounts.models import User
 from emporium.cart.exceptions import OutOfStock
 from emporium.cart.models import Cart, CartLine
@@ -39,10 +40,6 @@ from emporium.orders.selectors import get_order_for_visitor, look_up_order
 from emporium.orders.services import remember_order_in_session
 
 logger = logging.getLogger(__name__)
-
-
-def _customer(request: HttpRequest) -> User | None:
-    return request.user if isinstance(request.user, User) else None
 
 
 def _details(form: CheckoutForm) -> CheckoutDetails:
@@ -94,7 +91,7 @@ def _preview_totals(
 
 
 def _checkout_context(request: HttpRequest) -> tuple[User | None, Cart | None, list[CartLine]]:
-    customer = _customer(request)
+    customer = signed_in_user(request)
     cart = find_cart(session=request.session, customer=customer)
     lines = list(list_cart_lines(cart=cart)) if cart else []
     return customer, cart, lines
@@ -221,7 +218,7 @@ def order_status_view(request: HttpRequest, number: str) -> HttpResponse:
     token = request.GET.get(ORDER_TOKEN_PARAMETER)
     try:
         order = get_order_for_visitor(
-            number=number, customer=_customer(request), session=request.session, order_token=token
+            number=number, customer=signed_in_user(request), session=request.session, order_token=token
         )
     except Http404:
         if token is None:
@@ -241,14 +238,14 @@ def order_status_view(request: HttpRequest, number: str) -> HttpResponse:
 @require_GET
 def order_invoice_view(request: HttpRequest, number: str) -> HttpResponse:
     """The invoice for whoever may see the order (a guest's session, or its customer)."""
-    order = get_order_for_visitor(number=number, customer=_customer(request), session=request.session)
+    order = get_order_for_visitor(number=number, customer=signed_in_user(request), session=request.session)
     pdf_url = reverse("checkout:order-invoice-pdf", args=[order.number])
     return render(request, "orders/invoice.html", invoice_html_context(order=order, pdf_url=pdf_url))
 
 
 @require_GET
 def order_invoice_pdf_view(request: HttpRequest, number: str) -> HttpResponse:
-    order = get_order_for_visitor(number=number, customer=_customer(request), session=request.session)
+    order = get_order_for_visitor(number=number, customer=signed_in_user(request), session=request.session)
     return invoice_pdf_response(order=order)
 
 

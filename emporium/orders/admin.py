@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
+from emporium.accounts.identity import signed_in_user
 from emporium.accounts.models import User
 from emporium.core.exceptions import DomainError
 from emporium.core.money import Money
@@ -108,10 +109,6 @@ class CustomerFilter(admin.SimpleListFilter):
         if value.isdigit():
             return queryset.filter(customer_id=int(value))
         return queryset.none()  # a mistyped id finds nothing rather than everything
-
-
-def _staff(request: HttpRequest) -> User | None:
-    return request.user if isinstance(request.user, User) else None
 
 
 @admin.register(Order)
@@ -216,7 +213,7 @@ class OrderAdmin(admin.ModelAdmin[Order]):
         self._run(
             request,
             queryset,
-            lambda order: mark_order_paid_by_staff(order=order, actor=_staff(request)),
+            lambda order: mark_order_paid_by_staff(order=order, actor=signed_in_user(request)),
             "marked paid",
         )
 
@@ -225,7 +222,7 @@ class OrderAdmin(admin.ModelAdmin[Order]):
         self._run(
             request,
             queryset,
-            lambda order: mark_order_fulfilled(order=order, actor=_staff(request)),
+            lambda order: mark_order_fulfilled(order=order, actor=signed_in_user(request)),
             "marked fulfilled",
         )
 
@@ -240,7 +237,9 @@ class OrderAdmin(admin.ModelAdmin[Order]):
         self._run(
             request,
             queryset,
-            lambda order: mark_order_shipped(order=order, tracking_number=tracking, actor=_staff(request)),
+            lambda order: mark_order_shipped(
+                order=order, tracking_number=tracking, actor=signed_in_user(request)
+            ),
             "shipped",
         )
 
@@ -249,7 +248,7 @@ class OrderAdmin(admin.ModelAdmin[Order]):
         self._run(
             request,
             queryset,
-            lambda order: mark_order_delivered(order=order, actor=_staff(request)),
+            lambda order: mark_order_delivered(order=order, actor=signed_in_user(request)),
             "delivered",
         )
 
@@ -258,7 +257,9 @@ class OrderAdmin(admin.ModelAdmin[Order]):
         self._run(
             request,
             queryset,
-            lambda order: cancel_order_and_refund(order=order, actor=_staff(request), reason="By staff"),
+            lambda order: cancel_order_and_refund(
+                order=order, actor=signed_in_user(request), reason="By staff"
+            ),
             "cancelled",
         )
 
@@ -267,7 +268,7 @@ class OrderAdmin(admin.ModelAdmin[Order]):
         self._run(
             request,
             queryset,
-            lambda order: refund_order_payment(order=order, actor=_staff(request)),
+            lambda order: refund_order_payment(order=order, actor=signed_in_user(request)),
             "refunded",
         )
 
@@ -296,7 +297,7 @@ class OrderAdmin(admin.ModelAdmin[Order]):
                 order=order,
                 amount=Money(amount, order.currency),
                 partial=True,
-                actor=_staff(request),
+                actor=signed_in_user(request),
                 reason=form.cleaned_data["reason"],
             ),
             "partially refunded",

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
-from emporium.accounts.models import User
+from emporium.accounts.identity import signed_in_user
 from emporium.core.exceptions import DomainError
 from emporium.core.money import Money
 from emporium.payments.exceptions import GatewayUnavailable, message_for_staff
@@ -29,10 +29,6 @@ from emporium.payments.services import (
     mark_payment_received,
     refund_payment,
 )
-
-
-def _staff(request: HttpRequest) -> User | None:
-    return request.user if isinstance(request.user, User) else None
 
 
 def _refund_outcome(refund: Refund) -> tuple[str, int]:
@@ -179,7 +175,7 @@ class PaymentAdmin(admin.ModelAdmin[Payment]):
                 refund = refund_payment(
                     payment=payment,
                     amount=Money(amount, payment.currency) if amount else None,
-                    actor=_staff(request),
+                    actor=signed_in_user(request),
                     reason=form.cleaned_data["reason"],
                 )
             except GatewayUnavailable as error:
@@ -218,7 +214,7 @@ class PaymentAdmin(admin.ModelAdmin[Payment]):
         self._run(
             request,
             queryset,
-            lambda p: capture_payment(payment=p, actor=_staff(request)),
+            lambda p: capture_payment(payment=p, actor=signed_in_user(request)),
             "payment(s) captured",
         )
 
@@ -227,7 +223,7 @@ class PaymentAdmin(admin.ModelAdmin[Payment]):
         self._run(
             request,
             queryset,
-            lambda p: mark_payment_received(payment=p, actor=_staff(request)),
+            lambda p: mark_payment_received(payment=p, actor=signed_in_user(request)),
             "payment(s) received",
         )
 
@@ -236,7 +232,7 @@ class PaymentAdmin(admin.ModelAdmin[Payment]):
         self._run(
             request,
             queryset,
-            lambda p: refund_payment(payment=p, actor=_staff(request)),
+            lambda p: refund_payment(payment=p, actor=signed_in_user(request)),
             "refund(s) requested",
         )
 
@@ -250,7 +246,7 @@ class PaymentAdmin(admin.ModelAdmin[Payment]):
         self._run(
             request,
             queryset,
-            lambda p: clear_review_flag(payment=p, actor=_staff(request)),
+            lambda p: clear_review_flag(payment=p, actor=signed_in_user(request)),
             "payment(s) cleared",
         )
 

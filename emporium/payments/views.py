@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from emporium.accounts.models import User
+from emporium.accounts.identity import signed_in_user
 from emporium.orders.models import Order
 from emporium.orders.selectors import get_order_for_visitor
 from emporium.orders.services import remember_order_in_session
@@ -35,7 +35,7 @@ from emporium.payments.services import confirm_payment, start_payment
 
 
 def _order(request: HttpRequest, number: str) -> Order:
-    customer = request.user if isinstance(request.user, User) else None
+    customer = signed_in_user(request)
     return get_order_for_visitor(number=number, customer=customer, session=request.session)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from emporium.accounts.identity import signed_in_customer
+from emporium.accounts.identity import signed_in_user
 from emporium.cart.services import CART_TOKEN_SESSION_KEY
 from emporium.catalog.cache import cached_for_catalog
 from emporium.catalog.selectors import ProductCard
@@ -46,7 +46,7 @@ class Widget:
 
 
 def widgets_for_page(*, request: HttpRequest, page: str, product: Any = None) -> list[Widget]:
-    customer = signed_in_customer(request)
+    customer = signed_in_user(request)
     cart_token = request.session.get(CART_TOKEN_SESSION_KEY) if hasattr(request, "session") else None
     in_cart = list_cart_product_ids(customer_id=customer.pk if customer else None, cart_token=cart_token)
     # A visitor without a cart sees what every such visitor sees: cached with the catalog

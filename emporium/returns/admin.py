@@ -9,14 +9,10 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from emporium.accounts.models import User
+from emporium.accounts.identity import signed_in_user
 from emporium.core.exceptions import DomainError
 from emporium.returns.models import Return, ReturnLine
 from emporium.returns.services import approve_return, receive_return, refund_return, refuse_return
-
-
-def _staff(request: HttpRequest) -> User | None:
-    return request.user if isinstance(request.user, User) else None
 
 
 class ReturnLineInline(admin.TabularInline[ReturnLine, Return]):
@@ -70,7 +66,10 @@ class ReturnAdmin(admin.ModelAdmin[Return]):
     @admin.action(description="Approve the selected returns", permissions=["change"])
     def approve(self, request: HttpRequest, queryset: QuerySet[Return]) -> None:
         self._each(
-            request, queryset, lambda r: approve_return(return_request=r, actor=_staff(request)), "approved"
+            request,
+            queryset,
+            lambda r: approve_return(return_request=r, actor=signed_in_user(request)),
+            "approved",
         )
 
     @admin.action(
@@ -80,7 +79,7 @@ class ReturnAdmin(admin.ModelAdmin[Return]):
         self._each(
             request,
             queryset,
-            lambda r: refuse_return(return_request=r, note=r.staff_note, actor=_staff(request)),
+            lambda r: refuse_return(return_request=r, note=r.staff_note, actor=signed_in_user(request)),
             "refused",
         )
 
@@ -88,14 +87,17 @@ class ReturnAdmin(admin.ModelAdmin[Return]):
     def receive(self, request: HttpRequest, queryset: QuerySet[Return]) -> None:
         def step(found: Return) -> Return:
             ticked = {line.pk: bool(line.resaleable) for line in found.lines.all()}
-            return receive_return(return_request=found, resaleable=ticked, actor=_staff(request))
+            return receive_return(return_request=found, resaleable=ticked, actor=signed_in_user(request))
 
         self._each(request, queryset, step, "received")
 
     @admin.action(description="Refund the returned goods", permissions=["change"])
     def refund_goods(self, request: HttpRequest, queryset: QuerySet[Return]) -> None:
         self._each(
-            request, queryset, lambda r: refund_return(return_request=r, actor=_staff(request)), "refunded"
+            request,
+            queryset,
+            lambda r: refund_return(return_request=r, actor=signed_in_user(request)),
+            "refunded",
         )
 
     @admin.action(description="Refund the returned goods and the shipping", permissions=["change"])
@@ -103,6 +105,6 @@ class ReturnAdmin(admin.ModelAdmin[Return]):
         self._each(
             request,
             queryset,
-            lambda r: refund_return(return_request=r, refund_shipping=True, actor=_staff(request)),
+            lambda r: refund_return(return_request=r, refund_shipping=True, actor=signed_in_user(request)),
             "refunded",
         )

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
-from emporium.accounts.identity import signed_in_customer
+from emporium.accounts.identity import signed_in_user
 from emporium.core.exceptions import DomainError
 from emporium.orders.links import ORDER_TOKEN_PARAMETER
 from emporium.orders.selectors import get_order_for_visitor
@@ -29,7 +29,7 @@ from emporium.returns.services import check_order_can_be_returned, request_retur
 @require_http_methods(["GET", "POST"])
 def create_return_view(request: HttpRequest, number: str) -> HttpResponse:
     token = request.GET.get(ORDER_TOKEN_PARAMETER)
-    customer = signed_in_customer(request)
+    customer = signed_in_user(request)
     order = get_order_for_visitor(
         number=number, customer=customer, session=request.session, order_token=token
     )
@@ -65,6 +65,6 @@ def create_return_view(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_safe
 def return_list_view(request: HttpRequest) -> HttpResponse:
-    customer = signed_in_customer(request)
+    customer = signed_in_user(request)
     assert customer is not None  # login_required
     return render(request, "returns/return_list.html", {"returns": list_customer_returns(customer=customer)})

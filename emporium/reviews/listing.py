@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from emporium.accounts.identity import signed_in_customer
+from emporium.accounts.identity import signed_in_user
 from emporium.reviews.models import Review
 from emporium.reviews.selectors import ReviewSort, list_helpful_review_ids, list_product_reviews
 
@@ -80,7 +80,7 @@ def build_review_listing(
     paginator = Paginator(reviews, PAGE_SIZE, allow_empty_first_page=True)
     shown = paginator.get_page(page)
     voted = list_helpful_review_ids(
-        customer=signed_in_customer(request), review_ids=[review.pk for review in shown.object_list]
+        customer=signed_in_user(request), review_ids=[review.pk for review in shown.object_list]
     )
     return ReviewListing(
         product_name=product.name,

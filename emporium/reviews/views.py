@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from emporium.accounts.identity import signed_in_customer
+from emporium.accounts.identity import signed_in_user
 from emporium.catalog.models import Product
 from emporium.reviews.exceptions import (
     AlreadyReviewed,
@@ -54,7 +54,7 @@ def product_reviews_view(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def write_review_view(request: HttpRequest, slug: str) -> HttpResponse:
     product = _published_product(slug)
-    customer = signed_in_customer(request)
+    customer = signed_in_user(request)
     assert customer is not None  # login_required
     existing = get_customer_review(customer=customer, product_id=product.pk)
     is_buyer = existing is not None or has_customer_bought_product(customer=customer, product_id=product.pk)
@@ -89,7 +89,7 @@ def _back(request: HttpRequest, fallback: str) -> str:
 @login_required
 @require_POST
 def vote_helpful_view(request: HttpRequest, review_id: int) -> HttpResponse:
-    customer = signed_in_customer(request)
+    customer = signed_in_user(request)
     assert customer is not None  # login_required
     try:
         review = vote_review_helpful(review_id=review_id, customer=customer)

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_safe
 
-from emporium.accounts.identity import signed_in_customer
+from emporium.accounts.identity import signed_in_user
 from emporium.catalog.models import Product
 from emporium.wishlist.exceptions import ProductNotFound, WishlistFull
 from emporium.wishlist.selectors import list_saved_product_ids, list_wishlist_entries
@@ -26,7 +26,7 @@ class SaveForm(forms.Form):
 
 @require_safe
 def wishlist_view(request: HttpRequest) -> HttpResponse:
-    entries = list_wishlist_entries(customer=signed_in_customer(request), session=request.session)
+    entries = list_wishlist_entries(customer=signed_in_user(request), session=request.session)
     return render(request, "wishlist/detail.html", {"entries": entries})
 
 
@@ -36,7 +36,7 @@ def save_product_view(request: HttpRequest, product_id: int) -> HttpResponse:
     product = Product.objects.published().filter(pk=product_id).only("pk", "name", "slug").first()
     if product is None:
         raise Http404("No such product.")
-    customer = signed_in_customer(request)
+    customer = signed_in_user(request)
     if request.method == "GET":
         saved = product_id in list_saved_product_ids(customer=customer, session=request.session)
         return render(

@@ -28,8 +28,8 @@ from emporium.accounts.api.serializers import (
     TokenPairOutput,
     VerifyEmailInput,
 )
+from emporium.accounts.identity import authenticated_user
 from emporium.accounts.known_devices import remember_known_device
-from emporium.accounts.models import User
 from emporium.accounts.selectors import (
     get_address_for_customer,
     get_order_for_customer,
@@ -49,10 +49,6 @@ from emporium.accounts.services import (
 from emporium.core.api.pagination import CURSOR_PARAMETERS, NewestOrdersFirst, cursor_page_of
 
 SIGNUP_ANSWER = "If the address can be used, we have e-mailed it a link to verify it."
-
-
-def _customer(request: Request) -> User:
-    return cast(User, request.user)
 
 
 class RegisterApi(APIView):
@@ -140,7 +136,7 @@ class MeApi(APIView):
 
     @extend_schema(responses={200: MeOutput}, tags=["auth"])
     def get(self, request: Request) -> Response:
-        return Response(MeOutput(_customer(request)).data)
+        return Response(MeOutput(authenticated_user(request)).data)
 
 
 class AddressListApi(APIView):
@@ -149,7 +145,7 @@ class AddressListApi(APIView):
     @extend_schema(responses={200: AddressSerializer(many=True)}, tags=["account"])
     def get(self, request: Request) -> Response:
         """The customer's address book (a handful of rows, so not paginated)."""
-        addresses = list_addresses_for_customer(customer=_customer(request))
+        addresses = list_addresses_for_customer(customer=authenticated_user(request))
         return Response(AddressSerializer(addresses, many=True).data)
 
     @extend_schema(request=AddressSerializer, responses={201: AddressSerializer}, tags=["account"])
@@ -157,7 +153,7 @@ class AddressListApi(APIView):
         serializer = AddressSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         fields = cast(AddressFields, serializer.validated_data)
-        address = create_address(customer=_customer(request), fields=fields)
+        address = create_address(customer=authenticated_user(request), fields=fields)
         return Response(AddressSerializer(address).data, status=status.HTTP_201_CREATED)
 
 
@@ -166,12 +162,12 @@ class AddressDetailApi(APIView):
 
     @extend_schema(responses={200: AddressSerializer}, tags=["account"])
     def get(self, request: Request, address_id: int) -> Response:
-        address = get_address_for_customer(customer=_customer(request), address_id=address_id)
+        address = get_address_for_customer(customer=authenticated_user(request), address_id=address_id)
         return Response(AddressSerializer(address).data)
 
     @extend_schema(request=AddressSerializer, responses={200: AddressSerializer}, tags=["account"])
     def put(self, request: Request, address_id: int) -> Response:
-        address = get_address_for_customer(customer=_customer(request), address_id=address_id)
+        address = get_address_for_customer(customer=authenticated_user(request), address_id=address_id)
         serializer = AddressSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         address = update_address(address=address, fields=cast(AddressFields, serializer.validated_data))
@@ -179,7 +175,7 @@ class AddressDetailApi(APIView):
 
     @extend_schema(responses={204: None}, tags=["account"])
     def delete(self, request: Request, address_id: int) -> Response:
-        address = get_address_for_customer(customer=_customer(request), address_id=address_id)
+        address = get_address_for_customer(customer=authenticated_user(request), address_id=address_id)
         delete_address(address=address)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -195,7 +191,7 @@ class OrderListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         """The customer's orders, newest first, a cursor page at a time."""
-        orders = list_orders_for_customer(customer=_customer(request))
+        orders = list_orders_for_customer(customer=authenticated_user(request))
         paginator = NewestOrdersFirst()
         page = paginator.paginate_queryset(orders, request, view=self)
         return paginator.get_paginated_response(OrderSummaryOutput(page, many=True).data)
@@ -206,5 +202,5 @@ class OrderDetailApi(APIView):
 
     @extend_schema(responses={200: OrderDetailOutput}, tags=["account"])
     def get(self, request: Request, number: str) -> Response:
-        order = get_order_for_customer(customer=_customer(request), number=number)
+        order = get_order_for_customer(customer=authenticated_user(request), number=number)
         return Response(OrderDetailOutput(order).data)

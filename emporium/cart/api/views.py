@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from emporium.accounts.models import User
+from emporium.accounts.identity import signed_in_user
 from emporium.cart.api.serializers import AddCartLineInput, CartOutput, ChangeCartLineInput, ClientCart
 from emporium.cart.models import Cart
 from emporium.cart.selectors import find_cart_for_client, get_cart_for_client, get_cart_summary
@@ -45,10 +45,6 @@ CART_TOKEN = OpenApiParameter(
 )
 
 
-def customer_of(request: Request) -> User | None:
-    return request.user if isinstance(request.user, User) else None
-
-
 def cart_token_of(request: Request) -> str | None:
     return request.headers.get(CART_TOKEN_HEADER)
 
@@ -60,7 +56,7 @@ def cart_body(cart: Cart) -> dict[str, object]:
 
 def _cart_to_change(request: Request) -> Cart:
     """A customer's cart is made on first use; a visitor must have created theirs."""
-    customer = customer_of(request)
+    customer = signed_in_user(request)
     if customer is not None:
         return get_or_create_cart(session=request.session, customer=customer)
     return get_cart_for_client(customer=None, token=cart_token_of(request))
@@ -79,7 +75,7 @@ class CartCreateApi(APIView):
     def post(self, request: Request) -> Response:
         """A visitor gets a new cart and its token. A customer gets their own cart; a visitor
         cart's token sent along is merged into it (what logging in does on the storefront)."""
-        customer = customer_of(request)
+        customer = signed_in_user(request)
         if customer is None:
             return Response(cart_body(create_visitor_cart()), status=status.HTTP_201_CREATED)
         cart = get_or_create_cart(session=request.session, customer=customer)
@@ -96,7 +92,7 @@ class CartDetailApi(APIView):
     def get(self, request: Request) -> Response:
         """The client's cart: the customer's own (empty if they have none yet), or the visitor
         cart of the token."""
-        customer = customer_of(request)
+        customer = signed_in_user(request)
         if customer is not None:
             # A read never writes: a customer without a cart sees an empty one, unsaved; adding
             # a line makes the row.

@@ -19,9 +19,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from emporium.accounts.api.serializers import OrderDetailOutput
+from emporium.accounts.identity import signed_in_user
 from emporium.accounts.models import User
 from emporium.accounts.selectors import get_address_for_customer
-from emporium.cart.api.views import CART_TOKEN, cart_token_of, customer_of
+from emporium.cart.api.views import CART_TOKEN, cart_token_of
 from emporium.cart.selectors import get_cart_for_client, list_cart_lines
 from emporium.checkout.api.serializers import (
     CheckoutInput,
@@ -112,7 +113,7 @@ class CheckoutPreviewApi(APIView):
     )
     def post(self, request: Request) -> Response:
         """Price the cart as it would be ordered: shipping, voucher, VAT and total. Changes nothing."""
-        customer = customer_of(request)
+        customer = signed_in_user(request)
         cart = get_cart_for_client(customer=customer, token=cart_token_of(request))
         serializer = CheckoutInput(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -145,7 +146,7 @@ class PlaceOrderApi(APIView):
         is a 409 `idempotency_key_reused`: that order is not theirs. A guest gets an
         `order_token` with it: the X-Order-Token that reads and pays the order.
         """
-        customer = customer_of(request)
+        customer = signed_in_user(request)
         cart = get_cart_for_client(customer=customer, token=cart_token_of(request))
         serializer = PlaceOrderInput(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -177,6 +178,6 @@ class OrderDetailApi(APIView):
 
         Any other order is 404, as is a number that does not exist."""
         order = get_order_for_visitor(
-            number=number, customer=customer_of(request), session=None, order_token=order_token_of(request)
+            number=number, customer=signed_in_user(request), session=None, order_token=order_token_of(request)
         )
         return Response(OrderDetailOutput(order).data)

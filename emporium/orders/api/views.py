@@ -9,7 +9,7 @@ the admin's. A transition the state machine refuses is a 409 problem.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from emporium.accounts.api.permissions import CanManageOrders
+from emporium.accounts.identity import authenticated_user
 from emporium.accounts.models import User
 from emporium.core.api.pagination import CURSOR_PARAMETERS, NewestOrdersFirst, cursor_page_of
 from emporium.core.api.schema import problems
@@ -140,7 +141,7 @@ def _transition_view(action: str, summary: str, *, moves_money: bool = False) ->
             order = get_order_for_staff(number=number)
             serializer = input_class(data=request.data)
             serializer.is_valid(raise_exception=True)
-            transition(order, cast(User, request.user), serializer.validated_data)
+            transition(order, authenticated_user(request), serializer.validated_data)
             return Response(StaffOrderDetailOutput(get_order_for_staff(number=number)).data)
 
     StaffOrderTransitionApi.__name__ = f"StaffOrder{action.capitalize()}Api"

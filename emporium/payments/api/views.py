@@ -10,7 +10,6 @@ payments stays for customers.
 
 from __future__ import annotations
 
-from typing import cast
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -22,8 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from emporium.accounts.models import User
-from emporium.cart.api.views import customer_of
+from emporium.accounts.identity import authenticated_user, signed_in_user
 from emporium.core.api.pagination import CURSOR_PARAMETERS, ApiCursorPagination, cursor_page_of
 from emporium.core.api.schema import problems
 from emporium.orders.api.guest_access import ORDER_TOKEN, order_token_of
@@ -48,10 +46,6 @@ class NewestPaymentsFirst(ApiCursorPagination):
     ordering = ("-created_at", "-pk")
 
 
-def _customer(request: Request) -> User:
-    return cast(User, request.user)
-
-
 class PaymentListApi(APIView):
     def get_permissions(self) -> list[BasePermission]:
         # Guests may start a payment (with their order token); only customers have a list to read.
@@ -69,7 +63,7 @@ class PaymentListApi(APIView):
         filters = PaymentListFilters(data=request.query_params)
         filters.is_valid(raise_exception=True)
         payments = list_payments_for_customer(
-            customer=_customer(request), order_number=filters.validated_data.get("order_number")
+            customer=authenticated_user(request), order_number=filters.validated_data.get("order_number")
         )
         paginator = NewestPaymentsFirst()
         page = paginator.paginate_queryset(payments, request, view=self)
@@ -98,7 +92,7 @@ class PaymentListApi(APIView):
         params = serializer.validated_data
         order = get_order_for_visitor(
             number=params["order_number"],
-            customer=customer_of(request),
+            customer=signed_in_user(request),
             session=None,
             order_token=order_token_of(request),
         )
@@ -109,7 +103,7 @@ class PaymentListApi(APIView):
 def _payment_of_visitor(request: Request, payment_id: int) -> Payment:
     return get_payment_for_visitor(
         payment_id=payment_id,
-        customer=customer_of(request),
+        customer=signed_in_user(request),
         session=None,
         order_token=order_token_of(request),
     )

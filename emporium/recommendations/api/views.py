@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from emporium.accounts.identity import authenticated_user
 from emporium.catalog.api.serializers import ProductCardOutput
 from emporium.recommendations.models import CustomerListKind
 from emporium.recommendations.selectors import (
@@ -80,8 +81,7 @@ class MyRecommendationsApi(APIView):
         in their cart; popular products when the model does not know them yet."""
         params = CustomerListInput(data=request.query_params)
         params.is_valid(raise_exception=True)
-        customer_id = request.user.pk
-        assert customer_id is not None  # IsAuthenticated let the request in
+        customer_id = authenticated_user(request).pk
         in_cart = list_cart_product_ids(customer_id=customer_id, cart_token=None)
         limit = params.validated_data["limit"]
         cards = list_recommendations_for_customer(

@@ -5,7 +5,7 @@ Thin callers of emporium.returns' selectors and services; domain errors become p
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from emporium.accounts.api.permissions import CanManageReturns
-from emporium.accounts.identity import signed_in_customer
+from emporium.accounts.identity import authenticated_user, signed_in_user
 from emporium.accounts.models import User
 from emporium.core.api.pagination import CURSOR_PARAMETERS, ApiCursorPagination, cursor_page_of
 from emporium.core.api.schema import problems
@@ -56,7 +56,7 @@ class ReturnListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         """Your returns, newest first."""
-        customer = cast(User, signed_in_customer(request))
+        customer = authenticated_user(request)
         paginator = NewestReturnsFirst()
         page = paginator.paginate_queryset(list_customer_returns(customer=customer), request, view=self)
         return paginator.get_paginated_response(ReturnOutput(page, many=True).data)
@@ -82,12 +82,12 @@ class ReturnListApi(APIView):
         data.is_valid(raise_exception=True)
         order = get_order_for_visitor(
             number=data.validated_data["order_number"],
-            customer=signed_in_customer(request),
+            customer=signed_in_user(request),
             session=None,
             order_token=order_token_of(request),
         )
         items = [ReturnItem(**line) for line in data.validated_data["lines"]]
-        created = request_return(order=order, items=items, actor=signed_in_customer(request))
+        created = request_return(order=order, items=items, actor=signed_in_user(request))
         customer = order.customer
         shown = (
             get_customer_return(customer=customer, return_id=created.pk)
@@ -103,7 +103,7 @@ class ReturnDetailApi(APIView):
     @extend_schema(operation_id="returns_retrieve", responses={200: ReturnOutput}, tags=["returns"])
     def get(self, request: Request, return_id: int) -> Response:
         """One of your returns; anyone else's is a 404."""
-        customer = cast(User, signed_in_customer(request))
+        customer = authenticated_user(request)
         return Response(ReturnOutput(get_customer_return(customer=customer, return_id=return_id)).data)
 
 
@@ -145,7 +145,7 @@ def _staff_action(
                 serializer = input_class(data=request.data)
                 serializer.is_valid(raise_exception=True)
                 data = dict(serializer.validated_data)
-            run(found, cast(User, request.user), data)
+            run(found, authenticated_user(request), data)
             return Response(ReturnOutput(get_return_for_staff(return_id=return_id)).data)
 
     StaffReturnActionApi.__name__ = f"StaffReturn{action.capitalize()}Api"

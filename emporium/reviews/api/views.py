@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from emporium.accounts.identity import signed_in_customer
+from emporium.accounts.identity import signed_in_user
 from emporium.catalog.models import Product
 from emporium.core.api.pagination import CURSOR_PARAMETERS, ApiCursorPagination, cursor_page_of
 from emporium.reviews.limits import check_review_rate_limit
@@ -99,7 +99,7 @@ class ProductReviewsApi(APIView):
         serializer = ReviewInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         product = _published_product(slug)
-        customer = signed_in_customer(request)
+        customer = signed_in_user(request)
         assert customer is not None  # IsAuthenticated
         check_review_rate_limit(request=request, customer=customer)
         review: Review = write_review(product=product, customer=customer, **serializer.validated_data)
@@ -119,7 +119,7 @@ class VoteReviewHelpfulApi(APIView):
     def post(self, request: Request, review_id: int) -> Response:
         """Say an approved review was helpful; once per customer (again changes nothing).
         404 `review_not_found`, 409 `own_review`."""
-        customer = signed_in_customer(request)
+        customer = signed_in_user(request)
         assert customer is not None
         review = vote_review_helpful(review_id=review_id, customer=customer)
         return Response(HelpfulOutput(review).data)

@@ -9,8 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from emporium.accounts.identity import signed_in_customer
-from emporium.accounts.models import User
+from emporium.accounts.identity import authenticated_user
 from emporium.core.api.fields import MoneyField
 from emporium.core.api.pagination import CURSOR_PARAMETERS, ApiCursorPagination, cursor_page_of
 from emporium.wishlist.models import WishlistItem
@@ -39,12 +38,6 @@ class NewestSavedFirst(ApiCursorPagination):
     ordering = ("-created_at", "-pk")
 
 
-def _customer(request: Request) -> User:
-    customer = signed_in_customer(request)
-    assert customer is not None  # IsAuthenticated
-    return customer
-
-
 def _entry(item: WishlistItem) -> WishlistEntry:
     return WishlistEntry.from_product(item.product, saved_at=item.created_at)
 
@@ -62,7 +55,9 @@ class WishlistApi(APIView):
         """Your saved products with today's price and stock, newest first."""
         paginator = NewestSavedFirst()
         page = (
-            paginator.paginate_queryset(list_wishlist_items(customer=_customer(request)), request, view=self)
+            paginator.paginate_queryset(
+                list_wishlist_items(customer=authenticated_user(request)), request, view=self
+            )
             or []
         )
         return paginator.get_paginated_response(
@@ -79,7 +74,7 @@ class WishlistApi(APIView):
         """Save a product (saving it again changes nothing). 404 `product_not_found`, 409 `wishlist_full`."""
         serializer = SaveInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        customer = _customer(request)
+        customer = authenticated_user(request)
         product_id = serializer.validated_data["product_id"]
         save_product(product_id=product_id, customer=customer, session=None)
         item = list_wishlist_items(customer=customer).get(product_id=product_id)
@@ -92,5 +87,5 @@ class WishlistItemApi(APIView):
     @extend_schema(operation_id="wishlist_remove", request=None, responses={204: None}, tags=["wishlist"])
     def delete(self, request: Request, product_id: int) -> Response:
         """Take a product off your wishlist (one that is not there changes nothing)."""
-        remove_product(product_id=product_id, customer=_customer(request), session=None)
+        remove_product(product_id=product_id, customer=authenticated_user(request), session=None)
         return Response(status=status.HTTP_204_NO_CONTENT)

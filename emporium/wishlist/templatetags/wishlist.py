@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from emporium.accounts.identity import signed_in_customer
+from emporium.accounts.identity import signed_in_user
 from emporium.wishlist.selectors import list_saved_product_ids
 
 register = template.Library()
@@ -34,7 +34,7 @@ class Saveable(Protocol):
 def saved_product_ids(request: HttpRequest) -> set[int]:
     cached: set[int] | None = getattr(request, "_wishlist_saved_ids", None)
     if cached is None:
-        customer = signed_in_customer(request)
+        customer = signed_in_user(request)
         session = getattr(request, "session", None)
         cached = list_saved_product_ids(customer=customer, session=session)
         request._wishlist_saved_ids = cached  # type: ignore[attr-defined]
