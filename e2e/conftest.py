@@ -11,11 +11,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Request, expect, sync_playwright
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls a test makes
 # around it are still synchronous and safe.
@@ -27,6 +28,8 @@ expect.set_options(timeout=10_000)
 
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 RESULTS_DIR = Path(__file__).resolve().parent.parent / "test-results"
+# How long a test's page may take to finish the requests it still has open when the test ends.
+IN_FLIGHT_GRACE_SECONDS = 10
 # Without these, Chromium reaches out to Google at start-up; this machine has no internet.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -83,10 +86,27 @@ def page(browser: Browser, viewport: dict[str, int], request: pytest.FixtureRequ
     context = browser.new_context(viewport=viewport, locale="en-GB")  # type: ignore[arg-type]
     context.set_default_timeout(10_000)
     page = context.new_page()
+    in_flight: set[Request] = set()
+
+    def started(started_request: Request) -> None:
+        in_flight.add(started_request)
+
+    def ended(ended_request: Request) -> None:
+        in_flight.discard(ended_request)
+
+    page.on("request", started)
+    page.on("requestfinished", ended)
+    page.on("requestfailed", ended)
     yield page
     call_report = request.node.stash.get(phase_reports, {}).get("call")
     if call_report is not None and call_report.failed:
         RESULTS_DIR.mkdir(exist_ok=True)
         name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)
         page.screenshot(path=str(RESULTS_DIR / f"{name}.png"), full_page=True)
+    # Let requests the page still has open (the dashboard fires several at once) finish first:
+    # closing the browser does not stop the server's thread, whose queries would then race the
+    # database flush that follows a live-server test (a deadlock on PostgreSQL, seen in a run).
+    settle_by = time.monotonic() + IN_FLIGHT_GRACE_SECONDS
+    while in_flight and not page.is_closed() and time.monotonic() < settle_by:
+        page.wait_for_timeout(50)
     context.close()
