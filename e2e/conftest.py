@@ -11,12 +11,19 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import threading
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import Browser, Page, Request, expect, sync_playwright
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls a test makes
 # around it are still synchronous and safe.
@@ -42,6 +49,40 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 phase_reports = pytest.StashKey[dict[str, pytest.TestReport]]()
+
+
+class _TakingTurnsServer(ThreadedWSGIServer):
+    """The live server, answering one request at a time when its threads share a connection.
+
+    On SQLite the test database lives in memory, and Django hands every request thread the
+    test's one connection. Two requests at once (the dashboard fires its API calls together)
+    then use one connection from two threads, which hung a SQLite run in two queries that never
+    returned. Here each request takes the turn for its whole life, body included; connections
+    stay threaded, so a browser's idle keep-alive connection holds nothing. On PostgreSQL each
+    thread has its own connection and nothing changes.
+    """
+
+    _turn = threading.Lock()
+
+    def set_app(self, application: WSGIApplication | None) -> None:
+        if application is None or not self.connections_override:
+            super().set_app(application)
+            return
+
+        def taking_turns(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+            with self._turn:
+                response = application(environ, start_response)
+                try:
+                    return [b"".join(response)]
+                finally:
+                    close = getattr(response, "close", None)
+                    if close is not None:
+                        close()
+
+        super().set_app(taking_turns)
+
+
+LiveServerThread.server_class = _TakingTurnsServer
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
