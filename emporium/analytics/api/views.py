@@ -1,15 +1,20 @@
 """Analytics API: one read-only endpoint per report, JSON or CSV, for analysts and managers.
 
-Each view parses its query (period, currency, granularity ...), calls one selector, and
-serialises the answer; CSV carries the report's rows (emporium.analytics.api.renderers).
+Every report has one shape, held by ``AnalyticsApi``: its ``get`` parses the query (period,
+currency, granularity ...) with the report's filters, asks ``read`` for the report (one selector
+call), serialises it with the report's output serializer, and answers JSON or CSV (the report's
+rows, emporium.analytics.api.renderers). A report declares only what differs: its name, its
+serializers, its ``read``, and any error it documents; its docstring is its description in the
+OpenAPI schema.
 """
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, ClassVar
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -26,28 +31,42 @@ from emporium.core.api.schema import problems
 CSV_RESPONSE = OpenApiResponse(response=OpenApiTypes.STR, description="The report's rows as CSV.")
 
 
-def _schema(
-    name: str,
-    filters: type[serializers.Serializer],
-    output: type[serializers.Serializer],
-    extra: dict[Any, Any] | None = None,
-) -> Any:
-    return extend_schema(
-        operation_id=f"analytics_{name}",
-        parameters=[filters],
-        responses={(200, "application/json"): output, (200, "text/csv"): CSV_RESPONSE, **(extra or {})},
-        tags=["analytics"],
-    )
-
-
 class AnalyticsApi(APIView):
-    """Base: the permission, JSON or CSV, and a CSV that downloads under a telling name."""
+    """Base: the permission, JSON or CSV, a CSV that downloads under a telling name, and the
+    one ``get`` every report shares."""
 
     permission_classes = (CanViewAnalytics,)
     renderer_classes = (JSONRenderer, CsvRenderer)
-    report: ClassVar[str] = ""
-    row_serializer: ClassVar[type[serializers.Serializer]]  # the CSV's columns
+    report: ClassVar[str]  # names the CSV file and, with "_" for "-", the operation id
     filters: ClassVar[type[serializers.Serializer]] = io.ReportFilters
+    output: ClassVar[type[serializers.Serializer]]
+    row_serializer: ClassVar[type[serializers.Serializer]]  # the CSV's columns
+    error_responses: ClassVar[dict[Any, OpenApiResponse]] = {}  # the report's own, beyond every API's
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Each report's schema, built once from what it declares; the report's docstring is the
+        # operation's description.
+        super().__init_subclass__(**kwargs)
+        extend_schema_view(
+            get=extend_schema(
+                operation_id=f"analytics_{cls.report.replace('-', '_')}",
+                description=inspect.cleandoc(cls.__doc__ or ""),
+                parameters=[cls.filters],
+                responses={
+                    (200, "application/json"): cls.output,
+                    (200, "text/csv"): CSV_RESPONSE,
+                    **cls.error_responses,
+                },
+                tags=["analytics"],
+            )
+        )(cls)
+
+    def get(self, request: Request, **url_kwargs: Any) -> Response:
+        params = self.parse(request)
+        return self.answer(self.output(self.read(params)).data, params)
+
+    def read(self, params: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError  # each report calls its one selector
 
     def parse(self, request: Request) -> dict[str, Any]:
         filters = self.filters(data=request.query_params)
@@ -65,147 +84,131 @@ class AnalyticsApi(APIView):
 
 
 class SalesOverTimeApi(AnalyticsApi):
-    row_serializer = io.SalesBucketOutput
+    """Net revenue, sales and average order value per day, week or month, with the previous
+    period of the same length."""
+
     report = "sales"
     filters = io.TimeSeriesFilters
+    output = io.SalesOverTimeOutput
+    row_serializer = io.SalesBucketOutput
 
-    @_schema("sales", io.TimeSeriesFilters, io.SalesOverTimeOutput)
-    def get(self, request: Request) -> Response:
-        """Net revenue, sales and average order value per day, week or month, with the previous
-        period of the same length."""
-        params = self.parse(request)
-        report = selectors.get_sales_over_time(
+    def read(self, params: dict[str, Any]) -> dict[str, Any]:
+        return selectors.get_sales_over_time(
             period=params["period"], granularity=params["granularity"], currency=params["currency"]
         )
-        return self.answer(io.SalesOverTimeOutput(report).data, params)
 
 
 class SalesByCountryApi(AnalyticsApi):
-    row_serializer = io.CountryRowOutput
-    report = "countries"
+    """Net revenue and sales per delivery country, biggest first."""
 
-    @_schema("countries", io.ReportFilters, io.CountriesOutput)
-    def get(self, request: Request) -> Response:
-        """Net revenue and sales per delivery country, biggest first."""
-        params = self.parse(request)
-        report = selectors.list_sales_by_country(period=params["period"], currency=params["currency"])
-        return self.answer(io.CountriesOutput(report).data, params)
+    report = "countries"
+    output = io.CountriesOutput
+    row_serializer = io.CountryRowOutput
+
+    def read(self, params: dict[str, Any]) -> dict[str, Any]:
+        return selectors.list_sales_by_country(period=params["period"], currency=params["currency"])
 
 
 class SalesByCategoryApi(AnalyticsApi):
-    row_serializer = io.CategoryRowOutput
-    report = "categories"
+    """Units and line revenue per category, biggest first."""
 
-    @_schema("categories", io.ReportFilters, io.CategoriesOutput)
-    def get(self, request: Request) -> Response:
-        """Units and line revenue per category, biggest first."""
-        params = self.parse(request)
-        report = selectors.list_sales_by_category(period=params["period"], currency=params["currency"])
-        return self.answer(io.CategoriesOutput(report).data, params)
+    report = "categories"
+    output = io.CategoriesOutput
+    row_serializer = io.CategoryRowOutput
+
+    def read(self, params: dict[str, Any]) -> dict[str, Any]:
+        return selectors.list_sales_by_category(period=params["period"], currency=params["currency"])
 
 
 class ProductsApi(AnalyticsApi):
-    row_serializer = io.ProductRowOutput
+    """Top products, or those whose revenue rose or fell most against the previous period."""
+
     report = "products"
     filters = io.ProductFilters
+    output = io.ProductsOutput
+    row_serializer = io.ProductRowOutput
 
-    @_schema("products", io.ProductFilters, io.ProductsOutput)
-    def get(self, request: Request) -> Response:
-        """Top products, or those whose revenue rose or fell most against the previous period."""
-        params = self.parse(request)
-        report = selectors.list_products(
+    def read(self, params: dict[str, Any]) -> dict[str, Any]:
+        return selectors.list_products(
             period=params["period"],
             currency=params["currency"],
             ranking=params.get("ranking") or ProductRanking.TOP,
             limit=params.get("limit") or 10,
         )
-        return self.answer(io.ProductsOutput(report).data, params)
 
 
 class CustomersApi(AnalyticsApi):
-    row_serializer = io.CustomerBucketOutput
+    """New and returning customers (and guests) per day, week or month."""
+
     report = "customers"
     filters = io.TimeSeriesFilters
+    output = io.CustomersOutput
+    row_serializer = io.CustomerBucketOutput
 
-    @_schema("customers", io.TimeSeriesFilters, io.CustomersOutput)
-    def get(self, request: Request) -> Response:
-        """New and returning customers (and guests) per day, week or month."""
-        params = self.parse(request)
-        report = selectors.get_new_and_returning_customers(
+    def read(self, params: dict[str, Any]) -> dict[str, Any]:
+        return selectors.get_new_and_returning_customers(
             period=params["period"], granularity=params["granularity"], currency=params["currency"]
         )
-        return self.answer(io.CustomersOutput(report).data, params)
 
 
 class CohortsApi(AnalyticsApi):
-    row_serializer = io.CohortRowOutput
-    report = "cohorts"
+    """Monthly cohorts by first sale, and the share of each that bought in each later month."""
 
-    @_schema("cohorts", io.ReportFilters, io.CohortsOutput)
-    def get(self, request: Request) -> Response:
-        """Monthly cohorts by first sale, and the share of each that bought in each later month."""
-        params = self.parse(request)
-        report = selectors.get_cohort_retention(period=params["period"], currency=params["currency"])
-        return self.answer(io.CohortsOutput(report).data, params)
+    report = "cohorts"
+    output = io.CohortsOutput
+    row_serializer = io.CohortRowOutput
+
+    def read(self, params: dict[str, Any]) -> dict[str, Any]:
+        return selectors.get_cohort_retention(period=params["period"], currency=params["currency"])
 
 
 class SegmentsApi(AnalyticsApi):
-    row_serializer = io.SegmentRowOutput
-    report = "segments"
+    """RFM segments of the customers who bought in the period: counts and revenue."""
 
-    @_schema("segments", io.ReportFilters, io.SegmentsOutput)
-    def get(self, request: Request) -> Response:
-        """RFM segments of the customers who bought in the period: counts and revenue."""
-        params = self.parse(request)
-        report = selectors.list_rfm_segments(period=params["period"], currency=params["currency"])
-        return self.answer(io.SegmentsOutput(report).data, params)
+    report = "segments"
+    output = io.SegmentsOutput
+    row_serializer = io.SegmentRowOutput
+
+    def read(self, params: dict[str, Any]) -> dict[str, Any]:
+        return selectors.list_rfm_segments(period=params["period"], currency=params["currency"])
 
 
 class SegmentCustomersApi(AnalyticsApi):
-    row_serializer = io.SegmentCustomerOutput
+    """The customers of one RFM segment, biggest spenders first."""
+
     report = "segment-customers"
     filters = io.SegmentCustomerFilters
+    output = io.SegmentCustomersOutput
+    row_serializer = io.SegmentCustomerOutput
+    error_responses = problems(404, description="No such segment (`unknown_segment`).")
 
-    @_schema(
-        "segment_customers",
-        io.SegmentCustomerFilters,
-        io.SegmentCustomersOutput,
-        problems(404, description="No such segment (`unknown_segment`)."),
-    )
-    def get(self, request: Request, segment: str) -> Response:
-        """The customers of one RFM segment, biggest spenders first."""
-        params = self.parse(request)
-        report = selectors.list_customers_in_segment(
+    def read(self, params: dict[str, Any]) -> dict[str, Any]:
+        return selectors.list_customers_in_segment(
             period=params["period"],
             currency=params["currency"],
-            segment=segment,
+            segment=self.kwargs["segment"],  # from the URL: analytics/segments/<segment>/customers/
             limit=params.get("limit") or 50,
             offset=params.get("offset") or 0,
         )
-        return self.answer(io.SegmentCustomersOutput(report).data, params)
 
 
 class FunnelApi(AnalyticsApi):
-    row_serializer = io.FunnelStageOutput
-    report = "funnel"
+    """Product views, add-to-cart, checkouts (orders placed) and paid orders."""
 
-    @_schema("funnel", io.ReportFilters, io.FunnelOutput)
-    def get(self, request: Request) -> Response:
-        """Product views, add-to-cart, checkouts (orders placed) and paid orders."""
-        params = self.parse(request)
-        report = selectors.get_funnel(period=params["period"], currency=params["currency"])
-        return self.answer(io.FunnelOutput(report).data, params)
+    report = "funnel"
+    output = io.FunnelOutput
+    row_serializer = io.FunnelStageOutput
+
+    def read(self, params: dict[str, Any]) -> dict[str, Any]:
+        return selectors.get_funnel(period=params["period"], currency=params["currency"])
 
 
 class RecommendationsApi(AnalyticsApi):
-    row_serializer = io.WidgetRowOutput
-    report = "recommendations"
+    """Clicks, orders and revenue attributed to each recommendation widget."""
 
-    @_schema("recommendations", io.ReportFilters, io.RecommendationsOutput)
-    def get(self, request: Request) -> Response:
-        """Clicks, orders and revenue attributed to each recommendation widget."""
-        params = self.parse(request)
-        report = selectors.get_recommendation_contribution(
-            period=params["period"], currency=params["currency"]
-        )
-        return self.answer(io.RecommendationsOutput(report).data, params)
+    report = "recommendations"
+    output = io.RecommendationsOutput
+    row_serializer = io.WidgetRowOutput
+
+    def read(self, params: dict[str, Any]) -> dict[str, Any]:
+        return selectors.get_recommendation_contribution(period=params["period"], currency=params["currency"])

@@ -8,10 +8,13 @@ from datetime import date
 
 import pytest
 from django.contrib.auth.models import Group
+from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from emporium.accounts.roles import ANALYST, CATALOG_MANAGER, ORDER_MANAGER, StaffRole
 from emporium.accounts.tests.factories import StaffUserFactory, UserFactory, activate_totp
+from emporium.analytics.api.urls import urlpatterns
+from emporium.analytics.api.views import AnalyticsApi
 from emporium.analytics.services import rebuild_all_rollups
 from emporium.analytics.tests.factories import make_order
 from emporium.catalog.tests.factories import CategoryFactory, make_product
@@ -61,6 +64,18 @@ def shop() -> None:
             make_order(day=date(2026, 3, day), total="20.00", customer=customer, product=lamp)
     make_order(day=date(2026, 3, 5), total="45.50", country="FR", product=clock)
     rebuild_all_rollups()
+
+
+@pytest.mark.parametrize("pattern", urlpatterns, ids=lambda pattern: pattern.name)
+def test_every_report_declares_what_the_shared_get_needs(pattern):
+    # Without them a report still imports: its CSV would lose the header of an empty report, its
+    # schema would borrow the base's description, and asking for it would be a 500.
+    view = pattern.callback.view_class
+
+    assert issubclass(view, AnalyticsApi)
+    assert view.__doc__, "the operation's description in the schema"
+    assert issubclass(getattr(view, "row_serializer", object), serializers.Serializer)
+    assert view.read is not AnalyticsApi.read
 
 
 @pytest.mark.parametrize("url", REPORTS)
