@@ -34,8 +34,16 @@ export function usePeriod() {
   return { period, update };
 }
 
+/** Loading, error and data of one request; `reload` asks again (a panel's "Try again"). */
+export interface Loader<T> {
+  data: Ref<T | null>;
+  error: Ref<string | null>;
+  loading: Ref<boolean>;
+  reload: () => Promise<void>;
+}
+
 /** Loading, error and data of one request that reruns whenever its inputs change. */
-export function useLoader<T>(inputs: () => unknown, load: () => Promise<T>) {
+export function useLoader<T>(inputs: () => unknown, load: () => Promise<T>): Loader<T> {
   const data: Ref<T | null> = ref(null);
   const error = ref<string | null>(null);
   const loading = ref(true);
