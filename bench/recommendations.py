@@ -40,15 +40,13 @@ def main() -> None:
         _make_synthetic_version()
     version = ModelVersion.objects.get(is_active=True)
     synthetic = bool(version.summary.get("synthetic"))
-    from emporium.recommendations.models import CustomerRecommendation, ProductNeighbour
+    from emporium.recommendations.models import CustomerList, NeighbourList
 
     product_ids = list(
-        ProductNeighbour.objects.filter(version=version)
-        .values_list("product_id", flat=True)
-        .distinct()[:5000]
+        NeighbourList.objects.filter(version=version).values_list("product_id", flat=True)[:5000]
     )
     customer_ids = list(
-        CustomerRecommendation.objects.filter(version=version, customer__isnull=False)
+        CustomerList.objects.filter(version=version, customer__isnull=False)
         .values_list("customer_id", flat=True)
         .distinct()[:5000]
     )
@@ -117,41 +115,38 @@ def _make_synthetic_version() -> None:
 
     from emporium.accounts.models import User
     from emporium.catalog.models import Product
-    from emporium.recommendations.models import (
-        CustomerRecommendation,
-        ModelVersion,
-        ProductNeighbour,
-    )
+    from emporium.recommendations.models import CustomerList, ModelVersion, NeighbourList
 
     rng = np.random.default_rng(1)
     products = np.array(Product.objects.filter(is_published=True).values_list("pk", flat=True)[:20000])
     customers = np.array(User.objects.values_list("pk", flat=True)[:2000])
     version = ModelVersion.objects.create(status="ready", summary={"synthetic": True})
-    ProductNeighbour.objects.bulk_create(
+    NeighbourList.objects.bulk_create(
         [
-            ProductNeighbour(version=version, product_id=int(p), neighbour_id=int(n), rank=r, score=1.0 / r)
+            NeighbourList(
+                version=version,
+                product_id=int(p),
+                neighbour_ids=rng.choice(products, 20, replace=False).tolist(),
+                scores=[1.0 / r for r in range(1, 21)],
+            )
             for p in products[:2000]
-            for r, n in enumerate(rng.choice(products, 20, replace=False), start=1)
         ],
         batch_size=5000,
     )
-    CustomerRecommendation.objects.bulk_create(
+    CustomerList.objects.bulk_create(
         [
-            CustomerRecommendation(
-                version=version, customer_id=int(c), kind=kind, product_id=int(p), rank=r, score=1.0
+            CustomerList(
+                version=version,
+                customer_id=int(c),
+                kind=kind,
+                product_ids=rng.choice(products, 20, replace=False).tolist(),
             )
             for c in customers
             for kind in ("buy_again", "for_you")
-            for r, p in enumerate(rng.choice(products, 20, replace=False), start=1)
         ],
         batch_size=5000,
     )
-    CustomerRecommendation.objects.bulk_create(
-        [
-            CustomerRecommendation(version=version, kind="popular", product_id=int(p), rank=r, score=1.0)
-            for r, p in enumerate(products[:200], start=1)
-        ]
-    )
+    CustomerList.objects.create(version=version, kind="popular", product_ids=products[:200].tolist())
     ModelVersion.objects.filter(pk=version.pk).update(is_active=True)
 
 

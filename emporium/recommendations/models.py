@@ -42,28 +42,29 @@ class ModelVersion(models.Model):
         return f"model {self.pk} ({self.status}{', active' if self.is_active else ''})"
 
 
-class ProductNeighbour(models.Model):
-    """'Customers also bought': the top neighbours of a product, best first."""
+class NeighbourList(models.Model):
+    """'Customers also bought': one product's neighbours, best first, in one row.
 
-    # No index of its own: the lookup index starts with the version, and each index costs
-    # training time on every one of the millions of rows a version writes.
+    A list is one row, not one row per rank: a version is a few hundred thousand rows instead
+    of millions, which is what made writing a trained model (and deleting the old one) cost
+    more than training it. Serving unnests the list in SQL (:mod:`.selectors`).
+    """
+
+    # No index of its own: the unique lookup starts with the version.
     version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="+", db_index=False)
-    # Product ids get no index of their own: a product is deleted rarely (the shop unpublishes),
-    # and then a scan is fine, while each index costs every nightly write of millions of rows.
     product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+", db_index=False)
-    neighbour = models.ForeignKey(
-        "catalog.Product", on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    rank = models.PositiveSmallIntegerField()
-    score = models.FloatField()
+    # Product ids and their similarity scores, best first. A neighbour deleted later is
+    # simply not found when served: there is no foreign key inside a list.
+    neighbour_ids = models.JSONField(default=list)
+    scores = models.JSONField(default=list)
 
     class Meta:
-        indexes: ClassVar[list[models.Index]] = [
-            models.Index(fields=["version", "product", "rank"], name="recs_neighbour_lookup_idx"),
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["version", "product"], name="recs_neighbour_list_lookup"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.product_id} -> {self.neighbour_id} #{self.rank}"
+        return f"{self.product_id} -> {self.neighbour_ids}"
 
 
 class CustomerListKind(models.TextChoices):
@@ -72,40 +73,37 @@ class CustomerListKind(models.TextChoices):
     POPULAR = "popular", "Popular right now"  # everyone's list: no customer
 
 
-class CustomerRecommendation(models.Model):
-    """A rank in a ranked list: one customer's ("buy it again", "for you") or everyone's.
+class CustomerList(models.Model):
+    """A ranked list of product ids, best first: one customer's ("buy it again", "for you") or
+    everyone's.
 
     Popularity with time decay, for visitors and customers the model knows nothing about, is
     the list with no customer: a customer's lists and the popular fallback then come from one
-    query (and one for images), whatever the customer's lists hold.
+    query, whatever the customer's lists hold.
     """
 
-    # No index of its own: the lookup index starts with the version, and each index costs
-    # training time on every one of the millions of rows a version writes.
+    # No index of its own: the lookup index starts with the version.
     version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="+", db_index=False)
-    customer = models.ForeignKey(
+    customer = models.ForeignKey(  # indexed: an account deletion must be quick
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", null=True, blank=True
     )
     kind = models.CharField(max_length=16, choices=CustomerListKind.choices)
-    # Indexed by customer (an account deletion must be quick), not by product: see ProductNeighbour.
-    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+", db_index=False)
-    rank = models.PositiveSmallIntegerField()
-    score = models.FloatField()
+    product_ids = models.JSONField(default=list)
 
     class Meta:
         indexes: ClassVar[list[models.Index]] = [
-            models.Index(fields=["version", "customer", "kind", "rank"], name="recs_customer_lookup_idx"),
+            models.Index(fields=["version", "customer", "kind"], name="recs_customer_list_lookup"),
         ]
         constraints: ClassVar[list[models.BaseConstraint]] = [
             models.CheckConstraint(
                 condition=Q(customer__isnull=True, kind=CustomerListKind.POPULAR)
                 | (Q(customer__isnull=False) & ~Q(kind=CustomerListKind.POPULAR)),
-                name="recs_popular_list_has_no_customer",
+                name="recs_list_popular_has_no_customer",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.customer_id or 'everyone'} {self.kind} {self.product_id} #{self.rank}"
+        return f"{self.customer_id or 'everyone'} {self.kind} {self.product_ids}"
 
 
 class EventKind(models.TextChoices):

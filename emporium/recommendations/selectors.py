@@ -28,12 +28,12 @@ from emporium.catalog.selectors import Picture, ProductCard
 from emporium.core.money import Money
 from emporium.orders.models import OrderLine, OrderStatus
 from emporium.recommendations.models import (
+    CustomerList,
     CustomerListKind,
-    CustomerRecommendation,
     Event,
     EventKind,
     ModelVersion,
-    ProductNeighbour,
+    NeighbourList,
 )
 
 # Orders that were bought and kept: an unpaid, cancelled or refunded order says little about taste.
@@ -240,15 +240,49 @@ _PRODUCT_FIELDS = (
 _IMAGE_FIELDS = ("id", "image", "alt_text", "width", "height")
 
 
+@dataclass(frozen=True)
+class _Unnested:
+    """SQL for the entries of a list column of ``r``: the join that unnests it, and each entry's
+    product id, 1-based rank, and (for a parallel ``scores`` column) score."""
+
+    join: str
+    product: str
+    rank: str
+
+    def score(self, column: str) -> str:
+        if connection.vendor == "postgresql":
+            return f"CAST(r.{column} ->> CAST(u.rank - 1 AS INTEGER) AS DOUBLE PRECISION)"
+        return f"json_extract(r.{column}, '$[' || u.key || ']')"
+
+
+def _unnested(model: type[models.Model], column: str) -> _Unnested:
+    """Lists are JSON arrays: PostgreSQL unnests them with ``jsonb_array_elements_text``,
+    SQLite with ``json_each``; both keep the order, which is the rank."""
+    quoted = _c(model, column)
+    if connection.vendor == "postgresql":
+        return _Unnested(
+            join=f"CROSS JOIN LATERAL jsonb_array_elements_text(r.{quoted}) WITH ORDINALITY AS u(product_id, rank)",
+            product="CAST(u.product_id AS BIGINT)",
+            rank="u.rank",
+        )
+    return _Unnested(join=f"JOIN json_each(r.{quoted}) u", product="u.value", rank="(u.key + 1)")
+
+
 @cache
-def _servable(model: type[models.Model], served: str) -> str:
-    """The conditions every served row of ``model`` (aliased ``r``) meets: the active version's,
-    a published, in-stock product in its ``served`` column, not an excluded one."""
-    product = f"r.{_c(model, served)}"
-    return f"""JOIN active ON active.id = r.{_c(model, "version")}
-        JOIN {_t(Product)} q ON q.{_c(Product, "id")} = {product}
+def _servable(model: type[models.Model], column: str) -> tuple[str, _Unnested]:
+    """The rows of ``model`` (aliased ``r``) with their list ``column`` unnested, keeping every
+    served entry: the active version's, a published, in-stock product, not an excluded one.
+    Returns the ``FROM`` clause up to its ``WHERE`` conditions, and the entries' expressions."""
+    entry = _unnested(model, column)
+    return (
+        f"""FROM {_t(model)} r
+        JOIN active ON active.id = r.{_c(model, "version")}
+        {entry.join}
+        JOIN {_t(Product)} q ON q.{_c(Product, "id")} = {entry.product}
         WHERE q.{_c(Product, "is_published")} AND q.{_c(Product, "is_in_stock")}
-          AND {product} NOT IN (SELECT product_id FROM excluded)"""  # noqa: S608  # nosec B608
+          AND {entry.product} NOT IN (SELECT product_id FROM excluded)""",  # noqa: S608  # nosec B608
+        entry,
+    )
 
 
 def _card_from_row(row: Sequence[Any]) -> ProductCard:
@@ -294,19 +328,19 @@ def _read_cards(sql: str, params: Sequence[Any]) -> list[tuple[Any, ProductCard]
 @cache
 def _neighbours_sql(*, of_cart: bool) -> str:
     """The best-ranked servable neighbours of one product, or of the excluded (cart) products."""
-    n = ProductNeighbour
-    neighbour, rank, score = (f"r.{_c(n, name)}" for name in ("neighbour", "rank", "score"))
+    n = NeighbourList
+    servable, entry = _servable(n, "neighbour_ids")
+    owner = f"r.{_c(n, 'product')}"
     if of_cart:  # a neighbour of several cart products takes its best rank, once
-        ranked = f"""(SELECT {neighbour} AS product_id, MIN({rank}) AS rank
-                     FROM {_t(n)} r {_servable(n, "neighbour")}
-                       AND r.{_c(n, "product")} IN (SELECT product_id FROM excluded)
-                     GROUP BY {neighbour}
-                     ORDER BY MIN({rank}), MAX({score}) DESC, {neighbour} LIMIT %s) ranked"""  # noqa: S608  # nosec B608
-    else:  # each neighbour once: no grouping, so the lookup index stops at the LIMIT
-        ranked = f"""(SELECT {neighbour} AS product_id, {rank} AS rank
-                     FROM {_t(n)} r {_servable(n, "neighbour")}
-                       AND r.{_c(n, "product")} = %s AND {neighbour} <> r.{_c(n, "product")}
-                     ORDER BY {rank} LIMIT %s) ranked"""  # noqa: S608  # nosec B608
+        ranked = f"""(SELECT {entry.product} AS product_id, MIN({entry.rank}) AS rank
+                     {servable} AND {owner} IN (SELECT product_id FROM excluded)
+                     GROUP BY {entry.product}
+                     ORDER BY MIN({entry.rank}), MAX({entry.score(_c(n, "scores"))}) DESC, {entry.product}
+                     LIMIT %s) ranked"""  # noqa: S608  # nosec B608
+    else:
+        ranked = f"""(SELECT {entry.product} AS product_id, {entry.rank} AS rank
+                     {servable} AND {owner} = %s AND {entry.product} <> {owner}
+                     ORDER BY {entry.rank} LIMIT %s) ranked"""  # nosec B608
     return _statement(select="ranked.rank", ranked=ranked, order_by="ranked.rank")
 
 
@@ -345,13 +379,13 @@ def list_recommendations_for_customer(
 
 @cache
 def _one_list_sql(*, everyone: bool) -> str:
-    m = CustomerRecommendation
+    m = CustomerList
+    servable, entry = _servable(m, "product_ids")
     owner = "IS NULL" if everyone else "= %s"
-    rank = f"r.{_c(m, 'rank')}"
-    return f"""SELECT * FROM (SELECT r.{_c(m, "kind")} AS kind, {rank} AS rank, r.{_c(m, "product")} AS product_id
-                              FROM {_t(m)} r {_servable(m, "product")}
+    return f"""SELECT * FROM (SELECT r.{_c(m, "kind")} AS kind, {entry.rank} AS rank, {entry.product} AS product_id
+                              {servable}
                                 AND r.{_c(m, "customer")} {owner} AND r.{_c(m, "kind")} = %s
-                              ORDER BY {rank} LIMIT %s) one_list"""  # noqa: S608  # nosec B608
+                              ORDER BY {entry.rank} LIMIT %s) one_list"""  # noqa: S608  # nosec B608
 
 
 def list_customer_lists(
@@ -367,8 +401,7 @@ def list_customer_lists(
     rows without a customer) come from the same statement, so a page that falls back to
     popular products when the customer's lists are empty pays nothing more for it. Every
     exclusion (unpublished, sold out, in the cart) is in the SQL, and each list is its own
-    ``ORDER BY rank LIMIT`` on the lookup index: the database stops at the ``limit``-th
-    servable row of each list instead of ranking them all.
+    ``ORDER BY rank LIMIT`` over one row's unnested list, found by the lookup index.
     """
     lists: dict[CustomerListKind, list[ProductCard]] = {kind: [] for kind in kinds}
     excluded, params = _excluded(exclude_product_ids)

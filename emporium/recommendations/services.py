@@ -8,9 +8,10 @@ the new version failed and deletes its rows: the previously active version keeps
 
 from __future__ import annotations
 
+import itertools
+import json
 import logging
 import resource
-import struct
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -34,11 +35,11 @@ from emporium.datasets.services.bulk_insert import (
 )
 from emporium.recommendations.exceptions import NothingToTrainOn
 from emporium.recommendations.models import (
+    CustomerList,
     CustomerListKind,
-    CustomerRecommendation,
     ModelVersion,
     ModelVersionStatus,
-    ProductNeighbour,
+    NeighbourList,
 )
 from emporium.recommendations.selectors import get_latest_interaction_time, read_interactions
 from emporium.recommendations.training import (
@@ -58,7 +59,6 @@ POPULAR_PRODUCTS = 60  # three times the API's largest page: room for sold-out a
 SCORING_BATCH = 64  # 64 x 50,000 products of float32: 13 MB blocks that stay in the CPU's cache
 WRITE_BATCH = 5_000
 SCORING_THREADS = 2  # the 2 cores training is sized for
-COPY_PIECE = 200_000  # rows rendered to CSV at a time
 KEEP_PREVIOUS_VERSIONS = 1  # the last good model stays on disk for a quick look back
 
 
@@ -139,7 +139,7 @@ def train_recommendations(
     # parallel workers for four rows: 12 ms per product page instead of well under one. The
     # previous-but-one version's deleted rows are vacuumed away, or planning probes them.
     analyze_tables(
-        models=[ModelVersion, ProductNeighbour, CustomerRecommendation],
+        models=[ModelVersion, NeighbourList, CustomerList],
         vacuum=not connection.in_atomic_block,
     )
     clock.lap("clean_up_and_analyze")
@@ -181,7 +181,7 @@ def activate_version(*, version: ModelVersion, summary: dict) -> None:
 
 def _discard_version(*, version: ModelVersion, error: BaseException) -> None:
     logger.exception("recommendations: training version %s failed; the active model is kept", version.pk)
-    for table in (ProductNeighbour, CustomerRecommendation):
+    for table in (NeighbourList, CustomerList):
         table.objects.filter(version=version).delete()
     ModelVersion.objects.filter(pk=version.pk).update(
         status=ModelVersionStatus.FAILED, finished_at=timezone.now(), error=repr(error)[:2000]
@@ -192,7 +192,7 @@ def _delete_old_versions() -> None:
     ready = ModelVersion.objects.filter(status=ModelVersionStatus.READY, is_active=False)
     keep = list(ready.order_by("-finished_at", "-pk").values_list("pk", flat=True)[:KEEP_PREVIOUS_VERSIONS])
     stale = list(ready.exclude(pk__in=keep).values_list("pk", flat=True))
-    for table in (ProductNeighbour, CustomerRecommendation):
+    for table in (NeighbourList, CustomerList):
         table.objects.filter(version_id__in=stale).delete()
     ModelVersion.objects.filter(pk__in=stale).delete()
 
@@ -204,86 +204,136 @@ def peak_memory_mb() -> float:
 # --- Writing a version's rows --------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Lists:
+    """Ranked lists of one table, as columns: one owner per list, its entries best first."""
+
+    table: type[models.Model]
+    owners: dict[str, Any]  # column -> one value per list (or one for all)
+    entries: dict[str, list[list[Any]]]  # list column -> one Python list per list
+
+    @property
+    def count(self) -> int:
+        return len(next(iter(self.entries.values())))
+
+
 def _write_version(
     *, version: ModelVersion, model: RepeatDiscovery, progress: ProgressFactory, clock: _StageClock
 ) -> int:
-    """Every list as whole NumPy columns, then one transaction of one COPY per list.
+    """Every list as one row (its product ids, best first), all written in one transaction.
 
-    Rows are never built one by one in Python: at 80,000 customers x 40 rows that loop, not the
-    model, was the cost of a training run. Everything is scored before the first COPY, so a
-    model error aborts no statement half way.
+    Everything is scored before the first row is written, so a model error aborts no
+    statement half way. Returns the number of lists written.
     """
     data = model.data
     assert data is not None
     products = data.products.to_numpy().astype(np.int64)
     customers = data.customers.to_numpy().astype(np.int64)
-    lists: list[tuple[type[models.Model], dict[str, Any]]] = []
+    lists: list[_Lists] = []
 
     popular = np.argsort(-model.popularity, kind="stable")[:POPULAR_PRODUCTS]
     popular = popular[model.popularity[popular] > 0]
-    lists.append(
-        (
-            CustomerRecommendation,  # everyone's list: no customer_id column, so NULL
-            {
-                "kind": CustomerListKind.POPULAR.value,
-                "product_id": products[popular],
-                "rank": np.arange(1, len(popular) + 1),
-                "score": model.popularity[popular],
-            },
+    if len(popular):
+        lists.append(
+            _Lists(
+                CustomerList,  # everyone's list: no customer
+                owners={"customer_id": [None], "kind": CustomerListKind.POPULAR.value},
+                entries={"product_ids": [products[popular].tolist()]},
+            )
         )
-    )
 
     assert model.neighbours.similarity is not None
     similarity = keep_top_per_row(model.neighbours.similarity, n=NEIGHBOURS_PER_PRODUCT)
-    rows, columns, scores, ranks = ranked_entries(similarity)
+    owners, ranked, scores = _split_by_row(similarity, ids=products)
     lists.append(
-        (
-            ProductNeighbour,
-            {"product_id": products[rows], "neighbour_id": products[columns], "rank": ranks, "score": scores},
+        _Lists(
+            NeighbourList,
+            owners={"product_id": products[owners].tolist()},
+            entries={
+                "neighbour_ids": ranked,
+                "scores": scores,
+            },
         )
     )
 
-    again = keep_top_per_row(model.repeat_matrix(), n=PER_CUSTOMER)
-    rows, columns, scores, ranks = ranked_entries(again)
+    owners, ranked, _ = _split_by_row(keep_top_per_row(model.repeat_matrix(), n=PER_CUSTOMER), ids=products)
     clock.lap("neighbour_and_buy_again_lists")
     lists.append(
-        (
-            CustomerRecommendation,
-            {
-                "customer_id": customers[rows],
-                "kind": CustomerListKind.BUY_AGAIN.value,
-                "product_id": products[columns],
-                "rank": ranks,
-                "score": scores,
-            },
+        _Lists(
+            CustomerList,
+            owners={"customer_id": customers[owners].tolist(), "kind": CustomerListKind.BUY_AGAIN.value},
+            entries={"product_ids": ranked},
         )
     )
 
     # "For you" shows discovery only: what the customer already buys has its own widget.
     for_you = _score_for_you(model=model, progress=progress)
     clock.lap("score_for_you")
-    rows, positions = np.nonzero(for_you >= 0)
+    filled = np.flatnonzero((for_you >= 0).any(axis=1))
+    ids = np.where(for_you[filled] >= 0, products[for_you[filled]], -1)  # -1 pads a short row
     lists.append(
-        (
-            CustomerRecommendation,
-            {
-                "customer_id": customers[rows],
-                "kind": CustomerListKind.FOR_YOU.value,
-                "product_id": products[for_you[rows, positions]],
-                "rank": positions + 1,  # padding (-1) only ever ends a row, so positions are ranks
-                "score": 0.0,
-            },
+        _Lists(
+            CustomerList,
+            owners={"customer_id": customers[filled].tolist(), "kind": CustomerListKind.FOR_YOU.value},
+            entries={"product_ids": [[pk for pk in row if pk >= 0] for row in ids.tolist()]},
         )
     )
     with transaction.atomic(), foreign_key_checks_off() as checks_are_off:
         if checks_are_off:
-            # Once per referenced row instead of once per written row (millions): see bulk_insert.
+            # Once per referenced row instead of once per written row: see bulk_insert.
             lock_referenced_rows(model=ModelVersion, ids=np.array([version.pk], dtype=np.int64))
             lock_referenced_rows(model=Product, ids=products)
             lock_referenced_rows(model=get_user_model(), ids=customers)
-        written = sum(_copy_columns(table, columns, version_id=version.pk) for table, columns in lists)
-    logger.info("recommendations: wrote %s rows in %.1f s", written, clock.lap("write"))
+        written = sum(_write_lists(lists_of_table, version_id=version.pk) for lists_of_table in lists)
+    logger.info("recommendations: wrote %s lists in %.1f s", written, clock.lap("write"))
     return written
+
+
+def _split_by_row(matrix, *, ids: np.ndarray) -> tuple[np.ndarray, list[list[int]], list[list[float]]]:
+    """Each non-empty row's index, and its entries (columns as ``ids``) and values, best first.
+
+    Ties go by column. Whole columns are turned into Python lists once and sliced, not each
+    row: a row at a time was most of the cost.
+    """
+    rows, columns, values, _ = ranked_entries(matrix)
+    owners, starts = np.unique(rows, return_index=True)
+    bounds = [*starts.tolist(), len(rows)]
+    entries, scores = ids[columns].tolist(), np.round(values, 6).tolist()
+    pieces = list(itertools.pairwise(bounds))
+    return owners, [entries[a:b] for a, b in pieces], [scores[a:b] for a, b in pieces]
+
+
+def _write_lists(lists: _Lists, *, version_id: int) -> int:
+    """COPY on PostgreSQL (a few hundred thousand rows of JSON text), bulk_create elsewhere."""
+    count = lists.count
+    if count == 0:
+        return 0
+    columns = {"version_id": [version_id] * count}
+    for name, values in lists.owners.items():
+        columns[name] = values if isinstance(values, list) else [values] * count
+    if connection.vendor != "postgresql":
+        names = list(columns) + list(lists.entries)
+        table = lists.table
+        table.objects.bulk_create(  # type: ignore[attr-defined]
+            [
+                table(**dict(zip(names, row, strict=True)))
+                for row in zip(*columns.values(), *lists.entries.values(), strict=True)
+            ],
+            batch_size=WRITE_BATCH,
+        )
+        return count
+    names = ", ".join(list(columns) + list(lists.entries))
+    with (
+        connection.cursor() as cursor,
+        cursor.connection.cursor().copy(f"COPY {lists.table._meta.db_table} ({names}) FROM STDIN") as copy,
+    ):
+        for row in zip(
+            *columns.values(),
+            *([json.dumps(entry) for entry in values] for values in lists.entries.values()),
+            strict=True,
+        ):
+            copy.write_row(row)
+    return count
 
 
 def _score_for_you(*, model: RepeatDiscovery, progress: ProgressFactory) -> np.ndarray:
@@ -320,61 +370,3 @@ def ranked_entries(matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     rows, columns, values = rows[order], columns[order], values[order]
     starts = np.searchsorted(rows, rows, side="left")
     return rows, columns, values.astype(np.float64), np.arange(len(rows)) - starts + 1
-
-
-def _copy_columns(table: type[models.Model], columns: dict[str, Any], *, version_id: int) -> int:
-    """Binary COPY on PostgreSQL, bulk_create elsewhere.
-
-    Every list's rows have a fixed width (integers, a float, one constant text), so the
-    binary COPY records are laid out by a NumPy structured array in one go: rendering CSV
-    and parsing it again on the server took most of the time a version took to write.
-    """
-    frame = pd.DataFrame({"version_id": version_id, **columns})
-    if frame.empty:
-        return 0
-    if connection.vendor != "postgresql":
-        records = frame.to_dict("records")
-        table.objects.bulk_create(  # type: ignore[attr-defined]
-            [table(**record) for record in records], batch_size=WRITE_BATCH
-        )
-        return len(records)
-    names = ", ".join(frame.columns)
-    layout = [(name, _binary_type(table=table, column=name, values=frame[name])) for name in frame.columns]
-    with (
-        connection.cursor() as cursor,
-        cursor.connection.cursor().copy(
-            f"COPY {table._meta.db_table} ({names}) FROM STDIN WITH (FORMAT binary)"
-        ) as copy,
-    ):
-        copy.write(b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0))
-        for start in range(0, len(frame), COPY_PIECE):
-            piece = frame.iloc[start : start + COPY_PIECE]
-            dtype = [("fields", ">i2")]
-            for name, kind in layout:
-                dtype += [(f"{name}__length", ">i4"), (name, kind)]
-            records = np.empty(len(piece), dtype=dtype)
-            records["fields"] = len(layout)
-            for name, kind in layout:
-                records[f"{name}__length"] = np.dtype(kind).itemsize
-                values = piece[name].to_numpy()
-                records[name] = np.char.encode(values.astype(str)) if kind.startswith("S") else values
-            copy.write(records.tobytes())
-        copy.write(struct.pack(">h", -1))
-    return len(frame)
-
-
-_BINARY_TYPES = {"bigint": ">i8", "integer": ">i4", "smallint": ">i2", "double precision": ">f8"}
-
-
-def _binary_type(*, table: type[models.Model], column: str, values: pd.Series) -> str:
-    """The big-endian NumPy type of a column in PostgreSQL's binary COPY format."""
-    field = table._meta.get_field(column.removesuffix("_id") if column.endswith("_id") else column)
-    assert isinstance(field, models.Field)  # a column of this table, never a reverse relation
-    db_type = str(field.rel_db_type(connection) if field.is_relation else field.db_type(connection))
-    db_type = db_type.replace("bigserial", "bigint").split(" CHECK")[0].strip()
-    if db_type.startswith("varchar"):
-        lengths = values.astype(str).str.encode("utf-8").str.len()
-        if lengths.nunique() != 1:
-            raise ValueError(f"{column}: binary COPY here writes texts of one length only")
-        return f"S{int(lengths.iloc[0])}"
-    return _BINARY_TYPES[db_type]

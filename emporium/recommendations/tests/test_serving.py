@@ -17,8 +17,8 @@ from emporium.catalog.selectors import ProductCard
 from emporium.catalog.tests.factories import ProductFactory, ProductImageFactory
 from emporium.recommendations.events import flush_events
 from emporium.recommendations.models import (
+    CustomerList,
     CustomerListKind,
-    CustomerRecommendation,
     Event,
     EventKind,
     ModelVersion,
@@ -146,10 +146,9 @@ def test_a_customers_home_widgets_cost_one_query_together_whatever_their_size(
         widgets = widgets_for_page(request=request, page="home")
 
     assert [(widget.name, len(widget.cards)) for widget in widgets] == [("buy_again", 4), ("for_you", 4)]
-    assert [card.id for card in widgets[0].cards] == [
-        row.product_id
-        for row in CustomerRecommendation.objects.filter(kind=CustomerListKind.BUY_AGAIN).order_by("rank")[:4]
-    ]
+    assert [card.id for card in widgets[0].cards] == (
+        CustomerList.objects.get(kind=CustomerListKind.BUY_AGAIN).product_ids[:4]
+    )
 
 
 @pytest.mark.django_db

@@ -13,11 +13,11 @@ from emporium.orders.models import OrderStatus
 from emporium.orders.tests.factories import OrderFactory, OrderLineFactory
 from emporium.recommendations.exceptions import NothingToTrainOn
 from emporium.recommendations.models import (
+    CustomerList,
     CustomerListKind,
-    CustomerRecommendation,
     ModelVersion,
     ModelVersionStatus,
-    ProductNeighbour,
+    NeighbourList,
 )
 from emporium.recommendations.services import train_recommendations
 from emporium.recommendations.training import ImplicitALS, RepeatDiscovery
@@ -51,9 +51,11 @@ def test_training_activates_a_version_with_neighbours_and_customer_lists(shop):
 
     version = ModelVersion.objects.get(is_active=True)
     assert version.pk == summary.version_id
-    first = ProductNeighbour.objects.filter(version=version, product=shop["tea"]).order_by("rank")[0]
-    assert first.neighbour == shop["cups"]
-    assert CustomerRecommendation.objects.filter(version=version, kind=CustomerListKind.BUY_AGAIN).exists()
+    assert NeighbourList.objects.get(version=version, product=shop["tea"]).neighbour_ids[0] == shop["cups"].pk
+    again = CustomerList.objects.get(
+        version=version, customer=shop["customers"][0], kind=CustomerListKind.BUY_AGAIN
+    )
+    assert set(again.product_ids[:2]) == {shop["tea"].pk, shop["cups"].pk}  # bought most recently
     assert summary.customers == 6
     assert summary.products == 4
 
@@ -77,14 +79,14 @@ class ExplodingModel(RepeatDiscovery):
 @pytest.mark.django_db
 def test_a_failed_retrain_keeps_the_last_good_model_and_leaves_no_rows(shop):
     good = train_recommendations(model=small_model())
-    rows_before = CustomerRecommendation.objects.count()
+    rows_before = CustomerList.objects.count()
 
     with pytest.raises(RuntimeError):
         train_recommendations(model=ExplodingModel(als=ImplicitALS(factors=4, iterations=2, threads=1)))
 
     assert ModelVersion.objects.get(is_active=True).pk == good.version_id
     assert ModelVersion.objects.filter(status=ModelVersionStatus.FAILED).count() == 1
-    assert CustomerRecommendation.objects.count() == rows_before
+    assert CustomerList.objects.count() == rows_before
 
 
 @pytest.mark.django_db
