@@ -312,11 +312,11 @@ def _write_lists(lists: _Lists, *, version_id: int) -> int:
     for name, values in lists.owners.items():
         columns[name] = values if isinstance(values, list) else [values] * count
     if connection.vendor != "postgresql":
-        names = list(columns) + list(lists.entries)
+        fields = list(columns) + list(lists.entries)
         table = lists.table
         table.objects.bulk_create(  # type: ignore[attr-defined]
             [
-                table(**dict(zip(names, row, strict=True)))
+                table(**dict(zip(fields, row, strict=True)))
                 for row in zip(*columns.values(), *lists.entries.values(), strict=True)
             ],
             batch_size=WRITE_BATCH,
