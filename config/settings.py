@@ -320,6 +320,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "emporium.orders.tasks.release_expired_orders_task",
         "schedule": env.float("ORDER_RELEASE_INTERVAL_SECONDS", default=60.0),
     },
+    # Pictures whose thumbnail task could not be queued (a broker outage) get them here.
+    "make-missing-thumbnails": {
+        "task": "emporium.catalog.tasks.make_missing_thumbnails_task",
+        "schedule": 600.0,
+    },
     # Order confirmations whose task could not be queued (a broker outage) go out from the database.
     "send-unsent-order-confirmations": {
         "task": "emporium.checkout.tasks.send_unsent_order_confirmations_task",

@@ -213,6 +213,11 @@ class ProductImage(models.Model):
         max_length=200, blank=True, help_text="What the picture shows, for screen readers."
     )
     position = models.PositiveSmallIntegerField(default=0)
+    # Thumbnails are made by a background task after the picture is saved (inline in embedded
+    # mode); until they exist, pages show the original.
+    thumbnails_ready = models.BooleanField(default=False, editable=False)
+
+    image_name_when_loaded: str | None = None  # set by from_db
 
     class Meta:
         ordering = ["position", "pk"]
@@ -220,12 +225,25 @@ class ProductImage(models.Model):
     def __str__(self) -> str:
         return self.alt_text or str(self.image.name)
 
+    @classmethod
+    def from_db(
+        cls, db: str | None, field_names: Collection[str], values: Collection[Any], **kwargs: Any
+    ) -> ProductImage:
+        instance = super().from_db(db, field_names, values, **kwargs)
+        # The file's name when the row was read: a save with another file needs new thumbnails
+        # (catalog.signals). None when the column was not read.
+        loaded = instance.__dict__.get("image")
+        instance.image_name_when_loaded = None if loaded is None else str(loaded)
+        return instance
+
     def thumbnail_name(self, size: str) -> str:
         """Where the thumbnail of that size lives: derived from the name, so no query is needed."""
         path = PurePosixPath(str(self.image.name))
         return str(path.parent / "thumbs" / f"{path.stem}-{THUMBNAIL_WIDTHS[size]}.webp")
 
     def thumbnail_url(self, size: str) -> str:
+        if not self.thumbnails_ready:
+            return self.image.storage.url(self.image.name)
         return self.image.storage.url(self.thumbnail_name(size))
 
     @property

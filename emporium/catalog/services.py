@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from io import BytesIO
@@ -11,11 +12,14 @@ from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.db.models import Exists, F, Min, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from kombu.exceptions import OperationalError as KombuOperationalError
 from PIL import Image, ImageOps
 
 from emporium.catalog.cache import bump_catalog_version
 from emporium.catalog.events import announce_stock_returned, stock_moved
 from emporium.catalog.models import THUMBNAIL_WIDTHS, Category, Product, ProductImage, Variant
+
+logger = logging.getLogger(__name__)
 
 
 def refresh_product_summaries(*, product_ids: Iterable[int] | None = None) -> int:
@@ -97,8 +101,8 @@ def store_units_sold(*, units_sold: Mapping[int, int], product_ids: Iterable[int
 def generate_thumbnails(*, image: ProductImage) -> list[str]:
     """Write a WebP thumbnail of each width in THUMBNAIL_WIDTHS next to the original.
 
-    Made once at upload, at a name derived from the original, so pages link to thumbnails
-    without a query and no request ever waits for an image to be resized.
+    At a name derived from the original, so pages link to thumbnails without a query and no
+    request ever waits for an image to be resized. Run by ``make_thumbnails`` in the background.
     """
     storage = image.image.storage
     written = []
@@ -117,6 +121,48 @@ def generate_thumbnails(*, image: ProductImage) -> list[str]:
             storage.delete(name)
         written.append(storage.save(name, ContentFile(buffer.getvalue())))
     return written
+
+
+def make_thumbnails(*, image_id: int) -> bool:
+    """Make a picture's thumbnails and switch its pages to them; False if there is nothing to do.
+
+    The picture is marked ready only if its file is still the one thumbnailed: a file replaced
+    meanwhile has its own task coming. Pages and cards cached with the original are dropped.
+    """
+    image = ProductImage.objects.filter(pk=image_id, thumbnails_ready=False).first()
+    if image is None:
+        return False
+    generate_thumbnails(image=image)
+    marked = ProductImage.objects.filter(pk=image_id, image=image.image.name).update(thumbnails_ready=True)
+    if marked:
+        transaction.on_commit(bump_catalog_version)
+    return bool(marked)
+
+
+def queue_thumbnails(*, image_id: int) -> None:
+    """Ask a worker for a picture's thumbnails (inline in embedded mode), after the commit."""
+
+    def queue() -> None:
+        from emporium.catalog.tasks import make_thumbnails_task  # the task module imports services
+
+        try:
+            make_thumbnails_task.delay(image_id=image_id)
+        except KombuOperationalError:
+            # The broker is down: the picture is saved and shows its original; the periodic
+            # make_missing_thumbnails catches up.
+            logger.warning("Could not queue the thumbnails of image %s; the sweep will make them", image_id)
+
+    transaction.on_commit(queue)
+
+
+def make_missing_thumbnails(*, limit: int = 100) -> int:
+    """Thumbnails for pictures whose task never ran (a broker outage, a worker that died).
+
+    A picture whose own task is still queued may be done twice, which costs only the work:
+    the files are the same and the second run finds it ready.
+    """
+    ids = ProductImage.objects.filter(thumbnails_ready=False).order_by("pk").values_list("pk", flat=True)
+    return sum(make_thumbnails(image_id=image_id) for image_id in list(ids[:limit]))
 
 
 # --- Staff edits (the staff API; the admin edits through its forms) ----------------------------
@@ -180,7 +226,7 @@ def create_variant(*, product: Product, fields: VariantFields) -> Variant:
 def add_product_image(
     *, product: Product, image: File, alt_text: str = "", position: int = 0
 ) -> ProductImage:
-    """Store a picture of the product; its thumbnails are written on save (catalog.signals).
+    """Store a picture of the product; its thumbnails are made after the commit (catalog.signals).
 
     ``image`` must come from ``catalog.images.reencode_uploaded_image``, as the staff API's
     serializer and the admin's form pass it: never the bytes as uploaded.

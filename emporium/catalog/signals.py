@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from emporium.catalog.cache import bump_catalog_version
 from emporium.catalog.events import announce_stock_returned
 from emporium.catalog.models import Category, Product, ProductImage, Variant
-from emporium.catalog.services import generate_thumbnails, refresh_product_summaries
+from emporium.catalog.services import queue_thumbnails, refresh_product_summaries
 
 
 @receiver([post_save, post_delete], sender=Variant)
@@ -29,9 +29,19 @@ def variant_restocked(sender: type[Variant], instance: Variant, created: bool, *
     instance.available_when_loaded = instance.quantity_available
 
 
+@receiver(pre_save, sender=ProductImage)
+def image_file_replaced(sender: type[ProductImage], instance: ProductImage, **kwargs: Any) -> None:
+    """Another file than the one read: its thumbnails are not made yet, pages show it as it is."""
+    loaded = instance.image_name_when_loaded
+    if loaded is not None and loaded != instance.image.name:
+        instance.thumbnails_ready = False
+
+
 @receiver(post_save, sender=ProductImage)
 def image_saved(sender: type[ProductImage], instance: ProductImage, **kwargs: Any) -> None:
-    generate_thumbnails(image=instance)
+    if not instance.thumbnails_ready:
+        queue_thumbnails(image_id=instance.pk)
+    instance.image_name_when_loaded = instance.image.name
 
 
 @receiver([post_save, post_delete], sender=Product)

@@ -237,7 +237,7 @@ _PRODUCT_FIELDS = (
     "rating_average",
     "rating_count",
 )
-_IMAGE_FIELDS = ("id", "image", "alt_text", "width", "height")
+_IMAGE_FIELDS = ("id", "image", "alt_text", "width", "height", "thumbnails_ready")
 
 
 @dataclass(frozen=True)
@@ -287,12 +287,18 @@ def _servable(model: type[models.Model], column: str) -> tuple[str, _Unnested]:
 
 def _card_from_row(row: Sequence[Any]) -> ProductCard:
     pk, name, slug, price, currency, in_stock, rating, ratings, category = row[:9]
-    image_id, image, alt_text, width, height = row[9:14]
+    image_id, image, alt_text, width, height, thumbnails_ready = row[9:15]
     picture = None
     if image_id is not None:
         picture = Picture.from_image(
             ProductImage(
-                id=image_id, product_id=pk, image=image, alt_text=alt_text, width=width, height=height
+                id=image_id,
+                product_id=pk,
+                image=image,
+                alt_text=alt_text,
+                width=width,
+                height=height,
+                thumbnails_ready=bool(thumbnails_ready),
             ),
             product_name=name,
         )

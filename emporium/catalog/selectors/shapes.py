@@ -55,6 +55,9 @@ class Picture:
     alt_text: str
     width: int | None
     height: int | None
+    # False until the background task has made them: every URL is then the original's.
+    # Last, with a default: pictures cached before it existed still load.
+    has_thumbnails: bool = True
 
     @classmethod
     def from_image(cls, image: ProductImage, *, product_name: str) -> Picture:
@@ -65,6 +68,7 @@ class Picture:
             alt_text=image.alt_text or product_name,
             width=image.width,
             height=image.height,
+            has_thumbnails=image.thumbnails_ready,
         )
 
 

@@ -76,8 +76,8 @@ ONLINE_RETAIL_NAMES = (
 
 
 class ProductImageFactory(DjangoModelFactory[ProductImage]):
-    """Writes a small PNG and, through the post_save signal, its thumbnails: point
-    ``settings.MEDIA_ROOT`` at ``tmp_path`` in tests that make images."""
+    """Writes a small PNG; its thumbnails are made after the commit (run the on-commit
+    callbacks to get them): point ``settings.MEDIA_ROOT`` at ``tmp_path`` in tests that make images."""
 
     class Meta:
         model = ProductImage

@@ -60,11 +60,15 @@ def _png(width: int, height: int) -> SimpleUploadedFile:
     return SimpleUploadedFile("lantern.png", buffer.getvalue(), content_type="image/png")
 
 
-def test_uploaded_image_gets_a_thumbnail_per_size_without_enlarging(settings, tmp_path):
+def test_uploaded_image_gets_a_thumbnail_per_size_without_enlarging(
+    settings, tmp_path, django_capture_on_commit_callbacks
+):
     settings.MEDIA_ROOT = tmp_path
     product = ProductFactory.create()
 
-    image = ProductImage.objects.create(product=product, image=_png(1200, 800), alt_text="A teal lantern")
+    with django_capture_on_commit_callbacks(execute=True):  # the thumbnail task, inline
+        image = ProductImage.objects.create(product=product, image=_png(1200, 800), alt_text="A teal lantern")
+    image.refresh_from_db()
 
     card = Image.open(tmp_path / image.thumbnail_name("card"))
     zoom = Image.open(tmp_path / image.thumbnail_name("zoom"))

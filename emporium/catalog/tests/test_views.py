@@ -368,10 +368,13 @@ def test_product_without_pictures_shows_a_placeholder(client, shop: Shop):
     assert 'role="img" aria-label="No photo of this product yet"' in html
 
 
-def test_product_pictures_offer_sized_thumbnails(client, shop: Shop, settings, tmp_path):
+def test_product_pictures_offer_sized_thumbnails(
+    client, shop: Shop, settings, tmp_path, django_capture_on_commit_callbacks
+):
     settings.MEDIA_ROOT = tmp_path
     product = make_product("WHITE METAL LANTERN", category=shop.candles)
-    ProductImageFactory.create(product=product, alt_text="A white lantern on a table")
+    with django_capture_on_commit_callbacks(execute=True):  # the thumbnail task, inline
+        ProductImageFactory.create(product=product, alt_text="A white lantern on a table")
 
     html = _html(client.get(product.get_absolute_url()))
 
