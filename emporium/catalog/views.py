@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -40,7 +39,6 @@ from emporium.catalog.selectors import (
     list_suggestions,
 )
 from emporium.catalog.sitemaps import build_sitemaps
-from emporium.checkout.selectors import list_delivery_options
 
 RESULTS_TARGET = "results"  # the id of the swappable results region in the listing templates
 SEARCH_PAGE_SIZE = 24
@@ -285,9 +283,6 @@ def product_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "product": product,
             "canonical_url": request.build_absolute_uri(product.url),
-            "delivery_options": list_delivery_options(currency=settings.DEFAULT_CURRENCY),
-            "dispatch_promise": settings.DISPATCH_PROMISE,
-            "returns_days": settings.RETURNS_DAYS,
         },
     )
 
