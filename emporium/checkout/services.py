@@ -15,11 +15,12 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
@@ -50,9 +51,17 @@ from emporium.checkout.models import ShippingMethod, Voucher, VoucherUsage
 from emporium.checkout.selectors import explain_delivery_to, get_tax_rate
 from emporium.core.money import Money, format_money, quantize
 from emporium.orders.emails import send_order_email_once
-from emporium.orders.models import Order, OrderEvent, OrderEventType, OrderLine, OrderStatus, StockState
-from emporium.orders.numbers import generate_order_number
-from emporium.orders.signals import order_placed
+from emporium.orders.placing import (
+    OrderAmounts,
+    PricedLine,
+    announce_order_placed,
+    create_order,
+    find_order_by_idempotency_key,
+    list_placed_orders_without_email,
+)
+
+if TYPE_CHECKING:
+    from emporium.orders.models import Order
 
 logger = logging.getLogger(__name__)
 
@@ -186,7 +195,7 @@ def _find_replayed_order(*, cart: Cart, customer: User | None, idempotency_key: 
     order is theirs, and this caller must not be handed it (see emporium.checkout.idempotency).
     """
     low, high = keys_of_client_key(client_key=idempotency_key)
-    order = Order.objects.filter(idempotency_key__range=(low, high)).order_by().first()
+    order = find_order_by_idempotency_key(low=low, high=high)
     if order is None:
         return None
     mine = scope_idempotency_key(
@@ -247,67 +256,51 @@ def place_order(
     totals, voucher = calculate_checkout_totals(
         lines=lines, details=details, customer=customer, currency=cart.currency, lock_voucher=True
     )
-    now = timezone.now()
-    # A voucher can cover the whole order (free shipping too): nothing is left to pay, and no
-    # provider takes a payment of zero, so such an order is paid as it is placed. Its stock is
-    # kept until it ships, as for any paid order, rather than held for a payment that never comes.
-    nothing_to_pay = totals.total == 0
-    order = Order.objects.create(
-        number=generate_order_number(),
+    # Orders writes the order, its lines and the "placed" event; a voucher that covers the
+    # whole order (free shipping too) leaves nothing to pay, and create_order then records
+    # the order as paid as it is placed.
+    order = create_order(
         idempotency_key=scope_idempotency_key(
             client_key=idempotency_key, cart_id=cart.pk, customer_id=customer.pk if customer else None
         ),
         customer=customer,
         email=details.email,
-        status=OrderStatus.PAID if nothing_to_pay else OrderStatus.UNPAID,
-        paid_at=now if nothing_to_pay else None,
-        currency=totals.currency,
-        subtotal_amount=totals.subtotal,
-        shipping_amount=totals.shipping,
-        discount_amount=totals.discount,
-        tax_amount=totals.tax,
-        tax_rate=totals.tax_rate,
-        total_amount=totals.total,
-        placed_at=now,
         country=details.country,
-        shipping_method_name=details.shipping_method.name,
-        voucher_code=voucher.code if voucher else "",
         shipping_address=details.shipping_address,
         billing_address=details.billing_address,
-        stock_state=StockState.RESERVED,
-        reserved_until=None
-        if nothing_to_pay
-        else now + timedelta(minutes=settings.ORDER_RESERVATION_MINUTES),
-    )
-    OrderLine.objects.bulk_create(
-        OrderLine(
-            order=order,
-            variant=line.variant,
-            product_name=str(line.variant),
-            sku=line.variant.sku,
-            quantity=line.quantity,
-            unit_price_amount=quantize(line.variant.price_amount, totals.currency),
-            total_amount=calculate_line_total(
-                price=line.variant.price_amount, quantity=line.quantity, currency=totals.currency
-            ),
-        )
-        for line in lines
+        shipping_method_name=details.shipping_method.name,
+        voucher_code=voucher.code if voucher else "",
+        amounts=OrderAmounts(
+            currency=totals.currency,
+            subtotal_amount=totals.subtotal,
+            shipping_amount=totals.shipping,
+            discount_amount=totals.discount,
+            tax_amount=totals.tax,
+            tax_rate=totals.tax_rate,
+            total_amount=totals.total,
+        ),
+        lines=[
+            PricedLine(
+                variant_id=line.variant_id,
+                product_name=str(line.variant),
+                sku=line.variant.sku,
+                quantity=line.quantity,
+                unit_price_amount=quantize(line.variant.price_amount, totals.currency),
+                total_amount=calculate_line_total(
+                    price=line.variant.price_amount, quantity=line.quantity, currency=totals.currency
+                ),
+            )
+            for line in lines
+        ],
     )
     if voucher is not None:
         Voucher.objects.filter(pk=voucher.pk).update(used_count=F("used_count") + 1)
         VoucherUsage.objects.create(voucher=voucher, order=order, customer=customer, email=details.email)
-    OrderEvent.objects.create(
-        order=order,
-        type=OrderEventType.PLACED,
-        to_status=order.status,
-        actor=customer,
-        message="Nothing to pay: the voucher covers the whole order" if nothing_to_pay else "",
-    )
     if customer is not None and details.save_shipping_address:
         add_address_from_checkout(customer=customer, address=details.shipping_address)
     # Before the stock is reserved, so listeners' work (the webhooks outbox) is not done while
     # the hot variants' rows are locked; a shortfall below still rolls it all back.
-    order_placed.send(sender=Order, order=order)
+    announce_order_placed(order=order)
     # Exactly the lines this order was priced from, by id, whatever else the cart holds by
     # now: anything else is not part of this order and stays for the next one.
     CartLine.objects.filter(pk__in=[line.pk for line in lines]).delete()
@@ -356,20 +349,10 @@ def send_unsent_order_confirmations(*, now: datetime | None = None) -> int:
     """Send the confirmations whose task never ran (the broker was down when the order was
     placed); returns how many were sent. Each is still sent once (send_order_email_once)."""
     now = now or timezone.now()
-    unsent = (
-        Order.objects.filter(
-            idempotency_key__isnull=False,  # placed through checkout, not imported
-            placed_at__lte=now - UNSENT_CONFIRMATION_GRACE,
-            placed_at__gte=now - UNSENT_CONFIRMATION_WINDOW,
-        )
-        .exclude(
-            Exists(
-                OrderEvent.objects.filter(
-                    order=OuterRef("pk"), type=OrderEventType.EMAIL_SENT, message=CONFIRMATION_EVENT_MESSAGE
-                )
-            )
-        )
-        .order_by("pk")
+    unsent = list_placed_orders_without_email(
+        event_message=CONFIRMATION_EVENT_MESSAGE,
+        placed_from=now - UNSENT_CONFIRMATION_WINDOW,
+        placed_until=now - UNSENT_CONFIRMATION_GRACE,
     )
     return sum(send_order_confirmation(order=order) for order in unsent)
 

@@ -6,7 +6,7 @@ from celery import shared_task
 
 from emporium.checkout.services import send_order_confirmation, send_unsent_order_confirmations
 from emporium.core.mail import MAIL_TASK_RETRY
-from emporium.orders.models import Order
+from emporium.orders.placing import get_order
 
 
 @shared_task(**MAIL_TASK_RETRY)
@@ -14,7 +14,7 @@ def send_order_confirmation_task(*, order_id: int) -> bool:
     # An id, not the order: the task runs after the commit and reads the row as it is then.
     # send_order_confirmation skips an order whose confirmation is recorded as sent, so a
     # task delivered twice (acks late: a worker that died after sending) sends it once.
-    return send_order_confirmation(order=Order.objects.get(pk=order_id))
+    return send_order_confirmation(order=get_order(order_id=order_id))
 
 
 @shared_task

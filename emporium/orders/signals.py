@@ -9,8 +9,9 @@ inside the order's transaction, once the order is saved: receivers that act outs
 database (call a payment provider, queue a task) must wait for the commit with
 ``transaction.on_commit``.
 
-``order_placed`` is sent by checkout (sender ``Order``; argument ``order``) inside the
-transaction that creates the order, once its lines are written.
+``order_placed`` is sent when checkout places an order, through
+``emporium.orders.placing.announce_order_placed`` (sender ``Order``; argument ``order``), inside
+the transaction that creates the order, once its lines and its "placed" event are written.
 """
 
 from django.dispatch import Signal

@@ -1,0 +1,167 @@
+"""Placing an order: what checkout asks of orders to write one, find it again, and confirm it.
+
+Checkout decides what is sold and at what price (the cart, the voucher, shipping and VAT) and
+hands the result here as plain data; orders writes its own rows: the :class:`Order`, its
+:class:`OrderLine` rows and the "placed" :class:`OrderEvent`, in the caller's transaction. Checkout
+never touches orders' models (the ``order-writes`` contract in pyproject.toml).
+
+Every function here runs the same queries checkout ran when it wrote these rows itself:
+placing an order costs nothing more for being asked of another app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from uuid import UUID
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from emporium.accounts.models import User
+from emporium.orders.models import Order, OrderEvent, OrderEventType, OrderLine, OrderStatus, StockState
+from emporium.orders.numbers import generate_order_number
+from emporium.orders.signals import order_placed
+
+NOTHING_TO_PAY_MESSAGE = "Nothing to pay: the voucher covers the whole order"
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    """One line of the order as checkout priced it: the name, SKU and prices frozen at sale."""
+
+    variant_id: int
+    product_name: str
+    sku: str
+    quantity: int
+    unit_price_amount: Decimal
+    total_amount: Decimal
+
+
+@dataclass(frozen=True)
+class OrderAmounts:
+    """What the order adds up to, in ``currency``; ``tax_amount`` is the VAT the total includes."""
+
+    currency: str
+    subtotal_amount: Decimal
+    shipping_amount: Decimal
+    discount_amount: Decimal
+    tax_amount: Decimal
+    tax_rate: Decimal
+    total_amount: Decimal
+
+
+def create_order(
+    *,
+    idempotency_key: UUID,
+    customer: User | None,
+    email: str,
+    country: str,
+    shipping_address: dict[str, str],
+    billing_address: dict[str, str],
+    shipping_method_name: str,
+    voucher_code: str,
+    amounts: OrderAmounts,
+    lines: Sequence[PricedLine],
+) -> Order:
+    """Write a placed order, its lines and its "placed" event; three INSERTs, in the caller's
+    transaction (the caller reserves the stock, and ``order_placed`` is announced with
+    :func:`announce_order_placed` once the caller's own rows are written).
+
+    The order holds its stock (``StockState.RESERVED``): an unpaid one for
+    ORDER_RESERVATION_MINUTES, after which ``release_expired_orders`` gives it back. One with
+    nothing to pay (a voucher covers it all, shipping too) is paid as it is placed, since no
+    provider takes a payment of zero; it keeps its stock until it ships, as any paid order.
+    """
+    now = timezone.now()
+    nothing_to_pay = amounts.total_amount == 0
+    order = Order.objects.create(
+        number=generate_order_number(),
+        idempotency_key=idempotency_key,
+        customer=customer,
+        email=email,
+        status=OrderStatus.PAID if nothing_to_pay else OrderStatus.UNPAID,
+        paid_at=now if nothing_to_pay else None,
+        currency=amounts.currency,
+        subtotal_amount=amounts.subtotal_amount,
+        shipping_amount=amounts.shipping_amount,
+        discount_amount=amounts.discount_amount,
+        tax_amount=amounts.tax_amount,
+        tax_rate=amounts.tax_rate,
+        total_amount=amounts.total_amount,
+        placed_at=now,
+        country=country,
+        shipping_method_name=shipping_method_name,
+        voucher_code=voucher_code,
+        shipping_address=shipping_address,
+        billing_address=billing_address,
+        stock_state=StockState.RESERVED,
+        reserved_until=None
+        if nothing_to_pay
+        else now + timedelta(minutes=settings.ORDER_RESERVATION_MINUTES),
+    )
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            variant_id=line.variant_id,
+            product_name=line.product_name,
+            sku=line.sku,
+            quantity=line.quantity,
+            unit_price_amount=line.unit_price_amount,
+            total_amount=line.total_amount,
+        )
+        for line in lines
+    )
+    OrderEvent.objects.create(
+        order=order,
+        type=OrderEventType.PLACED,
+        to_status=order.status,
+        actor=customer,
+        message=NOTHING_TO_PAY_MESSAGE if nothing_to_pay else "",
+    )
+    return order
+
+
+def announce_order_placed(*, order: Order) -> None:
+    """Send ``order_placed`` (emporium.orders.signals) for an order :func:`create_order` wrote.
+
+    Its receivers (the webhooks outbox) write in the caller's transaction, so the caller sends
+    it before taking the locks it wants to hold only briefly (the variants' stock)."""
+    order_placed.send(sender=Order, order=order)
+
+
+def find_order_by_idempotency_key(*, low: UUID, high: UUID) -> Order | None:
+    """The order whose idempotency key lies in ``low``..``high`` (one client key's range,
+    emporium.checkout.idempotency), if any. One query on the key's unique index."""
+    return Order.objects.filter(idempotency_key__range=(low, high)).order_by().first()
+
+
+def get_order(*, order_id: int) -> Order:
+    """The order as it is now, by id (tasks are handed ids). Raises Order.DoesNotExist."""
+    return Order.objects.get(pk=order_id)
+
+
+def list_placed_orders_without_email(
+    *, event_message: str, placed_from: datetime, placed_until: datetime
+) -> QuerySet[Order]:
+    """Orders placed through checkout (not imported: they have an idempotency key) between
+    ``placed_from`` and ``placed_until``, with no e-mail recorded as ``event_message`` sent
+    (emporium.orders.emails); oldest first. One query."""
+    return (
+        Order.objects.filter(
+            idempotency_key__isnull=False,
+            placed_at__lte=placed_until,
+            placed_at__gte=placed_from,
+        )
+        .exclude(
+            Exists(
+                OrderEvent.objects.filter(
+                    order=OuterRef("pk"), type=OrderEventType.EMAIL_SENT, message=event_message
+                )
+            )
+        )
+        .order_by("pk")
+    )
