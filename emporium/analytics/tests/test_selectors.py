@@ -128,6 +128,35 @@ def test_new_returning_and_guest_customers():
 
 
 @pytest.mark.django_db
+def test_weekly_new_and_returning_count_each_customer_once_a_week():
+    # 2026-03-02 is a Monday: weeks of 2 and 9 March.
+    early, late = UserFactory.create(), UserFactory.create()
+    make_order(day=date(2026, 3, 2), total="10.00", customer=early)  # first sale: new that week
+    make_order(day=date(2026, 3, 4), total="15.00", customer=early)  # still new that week
+    make_order(day=date(2026, 3, 10), total="20.00", customer=early)  # back the next week
+    make_order(day=date(2026, 3, 11), total="5.00", customer=early)
+    make_order(day=date(2026, 3, 12), total="40.00", customer=late)  # first sale in the second week
+    rebuild_all_rollups()
+
+    report = selectors.get_new_and_returning_customers(
+        period=Period(start=date(2026, 3, 2), end=date(2026, 3, 15)),
+        granularity=Granularity.WEEK,
+        currency="GBP",
+    )
+
+    first, second = report["rows"]
+    assert (first["bucket"], first["new_customers"], first["returning_customers"]) == (date(2026, 3, 2), 1, 0)
+    assert (first["new_revenue"], first["returning_revenue"]) == (gbp("25.00"), gbp("0.00"))
+    assert (second["bucket"], second["new_customers"], second["returning_customers"]) == (
+        date(2026, 3, 9),
+        1,
+        1,
+    )
+    assert (second["new_revenue"], second["returning_revenue"]) == (gbp("40.00"), gbp("25.00"))
+    assert report["totals"] == {"customers": 2, "new_customers": 2, "returning_customers": 0}
+
+
+@pytest.mark.django_db
 def test_monthly_cohort_retention_percentages():
     january = [UserFactory.create() for _ in range(4)]
     for customer in january:
