@@ -5,6 +5,8 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from emporium.accounts import urls as account_urls
+from emporium.accounts.api import urls as account_api_urls
 from emporium.catalog.views import (
     home_view,
     robots_txt_view,
@@ -15,11 +17,20 @@ from emporium.core.api.errors import api_endpoint_not_found_view
 from emporium.core.health import ReadinessView, liveness_view
 from emporium.core.metrics import metrics_view
 from emporium.core.security_headers import csp_report_view
+from emporium.orders import account_urls as order_history_urls
+from emporium.orders.api import account_urls as order_history_api_urls
 
 admin.site.site_header = f"{settings.SITE_NAME} staff"
 admin.site.site_title = f"{settings.SITE_NAME} staff"
 # Staff log in through the storefront's login, so rate limits and two-factor codes apply there too.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+
+# The customer's account is one section, /account/ with "accounts:" names, served by two apps:
+# accounts' own pages and the order history, which orders serves (accounts sits below orders and
+# does not import it: the apps contract in pyproject.toml). A namespace is one include, so the
+# two lists are joined here; the same for the API under /api/v1/account/ ("accounts-api:").
+ACCOUNT_PAGES = (account_urls.urlpatterns + order_history_urls.urlpatterns, account_urls.app_name)
+ACCOUNT_API = (account_api_urls.urlpatterns + order_history_api_urls.urlpatterns, account_api_urls.app_name)
 
 urlpatterns = [
     path("", home_view, name="home"),
@@ -33,7 +44,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("dashboard/", include("emporium.analytics.urls")),
     path("accounts/", include("allauth.urls")),
-    path("account/", include("emporium.accounts.urls")),
+    path("account/", include(ACCOUNT_PAGES)),
     path("cart/", include("emporium.cart.urls")),
     path("checkout/", include("emporium.checkout.urls")),
     path("payments/", include("emporium.payments.urls")),
@@ -44,6 +55,7 @@ urlpatterns = [
     path("returns/", include("emporium.returns.urls")),
     path("api/v1/recommendations/", include("emporium.recommendations.api.urls")),
     path("api/v1/payments/", include("emporium.payments.api.urls")),
+    path("api/v1/", include(ACCOUNT_API)),
     path("api/v1/", include("emporium.core.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file, so no inline script is needed;

@@ -3,18 +3,18 @@ else's row finds nothing (404) rather than a row the caller may not see."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
-from django.db.models import Count, Prefetch, QuerySet
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from emporium.accounts.models import Address, User
-from emporium.orders.models import Order, OrderLine
+from emporium.accounts.personal_data import registered_holders
 
 
 def list_addresses_for_customer(*, customer: User) -> QuerySet[Address]:
@@ -27,19 +27,6 @@ def get_address_for_customer(*, customer: User, address_id: int) -> Address:
     return get_object_or_404(Address, pk=address_id, customer=customer)
 
 
-def list_orders_for_customer(*, customer: User) -> QuerySet[Order]:
-    return (
-        Order.objects.filter(customer=customer)
-        .annotate(line_count=Count("lines"))
-        .order_by("-placed_at", "-pk")
-    )
-
-
-def get_order_for_customer(*, customer: User, number: str) -> Order:
-    lines = Prefetch("lines", OrderLine.objects.order_by("pk"))
-    return get_object_or_404(Order.objects.prefetch_related(lines), number=number, customer=customer)
-
-
 def has_totp_authenticator(*, user: User) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
@@ -47,13 +34,11 @@ def has_totp_authenticator(*, user: User) -> bool:
 def get_personal_data(*, user: User) -> dict[str, Any]:
     """Everything the shop holds about one customer, for "download my data" (GDPR Art. 15 and 20).
 
-    Secrets are left out: password hashes, authenticator seeds and recovery codes describe how
+    Accounts' own sections come first, then each registered holder's (the orders: see
+    emporium.accounts.personal_data). Secrets are left out: password hashes, authenticator seeds and recovery codes describe how
     the customer proves who they are, not the customer, and a leaked export must not hand them over.
     """
-    lines_by_order: defaultdict[int, list[OrderLine]] = defaultdict(list)
-    for line in OrderLine.objects.filter(order__customer=user).order_by("pk"):
-        lines_by_order[line.order_id].append(line)
-    return {
+    data: dict[str, Any] = {
         "exported_at": timezone.now(),
         "profile": {
             "email": user.email,
@@ -99,26 +84,11 @@ def get_personal_data(*, user: User) -> dict[str, Any]:
             }
             for authenticator in Authenticator.objects.filter(user=user).order_by("pk")
         ],
-        "orders": [
-            {
-                "number": order.number,
-                "placed_at": order.placed_at,
-                "status": order.status,
-                "email": order.email,
-                "country": order.country,
-                "currency": order.currency,
-                "total": order.total_amount,
-                "lines": [
-                    {
-                        "sku": line.sku,
-                        "product_name": line.product_name,
-                        "quantity": line.quantity,
-                        "unit_price": line.unit_price_amount,
-                        "total": line.total_amount,
-                    }
-                    for line in lines_by_order[order.pk]
-                ],
-            }
-            for order in Order.objects.filter(customer=user).order_by("-placed_at", "-pk")
-        ],
     }
+    # Then what the apps above accounts hold, which accounts cannot import.
+    for holder in registered_holders():
+        sections = holder.export(user=user)
+        if clash := sections.keys() & data.keys():
+            raise ImproperlyConfigured(f"Personal data sections exported twice: {sorted(clash)}")
+        data |= sections
+    return data

@@ -1,3 +1,6 @@
+"""The account section's pages, /account/. Its order history pages (orders/...) are the orders
+app's, emporium.orders.account_urls: config/urls.py joins the two lists under "accounts:"."""
+
 from django.urls import path
 
 from emporium.accounts import views
@@ -11,10 +14,6 @@ urlpatterns = [
     path("addresses/new/", views.address_create_view, name="address-create"),
     path("addresses/<int:address_id>/edit/", views.address_update_view, name="address-update"),
     path("addresses/<int:address_id>/delete/", views.address_delete_view, name="address-delete"),
-    path("orders/", views.order_list_view, name="orders"),
-    path("orders/<str:number>/", views.order_detail_view, name="order-detail"),
-    path("orders/<str:number>/invoice/", views.order_invoice_view, name="order-invoice"),
-    path("orders/<str:number>/invoice.pdf", views.order_invoice_pdf_view, name="order-invoice-pdf"),
     path("privacy/", views.privacy_view, name="privacy"),
     path("privacy/my-data.json", views.personal_data_download_view, name="personal-data"),
     path("close/", views.delete_account_view, name="delete"),

@@ -1,5 +1,8 @@
 """The customer's own pages under /account/. Every view needs a login, and every object is
-looked up through a selector scoped to request.user."""
+looked up through a selector scoped to request.user.
+
+The order history pages under /account/orders/ are the orders app's (emporium.orders.views):
+accounts sits below orders and does not import it."""
 
 from __future__ import annotations
 
@@ -9,11 +12,9 @@ from typing import cast
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -22,11 +23,9 @@ from emporium.accounts.forms import AddressForm, DeleteAccountForm, ProfileForm
 from emporium.accounts.identity import authenticated_user
 from emporium.accounts.selectors import (
     get_address_for_customer,
-    get_order_for_customer,
     get_personal_data,
     has_totp_authenticator,
     list_addresses_for_customer,
-    list_orders_for_customer,
 )
 from emporium.accounts.services import (
     AddressFields,
@@ -36,17 +35,14 @@ from emporium.accounts.services import (
     update_address,
     update_profile,
 )
-from emporium.orders.invoices import invoice_html_context, invoice_pdf_response
-
-ORDERS_PER_PAGE = 20
 
 
 @login_required
 def overview_view(request: HttpRequest) -> HttpResponse:
     customer = authenticated_user(request)
+    # The recent orders are drawn by orders' own template tag ({% recent_orders %}).
     context = {
         "has_totp": has_totp_authenticator(user=customer),
-        "recent_orders": list_orders_for_customer(customer=customer)[:3],
         "default_address": list_addresses_for_customer(customer=customer).first(),
     }
     return render(request, "accounts/overview.html", context)
@@ -103,37 +99,6 @@ def address_delete_view(request: HttpRequest, address_id: int) -> HttpResponse:
         messages.success(request, "Address deleted.")
         return redirect("accounts:addresses")
     return render(request, "accounts/address_confirm_delete.html", {"address": address})
-
-
-@login_required
-def order_list_view(request: HttpRequest) -> HttpResponse:
-    # Pages, not one long table: a customer of many years (the imported shop has some with
-    # hundreds of orders) would otherwise load all of them. A page number out of range or not a
-    # number shows the nearest page rather than an error.
-    page = Paginator(
-        list_orders_for_customer(customer=authenticated_user(request)), ORDERS_PER_PAGE
-    ).get_page(request.GET.get("page"))
-    return render(request, "accounts/order_list.html", {"orders": page.object_list, "page": page})
-
-
-@login_required
-def order_detail_view(request: HttpRequest, number: str) -> HttpResponse:
-    order = get_order_for_customer(customer=authenticated_user(request), number=number)
-    return render(request, "accounts/order_detail.html", {"order": order})
-
-
-@login_required
-def order_invoice_view(request: HttpRequest, number: str) -> HttpResponse:
-    order = get_order_for_customer(customer=authenticated_user(request), number=number)
-    pdf_url = reverse("accounts:order-invoice-pdf", args=[order.number])
-    return render(request, "orders/invoice.html", invoice_html_context(order=order, pdf_url=pdf_url))
-
-
-@login_required
-def order_invoice_pdf_view(request: HttpRequest, number: str) -> HttpResponse:
-    return invoice_pdf_response(
-        order=get_order_for_customer(customer=authenticated_user(request), number=number)
-    )
 
 
 @login_required

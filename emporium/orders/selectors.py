@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.core import signing
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.crypto import constant_time_compare
@@ -153,6 +153,25 @@ def list_order_totals(*, order: Order) -> list[TotalRow]:
     if order.refunded_amount:
         rows.append(TotalRow("refunded", "Refunded", Money(order.refunded_amount, currency)))
     return rows
+
+
+# --- A customer's own orders: their order history (account pages and API) -------------------
+
+
+def list_orders_for_customer(*, customer: User) -> QuerySet[Order]:
+    """The customer's orders newest first, each with its ``line_count``."""
+    return (
+        Order.objects.filter(customer=customer)
+        .annotate(line_count=Count("lines"))
+        .order_by("-placed_at", "-pk")
+    )
+
+
+def get_order_for_customer(*, customer: User, number: str) -> Order:
+    """One of the customer's orders with its lines. Raises Http404 for anybody else's, as for
+    a number that does not exist."""
+    lines = Prefetch("lines", OrderLine.objects.order_by("pk"))
+    return get_object_or_404(Order.objects.prefetch_related(lines), number=number, customer=customer)
 
 
 # --- Staff: every customer's orders (the staff API; the permission is checked by the caller) --

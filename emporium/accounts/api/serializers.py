@@ -5,7 +5,6 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from emporium.accounts.models import Address, User
-from emporium.orders.models import Order, OrderLine
 
 
 class TokenObtainInput(serializers.Serializer):
@@ -62,41 +61,3 @@ class RegisterOutput(serializers.Serializer):
 
 class VerifyEmailInput(serializers.Serializer):
     key = serializers.CharField(max_length=200, help_text="The key at the end of the e-mailed link.")
-
-
-class OrderLineOutput(serializers.ModelSerializer[OrderLine]):
-    class Meta:
-        model = OrderLine
-        fields = ("sku", "product_name", "quantity", "unit_price_amount", "total_amount")
-
-
-class OrderSummaryOutput(serializers.ModelSerializer[Order]):
-    class Meta:
-        model = Order
-        fields: tuple[str, ...] = ("number", "status", "placed_at", "currency", "total_amount")
-
-
-class OrderAddressOutput(serializers.Serializer):
-    full_name = serializers.CharField()
-    company = serializers.CharField(allow_blank=True)
-    line1 = serializers.CharField()
-    line2 = serializers.CharField(allow_blank=True)
-    city = serializers.CharField()
-    region = serializers.CharField(allow_blank=True)
-    postcode = serializers.CharField()
-    country = serializers.CharField()
-    phone = serializers.CharField(allow_blank=True)
-
-
-class OrderDetailOutput(OrderSummaryOutput):
-    lines = OrderLineOutput(many=True, read_only=True)
-    shipping_address = OrderAddressOutput(allow_null=True, read_only=True)
-    billing_address = OrderAddressOutput(allow_null=True, read_only=True)
-
-    class Meta(OrderSummaryOutput.Meta):
-        fields = (
-            *OrderSummaryOutput.Meta.fields,
-            "email", "subtotal_amount", "shipping_amount", "discount_amount", "tax_amount", "tax_rate",
-            "shipping_method_name", "voucher_code", "shipping_address", "billing_address",
-            "tracking_number", "paid_at", "reserved_until", "lines",
-        )  # fmt: skip

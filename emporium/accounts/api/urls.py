@@ -1,3 +1,6 @@
+"""Sign-up, tokens and the address book. The customer's orders under account/orders/ are the
+orders app's, emporium.orders.api.account_urls: config/urls.py joins the two under "accounts-api:"."""
+
 from django.urls import path
 
 from emporium.accounts.api import views
@@ -13,6 +16,4 @@ urlpatterns = [
     path("auth/me/", views.MeApi.as_view(), name="me"),
     path("account/addresses/", views.AddressListApi.as_view(), name="addresses"),
     path("account/addresses/<int:address_id>/", views.AddressDetailApi.as_view(), name="address-detail"),
-    path("account/orders/", views.OrderListApi.as_view(), name="orders"),
-    path("account/orders/<slug:number>/", views.OrderDetailApi.as_view(), name="order-detail"),
 ]

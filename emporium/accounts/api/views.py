@@ -1,6 +1,7 @@
 """Accounts API: thin callers of the services and selectors.
 
-Authentication endpoints under /api/v1/auth/, the customer's own data under /api/v1/account/.
+Authentication endpoints under /api/v1/auth/, the customer's address book under
+/api/v1/account/ (their orders there are the orders app's: emporium.orders.api.views).
 Domain errors become problem responses in emporium.core.api.errors, so nothing here catches.
 """
 
@@ -19,8 +20,6 @@ from rest_framework_simplejwt.views import TokenRefreshView
 from emporium.accounts.api.serializers import (
     AddressSerializer,
     MeOutput,
-    OrderDetailOutput,
-    OrderSummaryOutput,
     RefreshTokenInput,
     RegisterInput,
     RegisterOutput,
@@ -30,12 +29,7 @@ from emporium.accounts.api.serializers import (
 )
 from emporium.accounts.identity import authenticated_user
 from emporium.accounts.known_devices import remember_known_device
-from emporium.accounts.selectors import (
-    get_address_for_customer,
-    get_order_for_customer,
-    list_addresses_for_customer,
-    list_orders_for_customer,
-)
+from emporium.accounts.selectors import get_address_for_customer, list_addresses_for_customer
 from emporium.accounts.services import (
     AddressFields,
     create_address,
@@ -46,7 +40,6 @@ from emporium.accounts.services import (
     update_address,
     verify_email_with_key,
 )
-from emporium.core.api.pagination import CURSOR_PARAMETERS, NewestOrdersFirst, cursor_page_of
 
 SIGNUP_ANSWER = "If the address can be used, we have e-mailed it a link to verify it."
 
@@ -178,29 +171,3 @@ class AddressDetailApi(APIView):
         address = get_address_for_customer(customer=authenticated_user(request), address_id=address_id)
         delete_address(address=address)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class OrderListApi(APIView):
-    permission_classes = (IsAuthenticated,)
-
-    @extend_schema(
-        operation_id="account_orders_list",
-        parameters=CURSOR_PARAMETERS,
-        responses={200: cursor_page_of(OrderSummaryOutput)},
-        tags=["account"],
-    )
-    def get(self, request: Request) -> Response:
-        """The customer's orders, newest first, a cursor page at a time."""
-        orders = list_orders_for_customer(customer=authenticated_user(request))
-        paginator = NewestOrdersFirst()
-        page = paginator.paginate_queryset(orders, request, view=self)
-        return paginator.get_paginated_response(OrderSummaryOutput(page, many=True).data)
-
-
-class OrderDetailApi(APIView):
-    permission_classes = (IsAuthenticated,)
-
-    @extend_schema(responses={200: OrderDetailOutput}, tags=["account"])
-    def get(self, request: Request, number: str) -> Response:
-        order = get_order_for_customer(customer=authenticated_user(request), number=number)
-        return Response(OrderDetailOutput(order).data)

@@ -9,8 +9,8 @@ from allauth.socialaccount.models import SocialAccount
 from django.db import transaction
 
 from emporium.accounts.models import User
+from emporium.accounts.personal_data import registered_holders
 from emporium.accounts.services.tokens import revoke_all_refresh_tokens
-from emporium.orders.models import Order
 
 logger = logging.getLogger(__name__)
 
@@ -26,15 +26,17 @@ def delete_account(*, user: User) -> None:
     The user row stays, deactivated, with an unusable password and an address at
     ``deleted.invalid`` that nobody can log in with or reset. Orders stay too, because the
     books must keep every sale: they keep pointing at the anonymised row, so order counts per
-    customer still add up, and lose their e-mail address. Changing the password hash also
-    ends every session the customer still had open elsewhere.
+    customer still add up, and lose their e-mail address (the orders app's holder of personal
+    data does that, emporium.accounts.personal_data, in this transaction). Changing the
+    password hash also ends every session the customer still had open elsewhere.
     """
     revoke_all_refresh_tokens(user=user)
     user.addresses.all().delete()
     EmailAddress.objects.filter(user=user).delete()
     SocialAccount.objects.filter(user=user).delete()  # their tokens go with them
     Authenticator.objects.filter(user=user).delete()
-    Order.objects.filter(customer=user).update(email="")
+    for holder in registered_holders():  # the apps above accounts: orders lose their e-mail
+        holder.erase(user=user)
     user.email = f"deleted-{uuid4().hex}@{ANONYMISED_EMAIL_DOMAIN}"
     user.full_name = ""
     user.external_ref = None

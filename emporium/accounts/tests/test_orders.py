@@ -1,4 +1,5 @@
-"""Order history: customers see their own orders and nobody else's."""
+"""Order history: customers see their own orders and nobody else's. The pages are the orders
+app's (emporium.orders.views), in the account section at /account/orders/."""
 
 import random
 
@@ -82,3 +83,24 @@ def test_nobody_reads_another_customers_order_by_guessing_its_number(client):
     guesses = [f"EM-{n:06d}" for n in [*range(30, 40), *random.sample(range(1, 1_000_000), 5)] if n != 40]
     for number in guesses:
         assert client.get(f"/account/orders/{number}/").status_code == 404, number
+
+
+def test_account_overview_links_the_three_latest_orders(client):
+    customer = UserFactory.create()
+    for day in range(1, 5):
+        OrderFactory.create(customer=customer, number=f"EM-00000{day}", placed_at=f"2025-01-0{day}T10:00Z")
+    OrderFactory.create(number="EM-999999")  # someone else's
+    client.force_login(customer)
+
+    html = client.get("/account/").content.decode()
+
+    for number in ("EM-000004", "EM-000003", "EM-000002"):
+        assert f'<a href="/account/orders/{number}/">Order {number}</a>, ' in html
+    assert "EM-000001" not in html
+    assert "EM-999999" not in html
+
+
+def test_account_overview_without_orders_says_so(client):
+    client.force_login(UserFactory.create())
+
+    assert "You have not ordered anything yet." in client.get("/account/").content.decode()

@@ -8,10 +8,10 @@ from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 
-from emporium.accounts.api.serializers import OrderDetailOutput
 from emporium.accounts.countries import list_country_choices
 from emporium.checkout.models import ShippingMethod
 from emporium.checkout.selectors import list_active_shipping_methods
+from emporium.orders.api.serializers import OrderDetailOutput
 
 
 class CheckoutAddressInput(serializers.Serializer):

@@ -18,7 +18,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from emporium.accounts.api.serializers import OrderDetailOutput
 from emporium.accounts.identity import signed_in_user
 from emporium.accounts.models import User
 from emporium.accounts.selectors import get_address_for_customer
@@ -37,6 +36,7 @@ from emporium.checkout.selectors import list_shipping_methods_for_country, snaps
 from emporium.checkout.services import CheckoutDetails, calculate_checkout_totals, place_order
 from emporium.core.api.schema import problems
 from emporium.orders.api.guest_access import ORDER_TOKEN, order_token_of
+from emporium.orders.api.serializers import OrderDetailOutput
 from emporium.orders.selectors import get_order_for_visitor
 from emporium.orders.services import make_guest_order_token
 

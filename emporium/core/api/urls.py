@@ -1,9 +1,12 @@
-"""Every endpoint of the REST API, version 1, mounted at /api/v1/ by config/urls.py."""
+"""The endpoints of the REST API, version 1, mounted at /api/v1/ by config/urls.py.
+
+config/urls.py mounts the rest itself: the recommendations and payments APIs, and the accounts
+API (sign-up, tokens, the address book), joined there with the customer's orders from the
+orders app under one namespace ("accounts-api:")."""
 
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("emporium.accounts.api.urls")),
     path("", include("emporium.catalog.api.urls")),
     path("", include("emporium.cart.api.urls")),
     path("", include("emporium.checkout.api.urls")),

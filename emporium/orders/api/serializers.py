@@ -1,4 +1,5 @@
-"""Input and output shapes of the staff orders API."""
+"""Input and output shapes of the orders API: the customer's order history (read by checkout's
+API too, for the order just placed) and the staff orders API."""
 
 from __future__ import annotations
 
@@ -7,8 +8,45 @@ from typing import Any
 
 from rest_framework import serializers
 
-from emporium.accounts.api.serializers import OrderDetailOutput
-from emporium.orders.models import Order, OrderEvent, OrderStatus
+from emporium.orders.models import Order, OrderEvent, OrderLine, OrderStatus
+
+
+class OrderLineOutput(serializers.ModelSerializer[OrderLine]):
+    class Meta:
+        model = OrderLine
+        fields = ("sku", "product_name", "quantity", "unit_price_amount", "total_amount")
+
+
+class OrderSummaryOutput(serializers.ModelSerializer[Order]):
+    class Meta:
+        model = Order
+        fields: tuple[str, ...] = ("number", "status", "placed_at", "currency", "total_amount")
+
+
+class OrderAddressOutput(serializers.Serializer):
+    full_name = serializers.CharField()
+    company = serializers.CharField(allow_blank=True)
+    line1 = serializers.CharField()
+    line2 = serializers.CharField(allow_blank=True)
+    city = serializers.CharField()
+    region = serializers.CharField(allow_blank=True)
+    postcode = serializers.CharField()
+    country = serializers.CharField()
+    phone = serializers.CharField(allow_blank=True)
+
+
+class OrderDetailOutput(OrderSummaryOutput):
+    lines = OrderLineOutput(many=True, read_only=True)
+    shipping_address = OrderAddressOutput(allow_null=True, read_only=True)
+    billing_address = OrderAddressOutput(allow_null=True, read_only=True)
+
+    class Meta(OrderSummaryOutput.Meta):
+        fields = (
+            *OrderSummaryOutput.Meta.fields,
+            "email", "subtotal_amount", "shipping_amount", "discount_amount", "tax_amount", "tax_rate",
+            "shipping_method_name", "voucher_code", "shipping_address", "billing_address",
+            "tracking_number", "paid_at", "reserved_until", "lines",
+        )  # fmt: skip
 
 
 class StaffOrderSummaryOutput(serializers.ModelSerializer[Order]):

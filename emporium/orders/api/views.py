@@ -1,4 +1,9 @@
-"""Staff orders API: every order, filtered and cursor-paginated, and the state transitions.
+"""Orders API: the customer's own orders under /api/v1/account/orders/, and the staff orders API.
+
+A customer reads only their own orders: every lookup goes through a selector scoped to the
+signed-in user, so a guessed number of somebody else's order is a 404.
+
+Staff: every order, filtered and cursor-paginated, and the state transitions.
 
 Order managers move orders; analysts may read (emporium.accounts.api.permissions). Each
 transition is the service the admin calls, so stock, events, e-mails and money follow the
@@ -13,6 +18,7 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,6 +32,8 @@ from emporium.core.money import Money
 from emporium.orders.api.serializers import (
     CancelOrderInput,
     NoteInput,
+    OrderDetailOutput,
+    OrderSummaryOutput,
     RefundOrderInput,
     ShipOrderInput,
     StaffOrderDetailOutput,
@@ -33,7 +41,12 @@ from emporium.orders.api.serializers import (
     StaffOrderSummaryOutput,
 )
 from emporium.orders.models import Order
-from emporium.orders.selectors import get_order_for_staff, list_orders_for_staff
+from emporium.orders.selectors import (
+    get_order_for_customer,
+    get_order_for_staff,
+    list_orders_for_customer,
+    list_orders_for_staff,
+)
 from emporium.orders.services import (
     mark_order_delivered,
     mark_order_fulfilled,
@@ -44,6 +57,32 @@ from emporium.payments.services import (
     mark_order_paid_by_staff,
     refund_order_payment,
 )
+
+
+class OrderListApi(APIView):
+    permission_classes = (IsAuthenticated,)
+
+    @extend_schema(
+        operation_id="account_orders_list",
+        parameters=CURSOR_PARAMETERS,
+        responses={200: cursor_page_of(OrderSummaryOutput)},
+        tags=["account"],
+    )
+    def get(self, request: Request) -> Response:
+        """The customer's orders, newest first, a cursor page at a time."""
+        orders = list_orders_for_customer(customer=authenticated_user(request))
+        paginator = NewestOrdersFirst()
+        page = paginator.paginate_queryset(orders, request, view=self)
+        return paginator.get_paginated_response(OrderSummaryOutput(page, many=True).data)
+
+
+class OrderDetailApi(APIView):
+    permission_classes = (IsAuthenticated,)
+
+    @extend_schema(responses={200: OrderDetailOutput}, tags=["account"])
+    def get(self, request: Request, number: str) -> Response:
+        order = get_order_for_customer(customer=authenticated_user(request), number=number)
+        return Response(OrderDetailOutput(order).data)
 
 
 class StaffOrderListApi(APIView):
