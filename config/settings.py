@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "emporium.cart",
     "emporium.checkout",
     "emporium.payments",
+    "emporium.backoffice",
     "emporium.analytics",
     "emporium.reviews",
     "emporium.wishlist",
@@ -315,9 +316,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "emporium.accounts.tasks.flush_expired_tokens_task",
         "schedule": crontab(minute=27, hour=3),
     },
-    # Unpaid orders give their reserved stock back once ORDER_RESERVATION_MINUTES have passed.
+    # Unpaid orders are cancelled once ORDER_RESERVATION_MINUTES have passed: their reserved
+    # stock, voucher use and open payment attempts go back (payments' cancel workflow).
     "release-expired-orders": {
-        "task": "emporium.orders.tasks.release_expired_orders_task",
+        "task": "emporium.payments.tasks.release_expired_orders_task",
         "schedule": env.float("ORDER_RELEASE_INTERVAL_SECONDS", default=60.0),
     },
     # Pictures whose thumbnail task could not be queued (a broker outage) get them here.

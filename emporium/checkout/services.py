@@ -315,9 +315,9 @@ def place_order(
 def give_back_voucher_use(*, order: Order) -> bool:
     """Stop a cancelled or fully refunded order counting against its voucher's limits.
 
-    The order services call this under the order's row lock, and before they move stock:
-    ``place_order`` also locks the voucher before variant rows, so the two orders of locking
-    agree and cannot deadlock. Returns whether a use was given back (at most once per order).
+    The cancel and refund workflows (emporium.payments.services.workflows) call this under the
+    order's row lock, before the orders service moves stock: ``place_order`` also locks the
+    voucher before variant rows, so the two orders of locking agree and cannot deadlock. Returns whether a use was given back (at most once per order).
     """
     usage = VoucherUsage.objects.filter(order=order).first()
     if usage is None:

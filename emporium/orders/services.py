@@ -4,11 +4,14 @@ Each service locks the order row, asks the state machine on :class:`Order` for t
 (refused ones raise :class:`TransitionNotAllowed`), moves stock when the transition says so,
 and writes an :class:`OrderEvent`. Stock moves are guarded by ``Order.stock_state`` under that
 lock, so a reservation is released or shipped exactly once, whoever gets there first.
+
+Only the order's own state: what other apps do when an order moves (capture its payment when
+it ships, give back its voucher use and close its open payment attempts when it is cancelled)
+is called by the workflows in ``emporium.payments.services.workflows``, which call these.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +20,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 from django_fsm import TransitionNotAllowed as FSMTransitionNotAllowed
 from django_fsm import can_proceed
@@ -25,7 +28,6 @@ from django_fsm import can_proceed
 from emporium.accounts.models import User
 from emporium.catalog.models import Variant
 from emporium.catalog.services import refresh_stock_state_after_commit, store_units_sold
-from emporium.checkout.services import give_back_voucher_use
 from emporium.core.money import Money, format_money
 from emporium.orders.emails import send_order_email_once
 from emporium.orders.exceptions import RefundAmountRequired, RefundExceedsOrderTotal, TransitionNotAllowed
@@ -37,8 +39,6 @@ from emporium.orders.selectors import (
 )
 from emporium.orders.signals import order_status_changed
 
-logger = logging.getLogger(__name__)
-
 
 def remember_order_in_session(*, session: SessionBase, order: Order) -> None:
     """Let this browser session see the order it placed (guests have no account to prove it).
@@ -48,7 +48,8 @@ def remember_order_in_session(*, session: SessionBase, order: Order) -> None:
     session[PLACED_ORDERS_SESSION_KEY] = [*placed[-19:], order.number]
 
 
-def _lock(order: Order) -> Order:
+def lock_order(order: Order) -> Order:
+    """The order's row lock, for this transaction: every service here takes it first."""
     return Order.objects.select_for_update().get(pk=order.pk)
 
 
@@ -91,9 +92,9 @@ def _save_and_announce(*, order: Order, change: _StatusChange, fields: list[str]
     """Save the order, then tell the other apps, still inside the transaction: receivers see
     the order as it now is (paid_at, refunded_amount, tracking number set)."""
     order.save(update_fields=fields)
-    # Payments capture when goods ship and cancel open attempts when an order is paid or
-    # cancelled (emporium.payments.receivers); webhooks record the change in their outbox
-    # (emporium.webhooks.receivers): orders never import either.
+    # For side effects no business rule depends on: webhooks record the change in their outbox
+    # (emporium.webhooks.receivers), analytics refresh the order's day. Steps of the business
+    # (capture, voucher, payment attempts) are calls in emporium.payments.services.workflows.
     order_status_changed.send(
         sender=Order,
         order=order,
@@ -155,26 +156,28 @@ def _restock_returned_goods(*, order: Order, actor: User | None, reason: str) ->
     )
 
 
-def _give_back_voucher(*, order: Order, actor: User | None) -> None:
-    if give_back_voucher_use(order=order):
-        OrderEvent.objects.create(
-            order=order,
-            type=OrderEventType.NOTE,
-            actor=actor,
-            message=f"Voucher {order.voucher_code} use given back",
-        )
+def record_voucher_use_given_back(*, order: Order, actor: User | None = None) -> None:
+    """Say in the order's history that its voucher use was given back (checkout's
+    ``give_back_voucher_use``, called by the cancel and refund workflows)."""
+    OrderEvent.objects.create(
+        order=order,
+        type=OrderEventType.NOTE,
+        actor=actor,
+        message=f"Voucher {order.voucher_code} use given back",
+    )
 
 
 @transaction.atomic
 def mark_order_paid(*, order: Order, actor: User | None = None, note: str = "") -> Order:
     """The interface point for payments: emporium.payments calls this once a payment's money
-    is there (a provider's answer or event, or staff marking a transfer or cash received).
+    is there (a provider's answer or event, or staff marking a transfer or cash received),
+    through its ``pay_order`` workflow, which then closes the order's other open attempts.
     Staff marking an order paid go through payments' ``mark_order_paid_by_staff``, so the
     payment that carried the money is recorded too; only an order with no such payment (paid
-    outside the shop) comes straight here.
+    outside the shop) is marked paid on its own.
 
     A cash-on-delivery order may already be on its way: it is paid without changing status."""
-    order = _lock(order)
+    order = lock_order(order)
     change = _apply(order=order, transition=Order.pay, action="marked paid", actor=actor, message=note)
     order.paid_at = timezone.now()
     order.reserved_until = None  # paid orders keep their stock until shipped or cancelled
@@ -188,7 +191,7 @@ def mark_order_paid(*, order: Order, actor: User | None = None, note: str = "") 
 def confirm_order_for_cash_on_delivery(*, order: Order, actor: User | None = None) -> Order:
     """The customer pays the courier: the order goes to fulfilment unpaid. Its stock is held
     until it ships (no expiry), and staff mark it paid when the courier pays in."""
-    order = _lock(order)
+    order = lock_order(order)
     if order.status != OrderStatus.UNPAID or order.stock_state == StockState.RELEASED:
         raise TransitionNotAllowed(
             number=order.number, current=order.get_status_display(), action="paid on delivery"
@@ -209,7 +212,7 @@ def confirm_order_for_cash_on_delivery(*, order: Order, actor: User | None = Non
 
 @transaction.atomic
 def mark_order_fulfilled(*, order: Order, actor: User | None = None) -> Order:
-    order = _lock(order)
+    order = lock_order(order)
     change = _apply(order=order, transition=Order.fulfil, action="marked fulfilled", actor=actor)
     _save_and_announce(order=order, change=change, fields=["status", "updated_at"])
     return order
@@ -217,7 +220,7 @@ def mark_order_fulfilled(*, order: Order, actor: User | None = None) -> Order:
 
 @transaction.atomic
 def mark_order_shipped(*, order: Order, tracking_number: str = "", actor: User | None = None) -> Order:
-    order = _lock(order)
+    order = lock_order(order)
     message = f"Tracking number {tracking_number}" if tracking_number else ""
     change = _apply(order=order, transition=Order.ship, action="shipped", actor=actor, message=message)
     _ship_stock(order=order)
@@ -254,7 +257,7 @@ def send_shipping_notification(*, order: Order) -> bool:
 
 @transaction.atomic
 def mark_order_delivered(*, order: Order, actor: User | None = None) -> Order:
-    order = _lock(order)
+    order = lock_order(order)
     change = _apply(order=order, transition=Order.deliver, action="marked delivered", actor=actor)
     order.delivered_at = timezone.now()
     _save_and_announce(order=order, change=change, fields=["status", "delivered_at", "updated_at"])
@@ -263,9 +266,8 @@ def mark_order_delivered(*, order: Order, actor: User | None = None) -> Order:
 
 @transaction.atomic
 def cancel_order(*, order: Order, actor: User | None = None, reason: str = "") -> Order:
-    order = _lock(order)
+    order = lock_order(order)
     change = _apply(order=order, transition=Order.cancel, action="cancelled", actor=actor, message=reason)
-    _give_back_voucher(order=order, actor=actor)
     _release_stock(order=order, actor=actor, reason=reason or "Order cancelled")
     _restock_returned_goods(order=order, actor=actor, reason=reason or "refused on delivery")
     order.reserved_until = None
@@ -333,10 +335,10 @@ def refund_order(
     staff may also record a refund of an order paid outside the shop. ``amount`` None means all
     that is left; a partial refund must say how much (:class:`RefundAmountRequired`), and no
     refund may take the total refunded past the order's total (:class:`RefundExceedsOrderTotal`).
-    The order reads refunded once its refunds add up to its total; then the voucher use and any
-    goods not yet shipped go back.
+    The order reads refunded once its refunds add up to its total (:func:`refunds_in_full`);
+    then any goods not yet shipped go back (the voucher use too, by the refund workflow).
     """
-    order = _lock(order)
+    order = lock_order(order)
     check_order_can_be_refunded(order=order)
     if partial and amount is None:
         raise RefundAmountRequired()
@@ -349,13 +351,12 @@ def refund_order(
             f"At most {format_money(order.refundable)} of order {order.number} can be refunded.",
             refundable=str(left),
         )
-    in_full = value == left
+    in_full = refunds_in_full(order=order, amount=amount)
     note = f"{format_money(Money(value, order.currency))} refunded" + (f": {note}" if note else "")
     transition = Order.refund if in_full else Order.refund_partially
     change = _apply(order=order, transition=transition, action="refunded", actor=actor, message=note[:255])
     order.refunded_amount += value
     if in_full:
-        _give_back_voucher(order=order, actor=actor)
         _release_stock(order=order, actor=actor, reason="Refunded before shipping")
     _save_and_announce(
         order=order, change=change, fields=["status", "stock_state", "refunded_amount", "updated_at"]
@@ -363,6 +364,12 @@ def refund_order(
     order_id, refund_event_id, refunded = order.pk, change.event.pk, str(value)
     transaction.on_commit(lambda: _queue_refund_notification(order_id, refund_event_id, refunded))
     return order
+
+
+def refunds_in_full(*, order: Order, amount: Money | None) -> bool:
+    """Whether refunding ``amount`` (None: all that is left) leaves nothing of the order's
+    total unrefunded: :func:`refund_order` then reads it refunded. Ask under the order's lock."""
+    return amount is None or amount.amount >= order.total_amount - order.refunded_amount
 
 
 def _queue_refund_notification(order_id: int, refund_event_id: int, amount: str) -> None:
@@ -393,7 +400,7 @@ def record_refund_on_order(
     """Money went back for an order whose status stays: a cancelled order refunded on the way
     out, or a refund the provider made after the order was already refunded. It is history,
     not a request, so it is recorded as it happened, never refused."""
-    order = _lock(order)
+    order = lock_order(order)
     order.refunded_amount += amount.amount
     order.save(update_fields=["refunded_amount", "updated_at"])
     message = f"{format_money(amount)} refunded" + (f": {note}" if note else "")
@@ -406,7 +413,7 @@ def take_back_failed_refund(*, order: Order, amount: Money, note: str = "") -> O
     """A refund the provider had accepted failed after all (a closed card): the money is with
     us again, so it no longer counts as refunded. The status is left for staff to judge (the
     payment is flagged): the state machine has no way back from "refunded", on purpose."""
-    order = _lock(order)
+    order = lock_order(order)
     order.refunded_amount = max(order.refunded_amount - amount.amount, Decimal(0))
     order.save(update_fields=["refunded_amount", "updated_at"])
     message = f"{format_money(amount)} no longer refunded" + (f": {note}" if note else "")
@@ -435,26 +442,23 @@ def refresh_units_sold(*, product_ids: Iterable[int] | None = None) -> int:
     return store_units_sold(units_sold=sold, product_ids=ids)
 
 
-def release_expired_orders(*, now: datetime | None = None) -> int:
-    """Cancel unpaid orders whose reservation ran out, giving their stock back; returns how many.
-
-    Each order in its own transaction under its row lock, and asked again once locked: the
-    list is read first, and meanwhile a second worker may have cancelled an order, or its
-    customer paid it, chose cash on delivery or a bank transfer (which hold the stock longer).
-    So stock comes back exactly once, and never from an order that is no longer expired.
-    """
-    now = now or timezone.now()
-    expired = Order.objects.filter(
+def _expired_orders(now: datetime) -> QuerySet[Order]:
+    return Order.objects.filter(
         status=OrderStatus.UNPAID, stock_state=StockState.RESERVED, reserved_until__lte=now
     )
-    released = 0
-    for order_id in list(expired.values_list("pk", flat=True)):
-        with transaction.atomic():
-            order = expired.select_for_update().filter(pk=order_id).first()
-            if order is None:
-                continue
-            cancel_order(order=order, reason="Not paid in time")
-            released += 1
-    if released:
-        logger.info("Released the stock of %d unpaid orders", released)
-    return released
+
+
+def list_expired_order_ids(*, now: datetime) -> list[int]:
+    """Unpaid orders whose reservation ran out by ``now``: the expiry sweep cancels them
+    (``emporium.payments.services.workflows.release_expired_orders``)."""
+    return list(_expired_orders(now).values_list("pk", flat=True))
+
+
+def lock_order_if_expired(*, order_id: int, now: datetime) -> Order | None:
+    """Lock the order and ask again whether it is expired, in the caller's transaction.
+
+    The sweep lists the orders first, and meanwhile a second worker may have cancelled one,
+    or its customer paid it, chose cash on delivery or a bank transfer (which hold the stock
+    longer): judged as it is once locked, such an order is None and stays as it is.
+    """
+    return _expired_orders(now).select_for_update().filter(pk=order_id).first()

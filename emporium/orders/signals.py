@@ -1,5 +1,9 @@
 """What the orders app tells the others, so it never has to import them.
 
+For side effects no business rule depends on (the webhooks outbox, analytics' refresh): a step
+of the business that follows an order's change in another app is a call a reader can follow
+(emporium.payments.services.workflows), never a receiver of these.
+
 ``order_status_changed`` is sent by every status change the orders services make (sender
 ``Order``; arguments ``order``, ``source``, ``target``, ``actor`` and ``transition``, the name
 of the state machine's transition: ``pay``, ``fulfil``, ``ship``, ``deliver``, ``cancel``,

@@ -5,16 +5,10 @@ from celery import shared_task
 from emporium.core.mail import MAIL_TASK_RETRY
 from emporium.orders.models import Order
 from emporium.orders.services import (
-    release_expired_orders,
     send_cancellation_notification,
     send_refund_notification,
     send_shipping_notification,
 )
-
-
-@shared_task
-def release_expired_orders_task() -> int:
-    return release_expired_orders()
 
 
 @shared_task(**MAIL_TASK_RETRY)

@@ -14,6 +14,7 @@ from emporium.payments.services import (
     cancel_open_payment,
     capture_payment,
     check_pending_refunds,
+    release_expired_orders,
     retry_pending_refunds,
     send_payment_confirmation,
 )
@@ -28,6 +29,13 @@ def capture_payment_task(*, payment_id: int) -> str:
 def cancel_open_payment_task(*, payment_id: int, reason: str) -> str:
     payment = cancel_open_payment(payment=Payment.objects.get(pk=payment_id), reason=CancelReason(reason))
     return str(payment.state)
+
+
+@shared_task
+def release_expired_orders_task() -> int:
+    """Every minute (CELERY_BEAT_SCHEDULE): unpaid orders past their reservation are cancelled,
+    their stock, voucher use and open payment attempts given back."""
+    return release_expired_orders()
 
 
 @shared_task

@@ -10,7 +10,7 @@ urlpatterns = [
     path("", include("emporium.catalog.api.urls")),
     path("", include("emporium.cart.api.urls")),
     path("", include("emporium.checkout.api.urls")),
-    path("", include("emporium.orders.api.urls")),
+    path("", include("emporium.backoffice.api.urls")),
     path("", include("emporium.analytics.api.urls")),
     path("", include("emporium.reviews.api.urls")),
     path("", include("emporium.wishlist.api.urls")),

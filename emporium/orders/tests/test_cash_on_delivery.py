@@ -18,9 +18,9 @@ from emporium.orders.services import (
     mark_order_paid,
     mark_order_shipped,
     refund_order,
-    release_expired_orders,
 )
 from emporium.orders.tests.factories import OrderFactory, OrderLineFactory
+from emporium.payments.services import release_expired_orders
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,8 @@ Three rules keep the shop paid exactly once:
 
 One module per concern: ``paying`` (start, confirm, mark received), ``capture``, ``refunds``
 (and ``refund_records``, what a refund changes), ``events`` (webhooks), ``progress`` (moving a
-payment and its order forwards), ``order_actions`` (what staff do to an order's money),
+payment and its order forwards), ``workflows`` (an order's steps that span apps: pay, fulfil,
+ship, cancel, refund, the expiry sweep), ``order_actions`` (what staff do to an order's money),
 ``emails``, ``review`` (flags and notes) and ``provider_calls`` (the logged call). Callers
 import from this package.
 """
@@ -35,11 +36,20 @@ from emporium.payments.services.refunds import (
     retry_pending_refunds,
 )
 from emporium.payments.services.review import clear_review_flag
+from emporium.payments.services.workflows import (
+    cancel_order_and_release,
+    fulfil_order,
+    pay_order,
+    refund_order_and_release,
+    release_expired_orders,
+    ship_order,
+)
 
 __all__ = [
     "PAYMENT_CONFIRMATION",
     "cancel_open_payment",
     "cancel_order_and_refund",
+    "cancel_order_and_release",
     "cancel_payment",
     "capture_payment",
     "check_pending_refunds",
@@ -47,12 +57,17 @@ __all__ = [
     "complete_refund",
     "confirm_payment",
     "deliver_events",
+    "fulfil_order",
     "mark_order_paid_by_staff",
     "mark_payment_received",
+    "pay_order",
     "receive_provider_event",
+    "refund_order_and_release",
     "refund_order_payment",
     "refund_payment",
+    "release_expired_orders",
     "retry_pending_refunds",
     "send_payment_confirmation",
+    "ship_order",
     "start_payment",
 ]

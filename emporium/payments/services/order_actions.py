@@ -1,8 +1,11 @@
-"""What staff do to an order that moves its money: the order admin and the staff API call these.
+"""What staff do to an order that moves its money: the staff's order desk (emporium.backoffice,
+the order admin and the staff API) calls these.
 
 They live in payments, not orders: payments already depend on orders (an order is marked paid
 by a payment), so the orders app cannot call payments without an import cycle. The orders
-services stay the only writers of an order's status; these move the money first, then call them.
+services stay the only writers of an order's status; these move the money first, then go
+through the workflows (``workflows``), which call them and then take the steps that follow in
+other apps (the voucher use given back, open attempts closed).
 """
 
 from __future__ import annotations
@@ -12,12 +15,9 @@ from emporium.core.money import Money
 from emporium.orders.exceptions import RefundAmountRequired
 from emporium.orders.models import Order
 from emporium.orders.services import (
-    cancel_order,
     check_order_can_be_cancelled,
     check_order_can_be_paid,
     check_order_can_be_refunded,
-    mark_order_paid,
-    refund_order,
 )
 from emporium.payments.exceptions import PaymentActionNotAllowed
 from emporium.payments.gateways.base import CancelReason
@@ -28,6 +28,7 @@ from emporium.payments.services.capture import cancel_payment
 from emporium.payments.services.paying import mark_payment_received
 from emporium.payments.services.refund_records import pending_refunds
 from emporium.payments.services.refunds import complete_refund, refund_payment
+from emporium.payments.services.workflows import cancel_order_and_release, pay_order, refund_order_and_release
 
 S = PaymentState
 
@@ -47,7 +48,7 @@ def mark_order_paid_by_staff(*, order: Order, actor: User | None = None, note: s
         if isinstance(get_gateway(payment.gateway, enabled_only=False), ManualGateway):
             mark_payment_received(payment=payment, actor=actor)
             return Order.objects.get(pk=order.pk)
-    return mark_order_paid(order=order, actor=actor, note=note)
+    return pay_order(order=order, actor=actor, note=note)
 
 
 def refund_order_payment(
@@ -71,7 +72,7 @@ def refund_order_payment(
         return Order.objects.get(pk=order.pk)
     if authorized := order.payments.filter(state=S.AUTHORIZED).order_by("pk").first():
         return _release_hold(order=order, payment=authorized, partial=partial, actor=actor, reason=reason)
-    return refund_order(order=order, partial=partial, amount=amount, actor=actor, note=reason)
+    return refund_order_and_release(order=order, partial=partial, amount=amount, actor=actor, note=reason)
 
 
 def _release_hold(*, order: Order, payment: Payment, partial: bool, actor: User | None, reason: str) -> Order:
@@ -85,7 +86,7 @@ def _release_hold(*, order: Order, payment: Payment, partial: bool, actor: User 
     check_order_can_be_refunded(order=order)  # before the provider is asked anything
     cancel_payment(payment=payment, reason=CancelReason.REQUESTED_BY_CUSTOMER, actor=actor)
     note = f"hold released (payment {payment.pk})" + (f": {reason}" if reason else "")
-    return refund_order(order=order, actor=actor, note=note)
+    return refund_order_and_release(order=order, actor=actor, note=note)
 
 
 def cancel_order_and_refund(*, order: Order, actor: User | None = None, reason: str = "") -> Order:
@@ -94,11 +95,11 @@ def cancel_order_and_refund(*, order: Order, actor: User | None = None, reason: 
 
     Money first, then the order: held cards are released, captured payments refunded in full
     (refunds that never reached the provider are resent with their own key first), and only
-    then is the order cancelled, its stock and voucher use given back. If the provider cannot be
-    reached the order stays as it was (the refund already asked for is retried by
-    ``retry_pending_refunds_task``, and the order then reads refunded); if it refuses a refund,
-    nothing more is cancelled. Attempts still open (a Stripe intent waiting for a card) are
-    cancelled at the provider once the order is (emporium.payments.receivers).
+    then is the order cancelled (:func:`cancel_order_and_release`): its stock and voucher use
+    are given back, and attempts still open (a Stripe intent waiting for a card) are cancelled
+    at the provider once it commits. If the provider cannot be reached the order stays as it
+    was (the refund already asked for is retried by ``retry_pending_refunds_task``, and the
+    order then reads refunded); if it refuses a refund, nothing more is cancelled.
     """
     order = Order.objects.get(pk=order.pk)
     check_order_can_be_cancelled(order=order)  # before the provider is asked anything
@@ -107,7 +108,7 @@ def cancel_order_and_refund(*, order: Order, actor: User | None = None, reason: 
         cancel_payment(payment=held, reason=CancelReason.REQUESTED_BY_CUSTOMER, actor=actor)
     for captured in order.payments.filter(state__in=[S.CAPTURED, S.PARTIALLY_REFUNDED]).order_by("pk"):
         _refund_all_of(payment=captured, actor=actor, reason=note)
-    return cancel_order(order=order, actor=actor, reason=reason)
+    return cancel_order_and_release(order=order, actor=actor, reason=reason)
 
 
 def _refund_all_of(*, payment: Payment, actor: User | None, reason: str) -> None:

@@ -12,12 +12,12 @@ from emporium.accounts.models import User
 from emporium.core.money import Money
 from emporium.orders.exceptions import TransitionNotAllowed
 from emporium.orders.models import Order, OrderStatus
-from emporium.orders.services import mark_order_paid, refund_order
 from emporium.payments.exceptions import OrderNotPayable
 from emporium.payments.gateways.base import GatewayEvent, GatewayPayment, ProviderStatus
 from emporium.payments.models import PROGRESS, Payment, PaymentState
 from emporium.payments.services.emails import queue_payment_confirmation
 from emporium.payments.services.review import describe_mismatch, flag_payment, lock_payment
+from emporium.payments.services.workflows import pay_order, refund_order_and_release
 
 S = PaymentState
 
@@ -38,8 +38,8 @@ def _mark_order_paid(*, payment: Payment, actor: User | None) -> bool:
         flag_payment(payment, f"order {order.number} was already paid by payment {other_paid.pk}: refund one")
         return False
     try:
-        payment.order = mark_order_paid(
-            order=order, actor=actor, note=f"{payment.gateway} payment {payment.pk}"
+        payment.order = pay_order(
+            order=order, actor=actor, note=f"{payment.gateway} payment {payment.pk}", paid_by=payment
         )
     except TransitionNotAllowed:
         flag_payment(
@@ -131,7 +131,7 @@ def _catch_up_with_early_refund(*, payment: Payment, actor: User | None) -> None
         return  # the order moved on already (or staff decide)
     if not _mark_order_paid(payment=payment, actor=actor):
         return
-    payment.order = refund_order(
+    payment.order = refund_order_and_release(
         order=payment.order,
         partial=payment.state == S.PARTIALLY_REFUNDED,
         amount=Money(payment.refunded_amount, payment.currency),

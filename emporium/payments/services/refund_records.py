@@ -15,10 +15,11 @@ from django.db.models import Sum
 from emporium.accounts.models import User
 from emporium.core.money import Money, format_money
 from emporium.orders.models import OrderStatus
-from emporium.orders.services import record_refund_on_order, refund_order, take_back_failed_refund
+from emporium.orders.services import record_refund_on_order, take_back_failed_refund
 from emporium.payments.gateways.base import GatewayEvent, GatewayRefund, RefundStatus
 from emporium.payments.models import Payment, PaymentState, Refund, RefundState
 from emporium.payments.services.review import describe_mismatch, flag_payment, lock_payment, note_on_order
+from emporium.payments.services.workflows import refund_order_and_release
 
 S = PaymentState
 REFUNDABLE_ORDER_STATES = (
@@ -56,7 +57,7 @@ def record_refunded(
         return
     fits = amount.amount <= order.total_amount - order.refunded_amount
     if move_order and fits and order.status in REFUNDABLE_ORDER_STATES:
-        payment.order = refund_order(order=order, amount=amount, actor=actor, note=note)
+        payment.order = refund_order_and_release(order=order, amount=amount, actor=actor, note=note)
     else:
         detail = f"on payment {payment.pk}" + (f": {note}" if note else "")
         payment.order = record_refund_on_order(order=order, amount=amount, actor=actor, note=detail)

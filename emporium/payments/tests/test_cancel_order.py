@@ -16,7 +16,7 @@ from emporium.accounts.tests.factories import StaffUserFactory, UserFactory
 from emporium.catalog.tests.factories import VariantFactory
 from emporium.core.tests.api_clients import bearer_client
 from emporium.orders.models import OrderStatus, StockState
-from emporium.orders.services import mark_order_shipped, release_expired_orders
+from emporium.orders.services import mark_order_shipped
 from emporium.orders.tests.factories import OrderLineFactory
 from emporium.payments.exceptions import GatewayUnavailable
 from emporium.payments.models import PaymentState
@@ -24,6 +24,7 @@ from emporium.payments.services import (
     cancel_order_and_refund,
     confirm_payment,
     mark_payment_received,
+    release_expired_orders,
     start_payment,
 )
 from emporium.payments.tests.factories import make_unpaid_order

@@ -10,10 +10,17 @@ from django.db import transaction
 
 from emporium.core.money import Money
 from emporium.orders.models import OrderStatus
-from emporium.orders.services import mark_order_fulfilled, mark_order_shipped, refund_order
+from emporium.orders.services import refund_order
 from emporium.payments.exceptions import PaymentActionNotAllowed
 from emporium.payments.models import PaymentState
-from emporium.payments.services import capture_payment, confirm_payment, refund_order_payment, start_payment
+from emporium.payments.services import (
+    capture_payment,
+    confirm_payment,
+    fulfil_order,
+    refund_order_payment,
+    ship_order,
+    start_payment,
+)
 from emporium.payments.tests.conftest import intent_event, payment_intent, sign
 from emporium.payments.tests.factories import make_unpaid_order
 
@@ -110,7 +117,7 @@ def test_shipping_the_order_captures_the_held_card_after_the_commit(
     held, fake_stripe, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        mark_order_shipped(order=held.order, tracking_number="RM1")
+        ship_order(order=held.order, tracking_number="RM1")
 
     held.refresh_from_db()
     (capture,) = _captures(fake_stripe, held)
@@ -123,9 +130,9 @@ def test_shipping_the_order_captures_the_held_card_after_the_commit(
 
 def test_fulfilling_then_shipping_captures_once(held, fake_stripe, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        mark_order_fulfilled(order=held.order)
+        fulfil_order(order=held.order)
     with django_capture_on_commit_callbacks(execute=True):
-        mark_order_shipped(order=held.order)
+        ship_order(order=held.order)
 
     held.refresh_from_db()
     assert (held.state, len(_captures(fake_stripe, held))) == (PaymentState.CAPTURED, 1)
@@ -133,7 +140,7 @@ def test_fulfilling_then_shipping_captures_once(held, fake_stripe, django_captur
 
 def _ship_then_fail(order) -> None:
     with transaction.atomic():
-        mark_order_shipped(order=order)
+        ship_order(order=order)
         raise RuntimeError("the rest of the shipment failed")
 
 

@@ -1,5 +1,10 @@
-"""Staff work on orders here. Every action goes through emporium.orders.services, so the
-state machine and the order's history apply to staff exactly as to code."""
+"""Staff work on orders here. Every action goes through the services, so the state machine
+and the order's history apply to staff exactly as to code: the payments workflows for each
+step other apps follow (shipping captures a held card, cancelling gives back the voucher use
+and closes open payment attempts), emporium.orders.services for the rest (delivered).
+
+The admin of the orders app's model, kept here above payments (it shows the order's payments
+and calls their workflows); its pages stay at /admin/orders/order/, the model's address."""
 
 from __future__ import annotations
 
@@ -22,17 +27,15 @@ from emporium.core.exceptions import DomainError
 from emporium.core.money import Money
 from emporium.orders.invoices import invoice_html_context, invoice_pdf_response
 from emporium.orders.models import Order, OrderEvent, OrderLine
-from emporium.orders.services import (
-    mark_order_delivered,
-    mark_order_fulfilled,
-    mark_order_shipped,
-)
+from emporium.orders.services import mark_order_delivered
 from emporium.payments.admin import PaymentInline
 from emporium.payments.exceptions import message_for_staff
 from emporium.payments.services import (
     cancel_order_and_refund,
+    fulfil_order,
     mark_order_paid_by_staff,
     refund_order_payment,
+    ship_order,
 )
 
 
@@ -222,7 +225,7 @@ class OrderAdmin(admin.ModelAdmin[Order]):
         self._run(
             request,
             queryset,
-            lambda order: mark_order_fulfilled(order=order, actor=signed_in_user(request)),
+            lambda order: fulfil_order(order=order, actor=signed_in_user(request)),
             "marked fulfilled",
         )
 
@@ -237,9 +240,7 @@ class OrderAdmin(admin.ModelAdmin[Order]):
         self._run(
             request,
             queryset,
-            lambda order: mark_order_shipped(
-                order=order, tracking_number=tracking, actor=signed_in_user(request)
-            ),
+            lambda order: ship_order(order=order, tracking_number=tracking, actor=signed_in_user(request)),
             "shipped",
         )
 

@@ -1,7 +1,8 @@
 from django.urls import path
 
-from emporium.orders.api import views
+from emporium.backoffice.api import views
 
+# The staff orders API's URL names, as they were when it lived in the orders app.
 app_name = "orders-api"
 
 urlpatterns = [

@@ -1,4 +1,6 @@
-"""A cancelled or fully refunded order no longer uses up its voucher; a partial refund still does."""
+"""A cancelled or fully refunded order no longer uses up its voucher; a partial refund still does.
+
+The cancel and refund workflows (emporium.payments.services.workflows) give the use back."""
 
 from decimal import Decimal
 from uuid import uuid4
@@ -11,7 +13,8 @@ from emporium.checkout.exceptions import VoucherNotApplicable
 from emporium.checkout.services import place_order
 from emporium.checkout.tests.factories import VoucherFactory, make_details
 from emporium.core.money import Money
-from emporium.orders.services import cancel_order, mark_order_paid, refund_order
+from emporium.orders.services import mark_order_paid
+from emporium.payments.services import cancel_order_and_release, refund_order_and_release
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +34,7 @@ def test_cancelling_an_order_gives_its_voucher_use_back_once():
     voucher = VoucherFactory.create(usage_limit=1)
     order = _order_with(voucher)
 
-    cancel_order(order=order, reason="Changed my mind")
+    cancel_order_and_release(order=order, reason="Changed my mind")
 
     voucher.refresh_from_db()
     assert voucher.used_count == 0
@@ -44,7 +47,7 @@ def test_a_full_refund_gives_the_voucher_use_back():
     voucher = VoucherFactory.create(usage_limit=1)
     order = mark_order_paid(order=_order_with(voucher))
 
-    refund_order(order=order)
+    refund_order_and_release(order=order)
 
     voucher.refresh_from_db()
     assert voucher.used_count == 0
@@ -54,7 +57,7 @@ def test_a_partial_refund_keeps_the_voucher_used():
     voucher = VoucherFactory.create(usage_limit=1)
     order = mark_order_paid(order=_order_with(voucher))
 
-    refund_order(order=order, partial=True, amount=Money(Decimal("1.00"), order.currency))
+    refund_order_and_release(order=order, partial=True, amount=Money(Decimal("1.00"), order.currency))
 
     voucher.refresh_from_db()
     assert voucher.used_count == 1

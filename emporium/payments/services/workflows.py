@@ -1,0 +1,176 @@
+"""The steps of an order's life that span apps, as plain calls a reader can follow.
+
+The orders services change only the order (its status, stock, history and e-mails). What other
+apps must do when it moves is called here, right after, in one transaction with it:
+
+* :func:`pay_order`: the order is marked paid, then its other open payment attempts are
+  closed as duplicates (a Stripe intent still waiting for a card when a bank transfer paid);
+* :func:`fulfil_order` and :func:`ship_order`: the goods are on their way, so the payments
+  only authorized at checkout are captured (manual capture, ADR 0007);
+* :func:`cancel_order_and_release`: the order is cancelled, its voucher use given back
+  (checkout) and its open payment attempts closed as abandoned; the expiry sweep
+  (:func:`release_expired_orders`) cancels unpaid orders whose reservation ran out this way;
+* :func:`refund_order_and_release`: money given back is recorded on the order and, once it
+  is refunded in full, its voucher use is given back.
+
+They live in payments because payments sits above orders and checkout (README,
+"Architecture"); the staff's actions (``order_actions``) and payments' own services call them.
+Payment providers are never called inside the order's transaction: captures and cancels of
+open attempts are queued as tasks once it commits, and dropped if it rolls back. A voucher use
+is given back under the order's lock and before any stock moves: ``place_order`` locks the
+voucher before the variants too, so the two never wait for each other the other way round.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from emporium.accounts.models import User
+from emporium.checkout.services import give_back_voucher_use
+from emporium.core.money import Money
+from emporium.orders.models import Order, OrderStatus
+from emporium.orders.services import (
+    cancel_order,
+    check_order_can_be_cancelled,
+    check_order_can_be_refunded,
+    list_expired_order_ids,
+    lock_order,
+    lock_order_if_expired,
+    mark_order_fulfilled,
+    mark_order_paid,
+    mark_order_shipped,
+    record_voucher_use_given_back,
+    refund_order,
+    refunds_in_full,
+)
+from emporium.payments.gateways.base import CancelReason
+from emporium.payments.models import OPEN_STATES, Payment, PaymentState
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def pay_order(
+    *, order: Order, actor: User | None = None, note: str = "", paid_by: Payment | None = None
+) -> Order:
+    """The order's money is there: mark it paid, then close its other open attempts.
+
+    ``paid_by`` is the payment that brought the money (None: staff marked an order paid outside
+    the shop); it is still open in the database here, saved after the order, and is left alone.
+    A cash-on-delivery order paid after it left keeps its status: nothing else is closed then.
+    """
+    order = mark_order_paid(order=order, actor=actor, note=note)
+    if order.status == OrderStatus.PAID:
+        _close_open_attempts(order=order, reason=CancelReason.DUPLICATE, sparing=paid_by)
+    return order
+
+
+@transaction.atomic
+def fulfil_order(*, order: Order, actor: User | None = None) -> Order:
+    """Picked and packed: the order is marked fulfilled, and its held cards are charged."""
+    order = mark_order_fulfilled(order=order, actor=actor)
+    _capture_authorized_payments(order)
+    return order
+
+
+@transaction.atomic
+def ship_order(*, order: Order, tracking_number: str = "", actor: User | None = None) -> Order:
+    """The parcel left: the order is marked shipped (its stock leaves, the customer is told),
+    and its held cards are charged, unless fulfilling it did already."""
+    order = mark_order_shipped(order=order, tracking_number=tracking_number, actor=actor)
+    _capture_authorized_payments(order)
+    return order
+
+
+def cancel_order_and_release(*, order: Order, actor: User | None = None, reason: str = "") -> Order:
+    """Cancel the order and let go of all it holds: its stock (orders), its voucher use
+    (checkout) and its payment attempts still open (cancelled at the provider after the commit).
+
+    Money already taken is not this step's: staff cancel through ``cancel_order_and_refund``,
+    which gives it back first and then comes here.
+    """
+    with transaction.atomic():
+        order = lock_order(order)
+        check_order_can_be_cancelled(order=order)
+        voucher_given_back = give_back_voucher_use(order=order)  # before the stock moves
+        order = cancel_order(order=order, actor=actor, reason=reason)
+        if voucher_given_back:
+            record_voucher_use_given_back(order=order, actor=actor)
+        _close_open_attempts(order=order, reason=CancelReason.ABANDONED)
+    return order
+
+
+def refund_order_and_release(
+    *,
+    order: Order,
+    partial: bool = False,
+    amount: Money | None = None,
+    actor: User | None = None,
+    note: str = "",
+) -> Order:
+    """Record money given back on the order (``refund_order``: its status and refunded amount,
+    and its stock when nothing was shipped); refunded in full, its voucher use goes back too."""
+    with transaction.atomic():
+        order = lock_order(order)
+        check_order_can_be_refunded(order=order)
+        # Before the stock moves, as when cancelling; a refund refused below rolls it back.
+        in_full = refunds_in_full(order=order, amount=amount)
+        voucher_given_back = in_full and give_back_voucher_use(order=order)
+        order = refund_order(order=order, partial=partial, amount=amount, actor=actor, note=note)
+        if voucher_given_back:
+            record_voucher_use_given_back(order=order, actor=actor)
+    return order
+
+
+def release_expired_orders(*, now: datetime | None = None) -> int:
+    """Cancel the unpaid orders whose reservation ran out (:func:`cancel_order_and_release`:
+    their stock, voucher use and open attempts go back); returns how many.
+
+    Each order in its own transaction under its row lock, and asked again once locked
+    (``lock_order_if_expired``): meanwhile a second worker may have cancelled it, or its
+    customer paid it or chose a way to pay that holds the stock longer. So stock comes back
+    exactly once, and never from an order that is no longer expired.
+    """
+    now = now or timezone.now()
+    released = 0
+    for order_id in list_expired_order_ids(now=now):
+        with transaction.atomic():
+            order = lock_order_if_expired(order_id=order_id, now=now)
+            if order is None:
+                continue
+            cancel_order_and_release(order=order, reason="Not paid in time")
+            released += 1
+    if released:
+        logger.info("Released the stock of %d unpaid orders", released)
+    return released
+
+
+def _capture_authorized_payments(order: Order) -> None:
+    """Queue the capture of each payment only authorized (and not being cancelled), to run
+    once the order's change commits."""
+    from emporium.payments.tasks import capture_payment_task
+
+    authorized = Payment.objects.filter(
+        order=order, state=PaymentState.AUTHORIZED, cancel_requested_at__isnull=True
+    ).values_list("pk", flat=True)
+    for payment_id in authorized:
+        transaction.on_commit(functools.partial(capture_payment_task.delay, payment_id=payment_id))
+
+
+def _close_open_attempts(*, order: Order, reason: CancelReason, sparing: Payment | None = None) -> None:
+    """Queue the cancel at the provider of each attempt still open (a Stripe intent waiting for
+    a card), to run once the order's change commits; the task skips one that paid meanwhile."""
+    from emporium.payments.tasks import cancel_open_payment_task
+
+    open_attempts = Payment.objects.filter(order=order, state__in=OPEN_STATES)
+    if sparing is not None:
+        open_attempts = open_attempts.exclude(pk=sparing.pk)
+    for payment_id in open_attempts.values_list("pk", flat=True):
+        transaction.on_commit(
+            functools.partial(cancel_open_payment_task.delay, payment_id=payment_id, reason=str(reason))
+        )
