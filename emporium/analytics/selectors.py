@@ -26,8 +26,8 @@ from typing import Any, TypeVar
 import pandas as pd
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, DateField, DecimalField, F, Max, Q, Sum
-from django.db.models.functions import Coalesce, Trunc, TruncMonth
+from django.db.models import Count, DateField, DecimalField, F, Max, Q, Sum, Window
+from django.db.models.functions import Coalesce, Lag, Trunc, TruncMonth
 
 from emporium.accounts.models import User
 from emporium.analytics.exceptions import UnknownSegment
@@ -418,6 +418,13 @@ def _build_products(*, period: Period, currency: str, ranking: str, limit: int) 
     return {"currency": currency, "ranking": ranking, "rows": rows}
 
 
+def _as_date(value: date | datetime | str) -> date:
+    """A day from raw SQL: PostgreSQL truncates a date to a midnight timestamp, SQLite to text."""
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
 def _cents(value: Decimal | float | int | None) -> Decimal:
     """A sum from raw SQL as a Decimal of cents (SQLite adds decimals up as floats)."""
     return Decimal(str(value or 0)).quantize(CENTS, rounding=ROUND_HALF_UP)
@@ -442,32 +449,48 @@ def _build_new_and_returning(*, period: Period, granularity: Granularity, curren
     """A customer is *new* in the bucket of their first sale ever and *returning* in any later
     one. Guests (orders without an account) cannot be told apart, so they are counted apart.
 
-    A customer has exactly one row on their first sale day, so the new customers of a bucket
-    are counted as those rows, and only the bucket's customers need ``COUNT(DISTINCT)``, a
-    sort per bucket: the returning ones are the rest.
+    One pass over the period's customer-days in customer and day order (an index holds them so):
+    each row knows the customer's previous day in the period, so the first row of a customer in
+    a bucket counts them in that bucket, and the first row in the period counts them in the
+    totals. A customer has exactly one row on their first sale day ever: the new customers are
+    those rows. No ``COUNT(DISTINCT)``, no sort, and the totals come from the same rows.
     """
-    in_period = CustomerDay.objects.filter(day__gte=period.start, day__lte=period.end, currency=currency)
-    first_sale_row = Q(day=F("first_day"))
-    new_in_bucket = Q(first_day__gte=F("bucket"))  # the first sale day is never after the row's
-    per_bucket: dict[date, Any] = {
-        row["bucket"]: row
-        for row in in_period.annotate(bucket=Trunc("day", str(granularity), output_field=DateField()))
-        .values("bucket")
+    days = (
+        CustomerDay.objects.filter(day__gte=period.start, day__lte=period.end, currency=currency)
         .annotate(
-            customers=Count("customer_id", distinct=True),
-            new=Count("customer_id", filter=first_sale_row),
-            new_net=Coalesce(Sum("net_amount", filter=new_in_bucket), 0, output_field=MONEY),
-            net=Coalesce(Sum("net_amount"), 0, output_field=MONEY),
-            customer_orders=Sum("orders"),
+            bucket=Trunc("day", str(granularity), output_field=DateField()),
+            previous_day=Window(Lag("day"), partition_by=[F("customer_id")], order_by=F("day").asc()),
         )
+        .values("bucket", "day", "first_day", "orders", "net_amount", "previous_day")
         .order_by()
-    }
-    for row in per_bucket.values():
-        row["returning"] = row["customers"] - row["new"]
-        row["returning_net"] = row["net"] - row["new_net"]
-    totals = in_period.aggregate(
-        customers=Count("customer_id", distinct=True), new=Count("customer_id", filter=first_sale_row)
     )
+    inner, params = days.query.sql_with_params()
+    # Django cannot aggregate over a window function in one query: the days are a subquery.
+    sql = (
+        "SELECT bucket, "  # noqa: S608  # nosec B608: only the ORM's own SQL is written in
+        "SUM(CASE WHEN previous_day IS NULL OR previous_day < bucket THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN previous_day IS NULL THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN day = first_day THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN first_day >= bucket THEN net_amount END), "  # first sale in this bucket
+        "SUM(net_amount), SUM(orders) "
+        f"FROM ({inner}) AS customer_days GROUP BY bucket"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    per_bucket: dict[date, dict[str, Any]] = {}
+    totals = {"customers": 0, "new": 0}
+    for bucket, customers, first_in_period, new, new_net, net, customer_orders in found:
+        new_net, net = _cents(new_net), _cents(net)
+        per_bucket[_as_date(bucket)] = {
+            "new": new,
+            "returning": customers - new,
+            "new_net": new_net,
+            "returning_net": net - new_net,
+            "customer_orders": customer_orders,
+        }
+        totals["customers"] += first_in_period
+        totals["new"] += new
     sales: dict[date, dict[str, Any]] = defaultdict(lambda: {"orders": 0, "net": Decimal(0)})
     for day, row in _daily_sales(period=period, currency=currency).items():
         sales[bucket_start(day, granularity)]["orders"] += row["orders"]
