@@ -1,13 +1,16 @@
 """`make bench`: run the benchmarks, print a table, write bench/results/<name>-<database>.json.
 
-Each benchmark measures its pages beside a bare Django view (``/healthz``: routing,
-middleware and a small JSON response, nothing else) in the same run on the same server, so
-the ratio says what the page itself costs whatever the machine.
+The page benchmarks measure each kind of page with one URL repeated and with a different URL
+on every request drawn from the catalog, beside the floor (``startproject``'s bare view on
+the same gunicorn, bench/floor.py) measured at the start and the end of the same run, so the
+ratio says what the page costs whatever the machine (bench/pages.py).
 
     python -m bench                 # every benchmark
-    python -m bench storefront      # one of them
-    python -m bench api             # the REST API's product list beside the storefront, with and
-                                    # without its cache of rendered JSON
+    python -m bench storefront      # one of them: home, category, filtered and sorted category,
+                                    # product and search pages
+    python -m bench api             # the REST API's product list, plain and filtered and sorted
+    python -m bench storefront api --no-cache   # the same with every cache off (CACHE_DISABLED=1):
+                                    # writes <name>-<database>-nocache.json
     python -m bench lighthouse      # Lighthouse's mobile scores and CLS per page type (only when
                                     # named: it takes minutes); writes bench/results/lighthouse.json
     python -m bench scaleout        # one server behind nginx, then two (PostgreSQL + Redis)
@@ -32,95 +35,36 @@ from pathlib import Path
 
 import django
 
-from bench.api import SERIALISING_SERVER_ENV, SERIALISING_TITLE, api_pages, serialising_api_pages
-from bench.api import SERVER_ENV as API_SERVER_ENV
-from bench.loadgen import LoadResult, run_load
-from bench.server import ROOT, gunicorn_server
+from bench.server import ROOT
 
 RESULTS = Path(__file__).resolve().parent / "results"
-BARE_VIEW = "/healthz"
+# Requests from the load generator all come from 127.0.0.1 and would be throttled at once.
+API_SERVER_ENV = {"API_THROTTLE_ANON": "", "API_THROTTLE_USER": ""}
 
 
-def _print_row(name: str, result: LoadResult, bare: LoadResult) -> None:
-    ratio = result.requests_per_second / bare.requests_per_second if bare.requests_per_second else 0
-    print(
-        f"  {name:<33} {result.requests_per_second:>9.0f} req/s   p50 {result.p50_ms:>7.1f} ms   "
-        f"p99 {result.p99_ms:>7.1f} ms   errors {result.errors:>4}   {ratio:>6.0%} of bare"
-    )
+def storefront_kinds() -> dict[str, list[str]]:
+    from bench.catalog_urls import draw_paths
 
-
-def measure_pages(
-    *,
-    title: str,
-    pages: dict[str, str],
-    connections: int,
-    seconds: float,
-    extra_env: dict[str, str] | None = None,
-) -> dict[str, object]:
-    with gunicorn_server(workers=2, extra_env=extra_env) as url:
-        for path in [BARE_VIEW, *pages.values()]:  # warm caches and connections
-            run_load(url=url + path, connections=4, seconds=2)
-        bare = run_load(url=url + BARE_VIEW, connections=connections, seconds=seconds)
-        print(
-            f"\n{title}: gunicorn 2 workers, {connections} connections, {seconds:.0f} s each, tool {bare.tool}"
-        )
-        _print_row("bare view", bare, bare)
-        results = {}
-        for page_name, path in pages.items():
-            result = run_load(url=url + path, connections=connections, seconds=seconds)
-            _print_row(page_name, result, bare)
-            results[page_name] = {
-                **result.as_dict(),
-                "path": path,
-                "ratio_to_bare": round(result.requests_per_second / bare.requests_per_second, 3),
-            }
-    return {"bare_view": bare.as_dict(), "pages": results}
-
-
-def home_pages() -> dict[str, str]:
-    return {"home": "/"}
-
-
-def storefront_pages() -> dict[str, str]:
-    """The pages a shopper hits most, chosen from the data: the largest top-level category,
-    the best-selling product, and a search for a common two-word phrase."""
-    from django.db.models import Count
-
-    from emporium.catalog.models import Category, Product
-
-    roots = Category.objects.filter(depth=1)
-    category = max(
-        roots,
-        key=lambda root: Product.objects.filter(category__path__startswith=root.path).count(),
-        default=None,
-    )
-    product = Product.objects.published().order_by("-units_sold").first()
-    if category is None or product is None:
-        raise SystemExit(
-            "the storefront benchmark needs a catalog: run generate_shop_data first (see README)"
-        )
-    biggest = Product.objects.filter(category__path__startswith=category.path).aggregate(n=Count("pk"))["n"]
-    print(f"category {category.slug!r} holds {biggest} products; product {product.slug!r}")
+    paths = draw_paths()
     return {
-        "home": "/",
-        "category": category.get_absolute_url(),
-        "category_sorted": f"{category.get_absolute_url()}?sort=price&in_stock=on&page=2",
-        "product": product.get_absolute_url(),
-        "search": "/search/?q=candle+holder",
+        "home": ["/"],
+        **{kind: paths[kind] for kind in ("category", "category_filtered", "product", "search")},
     }
 
 
-BENCHMARKS: dict[str, tuple[str, Callable[[], dict[str, str]]]] = {
-    "home_page": ("home page", home_pages),
-    "storefront": ("storefront", storefront_pages),
-    "api": ("REST API", api_pages),
+def api_kinds() -> dict[str, list[str]]:
+    from bench.catalog_urls import draw_paths
+
+    paths = draw_paths()
+    return {kind: paths[kind] for kind in ("api_products", "api_products_filtered")}
+
+
+BENCHMARKS: dict[str, tuple[str, Callable[[], dict[str, list[str]]]]] = {
+    "storefront": ("storefront", storefront_kinds),
+    "api": ("REST API", api_kinds),
 }
 # Environment of the server under test, per benchmark.
 SERVER_ENVS: dict[str, dict[str, str]] = {"api": API_SERVER_ENV}
-# Benchmarks measured again on a second server set up otherwise: (title, pages, environment).
-SECOND_SERVERS: dict[str, tuple[str, Callable[[], dict[str, str]], dict[str, str]]] = {
-    "api": (SERIALISING_TITLE, serialising_api_pages, SERIALISING_SERVER_ENV),
-}
 # Benchmarks that drive services directly rather than pages over HTTP.
 SERVICE_BENCHMARKS = ("checkout", "scaleout", "analytics")
 # Run only when named: slow, and their results do not depend on the database.
@@ -128,12 +72,12 @@ ON_REQUEST = ("lighthouse", "journey")
 
 
 def lighthouse_pages() -> dict[str, str]:
-    pages = storefront_pages()
+    kinds = storefront_kinds()
     return {
-        "home": pages["home"],
-        "category": pages["category"],
-        "product": pages["product"],
-        "search": pages["search"],
+        "home": "/",
+        "category": kinds["category"][0],
+        "product": kinds["product"][0],
+        "search": kinds["search"][0],
         "cart": "/cart/",
         "checkout": "/checkout/",
     }
@@ -164,6 +108,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=int(os.environ.get("LIGHTHOUSE_RUNS", 3)))
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", 10)))
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="storefront, api: every cache off in the server (CACHE_DISABLED=1, API_CATALOG_BODY_CACHE=0)",
+    )
     parser.add_argument(
         "--webhooks",
         action="store_true",
@@ -272,36 +221,30 @@ def main() -> None:
             cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
             _write(name, database, {**header, "cache": cache, **measure_analytics()})
             continue
-        title, choose_pages = BENCHMARKS[name]
+        from bench.catalog_urls import catalog_size
+        from bench.pages import measure_pages
+
+        title, choose_kinds = BENCHMARKS[name]
         report = {
             **header,
-            "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
+            "catalog": catalog_size(),
+            "cache": "DummyCache"
+            if args.no_cache
+            else settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
             **measure_pages(
                 title=title,
-                pages=choose_pages(),
+                kinds=choose_kinds(),
                 connections=args.connections,
                 seconds=args.seconds,
                 extra_env=SERVER_ENVS.get(name),
+                caches=not args.no_cache,
             ),
         }
-        if name in SECOND_SERVERS:
-            second_title, second_pages, second_env = SECOND_SERVERS[name]
-            report["second_server"] = {
-                "title": second_title,
-                "environment": second_env,
-                **measure_pages(
-                    title=second_title,
-                    pages=second_pages(),
-                    connections=args.connections,
-                    seconds=args.seconds,
-                    extra_env=second_env,
-                ),
-            }
-        _write(name, database, report)
+        _write(f"{name}-{database}-nocache" if args.no_cache else f"{name}-{database}", "", report)
 
 
 def _write(name: str, database: str, report: dict[str, object]) -> None:
-    out = RESULTS / f"{name}-{database}.json"
+    out = RESULTS / (f"{name}-{database}.json" if database else f"{name}.json")
     out.write_text(json.dumps(report, indent=2) + "\n")
     print(f"written to {out.relative_to(ROOT)}")
 

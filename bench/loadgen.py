@@ -9,12 +9,18 @@ comparison are measured by the same tool in the same run, so their ratio is fair
 from __future__ import annotations
 
 import asyncio
+import itertools
+import os
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
+
+VARIED_SCRIPT = Path(__file__).resolve().parent / "varied.lua"
 
 
 @dataclass(frozen=True)
@@ -33,22 +39,28 @@ class LoadResult:
         return asdict(self)
 
 
-def run_load(*, url: str, connections: int, seconds: float) -> LoadResult:
+def run_load(*, url: str, connections: int, seconds: float, paths: list[str] | None = None) -> LoadResult:
+    """Load ``url``, or with ``paths`` a different one of them on every request (on ``url``'s
+    server, in turn from a random place)."""
     if not url.startswith(("http://127.", "http://localhost")):
         raise ValueError("load is only ever sent to this machine")
     if shutil.which("wrk"):
-        return _run_wrk(url=url, connections=connections, seconds=seconds)
-    return asyncio.run(_run_asyncio(url=url, connections=connections, seconds=seconds))
+        return _run_wrk(url=url, connections=connections, seconds=seconds, paths=paths)
+    return asyncio.run(_run_asyncio(url=url, connections=connections, seconds=seconds, paths=paths))
 
 
-def _run_wrk(*, url: str, connections: int, seconds: float) -> LoadResult:
-    output = subprocess.run(
-        ["wrk", "--latency", "-t", "1", "-c", str(connections), "-d", f"{int(seconds)}s", url],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=seconds + 30,
-    ).stdout
+def _run_wrk(*, url: str, connections: int, seconds: float, paths: list[str] | None) -> LoadResult:
+    command = ["wrk", "--latency", "-t", "1", "-c", str(connections), "-d", f"{int(seconds)}s"]
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", prefix="bench-paths-") as listed:
+        env = dict(os.environ)
+        if paths:
+            listed.write("\n".join(paths) + "\n")
+            listed.flush()
+            command += ["-s", str(VARIED_SCRIPT)]
+            env["BENCH_PATHS"] = listed.name
+        output = subprocess.run(
+            [*command, url], capture_output=True, text=True, check=True, timeout=seconds + 30, env=env
+        ).stdout
 
     def latency_ms(percentile: str) -> float:
         match = re.search(rf"^\s+{percentile}%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
@@ -69,11 +81,14 @@ def _run_wrk(*, url: str, connections: int, seconds: float) -> LoadResult:
     )
 
 
-async def _run_asyncio(*, url: str, connections: int, seconds: float) -> LoadResult:
+async def _run_asyncio(*, url: str, connections: int, seconds: float, paths: list[str] | None) -> LoadResult:
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    request = f"GET {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nConnection: close\r\n\r\n".encode()
+    requests = itertools.cycle(
+        f"GET {each} HTTP/1.1\r\nHost: {parts.netloc}\r\nConnection: close\r\n\r\n".encode()
+        for each in (paths or [path])
+    )
     latencies: list[float] = []
     errors = 0
     deadline = time.perf_counter() + seconds
@@ -84,7 +99,7 @@ async def _run_asyncio(*, url: str, connections: int, seconds: float) -> LoadRes
             started = time.perf_counter()
             try:
                 reader, writer = await asyncio.open_connection(host, port)
-                writer.write(request)
+                writer.write(next(requests))
                 await writer.drain()
                 status_line = await reader.readline()
                 await reader.read()  # Connection: close, so the body ends with the stream

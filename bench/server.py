@@ -24,16 +24,23 @@ def _free_port() -> int:
 
 @contextmanager
 def gunicorn_server(
-    *, workers: int = 2, extra_env: dict[str, str] | None = None, extra_args: list[str] | None = None
+    *,
+    workers: int = 2,
+    extra_env: dict[str, str] | None = None,
+    extra_args: list[str] | None = None,
+    app: str = "config.wsgi",
 ) -> Iterator[str]:
+    """gunicorn on a free port of 127.0.0.1 serving ``app``, with the app loaded before the
+    workers fork (``--preload``, as config/gunicorn.conf.py runs it), for the ``with`` block."""
     port = _free_port()
     env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1,localhost", "DEBUG": "0", **(extra_env or {})}
     # The benchmark measures the app, not the dev server: DEBUG off, static files collected.
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
-    )
+    if app == "config.wsgi":
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+        )
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
+        [sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}", "--preload",
          "--workers", str(workers), "--log-level", "warning", *(extra_args or [])],
         cwd=ROOT,
         env=env,

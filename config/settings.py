@@ -286,6 +286,11 @@ else:
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Every cache off (Django's dummy cache: pages, data, the catalog version): for measuring what a
+# request costs when no cache can help (`make bench` with --no-cache). Never in production.
+if env.bool("CACHE_DISABLED", default=False):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Background jobs ------------------------------------------------------------------------
 
@@ -563,7 +568,7 @@ API_THROTTLE_USER = env.str("API_THROTTLE_USER", default="600/minute")
 JSON_BODY_MAX_BYTES = env.int("JSON_BODY_MAX_BYTES", default=1024 * 1024)
 JSON_BODY_MAX_DEPTH = env.int("JSON_BODY_MAX_DEPTH", default=32)
 # Keep the rendered JSON of catalog reads under the catalog version (one cache round trip per
-# warm read). Off, every read is built and serialised again: for measuring that (bench/api.py).
+# warm read). Off, every read is built and serialised again: for measuring that (bench --no-cache).
 API_CATALOG_BODY_CACHE = env.bool("API_CATALOG_BODY_CACHE", default=True)
 # Browser apps on other origins that may call the API (e.g. https://app.shop.example); none by default.
 CORS_ALLOWED_ORIGINS: list[str] = env.list("CORS_ALLOWED_ORIGINS", default=[])

@@ -201,7 +201,7 @@ def test_product_list_runs_a_fixed_number_of_queries_whatever_the_page_size(
 
 @pytest.mark.parametrize("keep_bodies", [True, False])
 def test_the_body_cache_can_be_switched_off(api, shop: Shop, settings, keep_bodies):
-    """Off (API_CATALOG_BODY_CACHE), each read is serialised again: what bench/api.py measures."""
+    """Off (API_CATALOG_BODY_CACHE), each read is serialised again: what `bench --no-cache` measures."""
     from django.core.cache import cache
 
     from emporium.catalog.api.conditional import stored_body_key

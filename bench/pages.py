@@ -1,0 +1,110 @@
+"""Pages under load beside the floor, each with one URL repeated and with varied URLs.
+
+For every kind of page (bench/catalog_urls.py draws the paths from the catalog):
+
+- **one URL**: its first path, again and again, which a page or data cache answers after the
+  first request;
+- **varied URLs**: a different path on every request (categories, pages, filters and sorts,
+  products, search words, some misspelt), as a shop's traffic arrives.
+
+Each run starts with a warm-up (the workers' connections, compiled templates, the catalog
+version), then a pause for the server to drain, then the measured run. The varied runs warm
+up on paths of the same kind that are not measured, so no measured URL is in a cache when its
+run starts; the results say how many requests the run sent to how many distinct paths (a path
+asked twice in one run may be answered from the page cache the second time, as in a shop). The floor, ``startproject``'s bare view in bench/floor.py on the same gunicorn,
+is measured at the start and at the end; ratios are to their mean, both printed. With
+``caches=False`` the shop runs with ``CACHE_DISABLED=1`` (Django's dummy cache for everything:
+pages, data, the catalog version, sessions through the database) and no API JSON cache.
+"""
+
+from __future__ import annotations
+
+import time
+
+from bench.loadgen import LoadResult, run_load
+from bench.server import gunicorn_server
+
+WARM_UP_SECONDS = 3
+DRAIN_SECONDS = 2
+NO_CACHE_ENV = {"CACHE_DISABLED": "1", "API_CATALOG_BODY_CACHE": "0"}
+
+
+def _run(
+    *, url: str, paths: list[str], connections: int, seconds: float, warm_up: list[str] | None = None
+) -> LoadResult:
+    warm_up = warm_up or paths
+    run_load(url=url + warm_up[0], connections=connections, seconds=WARM_UP_SECONDS, paths=warm_up)
+    time.sleep(DRAIN_SECONDS)
+    return run_load(url=url + paths[0], connections=connections, seconds=seconds, paths=paths)
+
+
+def _row(result: LoadResult, floor_rps: float, *, paths: int) -> dict[str, object]:
+    return {
+        **result.as_dict(),
+        "distinct_paths": paths,
+        "ratio_to_floor": round(result.requests_per_second / floor_rps, 4) if floor_rps else None,
+    }
+
+
+def _print(name: str, result: LoadResult, floor_rps: float) -> None:
+    ratio = result.requests_per_second / floor_rps if floor_rps else 0
+    print(
+        f"  {name:<36} {result.requests_per_second:>8.1f} req/s   p50 {result.p50_ms:>7.1f} ms   "
+        f"p99 {result.p99_ms:>7.1f} ms   errors {result.errors:>4}   {ratio:>7.1%} of floor"
+    )
+
+
+def measure_pages(
+    *,
+    title: str,
+    kinds: dict[str, list[str]],
+    connections: int,
+    seconds: float,
+    extra_env: dict[str, str] | None = None,
+    caches: bool = True,
+) -> dict[str, object]:
+    env = {**(extra_env or {}), **({} if caches else NO_CACHE_ENV)}
+    with (
+        gunicorn_server(workers=2, app="bench.floor:application") as floor_url,
+        gunicorn_server(workers=2, extra_env=env) as url,
+    ):
+        print(f"\n{title}{'' if caches else ', every cache off'}: measuring {', '.join(kinds)} ...")
+        floor_start = _run(url=floor_url, paths=["/"], connections=connections, seconds=seconds)
+        measured = {}
+        for kind, paths in kinds.items():
+            one = _run(url=url, paths=paths[:1], connections=connections, seconds=seconds)
+            varied = (
+                _run(url=url, paths=paths, connections=connections, seconds=seconds)
+                if len(paths) > 1
+                else None
+            )
+            measured[kind] = (paths, one, varied)
+        floor_end = _run(url=floor_url, paths=["/"], connections=connections, seconds=seconds)
+    floor_rps = (floor_start.requests_per_second + floor_end.requests_per_second) / 2
+    print(
+        f"gunicorn 2 sync workers each, {connections} connections, {seconds:.0f} s a run after "
+        f"{WARM_UP_SECONDS} s of warm-up and {DRAIN_SECONDS} s of drain, tool {floor_start.tool}"
+    )
+    _print("floor (bare Django view), start", floor_start, floor_rps)
+    _print("floor (bare Django view), end", floor_end, floor_rps)
+    pages: dict[str, object] = {}
+    for kind, (paths, one, varied) in measured.items():
+        _print(f"{kind}, one URL", one, floor_rps)
+        row: dict[str, object] = {"first_path": paths[0], "one_url": _row(one, floor_rps, paths=1)}
+        if varied is not None:
+            _print(f"{kind}, varied URLs", varied, floor_rps)
+            row["varied_urls"] = _row(
+                varied, floor_rps, paths=len(set(paths[: len(paths) - max(1, len(paths) // 10)]))
+            )
+        pages[kind] = row
+    return {
+        "caches": "on" if caches else "off (CACHE_DISABLED=1, API_CATALOG_BODY_CACHE=0)",
+        "warm_up_seconds": WARM_UP_SECONDS,
+        "drain_seconds": DRAIN_SECONDS,
+        "floor": {
+            "start": floor_start.as_dict(),
+            "end": floor_end.as_dict(),
+            "mean_rps": round(floor_rps, 1),
+        },
+        "pages": pages,
+    }
