@@ -125,7 +125,14 @@ def main() -> None:
         help="checkout: the older benchmark, buyers as forked processes calling place_order "
         "(writes checkout-<database>.json)",
     )
-    parser.add_argument("--workers", type=int, default=4, help="checkout: gunicorn sync workers")
+    parser.add_argument("--workers", type=int, default=4, help="checkout: gunicorn workers")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="checkout: threads per gunicorn worker (more than 1: gthread workers; "
+        "writes checkout-http-gthread-<database>.json)",
+    )
     parser.add_argument("--rounds", type=int, default=2, help="checkout --webhooks: runs of each mode")
     parser.add_argument("--users", type=int, default=50, help="journey: simulated shoppers")
     parser.add_argument("--journey-seconds", type=float, default=60, help="journey: length of the run")
@@ -189,10 +196,13 @@ def main() -> None:
             report = {
                 **header,
                 **measure_checkout_http(
-                    connections=args.connections, seconds=args.seconds, workers=args.workers
+                    connections=args.connections,
+                    seconds=args.seconds,
+                    workers=args.workers,
+                    threads=args.threads,
                 ),
             }
-            _write("checkout-http", database, report)
+            _write("checkout-http-gthread" if args.threads > 1 else "checkout-http", database, report)
             continue
         if name == "scaleout":
             if database != "postgresql":

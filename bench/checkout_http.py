@@ -172,6 +172,7 @@ def measure_checkout_http(
     connections: int,
     seconds: float,
     workers: int = 4,
+    threads: int = 1,
     warm_up_seconds: float = 3,
     variants: int = 20,
     hot_variants: int = 5,
@@ -198,6 +199,11 @@ def measure_checkout_http(
     connection.close()  # the server's workers should not wait behind an idle connection of ours
     log = Path(tempfile.mkstemp(prefix="checkout-access-", suffix=".log")[1])
     args = ["--access-logfile", str(log), "--access-logformat", "%(U)s %(s)s %(D)s"]
+    # gthread: each worker serves ``threads`` requests at once, so one waiting on a row lock or
+    # on PostgreSQL does not leave its process idle (Django opens a connection per thread).
+    if threads > 1:
+        args += ["--worker-class", "gthread", "--threads", str(threads)]
+    kind = f"gthread workers of {threads} threads" if threads > 1 else "sync workers"
     try:
         load_before = os.getloadavg()
         with gunicorn_server(workers=workers, extra_env=SERVER_ENV, extra_args=args) as url:
@@ -219,9 +225,10 @@ def measure_checkout_http(
         placed = statuses[("place_order", 201)]
         expected = {("create_cart", 201), ("add_to_cart", 201), ("add_to_cart", 409), ("place_order", 201), ("place_order", 409)}  # fmt: skip
         result: dict[str, object] = {
-            "server": f"gunicorn, {workers} sync workers, DEBUG off, PostgreSQL + Redis, throttles off",
+            "server": f"gunicorn, {workers} {kind}, DEBUG off, PostgreSQL + Redis, throttles off",
             "load_generator": f"wrk -t{connections} -c{connections} -s bench/checkout.lua",
             "workers": workers,
+            "threads": threads,
             "connections": connections,
             "seconds": round(elapsed, 2),
             "warm_up_seconds": warm_up_seconds,
@@ -257,7 +264,7 @@ def _print(result: dict[str, object]) -> None:
     latency = result["latency_ms"]
     assert isinstance(latency, dict)
     print(
-        f"\ncheckout over HTTP: {result['connections']} buyers, {result['workers']} gunicorn workers, "
+        f"\ncheckout over HTTP: {result['connections']} buyers, {result['server']}, "
         f"{result['seconds']} s, load average {result['load_average_before']} -> {result['load_average_after']}\n"
         f"  {result['orders_per_second']} orders/s   placed {result['orders_placed']}"
         f"   out of stock at checkout {result['out_of_stock_at_checkout']}"
