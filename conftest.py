@@ -16,6 +16,7 @@ pytest_plugins = [
     "emporium.core.tests.mail",
     "emporium.core.tests.broker",
     "emporium.core.tests.private_redis",
+    "emporium.core.tests.staff",
 ]
 
 # Property tests check arithmetic, not speed: Hypothesis' default 200 ms deadline per example

@@ -1,13 +1,18 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import cast
+
 import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from allauth.socialaccount.models import SocialAccount
+from django.contrib.auth.models import Group
 from factory.django import DjangoModelFactory
 
 from emporium.accounts.models import Address, User
+from emporium.accounts.roles import StaffRole
 
 
 class UserFactory(DjangoModelFactory[User]):
@@ -32,8 +37,18 @@ class UserFactory(DjangoModelFactory[User]):
 
 
 class StaffUserFactory(UserFactory):
+    """A staff member; ``StaffUserFactory(roles=[ANALYST])`` puts them in those roles' groups."""
+
     email = factory.Sequence(lambda n: f"staff{n}@emporium.example")
     is_staff = True
+
+    @factory.post_generation
+    def roles(self, create: bool, extracted: Iterable[StaffRole] | None, **kwargs: object) -> None:
+        if create and extracted:
+            names = [role.name for role in extracted]
+            groups = list(Group.objects.filter(name__in=names))
+            assert len(groups) == len(names), f"no group for some of {names}: are the roles seeded?"
+            cast(User, self).groups.add(*groups)  # factory-boy passes the user made
 
 
 class EmailAddressFactory(DjangoModelFactory[EmailAddress]):

@@ -1,29 +1,17 @@
 """Who gets the dashboard's page: staff who may read orders; customers are refused."""
 
 import pytest
-from django.contrib.auth.models import Group
 
 from emporium.accounts.roles import ANALYST, CATALOG_MANAGER, ORDER_MANAGER
 from emporium.accounts.tests.factories import StaffUserFactory, UserFactory, activate_totp
 
-pytestmark = pytest.mark.django_db
-
-
-def _staff(role_name: str):
-    user = StaffUserFactory.create()
-    user.groups.add(Group.objects.get(name=role_name))
-    return user
-
-
-@pytest.fixture(autouse=True)
-def _no_staff_mfa(settings):
-    settings.STAFF_MFA_REQUIRED = False
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("staff_without_two_factors")]
 
 
 @pytest.mark.parametrize("path", ["/dashboard/", "/dashboard/orders/EM-000001"])
-@pytest.mark.parametrize("role", [ANALYST.name, ORDER_MANAGER.name])
+@pytest.mark.parametrize("role", [ANALYST, ORDER_MANAGER], ids=["analyst", "order-manager"])
 def test_staff_who_read_orders_get_the_app_shell_on_every_dashboard_url(client, path, role):
-    client.force_login(_staff(role))
+    client.force_login(StaffUserFactory.create(roles=[role]))
 
     response = client.get(path)
 
@@ -39,7 +27,7 @@ def test_a_customer_is_refused(client):
 
 
 def test_staff_whose_role_cannot_read_orders_are_refused(client):
-    client.force_login(_staff(CATALOG_MANAGER.name))
+    client.force_login(StaffUserFactory.create(roles=[CATALOG_MANAGER]))
 
     assert client.get("/dashboard/").status_code == 403
 
@@ -53,7 +41,7 @@ def test_visitors_are_sent_to_log_in(client):
 
 def test_staff_need_an_authenticator_app_where_two_factors_are_required(client, settings):
     settings.STAFF_MFA_REQUIRED = True
-    without, with_totp = _staff(ANALYST.name), _staff(ANALYST.name)
+    without, with_totp = StaffUserFactory.create(roles=[ANALYST]), StaffUserFactory.create(roles=[ANALYST])
     activate_totp(user=with_totp)
 
     client.force_login(without)

@@ -6,6 +6,8 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from emporium.accounts.models import User
+from emporium.accounts.roles import StaffRole
+from emporium.accounts.tests.factories import StaffUserFactory
 
 
 def bearer_client(user: User) -> APIClient:
@@ -14,3 +16,8 @@ def bearer_client(user: User) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
     return client
+
+
+def staff_client(role: StaffRole) -> APIClient:
+    """A new staff member in ``role``, calling the API with their access token."""
+    return bearer_client(StaffUserFactory.create(roles=[role]))

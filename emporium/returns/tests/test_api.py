@@ -5,29 +5,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
-from emporium.accounts.roles import ANALYST, CATALOG_MANAGER, ORDER_MANAGER, StaffRole
+from emporium.accounts.roles import ANALYST, CATALOG_MANAGER, ORDER_MANAGER
 from emporium.accounts.tests.factories import StaffUserFactory, UserFactory
-from emporium.core.tests.api_clients import bearer_client
+from emporium.core.tests.api_clients import bearer_client, staff_client
 from emporium.orders.links import make_guest_order_token
 from emporium.returns.models import Return, ReturnStatus
 from emporium.returns.tests.factories import ReturnLineFactory, make_delivered_order, variant_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("staff_without_two_factors")]
 LIST = "/api/v1/returns/"
-
-
-@pytest.fixture(autouse=True)
-def _no_staff_mfa(settings):
-    settings.STAFF_MFA_REQUIRED = False
-
-
-def staff_with(role: StaffRole):
-    user = StaffUserFactory.create()
-    user.groups.add(Group.objects.get(name=role.name))
-    return user
 
 
 def _ask(client, order, lines, **headers):
@@ -52,7 +40,7 @@ def test_a_customer_returns_a_line_and_an_order_manager_refunds_it_through_the_a
     assert created.json()["status"] == "requested"
     line_id = created.json()["lines"][0]["id"]
 
-    manager = bearer_client(staff_with(ORDER_MANAGER))
+    manager = staff_client(ORDER_MANAGER)
     assert manager.post(f"{LIST}{return_id}/approve/").json()["status"] == "approved"
     received = manager.post(f"{LIST}{return_id}/receive/", {"resaleable_line_ids": [line_id]}, format="json")
     assert received.json()["lines"][0]["resaleable"] is True
@@ -103,7 +91,7 @@ def test_nobody_sees_or_returns_another_customers_order_or_returns():
 @pytest.mark.parametrize("role", [None, ANALYST, CATALOG_MANAGER], ids=["customer", "analyst", "catalog"])
 def test_only_order_managers_move_returns(role):
     ret = ReturnLineFactory.create().return_request
-    user = UserFactory.create() if role is None else staff_with(role)
+    user = UserFactory.create() if role is None else StaffUserFactory.create(roles=[role])
 
     response = bearer_client(user).post(f"{LIST}{ret.pk}/approve/")
 
@@ -114,7 +102,7 @@ def test_only_order_managers_move_returns(role):
 
 def test_a_step_out_of_order_and_a_refusal_without_a_note_are_problems():
     ret = ReturnLineFactory.create().return_request
-    manager = bearer_client(staff_with(ORDER_MANAGER))
+    manager = staff_client(ORDER_MANAGER)
 
     assert (
         manager.post(f"{LIST}{ret.pk}/refund/", {}, format="json").json()["code"]

@@ -7,20 +7,19 @@ import io
 from datetime import date
 
 import pytest
-from django.contrib.auth.models import Group
 from rest_framework import serializers
 from rest_framework.test import APIClient
 
-from emporium.accounts.roles import ANALYST, CATALOG_MANAGER, ORDER_MANAGER, StaffRole
+from emporium.accounts.roles import ANALYST, CATALOG_MANAGER, ORDER_MANAGER
 from emporium.accounts.tests.factories import StaffUserFactory, UserFactory, activate_totp
 from emporium.analytics.api.urls import urlpatterns
 from emporium.analytics.api.views import AnalyticsApi
 from emporium.analytics.services import rebuild_all_rollups
 from emporium.analytics.tests.factories import make_order
 from emporium.catalog.tests.factories import CategoryFactory, make_product
-from emporium.core.tests.api_clients import bearer_client
+from emporium.core.tests.api_clients import bearer_client, staff_client
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("staff_without_two_factors")]
 
 MARCH = {"start": "2026-03-01", "end": "2026-03-31"}
 REPORTS = [
@@ -37,20 +36,9 @@ REPORTS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _no_staff_mfa(settings):
-    settings.STAFF_MFA_REQUIRED = False
-
-
-def staff_with(role: StaffRole):
-    user = StaffUserFactory.create()
-    user.groups.add(Group.objects.get(name=role.name))
-    return user
-
-
 @pytest.fixture
 def analyst() -> APIClient:
-    return bearer_client(staff_with(ANALYST))
+    return staff_client(ANALYST)
 
 
 @pytest.fixture
@@ -86,18 +74,18 @@ def test_anonymous_clients_are_asked_to_log_in(url):
 @pytest.mark.parametrize("url", REPORTS)
 def test_customers_and_catalog_managers_are_refused(url):
     assert bearer_client(UserFactory.create()).get(url).status_code == 403
-    assert bearer_client(staff_with(CATALOG_MANAGER)).get(url).status_code == 403
+    assert staff_client(CATALOG_MANAGER).get(url).status_code == 403
 
 
 @pytest.mark.parametrize("url", REPORTS)
 def test_analysts_and_order_managers_read_every_report(url, shop):
-    assert bearer_client(staff_with(ANALYST)).get(url, MARCH).status_code == 200
-    assert bearer_client(staff_with(ORDER_MANAGER)).get(url, MARCH).status_code == 200
+    assert staff_client(ANALYST).get(url, MARCH).status_code == 200
+    assert staff_client(ORDER_MANAGER).get(url, MARCH).status_code == 200
 
 
 def test_staff_without_an_authenticator_app_are_refused_where_two_factors_are_required(settings, shop):
     settings.STAFF_MFA_REQUIRED = True
-    without, with_totp = staff_with(ANALYST), staff_with(ANALYST)
+    without, with_totp = StaffUserFactory.create(roles=[ANALYST]), StaffUserFactory.create(roles=[ANALYST])
     activate_totp(user=with_totp)
 
     assert bearer_client(without).get(REPORTS[0]).status_code == 403

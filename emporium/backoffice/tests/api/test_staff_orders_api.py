@@ -6,36 +6,24 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from emporium.accounts.roles import ANALYST, CATALOG_MANAGER, ORDER_MANAGER, StaffRole
+from emporium.accounts.roles import ANALYST, CATALOG_MANAGER, ORDER_MANAGER
 from emporium.accounts.tests.factories import StaffUserFactory, UserFactory, activate_totp
-from emporium.core.tests.api_clients import bearer_client
+from emporium.core.tests.api_clients import bearer_client, staff_client
 from emporium.orders.models import Order, OrderStatus
 from emporium.orders.tests.factories import OrderFactory, OrderLineFactory
 from emporium.payments.models import PaymentState
 from emporium.payments.services import start_payment
 from emporium.payments.tests.factories import make_unpaid_order
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _no_staff_mfa(settings):
-    settings.STAFF_MFA_REQUIRED = False
-
-
-def staff_with(role: StaffRole):
-    user = StaffUserFactory.create()
-    user.groups.add(Group.objects.get(name=role.name))
-    return user
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("staff_without_two_factors")]
 
 
 @pytest.fixture
 def manager() -> APIClient:
-    return bearer_client(staff_with(ORDER_MANAGER))
+    return staff_client(ORDER_MANAGER)
 
 
 def test_order_manager_lists_orders_filtered_by_status_date_and_customer(manager):
@@ -235,7 +223,7 @@ def test_unknown_order_is_404(manager):
 
 def test_analyst_reads_orders_but_cannot_move_them():
     order = OrderFactory.create(status=OrderStatus.PAID)
-    analyst = bearer_client(staff_with(ANALYST))
+    analyst = staff_client(ANALYST)
 
     assert analyst.get("/api/v1/staff/orders/").status_code == 200
     assert analyst.get(f"/api/v1/staff/orders/{order.number}/").status_code == 200
@@ -244,13 +232,13 @@ def test_analyst_reads_orders_but_cannot_move_them():
 
 
 def test_catalog_manager_has_no_business_with_orders():
-    assert bearer_client(staff_with(CATALOG_MANAGER)).get("/api/v1/staff/orders/").status_code == 403
+    assert staff_client(CATALOG_MANAGER).get("/api/v1/staff/orders/").status_code == 403
 
 
 def test_staff_without_an_authenticator_app_are_refused_when_two_factors_are_required(settings):
     settings.STAFF_MFA_REQUIRED = True
-    without = staff_with(ORDER_MANAGER)
-    with_app = staff_with(ORDER_MANAGER)
+    without = StaffUserFactory.create(roles=[ORDER_MANAGER])
+    with_app = StaffUserFactory.create(roles=[ORDER_MANAGER])
     activate_totp(user=with_app)
 
     assert bearer_client(without).get("/api/v1/staff/orders/").status_code == 403

@@ -13,25 +13,14 @@ from emporium.accounts.tests.factories import StaffUserFactory, UserFactory
 from emporium.catalog.cache import get_catalog_version
 from emporium.catalog.models import Product, Variant
 from emporium.catalog.tests.factories import Shop, VariantFactory, make_product
-from emporium.core.tests.api_clients import bearer_client
+from emporium.core.tests.api_clients import bearer_client, staff_client
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _no_staff_mfa(settings):
-    settings.STAFF_MFA_REQUIRED = False
-
-
-def _staff(role_name: str) -> APIClient:
-    user = StaffUserFactory.create()
-    user.groups.add(Group.objects.get(name=role_name))
-    return bearer_client(user)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("staff_without_two_factors")]
 
 
 @pytest.fixture
 def manager() -> APIClient:
-    return _staff(CATALOG_MANAGER.name)
+    return staff_client(CATALOG_MANAGER)
 
 
 def test_catalog_manager_creates_a_product_with_a_variant_then_publishes_it(
@@ -117,7 +106,7 @@ def test_a_taken_slug_is_a_problem_naming_the_field(manager, shop: Shop):
 def test_order_managers_cannot_edit_the_catalog(shop: Shop):
     product = make_product("Lantern", category=shop.candles)
 
-    response = _staff(ORDER_MANAGER.name).patch(f"/api/v1/staff/products/{product.pk}/", {"name": "Hacked"})
+    response = staff_client(ORDER_MANAGER).patch(f"/api/v1/staff/products/{product.pk}/", {"name": "Hacked"})
 
     assert response.status_code == 403
     assert Product.objects.get(pk=product.pk).name == "Lantern"
@@ -294,7 +283,7 @@ def test_each_staff_catalog_action_needs_its_own_permission(shop: Shop, codename
 
 def test_analysts_read_the_catalog_but_do_not_change_it(shop: Shop):
     product = make_product("Lantern", category=shop.candles)
-    analyst = _staff(ANALYST.name)
+    analyst = staff_client(ANALYST)
 
     listed = analyst.get(LIST)
     read = analyst.get(f"/api/v1/staff/products/{product.pk}/")
@@ -305,7 +294,7 @@ def test_analysts_read_the_catalog_but_do_not_change_it(shop: Shop):
 
 def test_customers_and_order_managers_do_not_list_the_catalog(shop: Shop):
     assert bearer_client(UserFactory.create()).get(LIST).status_code == 403
-    assert _staff(ORDER_MANAGER.name).get(LIST).status_code == 403
+    assert staff_client(ORDER_MANAGER).get(LIST).status_code == 403
     assert APIClient().get(LIST).status_code == 401
 
 

@@ -3,36 +3,24 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
-from emporium.accounts.roles import ANALYST, INTEGRATION_MANAGER, ORDER_MANAGER, StaffRole
-from emporium.accounts.tests.factories import StaffUserFactory, UserFactory
-from emporium.core.tests.api_clients import bearer_client
+from emporium.accounts.roles import ANALYST, INTEGRATION_MANAGER, ORDER_MANAGER
+from emporium.accounts.tests.factories import UserFactory
+from emporium.core.tests.api_clients import bearer_client, staff_client
 from emporium.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEventType
 from emporium.webhooks.services import emit, fan_out_webhook_events
 from emporium.webhooks.tests.factories import WebhookEndpointFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("staff_without_two_factors")]
 
 ENDPOINTS = "/api/v1/webhooks/endpoints/"
 DELIVERIES = "/api/v1/webhooks/deliveries/"
 
 
-@pytest.fixture(autouse=True)
-def _no_staff_mfa(settings):
-    settings.STAFF_MFA_REQUIRED = False
-
-
-def _staff(role: StaffRole):
-    user = StaffUserFactory.create()
-    user.groups.add(Group.objects.get(name=role.name))
-    return bearer_client(user)
-
-
 @pytest.fixture
 def integrator():
-    return _staff(INTEGRATION_MANAGER)
+    return staff_client(INTEGRATION_MANAGER)
 
 
 def _deliveries(count: int) -> WebhookEndpoint:
@@ -76,7 +64,7 @@ def test_a_bad_endpoint_is_a_400_problem(integrator, body):
 def test_other_staff_roles_may_not_see_endpoints_and_their_secrets(role):
     WebhookEndpointFactory.create()
 
-    assert _staff(role).get(ENDPOINTS).status_code == 403
+    assert staff_client(role).get(ENDPOINTS).status_code == 403
 
 
 def test_customers_get_403_and_strangers_401():
