@@ -93,8 +93,8 @@ def search_words(rng: random.Random, *, count: int, misspelt_share: float = 0.2)
 
 
 def draw_paths(*, seed: int = 1, per_kind: int = 20_000, search_count: int = 1000) -> dict[str, list[str]]:
-    """Paths by kind of page: ``category``, ``category_filtered``, ``product``, ``search``,
-    ``api_products`` and ``api_products_filtered``; the first of each is its "one URL"."""
+    """Distinct paths by kind of page: ``category``, ``category_filtered``, ``product``,
+    ``search``, ``api_products`` and ``api_products_filtered``; the first of each is its "one URL"."""
     from emporium.catalog.models import Product
     from emporium.catalog.selectors import ProductSort
 
@@ -133,7 +133,7 @@ def draw_paths(*, seed: int = 1, per_kind: int = 20_000, search_count: int = 100
     slugs = dict(Product.objects.filter(pk__in=set(picked)).values_list("pk", "slug"))
     products = [reverse("catalog:product-detail", kwargs={"slug": slugs[pk]}) for pk in picked]
     searches = [f"/search/?{urlencode({'q': words})}" for words in search_words(rng, count=search_count)]
-    return {
+    drawn = {
         "category": category,
         "category_filtered": filtered,
         "product": products,
@@ -141,3 +141,6 @@ def draw_paths(*, seed: int = 1, per_kind: int = 20_000, search_count: int = 100
         "api_products": api,
         "api_products_filtered": api_filtered,
     }
+    # Each path once, in the order drawn: a run asks each one once until it has asked them all
+    # (a small catalog has few distinct pages; the results say how many requests a run sent).
+    return {kind: list(dict.fromkeys(paths)) for kind, paths in drawn.items()}
