@@ -22,23 +22,28 @@ from emporium.catalog.models import THUMBNAIL_WIDTHS, Category, Product, Product
 logger = logging.getLogger(__name__)
 
 
+def _summary_from_variants() -> dict[str, Any]:
+    """A product's lowest price, its currency and its stock state, as expressions on its variants."""
+    variants = Variant.objects.filter(product=OuterRef("pk"))
+    lowest = variants.order_by().values("product").annotate(lowest=Min("price_amount")).values("lowest")
+    currency = variants.order_by("price_amount", "pk").values("currency")[:1]
+    return {
+        "price_amount": Subquery(lowest),
+        "currency": Coalesce(Subquery(currency), F("currency")),
+        "is_in_stock": Exists(variants.filter(stock_on_hand__gt=F("stock_allocated"))),
+    }
+
+
 def refresh_product_summaries(*, product_ids: Iterable[int] | None = None) -> int:
     """Recompute each product's lowest price and stock state from its variants, in one UPDATE.
 
     ``product_ids=None`` refreshes the whole catalog (after a bulk import). Returns the number
     of products updated.
     """
-    variants = Variant.objects.filter(product=OuterRef("pk"))
-    lowest = variants.order_by().values("product").annotate(lowest=Min("price_amount")).values("lowest")
-    currency = variants.order_by("price_amount", "pk").values("currency")[:1]
     products = (
         Product.objects.all() if product_ids is None else Product.objects.filter(pk__in=list(product_ids))
     )
-    return products.update(
-        price_amount=Subquery(lowest),
-        currency=Coalesce(Subquery(currency), F("currency")),
-        is_in_stock=Exists(variants.filter(stock_on_hand__gt=F("stock_allocated"))),
-    )
+    return products.update(**_summary_from_variants())
 
 
 def refresh_stock_state_after_commit(*, variant_ids: Iterable[int], stock_returned: bool = False) -> None:
@@ -57,8 +62,25 @@ def refresh_stock_state_after_commit(*, variant_ids: Iterable[int], stock_return
     stock_moved.send(sender=Variant, variant_ids=ids)
 
     def refresh() -> None:
-        product_ids = list(Variant.objects.filter(pk__in=ids).values_list("product_id", flat=True).distinct())
-        in_stock_before = dict(Product.objects.filter(pk__in=product_ids).values_list("pk", "is_in_stock"))
+        # One read says whether anything would change: most orders leave every product in
+        # stock at the same price, and then the UPDATE would write the values already there.
+        fields = ("price_amount", "currency", "is_in_stock")
+        summaries = (
+            Product.objects.filter(pk__in=Variant.objects.filter(pk__in=ids).values("product_id"))
+            .annotate(
+                **{f"summary_{field}": expression for field, expression in _summary_from_variants().items()}
+            )
+            .values("pk", *fields, *(f"summary_{field}" for field in fields))
+        )
+        product_ids, in_stock_before, stale = [], {}, False
+        for row in summaries:
+            product_ids.append(row["pk"])
+            in_stock_before[row["pk"]] = row["is_in_stock"]
+            stale = stale or any(row[field] != row[f"summary_{field}"] for field in fields)
+        if not stale:
+            if stock_returned:
+                announce_stock_returned(variant_ids=ids)
+            return
         refresh_product_summaries(product_ids=product_ids)
         in_stock_after = dict(Product.objects.filter(pk__in=product_ids).values_list("pk", "is_in_stock"))
         if in_stock_after != in_stock_before:
