@@ -234,11 +234,14 @@ def place_order(
     IdempotencyKeyReused instead of being given this order. Payment is the next step: the
     order waits as unpaid, and mark_order_paid moves it on.
     """
+    # The replay is looked for once, under the cart lock: a twin submit queues on it and then
+    # finds the first one's order (a first look before the lock cost every new order a query).
+    locked = Cart.objects.select_for_update().filter(pk=cart.pk).first()
     if existing := _find_replayed_order(cart=cart, customer=customer, idempotency_key=idempotency_key):
         return existing
-    cart = Cart.objects.select_for_update().get(pk=cart.pk)
-    if existing := _find_replayed_order(cart=cart, customer=customer, idempotency_key=idempotency_key):
-        return existing  # the twin submit committed while we waited for the cart lock
+    if locked is None:
+        raise Cart.DoesNotExist("Cart matching query does not exist.")
+    cart = locked
     # The lines are locked too. Adding a line waits for the cart row held above (the new
     # row's foreign key takes a share lock on it), but raising a line's quantity does not:
     # another tab could do it between this read and the delete below, and the extra units
