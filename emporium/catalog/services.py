@@ -8,6 +8,7 @@ from decimal import Decimal
 from io import BytesIO
 from typing import Any, TypedDict
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.db.models import Exists, F, Min, OuterRef, Subquery
@@ -17,6 +18,7 @@ from PIL import Image, ImageOps
 
 from emporium.catalog.cache import bump_catalog_version
 from emporium.catalog.events import announce_stock_returned, stock_moved
+from emporium.catalog.exceptions import CategoryNotEmpty
 from emporium.catalog.models import THUMBNAIL_WIDTHS, Category, Product, ProductImage, Variant
 
 logger = logging.getLogger(__name__)
@@ -205,6 +207,15 @@ class ProductFields(TypedDict, total=False):
     seo_description: str
 
 
+class CategoryFields(TypedDict, total=False):
+    parent: Category | None  # None: the top of the tree
+    name: str
+    slug: str
+    description: str
+    seo_title: str
+    seo_description: str
+
+
 class VariantFields(TypedDict, total=False):
     sku: str
     name: str
@@ -267,3 +278,79 @@ def update_variant(*, variant: Variant, fields: VariantFields) -> Variant:
     variant = Variant.objects.select_for_update().get(pk=variant.pk)
     _save_changes(variant, dict(fields))
     return variant
+
+
+# --- Staff edits of the category tree ----------------------------------------------------------
+#
+# The tree is treebeard's materialised path, kept sorted by name (``Category.node_order_by``):
+# a new node, a renamed one and a moved one each go where the name sorts them, as the admin's
+# form puts them. Every write ends with the category's own save, so the catalog signal bumps
+# the catalog version after the commit (the header's navigation, category pages, the public
+# tree and their ETags) exactly as an edit in the admin does; treebeard's moves are UPDATEs
+# that send no signal of their own, which is why the admin saves the node after a move too.
+
+# The tree's own columns: treebeard sets them when it places the node.
+_TREE_FIELDS = ["path", "depth", "numchild"]
+
+
+@transaction.atomic
+def create_category(*, fields: CategoryFields) -> Category:
+    """A new category at the top of the tree, or under ``fields["parent"]``, where its name sorts it."""
+    values: dict[str, Any] = dict(fields)
+    parent: Category | None = values.pop("parent", None)
+    category = Category(**values)
+    category.full_clean(exclude=_TREE_FIELDS)  # a taken slug names the field before the tree moves
+    if parent is None:
+        return Category.objects.add_root(instance=category)
+    return Category.objects.add_child(parent, instance=category)
+
+
+@transaction.atomic
+def update_category(*, category: Category, fields: CategoryFields) -> Category:
+    """Change some fields of a category; with ``parent``, move it (and everything below it)
+    under that category, or to the top of the tree with ``None``.
+
+    Locked first, so two members of staff moving branches at the same moment queue instead of
+    building paths from each other's stale ones. A category cannot move under itself or one
+    of its own sub-categories: a 400 naming ``parent``, before anything is written.
+    """
+    category = Category.objects.select_for_update().get(pk=category.pk)
+    values: dict[str, Any] = dict(fields)
+    current_parent = Category.objects.get_parent(category, update=True)
+    new_parent: Category | None = values.pop("parent") if "parent" in values else current_parent
+    if new_parent is not None and new_parent.path.startswith(category.path):
+        raise ValidationError({"parent": "A category cannot move under itself or one of its sub-categories."})
+    renamed = values.get("name", category.name) != category.name
+    for name, value in values.items():
+        setattr(category, name, value)
+    category.full_clean()
+    category.save()  # the catalog signal: the version moves on after the commit
+    if renamed or _pk_of(new_parent) != _pk_of(current_parent):
+        # Where the name sorts it among its (new) siblings, as the admin's form places it.
+        if new_parent is None:
+            Category.objects.move(category, Category.objects.get_first_root_node(), pos="sorted-sibling")
+        else:
+            Category.objects.move(category, new_parent, pos="sorted-child")
+        category.refresh_from_db()
+    return category
+
+
+def _pk_of(category: Category | None) -> int | None:
+    return None if category is None else category.pk
+
+
+@transaction.atomic
+def delete_category(*, category: Category) -> None:
+    """Delete a category that holds nothing: no products and no sub-categories.
+
+    treebeard would delete the sub-categories with it, and the products' foreign key refuses
+    (PROTECT): both are refused here first as ``CategoryNotEmpty`` (409), never a cascade or a
+    500. The row is locked while it is checked, so a product or sub-category added at the same
+    moment waits for the delete and then fails on its foreign key, rather than being orphaned.
+    """
+    category = Category.objects.select_for_update().get(pk=category.pk)
+    products = category.products.count()
+    children = Category.objects.filter(path__startswith=category.path, depth=category.depth + 1).count()
+    if products or children:
+        raise CategoryNotEmpty(slug=category.slug, products=products, children=children)
+    category.delete()  # the catalog signal (post_delete): the version moves on after the commit

@@ -3,10 +3,10 @@
 Two layers, both read-only:
 
 * Query selectors (``queries``: ``list_*``, ``get_published_product``; ``search``:
-  ``search_products``, ``match_products``; ``staff``) return querysets that load up front
-  everything a product card or page shows (category joined, images prefetched in order, variants
-  where the page shows them), so a page's query count never grows with the page size or the
-  number of variants and images. ``filters`` holds what a shopper narrows a listing to.
+  ``search_products``, ``match_products``; ``staff``: the staff API's products and categories)
+  return querysets that load up front everything a product card or page shows (category
+  joined, images prefetched in order, variants where the page shows them), so a page's query
+  count never grows with the page size or the number of variants and images. ``filters`` holds what a shopper narrows a listing to.
 * Page selectors (``pages``: ``get_*_page``, ``get_category_listing``, ``get_search_results``,
   ``list_nav_categories``, ``list_suggestions``) turn those rows into the small frozen
   dataclasses of ``shapes`` and cache them with :func:`cached_for_catalog`. A template given a
@@ -69,7 +69,7 @@ from emporium.catalog.selectors.shapes import (
     Suggestion,
     VariantOption,
 )
-from emporium.catalog.selectors.staff import list_products_for_staff
+from emporium.catalog.selectors.staff import list_categories_for_staff, list_products_for_staff
 
 __all__ = [
     "ALL_PRODUCTS",
@@ -104,6 +104,7 @@ __all__ = [
     "get_search_results",
     "get_search_vocabulary",
     "list_bestsellers",
+    "list_categories_for_staff",
     "list_category_family",
     "list_category_lineage",
     "list_category_tree",
