@@ -729,6 +729,35 @@ def _(shop: Shop) -> CaseData:
     return {"path_parameters": {"variant_id": variant.pk}, "body": {"price_amount": "3.00"}}
 
 
+@success("GET /api/v1/staff/categories/")
+def _(shop: Shop) -> CaseData:
+    return {"query": {"page_size": 5}}
+
+
+@success("POST /api/v1/staff/categories/")
+def _(shop: Shop) -> CaseData:
+    slug = f"new-{uuid.uuid4().hex[:8]}"
+    return {"body": {"name": "Kitchen", "slug": slug, "parent": shop.category.slug}}
+
+
+@success("GET /api/v1/staff/categories/{category_id}/")
+def _(shop: Shop) -> CaseData:
+    return {"path_parameters": {"category_id": shop.category.pk}}
+
+
+@success("PATCH /api/v1/staff/categories/{category_id}/")
+def _(shop: Shop) -> CaseData:
+    return {
+        "path_parameters": {"category_id": CategoryFactory.create().pk},
+        "body": {"description": "Pots and pans.", "parent": shop.category.slug},
+    }
+
+
+@success("DELETE /api/v1/staff/categories/{category_id}/")
+def _(shop: Shop) -> CaseData:
+    return {"path_parameters": {"category_id": CategoryFactory.create().pk}}  # empty: deletable
+
+
 @success("GET /api/v1/webhooks/endpoints/")
 def _(shop: Shop) -> CaseData:
     return {"query": {"page_size": 5}}
@@ -840,6 +869,8 @@ def _existing_values(case: schemathesis.Case) -> dict[str, Callable[[], list[Any
         "payment_id": lambda: _owned_first(Payment.objects.all(), owner="order__customer", field="pk"),
         "slug": categories if case.operation.path.startswith("/api/v1/categories/") else products,
         "category": categories,
+        "parent": categories,
+        "category_id": lambda: _all(Category.objects.all(), "pk"),
         "product_id": lambda: _all(Product.objects.all(), "pk"),
         "variant_id": lambda: _all(Variant.objects.all(), "pk"),
         "shipping_method_id": lambda: _all(ShippingMethod.objects.all(), "pk"),
@@ -1002,6 +1033,9 @@ CHECKED_AGAINST_THE_SHOP: dict[str, set[str]] = {
     "POST /api/v1/staff/products/": {"category", "slug"},
     "PATCH /api/v1/staff/products/{product_id}/": {"category", "slug"},
     "POST /api/v1/staff/products/{product_id}/variants/": {"sku"},
+    "POST /api/v1/staff/categories/": {"slug", "parent"},
+    # ... and a category cannot move under itself or one of its sub-categories.
+    "PATCH /api/v1/staff/categories/{category_id}/": {"slug", "parent"},
     "PATCH /api/v1/staff/variants/{variant_id}/": {"sku", "stock_on_hand"},  # not below what orders hold
     # Bytes that are not a JPEG, PNG or WebP picture (catalog.images): no schema can say so.
     "POST /api/v1/staff/products/{product_id}/images/": {"image"},

@@ -348,7 +348,10 @@ def delete_category(*, category: Category) -> None:
     500. The row is locked while it is checked, so a product or sub-category added at the same
     moment waits for the delete and then fails on its foreign key, rather than being orphaned.
     """
-    category = Category.objects.select_for_update().get(pk=category.pk)
+    locked = Category.objects.select_for_update().filter(pk=category.pk).first()
+    if locked is None:
+        return  # deleted meanwhile by someone else: what was asked for is done
+    category = locked
     products = category.products.count()
     children = Category.objects.filter(path__startswith=category.path, depth=category.depth + 1).count()
     if products or children:

@@ -75,6 +75,17 @@ class CanManageProducts(StaffPermission):
     }
 
 
+class CanManageCategories(StaffPermission):
+    """Catalog manager: list, read, create, edit, move and delete categories (analysts list and read)."""
+
+    required = {
+        "GET": ("catalog.view_category",),
+        "POST": ("catalog.view_category", "catalog.add_category"),
+        "PATCH": ("catalog.view_category", "catalog.change_category"),
+        "DELETE": ("catalog.view_category", "catalog.delete_category"),
+    }
+
+
 class CanManageVariants(StaffPermission):
     """Catalog manager: add variants to a product, change their prices and stock."""
 

@@ -105,3 +105,44 @@ class StaffProductImageOutput(serializers.ModelSerializer[ProductImage]):
     class Meta:
         model = ProductImage
         fields = ("id", "url", "width", "height", "alt_text", "position")
+
+
+class StaffCategoryOutput(serializers.ModelSerializer[Category]):
+    """A category with its place in the tree; rows of ``list_categories_for_staff``."""
+
+    # DRF takes declared fields off the class, so the name does not shadow Field.parent at run time.
+    parent = serializers.CharField(  # type: ignore[assignment]
+        source="parent_slug", allow_null=True, read_only=True, help_text="The parent's slug; null at the top."
+    )
+    parent_id = serializers.IntegerField(allow_null=True, read_only=True)
+    depth = serializers.IntegerField(read_only=True, help_text="1 for a top-level category.")
+    child_count = serializers.IntegerField(
+        source="numchild", read_only=True, help_text="Sub-categories directly below it."
+    )
+    product_count = serializers.IntegerField(read_only=True, help_text="Products filed directly in it.")
+
+    class Meta:
+        model = Category
+        fields = (
+            "id", "name", "slug", "parent", "parent_id", "depth", "child_count", "product_count",
+            "description", "seo_title", "seo_description",
+        )  # fmt: skip
+
+
+class StaffCategoryInput(serializers.Serializer):
+    """Every field for a new category; any subset of them for a change (PATCH), where
+    ``parent`` moves the category with everything below it."""
+
+    name = serializers.CharField(max_length=120)
+    slug = serializers.SlugField(max_length=140)
+    parent = SlugRelatedField(  # type: ignore[assignment]  # a body field, not Field.parent (as above)
+        slug_field="slug",
+        queryset=Category.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The slug of the category to file it under; null for the top of the tree.",
+    )
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    seo_title = serializers.CharField(max_length=70, required=False, allow_blank=True, default="")
+    seo_description = serializers.CharField(max_length=160, required=False, allow_blank=True, default="")

@@ -25,6 +25,12 @@ urlpatterns = [
         staff_views.StaffProductImageCreateApi.as_view(),
         name="staff-product-image-create",
     ),
+    path("staff/categories/", staff_views.StaffCategoryListApi.as_view(), name="staff-category-list"),
+    path(
+        "staff/categories/<int:category_id>/",
+        staff_views.StaffCategoryDetailApi.as_view(),
+        name="staff-category-detail",
+    ),
     path(
         "staff/variants/<int:variant_id>/",
         staff_views.StaffVariantDetailApi.as_view(),

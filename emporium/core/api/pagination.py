@@ -1,5 +1,5 @@
-"""Cursor pagination for long lists (orders, staff products): stable under inserts, no COUNT(*),
-and a query whose cost does not grow with the page number.
+"""Cursor pagination for long lists (orders, staff products and categories): stable under
+inserts, no COUNT(*), and a query whose cost does not grow with the page number.
 
 A ``page_size`` that is not a whole number from 1 to MAX_PAGE_SIZE is a 400 problem, as it is
 for the product list: DRF's own pagination falls back to the default without a word, so a
@@ -13,6 +13,7 @@ from functools import cache
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Model, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -52,6 +53,8 @@ class ApiCursorPagination(CursorPagination):
             name = ordering[0].lstrip("-")
             field = self.model._meta.pk if name == "pk" else self.model._meta.get_field(name)
             try:
+                # Text no row can hold either: PostgreSQL cannot even compare a NUL character.
+                ProhibitNullCharactersValidator()(cursor.position)
                 field.run_validators(field.to_python(cursor.position))  # type: ignore[union-attr]
             except DjangoValidationError as error:
                 raise NotFound(self.invalid_cursor_message) from error
