@@ -86,6 +86,20 @@ def test_a_voucher_limited_to_three_uses_is_used_three_times():
 
 
 @pytest.mark.django_db(transaction=True)
+def test_one_shopper_checking_out_in_five_tabs_at_once_uses_a_once_per_customer_voucher_once():
+    """The per-customer count is read under the voucher's row lock, like the overall limit."""
+    voucher = VoucherFactory.create(code="ONCE", per_customer_limit=1)
+    carts = [CartLineFactory.create(cart=CartFactory.create()).cart for _ in range(5)]
+    details = make_details(shipping_method=ShippingMethodFactory.create(), voucher_code="ONCE")
+
+    outcomes = _checkout_all_at_once(carts, details)  # every tab with the same e-mail
+
+    voucher.refresh_from_db()
+    assert outcomes == Counter(ordered=1, voucher_refused=4)
+    assert voucher.used_count == 1
+
+
+@pytest.mark.django_db(transaction=True)
 def test_two_submits_of_one_checkout_at_the_same_moment_make_one_order():
     variant = VariantFactory.create(stock_on_hand=5)
     cart = CartLineFactory.create(cart=CartFactory.create(), variant=variant, quantity=2).cart

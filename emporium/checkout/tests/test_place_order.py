@@ -182,6 +182,56 @@ def test_a_voucher_limited_to_once_per_customer_is_refused_the_second_time():
                 place_order(cart=cart, customer=customer, details=details, idempotency_key=uuid4())
 
 
+def _place_with_voucher(code: str, *, customer=None, email: str = "ann@example.com"):
+    cart, _ = _cart(quantity=1)
+    details = make_details(voucher_code=code, email=email)
+    return place_order(cart=cart, customer=customer, details=details, idempotency_key=uuid4())
+
+
+def test_a_voucher_limited_per_customer_allows_that_many_uses_and_refuses_the_next():
+    customer = UserFactory.create()
+    voucher = VoucherFactory.create(code="TWICE", per_customer_limit=2)
+    _place_with_voucher("TWICE", customer=customer, email=customer.email)
+    _place_with_voucher("TWICE", customer=customer, email=customer.email)
+
+    with pytest.raises(VoucherNotApplicable):
+        _place_with_voucher("TWICE", customer=customer, email=customer.email)
+
+    voucher.refresh_from_db()
+    assert voucher.used_count == 2
+
+
+@pytest.mark.parametrize(
+    ("first_as_customer", "second_as_customer", "second_email"),
+    [
+        (False, False, "ANN@Example.com"),  # a guest again, the same e-mail in any case
+        (True, False, "ann@example.com"),  # logging out does not reset the count
+        (False, True, "ann@example.com"),  # nor does signing up with the address used as a guest
+        (True, True, "ann.other@example.com"),  # the account counts, whatever address is typed
+    ],
+    ids=["guest-then-guest", "customer-then-guest", "guest-then-customer", "customer-other-email"],
+)
+def test_the_per_customer_limit_counts_the_customer_and_their_email(
+    first_as_customer, second_as_customer, second_email
+):
+    customer = UserFactory.create(email="ann@example.com")
+    VoucherFactory.create(code="ONCE", per_customer_limit=1)
+    _place_with_voucher("ONCE", customer=customer if first_as_customer else None)
+    second_customer = customer if second_as_customer else None
+
+    with pytest.raises(VoucherNotApplicable):
+        _place_with_voucher("ONCE", customer=second_customer, email=second_email)
+
+
+def test_the_per_customer_limit_leaves_other_shoppers_free_to_use_the_voucher():
+    VoucherFactory.create(code="ONCE", per_customer_limit=1)
+    _place_with_voucher("ONCE", customer=UserFactory.create(email="ann@example.com"))
+
+    order = _place_with_voucher("ONCE", customer=None, email="bob@example.com")
+
+    assert order.voucher_code == "ONCE"
+
+
 def test_shipping_by_weight_and_free_over_a_threshold():
     heavy_cart, _ = _cart(price="10.00", quantity=2, weight=1500)
     by_weight = ShippingMethodFactory.create(
