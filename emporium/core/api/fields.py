@@ -32,7 +32,17 @@ class MoneyField(serializers.Field):
 
 class SlugRelatedField(serializers.SlugRelatedField):
     """DRF's, refusing text with a NUL character before looking it up: PostgreSQL cannot
-    compare such text (the query fails, a 500), and no row can hold it anyway."""
+    compare such text (the query fails, a 500), and no row can hold it anyway.
+
+    Where the field may be null, empty text is refused too: DRF reads it as null (as an HTML
+    form would send "none"), but the schema says a slug or null, so ``""`` quietly meaning
+    "no parent" would be an answer the schema does not promise.
+    """
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        if data == "" and self.allow_null:
+            raise serializers.ValidationError("Send null, or a slug: this may not be blank.", code="blank")
+        return super().run_validation(data)
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, str):

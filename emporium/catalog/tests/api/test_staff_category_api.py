@@ -91,6 +91,7 @@ def test_a_new_category_without_a_parent_is_a_top_level_one_sorted_by_name(
         ({"name": "x" * 121, "slug": "long"}, "name"),
         ({"name": "Orphan", "slug": "orphan", "parent": "no-such-category"}, "parent"),
         ({"name": "Orphan", "slug": "orphan", "parent": "home\u0000"}, "parent"),
+        ({"name": "Orphan", "slug": "orphan", "parent": ""}, "parent"),  # null means the top
         ({"name": "Null", "slug": "null", "description": "a\u0000b"}, "description"),
         ({"name": "SEO", "slug": "seo", "seo_title": "t" * 71}, "seo_title"),
     ],
