@@ -17,6 +17,7 @@ pytest_plugins = [
     "emporium.core.tests.broker",
     "emporium.core.tests.private_redis",
     "emporium.core.tests.staff",
+    "emporium.core.tests.static",
 ]
 
 # Property tests check arithmetic, not speed: Hypothesis' default 200 ms deadline per example

@@ -38,7 +38,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def server_with_unreachable_database(tmp_path) -> Iterator[str]:
+def server_with_unreachable_database(collected_static: Path) -> Iterator[str]:
     """A real gunicorn process whose DATABASE_URL points at a port nobody listens on."""
     closed_port, http_port = _free_port(), _free_port()
     env = {
@@ -46,14 +46,11 @@ def server_with_unreachable_database(tmp_path) -> Iterator[str]:
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:{closed_port}/emporium",
         "ALLOWED_HOSTS": "127.0.0.1",
         "DB_CONNECT_TIMEOUT": "2",
-        "STATIC_ROOT": str(tmp_path),
+        # DEBUG is off outside embedded mode: the process refuses to start before collectstatic.
+        "STATIC_ROOT": str(collected_static),
     }
     env.pop("REDIS_URL", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    # DEBUG is off outside embedded mode: the process refuses to start before collectstatic.
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
-    )
     process = subprocess.Popen(
         [
             sys.executable,
