@@ -15,6 +15,8 @@ ratio says what the page costs whatever the machine (bench/pages.py).
                                     # named: it takes minutes); writes bench/results/lighthouse.json
     python -m bench scaleout        # one server behind nginx, then two (PostgreSQL + Redis)
     python -m bench analytics       # every analytics endpoint, one-year ranges, p50 and p95
+    python -m bench warmup          # a fresh worker's first page of each kind beside its later
+                                    # ones, with and without the warm-up; memory per process
     python -m bench journey         # locust: 50 shoppers browse, search, buy and pay for 60 s (1-5 s
                                     # on each page, --think), then every order is checked (only when named)
     python -m bench checkout        # 32 buyers over HTTP through gunicorn, wrk + bench/checkout.lua
@@ -66,7 +68,7 @@ BENCHMARKS: dict[str, tuple[str, Callable[[], dict[str, list[str]]]]] = {
 # Environment of the server under test, per benchmark.
 SERVER_ENVS: dict[str, dict[str, str]] = {"api": API_SERVER_ENV}
 # Benchmarks that drive services directly rather than pages over HTTP.
-SERVICE_BENCHMARKS = ("checkout", "scaleout", "analytics")
+SERVICE_BENCHMARKS = ("checkout", "scaleout", "analytics", "warmup")
 # Run only when named: slow, and their results do not depend on the database.
 ON_REQUEST = ("lighthouse", "journey")
 
@@ -230,6 +232,12 @@ def main() -> None:
 
             cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
             _write(name, database, {**header, "cache": cache, **measure_analytics()})
+            continue
+        if name == "warmup":
+            from bench.catalog_urls import catalog_size
+            from bench.warmup import measure_warm_up
+
+            _write(name, database, {**header, "catalog": catalog_size(), **measure_warm_up()})
             continue
         from bench.catalog_urls import catalog_size
         from bench.pages import measure_pages

@@ -292,6 +292,10 @@ if env.bool("CACHE_DISABLED", default=False):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# Compile the templates and build the URL resolver before gunicorn forks its workers
+# (config/wsgi.py, emporium.core.startup.warm_up); off only to measure what it saves.
+WARM_UP = env.bool("WARM_UP", default=True)
+
 # --- Background jobs ------------------------------------------------------------------------
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
