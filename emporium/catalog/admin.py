@@ -9,7 +9,16 @@ from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
 from emporium.catalog.images import reencode_uploaded_image
-from emporium.catalog.models import Category, Product, ProductImage, Variant
+from emporium.catalog.models import (
+    Attribute,
+    AttributeValue,
+    Category,
+    Product,
+    ProductImage,
+    ProductType,
+    ProductTypeAttribute,
+    Variant,
+)
 
 
 @admin.register(Category)
@@ -33,7 +42,7 @@ class VariantInline(admin.TabularInline):
     extra = 0
     fields = (
         "sku", "name", "price_amount", "currency", "compare_at_amount",
-        "stock_on_hand", "stock_allocated", "weight_grams", "position",
+        "stock_on_hand", "stock_allocated", "weight_grams", "position", "options",
     )  # fmt: skip
     readonly_fields = ("stock_allocated",)
 
@@ -82,7 +91,7 @@ class ProductAdmin(admin.ModelAdmin[Product]):
         "is_published",
         "updated_at",
     )
-    list_filter = ("is_published", InStockFilter, "category")
+    list_filter = ("is_published", InStockFilter, "product_type", "category")
     list_editable = ("is_published",)
     list_select_related = ("category",)
     search_fields = ("name", "slug", "variants__sku")
@@ -90,7 +99,23 @@ class ProductAdmin(admin.ModelAdmin[Product]):
     autocomplete_fields = ("category",)
     readonly_fields = ("price_amount", "currency", "is_in_stock", "units_sold", "created_at", "updated_at")
     fieldsets = (
-        (None, {"fields": ("name", "slug", "category", "description", "attributes", "is_published")}),
+        (
+            None,
+            {
+                "fields": (
+                    "name",
+                    "slug",
+                    "category",
+                    "product_type",
+                    "description",
+                    "attributes",
+                    "is_published",
+                ),
+                "description": "With a product type, the attributes are checked against it when saved, "
+                "and each variant's options name its value of the type's variant-defining attributes, "
+                'e.g. {"colour": "red", "size": "m"}.',
+            },
+        ),
         ("Search engines", {"fields": ("seo_title", "seo_description"), "classes": ("collapse",)}),
         ("Summary", {"fields": readonly_fields}),
     )
@@ -105,3 +130,36 @@ class VariantAdmin(admin.ModelAdmin[Variant]):
     search_fields = ("sku", "product__name")
     autocomplete_fields = ("product",)
     show_full_result_count = False
+
+
+class AttributeValueInline(admin.TabularInline):
+    model = AttributeValue
+    extra = 0
+    fields = ("code", "name", "hex", "position")
+    prepopulated_fields = {"code": ("name",)}
+
+
+@admin.register(Attribute)
+class AttributeAdmin(admin.ModelAdmin[Attribute]):
+    """Attributes and, for choices and colours, their allowed values (colours with a swatch)."""
+
+    list_display = ("name", "code", "kind", "unit")
+    list_filter = ("kind",)
+    search_fields = ("name", "code")
+    prepopulated_fields = {"code": ("name",)}
+    inlines = (AttributeValueInline,)
+
+
+class ProductTypeAttributeInline(admin.TabularInline):
+    model = ProductTypeAttribute
+    extra = 0
+    fields = ("attribute", "defines_variants", "is_required", "position")
+    autocomplete_fields = ("attribute",)
+
+
+@admin.register(ProductType)
+class ProductTypeAdmin(admin.ModelAdmin[ProductType]):
+    list_display = ("name", "slug")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = (ProductTypeAttributeInline,)

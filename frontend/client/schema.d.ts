@@ -2167,10 +2167,13 @@ export interface components {
         /** @description Every field for a new product; any subset of them for a change (PATCH). */
         PatchedStaffProductInputRequest: {
             category?: string;
+            /** @description A product type's slug: its attributes are then checked and stored normalised. */
+            product_type?: string | null;
             name?: string;
             slug?: string;
             /** @default  */
             description: string;
+            /** @description Attribute code to value; with a product type, only its product-level attributes. */
             attributes?: {
                 [key: string]: unknown;
             };
@@ -2194,6 +2197,10 @@ export interface components {
             weight_grams?: number | null;
             /** @default 0 */
             position: number;
+            /** @description The product type's variant-defining values, e.g. {"colour": "red", "size": "m"}. */
+            options?: {
+                [key: string]: unknown;
+            };
         };
         PatchedWebhookEndpointInputRequest: {
             /** Format: uri */
@@ -2763,10 +2770,13 @@ export interface components {
         /** @description Every field for a new product; any subset of them for a change (PATCH). */
         StaffProductInputRequest: {
             category: string;
+            /** @description A product type's slug: its attributes are then checked and stored normalised. */
+            product_type?: string | null;
             name: string;
             slug: string;
             /** @default  */
             description: string;
+            /** @description Attribute code to value; with a product type, only its product-level attributes. */
             attributes?: {
                 [key: string]: unknown;
             };
@@ -2782,6 +2792,7 @@ export interface components {
             slug: string;
             name: string;
             readonly category: string;
+            readonly product_type: string | null;
             description?: string;
             /** @description Free-form facts, e.g. {"material": "tin"}. */
             attributes?: unknown;
@@ -2837,6 +2848,10 @@ export interface components {
             weight_grams?: number | null;
             /** @default 0 */
             position: number;
+            /** @description The product type's variant-defining values, e.g. {"colour": "red", "size": "m"}. */
+            options?: {
+                [key: string]: unknown;
+            };
         };
         StaffVariantOutput: {
             readonly id: number;
@@ -2859,6 +2874,7 @@ export interface components {
             weight_grams?: number | null;
             /** Format: int64 */
             position?: number;
+            options?: unknown;
         };
         /**
          * @description * `product_view` - product_view

@@ -45,7 +45,7 @@ from emporium.core.api.pagination import CURSOR_PARAMETERS, ApiCursorPagination,
 
 
 def _products() -> QuerySet[Product]:
-    return Product.objects.select_related("category").prefetch_related(
+    return Product.objects.select_related("category", "product_type").prefetch_related(
         Prefetch("variants", Variant.objects.order_by("position", "pk"))
     )
 

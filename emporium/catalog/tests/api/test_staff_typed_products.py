@@ -1,0 +1,97 @@
+"""Staff catalog API with product types: typed values checked, refusals name the field."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from emporium.accounts.roles import CATALOG_MANAGER
+from emporium.catalog.tests.factories import Shop, make_clothing_type, make_product_with_variants
+from emporium.core.tests.api_clients import staff_client
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("staff_without_two_factors")]
+
+
+@pytest.fixture
+def manager() -> APIClient:
+    return staff_client(CATALOG_MANAGER)
+
+
+def test_a_typed_product_and_its_variants_are_stored_normalised(manager, shop: Shop):
+    make_clothing_type("T-shirt")
+    created = manager.post(
+        "/api/v1/staff/products/",
+        {
+            "category": "bags",
+            "product_type": "t-shirt",
+            "name": "Tee",
+            "slug": "tee",
+            "attributes": {"weight": "180", "material": "cotton"},
+        },
+        format="json",
+    )
+    product_id = created.json()["id"]
+    variant = manager.post(
+        f"/api/v1/staff/products/{product_id}/variants/",
+        {"sku": "TEE-RED-M", "price_amount": "12.00", "options": {"colour": "Red", "size": "m"}},
+        format="json",
+    )
+
+    assert created.status_code == 201
+    assert created.json()["product_type"] == "t-shirt"
+    assert created.json()["attributes"] == {"material": "cotton", "weight": 180}
+    assert (variant.status_code, variant.json()["options"]) == (201, {"colour": "red", "size": "m"})
+
+
+def test_a_wrong_typed_attribute_is_a_problem_naming_the_field(manager, shop: Shop):
+    make_clothing_type("T-shirt")
+
+    response = manager.post(
+        "/api/v1/staff/products/",
+        {
+            "category": "bags",
+            "product_type": "t-shirt",
+            "name": "Tee",
+            "slug": "tee",
+            "attributes": {"weight": "x"},
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["errors"] == {"attributes": ["weight: needs a number."]}
+
+
+def test_twin_options_are_a_problem_naming_the_options(manager, shop: Shop):
+    product = make_product_with_variants(
+        "Tee", product_type=make_clothing_type(), options=[{"colour": "red", "size": "m"}], category=shop.bags
+    )
+
+    response = manager.post(
+        f"/api/v1/staff/products/{product.pk}/variants/",
+        {"sku": "TWIN", "price_amount": "1.00", "options": {"colour": "red", "size": "m"}},
+        format="json",
+    )
+
+    assert (response.status_code, list(response.json()["errors"])) == (400, ["options"])
+
+
+def test_changing_a_variant_s_options_is_checked_too(manager, shop: Shop):
+    product = make_product_with_variants(
+        "Tee",
+        product_type=make_clothing_type(),
+        options=[{"colour": "red", "size": "m"}, {"colour": "blue", "size": "m"}],
+        category=shop.bags,
+    )
+    blue = product.variants.get(options__colour="blue")
+
+    response = manager.patch(
+        f"/api/v1/staff/variants/{blue.pk}/", {"options": {"colour": "red", "size": "m"}}, format="json"
+    )
+    moved = manager.patch(
+        f"/api/v1/staff/variants/{blue.pk}/", {"options": {"colour": "pink", "size": "l"}}, format="json"
+    )
+
+    assert (response.status_code, list(response.json()["errors"])) == (400, ["options"])
+    assert moved.json()["options"] == {"colour": "pink", "size": "l"}
