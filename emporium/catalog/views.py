@@ -26,6 +26,7 @@ from django_htmx.middleware import HtmxDetails
 from emporium.catalog.cache import cache_page_for_visitors
 from emporium.catalog.facets import PRICE_BANDS, ListingFacets, get_listing_facets
 from emporium.catalog.forms import ATTRIBUTE_PARAM, ProductListingForm, SearchForm
+from emporium.catalog.picker import choose_variant
 from emporium.catalog.selectors import (
     ALL_PRODUCTS,
     ResultsPage,
@@ -41,6 +42,7 @@ from emporium.catalog.selectors import (
 from emporium.catalog.sitemaps import build_sitemaps
 
 RESULTS_TARGET = "results"  # the id of the swappable results region in the listing templates
+BUY_BOX_TARGET = "buy-box"  # the product page's region the variant picker swaps
 SEARCH_PAGE_SIZE = 24
 SUGGESTION_LIMIT = 8
 SUGGESTION_MIN_LENGTH = 2
@@ -273,18 +275,26 @@ def category_detail_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-def product_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
+def product_detail_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The product; with a variant picker, ``?colour=red&size=m`` selects the variant shown
+    (and htmx, changing a choice, gets only the buy box back). Every variant's address shows
+    the product's own canonical URL: one page for search engines, whatever was chosen."""
     product = get_product_page(slug=slug)
     if product is None:
         raise Http404("No such product.")
-    return render(
-        request,
-        "catalog/product_detail.html",
-        {
-            "product": product,
-            "canonical_url": request.build_absolute_uri(product.url),
-        },
-    )
+    context = {
+        "product": product,
+        "choice": choose_variant(page=product, requested=request.GET.dict()),
+        "canonical_url": request.build_absolute_uri(product.url),
+    }
+    if (
+        context["choice"] is not None
+        and request.htmx
+        and request.htmx.target == BUY_BOX_TARGET
+        and not request.htmx.history_restore_request
+    ):
+        return render(request, "catalog/_buy_box.html", context)
+    return render(request, "catalog/product_detail.html", context)
 
 
 @require_safe
