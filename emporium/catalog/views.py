@@ -25,7 +25,7 @@ from django_htmx.middleware import HtmxDetails
 
 from emporium.catalog.cache import cache_page_for_visitors
 from emporium.catalog.facets import PRICE_BANDS, ListingFacets, get_listing_facets
-from emporium.catalog.forms import ATTRIBUTE_PARAM, ProductListingForm, SearchForm
+from emporium.catalog.forms import ATTRIBUTE_PARAM, OPTION_PARAM, ProductListingForm, SearchForm
 from emporium.catalog.picker import choose_variant
 from emporium.catalog.selectors import (
     ALL_PRODUCTS,
@@ -187,17 +187,19 @@ def _facet_groups(
         groups.append(
             FacetGroup("Availability", (FacetLink(stock.label, stock.count, url, stock.is_selected),))
         )
-    for attribute in facets.attributes:
+    # Variant options (colour, size) first: on a typed catalog they are what shoppers narrow by.
+    for name, attribute in [
+        *((OPTION_PARAM, option) for option in facets.options),
+        *((ATTRIBUTE_PARAM, attribute) for attribute in facets.attributes),
+    ]:
         links = []
         for value in attribute.values:
             param = f"{attribute.key}:{value.value}"
             if value.is_selected:
-                url = _url_with(
-                    request, set_params={}, remove=(ATTRIBUTE_PARAM, param), normalised=normalised
-                )
+                url = _url_with(request, set_params={}, remove=(name, param), normalised=normalised)
             else:
                 params = _listing_params(request, normalised=normalised)
-                params.appendlist(ATTRIBUTE_PARAM, param)
+                params.appendlist(name, param)
                 url = f"{request.path}?{params.urlencode()}"
             links.append(FacetLink(value.label, value.count, url, value.is_selected))
         groups.append(FacetGroup(attribute.label, tuple(links)))

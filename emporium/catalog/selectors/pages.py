@@ -246,7 +246,13 @@ def get_search_results(
             products = products.filter(category__path__startswith=scope)
         return _paginate(products, page=page, per_page=per_page)
 
-    key_filters = (narrowed.price_min, narrowed.price_max, narrowed.in_stock_only, narrowed.attributes)
+    key_filters = (
+        narrowed.price_min,
+        narrowed.price_max,
+        narrowed.in_stock_only,
+        narrowed.attributes,
+        narrowed.options,
+    )
     results = cached_for_catalog(
         key=f"search:{' '.join(terms)}:{scope}:{key_filters!r}:page={page}:per_page={per_page}", build=build
     )

@@ -157,6 +157,7 @@ class AttributeValueFactory(DjangoModelFactory[AttributeValue]):
 class ProductTypeFactory(DjangoModelFactory[ProductType]):
     class Meta:
         model = ProductType
+        django_get_or_create = ("slug",)
 
     name = factory.Sequence(lambda n: f"Type {n}")
     slug = factory.Sequence(lambda n: f"type-{n}")
@@ -186,18 +187,18 @@ def make_size_attribute() -> Attribute:
 
 
 def make_clothing_type(name: str = "T-shirt") -> ProductType:
-    """A type with colour and size telling variants apart, and a material and a weight in grams."""
+    """A type with colour and size telling variants apart, and a material and a weight in grams
+    (the same type again when called twice)."""
     product_type = ProductTypeFactory.create(name=name, slug=name.lower().replace(" ", "-"))
     material = AttributeFactory.create(code="material", name="Material", kind=AttributeKind.TEXT)
     weight = AttributeFactory.create(code="weight", name="Weight", kind=AttributeKind.NUMBER, unit="g")
     for position, (attribute, defines_variants) in enumerate(
         [(make_colour_attribute(), True), (make_size_attribute(), True), (material, False), (weight, False)]
     ):
-        ProductTypeAttribute.objects.create(
+        ProductTypeAttribute.objects.get_or_create(
             product_type=product_type,
             attribute=attribute,
-            defines_variants=defines_variants,
-            position=position,
+            defaults={"defines_variants": defines_variants, "position": position},
         )
     return product_type
 
