@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from emporium.accounts.roles import CATALOG_MANAGER
+from emporium.accounts.roles import ANALYST, CATALOG_MANAGER
 from emporium.catalog.tests.factories import Shop, make_clothing_type, make_product_with_variants
 from emporium.core.tests.api_clients import staff_client
 
@@ -95,3 +97,39 @@ def test_changing_a_variant_s_options_is_checked_too(manager, shop: Shop):
 
     assert (response.status_code, list(response.json()["errors"])) == (400, ["options"])
     assert moved.json()["options"] == {"colour": "pink", "size": "l"}
+
+
+def test_product_types_list_their_attributes_and_allowed_values(shop: Shop):
+    make_clothing_type("T-shirt")
+
+    response = staff_client(ANALYST).get("/api/v1/staff/product-types/")
+
+    assert response.status_code == 200
+    [tee] = response.json()
+    assert (tee["slug"], [a["code"] for a in tee["attributes"]]) == (
+        "t-shirt",
+        ["colour", "size", "material", "weight"],
+    )
+    colour = tee["attributes"][0]
+    assert (colour["kind"], colour["defines_variants"]) == ("colour", True)
+    assert colour["values"][0] == {"code": "red", "name": "Red", "hex": "#c0392b"}
+    assert tee["attributes"][3]["unit"] == "g"
+
+
+def test_one_product_type_by_its_slug(manager, shop: Shop):
+    make_clothing_type("T-shirt")
+
+    assert manager.get("/api/v1/staff/product-types/t-shirt/").json()["name"] == "T-shirt"
+    assert manager.get("/api/v1/staff/product-types/hat/").status_code == 404
+
+
+def test_product_types_cost_a_fixed_number_of_queries(manager, shop: Shop, django_assert_max_num_queries):
+    make_clothing_type("T-shirt")
+    manager.get("/api/v1/staff/product-types/")  # the session and the staff member's groups, warm
+    with CaptureQueriesContext(connection) as one_type:
+        manager.get("/api/v1/staff/product-types/")
+    make_clothing_type("Hoodie")
+    make_clothing_type("Sweater")
+
+    with django_assert_max_num_queries(len(one_type)):
+        manager.get("/api/v1/staff/product-types/")
