@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -72,3 +73,23 @@ def test_the_picker_works_without_javascript(browser: Browser, live_server, tee:
     expect(page).to_have_url(re.compile(r"/cart/"))
     expect(page.get_by_text("Cotton tee").first).to_be_visible()
     context.close()
+
+
+def test_the_picker_has_no_serious_accessibility_violation(browser: Browser, live_server, tee: Product):
+    axe = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB", bypass_csp=True)
+    page = context.new_page()
+    found = []
+    for query in ("", "?colour=red&size=l", "?colour=blue&size=s"):  # in stock, not made, sold out
+        page.goto(f"{live_server.url}/p/cotton-tee/{query}")
+        page.add_script_tag(path=str(axe))
+        results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        found += [
+            f"{query}: {violation['id']}: {violation['help']} at {node['target']}"
+            for violation in results["violations"]
+            if violation["impact"] in ("serious", "critical")
+            for node in violation["nodes"]
+        ]
+    context.close()
+
+    assert found == [], "\n".join(found)
