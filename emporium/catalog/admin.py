@@ -1,9 +1,12 @@
+import json
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
@@ -37,8 +40,28 @@ class CategoryAdmin(TreeAdmin):
         return super().children_view(request, parent_id)
 
 
+class VariantInlineFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        """Two rows with the same options: each variant's own check cannot see rows not saved
+        yet, and the database would refuse the second with an error page."""
+        super().clean()
+        seen: dict[str, str] = {}
+        for form in self.forms:
+            if not getattr(form, "cleaned_data", None) or form.cleaned_data.get("DELETE") or form.errors:
+                continue
+            options = form.instance.options
+            if not options:
+                continue
+            key = json.dumps(options, sort_keys=True)
+            if key in seen:
+                form.add_error("options", f"Variant {seen[key]} already has these options.")
+            else:
+                seen[key] = form.instance.sku
+
+
 class VariantInline(admin.TabularInline):
     model = Variant
+    formset = VariantInlineFormSet
     extra = 0
     fields = (
         "sku", "name", "price_amount", "currency", "compare_at_amount",

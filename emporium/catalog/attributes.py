@@ -179,14 +179,18 @@ def normalise_product_attributes(*, product_type: ProductType, values: object) -
     )
 
 
-def normalise_variant_options(
-    *, product: Product, values: object, variant_id: int | None
-) -> dict[str, AttributeValue]:
+@dataclass(frozen=True)
+class CheckedOptions:
+    options: dict[str, AttributeValue]  # codes, keys sorted: what Variant.options stores
+    label: str  # the values' names in the type's order, "Red, Medium": a name for the variant
+
+
+def normalise_variant_options(*, product: Product, values: object, variant_id: int | None) -> CheckedOptions:
     """A variant's options: one value for each variant-defining attribute of its product's
     type, no other; and no other variant of the product with the same ones."""
     if product.product_type_id is None:
         if values in ({}, None):
-            return {}
+            return CheckedOptions(options={}, label="")
         raise ValidationError({"options": "The product has no type, so its variants have no options."})
     assert product.product_type is not None  # for mypy: the id is set
     declared = list_declared_attributes(product_type=product.product_type)
@@ -200,11 +204,20 @@ def normalise_variant_options(
             if not attribute.defines_variants
         },
     )
-    # Compared here, in Python, not by a JSON lookup: SQLite compares JSON as text.
-    siblings = product.variants.all()
-    if variant_id is not None:
-        siblings = siblings.exclude(pk=variant_id)
-    for sku, sibling_options in siblings.values_list("sku", "options"):
-        if options and sibling_options == options:
-            raise ValidationError({"options": f"Variant {sku} of this product already has these options."})
-    return options
+    # Compared here, in Python, not by a JSON lookup: SQLite compares JSON as text. A product
+    # not saved yet has no variants saved either (the admin's formset compares its new ones).
+    if product.pk is not None:
+        siblings = product.variants.all()
+        if variant_id is not None:
+            siblings = siblings.exclude(pk=variant_id)
+        for sku, sibling_options in siblings.values_list("sku", "options"):
+            if options and sibling_options == options:
+                raise ValidationError(
+                    {"options": f"Variant {sku} of this product already has these options."}
+                )
+    label = ", ".join(
+        attribute.label_of(options[attribute.code])
+        for attribute in declared
+        if attribute.defines_variants and attribute.code in options
+    )
+    return CheckedOptions(options=options, label=label)

@@ -26,6 +26,7 @@ from emporium.core.money import Money, default_currency
 
 # Widths (px) of the thumbnails made for every product image, named by where they are shown.
 THUMBNAIL_WIDTHS: dict[str, int] = {"card": 400, "detail": 960, "zoom": 1600}
+VARIANT_NAME_MAX_LENGTH = 120
 
 
 class Category(MP_Node):
@@ -249,7 +250,9 @@ class Variant(TimeStampedModel):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
     sku = models.CharField("SKU", max_length=64, unique=True)
     name = models.CharField(
-        max_length=120, blank=True, help_text="The option, e.g. 'Pack of 12'; blank if only one."
+        max_length=VARIANT_NAME_MAX_LENGTH,
+        blank=True,
+        help_text="The option, e.g. 'Pack of 12'; blank if only one.",
     )
     price_amount = models.DecimalField(
         max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
@@ -299,10 +302,16 @@ class Variant(TimeStampedModel):
             raise ValidationError(
                 {"stock_on_hand": f"Orders hold {allocated} of these: there cannot be fewer in stock."}
             )
-        if self.product_id is not None:
-            self.options = normalise_variant_options(
-                product=self.product, values=self.options, variant_id=self.pk
-            )
+        try:
+            product: Product | None = self.product  # unsaved yet when the admin adds both at once
+        except Product.DoesNotExist:
+            product = None  # the product field's own error says it is missing
+        if product is not None:
+            checked = normalise_variant_options(product=product, values=self.options, variant_id=self.pk)
+            self.options = checked.options
+            if not self.name:
+                # Carts, orders and e-mails name a variant by its name: "Cotton tee, Red, Medium".
+                self.name = checked.label[:VARIANT_NAME_MAX_LENGTH]
 
     @property
     def price(self) -> Money:

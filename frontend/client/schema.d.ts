@@ -2100,6 +2100,12 @@ export interface components {
             /** @default  */
             note: string;
         };
+        OptionValueOutput: {
+            code: string;
+            name: string;
+            /** @description A colour's swatch (#rrggbb); empty for other attributes. */
+            hex: string;
+        };
         OrderAddressOutput: {
             full_name: string;
             company: string;
@@ -2384,6 +2390,8 @@ export interface components {
             category: components["schemas"]["CategoryLinkOutput"];
             ancestors: components["schemas"]["CategoryLinkOutput"][];
             variants: components["schemas"]["VariantOutput"][];
+            /** @description What the variants differ by (colour, size), with the values they take. */
+            variant_attributes: components["schemas"]["VariantAttributeOutput"][];
             pictures: components["schemas"]["PictureOutput"][];
             related: components["schemas"]["ProductCardOutput"][];
         };
@@ -2912,7 +2920,7 @@ export interface components {
         StaffVariantOutput: {
             readonly id: number;
             sku: string;
-            /** @description The option, e.g. 'Pack of 12'; blank if only one. */
+            /** @description The option, e.g. 'Pack of 12'; blank if only one (a typed product's variant: its options). */
             name?: string;
             /** Format: decimal */
             price_amount: string;
@@ -3008,6 +3016,13 @@ export interface components {
          * @enum {string}
          */
         TypeEnum: "placed" | "status_changed" | "stock_released" | "email_sent" | "note";
+        VariantAttributeOutput: {
+            /** @description The key in each variant's `options`. */
+            code: string;
+            name: string;
+            kind: string;
+            values: components["schemas"]["OptionValueOutput"][];
+        };
         VariantOutput: {
             id: number;
             sku: string;
@@ -3019,6 +3034,10 @@ export interface components {
             is_in_stock: boolean;
             is_low_stock: boolean;
             is_discounted: boolean;
+            /** @description A typed product's variant: its value of each variant-defining attribute, e.g. {"colour": "red"}. */
+            options: {
+                [key: string]: string;
+            };
         };
         VerifyEmailInputRequest: {
             /** @description The key at the end of the e-mailed link. */

@@ -161,3 +161,18 @@ def test_a_product_without_a_type_has_no_picker(shop: Shop):
     assert page is not None
 
     assert choose_variant(page=page, requested={"colour": "red"}) is None
+
+
+def test_a_typed_variant_without_a_name_is_named_by_its_options(tee):
+    assert tee.variants.get(options={"colour": "blue", "size": "l"}).name == "Blue, Large"
+
+
+def test_the_public_api_gives_each_variant_its_options(client, tee):
+    body = client.get("/api/v1/products/cotton-tee/").json()
+
+    assert [v["options"] for v in body["variants"]][:2] == [
+        {"colour": "red", "size": "s"},
+        {"colour": "red", "size": "m"},
+    ]
+    assert [a["code"] for a in body["variant_attributes"]] == ["colour", "size"]
+    assert body["variant_attributes"][0]["values"][0] == {"code": "red", "name": "Red", "hex": "#c0392b"}
