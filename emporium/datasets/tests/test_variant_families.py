@@ -101,3 +101,31 @@ def test_the_grouped_product_page_offers_each_colour(client):
 
     assert '<input type="radio" name="colour" value="pink" checked>' in html
     assert "SKU 90200D" in html
+
+
+@pytest.mark.django_db
+def test_the_import_command_groups_colours_when_asked(tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from emporium.datasets.tests.conftest import write_retail_csv
+
+    rows = [
+        ("1", "90200B", "BLACK SWEETHEART BRACELET", "1", "2010-12-01 08:00", "4.25", "101.0", "UK"),
+        ("1", "90200C", "BLUE SWEETHEART BRACELET", "2", "2010-12-01 08:00", "4.25", "101.0", "UK"),
+        ("2", "22355", "CHARLOTTE BAG SUKI DESIGN", "1", "2010-12-01 09:00", "0.85", "102.0", "UK"),
+    ]
+    out = StringIO()
+
+    call_command(
+        "import_online_retail",
+        str(write_retail_csv(tmp_path / "f.csv", rows)),
+        "--no-progress",
+        "--group-colours",
+        stdout=out,
+    )
+
+    assert "colour families grouped:        1  (2 products became their colours)" in out.getvalue()
+    bracelet = Product.objects.get(slug="sweetheart-bracelet")
+    assert (bracelet.variants.count(), bracelet.units_sold) == (2, 3)
