@@ -165,3 +165,35 @@ def test_a_choice_is_one_of_its_codes_or_refused(raw):
     except ValueError:
         return
     assert stored in {"s", "m"}
+
+
+KINDS = [
+    NUMBER,
+    CHOICE,
+    DeclaredAttribute(
+        code="gift", name="Gift wrap", kind=AttributeKind.BOOLEAN, unit="", allowed=(), defines_variants=False,
+        is_required=False,
+    ),
+    DeclaredAttribute(
+        code="material", name="Material", kind=AttributeKind.TEXT, unit="", allowed=(), defines_variants=False,
+        is_required=False,
+    ),
+]  # fmt: skip
+ANY_VALUE = st.one_of(
+    st.text(max_size=30),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.booleans(),
+    st.none(),
+    st.sampled_from(["Small", " m ", "yes", "1e3"]),
+)
+
+
+@given(attribute=st.sampled_from(KINDS), raw=ANY_VALUE)
+def test_a_stored_value_is_stored_again_unchanged(attribute, raw):
+    """Saving a product again (admin, API PATCH) must never change or refuse what was stored."""
+    try:
+        stored = attribute.normalise(raw)
+    except ValueError:
+        return
+    assert attribute.normalise(stored) == stored

@@ -129,3 +129,16 @@ def test_the_import_command_groups_colours_when_asked(tmp_path):
     assert "colour families grouped:        1  (2 products became their colours)" in out.getvalue()
     bracelet = Product.objects.get(slug="sweetheart-bracelet")
     assert (bracelet.variants.count(), bracelet.units_sold) == (2, 3)
+
+
+@pytest.mark.django_db
+def test_setup_demo_shows_the_sweetheart_bracelet_with_a_colour_picker(client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("setup_demo", stdout=StringIO())
+
+    html = client.get("/p/sweetheart-bracelet/?colour=green").content.decode()
+    assert '<input type="radio" name="colour" value="green" checked>' in html
+    assert "SKU 90200E" in html
