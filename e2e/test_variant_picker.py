@@ -93,3 +93,14 @@ def test_the_picker_has_no_serious_accessibility_violation(browser: Browser, liv
     context.close()
 
     assert found == [], "\n".join(found)
+
+
+def test_a_keyboard_user_keeps_their_place_when_the_buy_box_is_swapped(page: Page, live_server, tee: Product):
+    page.goto(f"{live_server.url}/p/cotton-tee/")
+    colours = page.get_by_role("group", name=re.compile("^Colour"))
+    colours.get_by_role("radio", name=re.compile("^Red")).focus()
+
+    page.keyboard.press("ArrowRight")  # selects Blue: htmx swaps the whole buy box
+
+    expect(page.get_by_role("group", name=re.compile("^Colour"))).to_contain_text("Colour: Blue")
+    expect(page.get_by_role("radio", name=re.compile("^Blue"))).to_be_focused()

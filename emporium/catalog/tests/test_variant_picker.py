@@ -67,7 +67,7 @@ def test_each_attribute_is_a_fieldset_of_labelled_radios(client, tee):
         '<legend class="form-field__label">Colour: <span class="variant-picker__chosen">Red</span></legend>'
         in html
     )
-    assert '<input type="radio" name="size" value="m" checked>' in html
+    assert '<input id="option-size-m" type="radio" name="size" value="m" checked>' in html
     assert '<circle cx="10" cy="10" r="9" fill="#c0392b"' in html  # the red swatch
 
 

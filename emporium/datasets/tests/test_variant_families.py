@@ -99,7 +99,7 @@ def test_the_grouped_product_page_offers_each_colour(client):
 
     html = client.get("/p/sweetheart-bracelet/?colour=pink").content.decode()
 
-    assert '<input type="radio" name="colour" value="pink" checked>' in html
+    assert '<input id="option-colour-pink" type="radio" name="colour" value="pink" checked>' in html
     assert "SKU 90200D" in html
 
 
@@ -140,5 +140,5 @@ def test_setup_demo_shows_the_sweetheart_bracelet_with_a_colour_picker(client):
     call_command("setup_demo", stdout=StringIO())
 
     html = client.get("/p/sweetheart-bracelet/?colour=green").content.decode()
-    assert '<input type="radio" name="colour" value="green" checked>' in html
+    assert '<input id="option-colour-green" type="radio" name="colour" value="green" checked>' in html
     assert "SKU 90200E" in html
