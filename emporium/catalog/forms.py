@@ -23,6 +23,8 @@ PAGE_SIZES = (12, 24, 48)
 DEFAULT_PAGE_SIZE = 24
 # Attribute filters come as ``attr=key:value`` (any number); beyond these limits they are ignored.
 ATTRIBUTE_PARAM = "attr"
+# Variant options of typed products (colour, size) come as ``option=key:value``, the same way.
+OPTION_PARAM = "option"
 MAX_ATTRIBUTE_FILTERS = 10
 MAX_ATTRIBUTE_TEXT_LENGTH = 100
 
@@ -171,6 +173,15 @@ class ProductListingForm(_QueryStringForm):
         return [f"{key}:{value}" for key, values in self.attribute_filters for value in values]
 
     @property
+    def option_filters(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        return parse_attribute_filters(self.query_data.getlist(OPTION_PARAM))
+
+    @property
+    def option_params(self) -> list[str]:
+        """The chosen variant options as the form carries them along (hidden inputs)."""
+        return [f"{key}:{value}" for key, values in self.option_filters for value in values]
+
+    @property
     def has_active_filters(self) -> bool:
         return (
             any(
@@ -179,6 +190,7 @@ class ProductListingForm(_QueryStringForm):
             )
             or bool(self.valid_value("in_stock", False))
             or bool(self.attribute_filters)
+            or bool(self.option_filters)
         )
 
     @property
@@ -194,6 +206,7 @@ class ProductListingForm(_QueryStringForm):
                 price_max=self.valid_value("price_max", None),
                 in_stock_only=bool(self.valid_value("in_stock", False)),
                 attributes=self.attribute_filters,
+                options=self.option_filters,
             ),
             subcategory=self.subcategories.get(self.valid_value("subcategory", "")),
             page=self.valid_value("page", 1),
@@ -220,6 +233,7 @@ class SearchForm(_QueryStringForm):
             price_max=self.valid_value("price_max", None),
             in_stock_only=bool(self.valid_value("in_stock", False)),
             attributes=parse_attribute_filters(self.query_data.getlist(ATTRIBUTE_PARAM)),
+            options=parse_attribute_filters(self.query_data.getlist(OPTION_PARAM)),
         )
 
     @property

@@ -14,17 +14,19 @@ from pathlib import PurePosixPath
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from treebeard.mp_tree import MP_Node, MP_NodeManager
 
+from emporium.catalog.attributes import AttributeKind, normalise_product_attributes, normalise_variant_options
 from emporium.core.models import TimeStampedModel
 from emporium.core.money import Money, default_currency
 
 # Widths (px) of the thumbnails made for every product image, named by where they are shown.
 THUMBNAIL_WIDTHS: dict[str, int] = {"card": 400, "detail": 960, "zoom": 1600}
+VARIANT_NAME_MAX_LENGTH = 120
 
 
 class Category(MP_Node):
@@ -47,6 +49,111 @@ class Category(MP_Node):
 
     def get_absolute_url(self) -> str:
         return reverse("catalog:category-detail", kwargs={"slug": self.slug})
+
+
+class Attribute(models.Model):
+    """A fact a product type declares: its ``code`` is the key in ``Product.attributes`` or
+    ``Variant.options`` and in the storefront's URLs (``?colour=red``), so it never changes."""
+
+    code = models.SlugField(max_length=50, unique=True, help_text="The key in stored values and URLs.")
+    name = models.CharField(max_length=80)
+    kind = models.CharField(max_length=10, choices=AttributeKind.choices, default=AttributeKind.TEXT)
+    unit = models.CharField(max_length=20, blank=True, help_text="Numbers only, e.g. 'cm' or 'g'.")
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def has_allowed_values(self) -> bool:
+        return self.kind in (AttributeKind.CHOICE, AttributeKind.COLOUR)
+
+    def clean(self) -> None:
+        if self.unit and self.kind != AttributeKind.NUMBER:
+            raise ValidationError({"unit": "Only numbers have a unit."})
+
+
+class AttributeValue(models.Model):
+    """One allowed value of a choice or colour attribute; colours carry their swatch."""
+
+    attribute = models.ForeignKey(Attribute, on_delete=models.CASCADE, related_name="values")
+    code = models.SlugField(max_length=50, help_text="What is stored and what the URL carries.")
+    name = models.CharField(max_length=80)
+    hex = models.CharField(
+        "colour",
+        max_length=7,
+        blank=True,
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "A colour is # and six hex digits, e.g. #c0392b.")],
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["attribute", "code"], name="attribute_value_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        try:
+            kind = self.attribute.kind
+        except Attribute.DoesNotExist:  # the attribute's own form reports it missing
+            return
+        if kind == AttributeKind.COLOUR and not self.hex:
+            raise ValidationError({"hex": "A colour needs its swatch, e.g. #c0392b."})
+        if kind != AttributeKind.COLOUR and self.hex:
+            raise ValidationError({"hex": "Only colours have a swatch."})
+
+
+class ProductType(models.Model):
+    """What kind of thing a product is, and so which attributes it has: product-level ones
+    (material, width) stored in ``Product.attributes``, and the variant-defining ones (colour,
+    size) stored in each ``Variant.options``, one variant per combination."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProductTypeAttribute(models.Model):
+    product_type = models.ForeignKey(ProductType, on_delete=models.CASCADE, related_name="type_attributes")
+    attribute = models.ForeignKey(Attribute, on_delete=models.PROTECT, related_name="type_uses")
+    defines_variants = models.BooleanField(
+        default=False, help_text="Each variant has its own value (colour, size); else one per product."
+    )
+    is_required = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product_type", "attribute"], name="product_type_attribute_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_type}: {self.attribute}"
+
+    def clean(self) -> None:
+        # The product page offers one control per variant-defining attribute: a list to pick from.
+        try:
+            attribute = self.attribute
+        except Attribute.DoesNotExist:  # the form reports it missing
+            return
+        if self.defines_variants and not attribute.has_allowed_values:
+            raise ValidationError(
+                {"defines_variants": "Only choice and colour attributes can tell variants apart."}
+            )
 
 
 class ProductQuerySet(models.QuerySet["Product"]):
@@ -74,6 +181,14 @@ class Product(TimeStampedModel):
     name = models.CharField(max_length=255)
     slug = models.SlugField(max_length=255, unique=True)
     description = models.TextField(blank=True)
+    product_type = models.ForeignKey(
+        ProductType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="products",
+        help_text="Declares the attributes and what the variants differ by; none keeps them free-form.",
+    )
     attributes = models.JSONField(
         default=dict,
         blank=True,
@@ -116,6 +231,13 @@ class Product(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("catalog:product-detail", kwargs={"slug": self.slug})
 
+    def clean(self) -> None:
+        """With a type, the attributes are checked against it and stored normalised
+        (``{"width": "12"}`` becomes ``{"width": 12}``); without one they stay free-form."""
+        if self.product_type is None:
+            return
+        self.attributes = normalise_product_attributes(product_type=self.product_type, values=self.attributes)
+
     @property
     def price(self) -> Money | None:
         """The lowest variant price ("from £2.55"), or None while the product has no variant."""
@@ -128,7 +250,9 @@ class Variant(TimeStampedModel):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
     sku = models.CharField("SKU", max_length=64, unique=True)
     name = models.CharField(
-        max_length=120, blank=True, help_text="The option, e.g. 'Pack of 12'; blank if only one."
+        max_length=VARIANT_NAME_MAX_LENGTH,
+        blank=True,
+        help_text="The option, e.g. 'Pack of 12'; blank if only one.",
     )
     price_amount = models.DecimalField(
         max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
@@ -146,6 +270,9 @@ class Variant(TimeStampedModel):
     stock_allocated = models.PositiveIntegerField(default=0)
     weight_grams = models.PositiveIntegerField(null=True, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    # The values of the product type's variant-defining attributes, e.g. {"colour": "red",
+    # "size": "m"}: codes, keys sorted, checked by clean(). Empty for a product without a type.
+    options = models.JSONField(default=dict, blank=True, validators=[validate_no_null_characters])
 
     available_when_loaded: int | None = None  # set by from_db
 
@@ -155,6 +282,12 @@ class Variant(TimeStampedModel):
             models.CheckConstraint(condition=Q(price_amount__gte=0), name="variant_price_not_negative"),
             models.CheckConstraint(
                 condition=Q(stock_allocated__lte=F("stock_on_hand")), name="variant_allocation_within_stock"
+            ),
+            # Two variants of one product cannot be the same option (clean() says which field).
+            models.UniqueConstraint(
+                fields=["product", "options"],
+                condition=~Q(options={}),
+                name="variant_options_unique_per_product",
             ),
         ]
 
@@ -169,6 +302,16 @@ class Variant(TimeStampedModel):
             raise ValidationError(
                 {"stock_on_hand": f"Orders hold {allocated} of these: there cannot be fewer in stock."}
             )
+        try:
+            product: Product | None = self.product  # unsaved yet when the admin adds both at once
+        except Product.DoesNotExist:
+            product = None  # the product field's own error says it is missing
+        if product is not None:
+            checked = normalise_variant_options(product=product, values=self.options, variant_id=self.pk)
+            self.options = checked.options
+            if not self.name:
+                # Carts, orders and e-mails name a variant by its name: "Cotton tee, Red, Medium".
+                self.name = checked.label[:VARIANT_NAME_MAX_LENGTH]
 
     @property
     def price(self) -> Money:

@@ -19,7 +19,7 @@ from PIL import Image, ImageOps
 from emporium.catalog.cache import bump_catalog_version
 from emporium.catalog.events import announce_stock_returned, stock_moved
 from emporium.catalog.exceptions import CategoryNotEmpty
-from emporium.catalog.models import THUMBNAIL_WIDTHS, Category, Product, ProductImage, Variant
+from emporium.catalog.models import THUMBNAIL_WIDTHS, Category, Product, ProductImage, ProductType, Variant
 
 logger = logging.getLogger(__name__)
 
@@ -198,6 +198,7 @@ def make_missing_thumbnails(*, limit: int = 100) -> int:
 
 class ProductFields(TypedDict, total=False):
     category: Category
+    product_type: ProductType | None
     name: str
     slug: str
     description: str
@@ -224,12 +225,15 @@ class VariantFields(TypedDict, total=False):
     stock_on_hand: int
     weight_grams: int | None
     position: int
+    options: dict[str, Any]
 
 
 def _save_changes(instance: Product | Variant, fields: dict[str, Any]) -> None:
     for name, value in fields.items():
         setattr(instance, name, value)
-    instance.full_clean()  # unique slug or SKU, prices not negative, stock not below what is reserved
+    # Unique slug or SKU, prices not negative, stock not below what is reserved; typed
+    # attributes and options checked against the product type and stored normalised.
+    instance.full_clean()
     instance.save()
 
 

@@ -25,7 +25,8 @@ from django_htmx.middleware import HtmxDetails
 
 from emporium.catalog.cache import cache_page_for_visitors
 from emporium.catalog.facets import PRICE_BANDS, ListingFacets, get_listing_facets
-from emporium.catalog.forms import ATTRIBUTE_PARAM, ProductListingForm, SearchForm
+from emporium.catalog.forms import ATTRIBUTE_PARAM, OPTION_PARAM, ProductListingForm, SearchForm
+from emporium.catalog.picker import choose_variant
 from emporium.catalog.selectors import (
     ALL_PRODUCTS,
     ResultsPage,
@@ -41,6 +42,7 @@ from emporium.catalog.selectors import (
 from emporium.catalog.sitemaps import build_sitemaps
 
 RESULTS_TARGET = "results"  # the id of the swappable results region in the listing templates
+BUY_BOX_TARGET = "buy-box"  # the product page's region the variant picker swaps
 SEARCH_PAGE_SIZE = 24
 SUGGESTION_LIMIT = 8
 SUGGESTION_MIN_LENGTH = 2
@@ -185,17 +187,19 @@ def _facet_groups(
         groups.append(
             FacetGroup("Availability", (FacetLink(stock.label, stock.count, url, stock.is_selected),))
         )
-    for attribute in facets.attributes:
+    # Variant options (colour, size) first: on a typed catalog they are what shoppers narrow by.
+    for name, attribute in [
+        *((OPTION_PARAM, option) for option in facets.options),
+        *((ATTRIBUTE_PARAM, attribute) for attribute in facets.attributes),
+    ]:
         links = []
         for value in attribute.values:
             param = f"{attribute.key}:{value.value}"
             if value.is_selected:
-                url = _url_with(
-                    request, set_params={}, remove=(ATTRIBUTE_PARAM, param), normalised=normalised
-                )
+                url = _url_with(request, set_params={}, remove=(name, param), normalised=normalised)
             else:
                 params = _listing_params(request, normalised=normalised)
-                params.appendlist(ATTRIBUTE_PARAM, param)
+                params.appendlist(name, param)
                 url = f"{request.path}?{params.urlencode()}"
             links.append(FacetLink(value.label, value.count, url, value.is_selected))
         groups.append(FacetGroup(attribute.label, tuple(links)))
@@ -273,18 +277,26 @@ def category_detail_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-def product_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
+def product_detail_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The product; with a variant picker, ``?colour=red&size=m`` selects the variant shown
+    (and htmx, changing a choice, gets only the buy box back). Every variant's address shows
+    the product's own canonical URL: one page for search engines, whatever was chosen."""
     product = get_product_page(slug=slug)
     if product is None:
         raise Http404("No such product.")
-    return render(
-        request,
-        "catalog/product_detail.html",
-        {
-            "product": product,
-            "canonical_url": request.build_absolute_uri(product.url),
-        },
-    )
+    context = {
+        "product": product,
+        "choice": choose_variant(page=product, requested=request.GET.dict()),
+        "canonical_url": request.build_absolute_uri(product.url),
+    }
+    if (
+        context["choice"] is not None
+        and request.htmx
+        and request.htmx.target == BUY_BOX_TARGET
+        and not request.htmx.history_restore_request
+    ):
+        return render(request, "catalog/_buy_box.html", context)
+    return render(request, "catalog/product_detail.html", context)
 
 
 @require_safe

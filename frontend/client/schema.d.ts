@@ -1050,6 +1050,39 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/staff/product-types/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Every product type with its attributes, by name (a shop has a few dozen at most). */
+        get: operations["staff_product_types_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/product-types/{slug}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["staff_product_types_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/staff/products/": {
         parameters: {
             query?: never;
@@ -2110,6 +2143,12 @@ export interface components {
             /** @default  */
             note: string;
         };
+        OptionValueOutput: {
+            code: string;
+            name: string;
+            /** @description A colour's swatch (#rrggbb); empty for other attributes. */
+            hex: string;
+        };
         OrderAddressOutput: {
             full_name: string;
             company: string;
@@ -2226,10 +2265,13 @@ export interface components {
         /** @description Every field for a new product; any subset of them for a change (PATCH). */
         PatchedStaffProductInputRequest: {
             category?: string;
+            /** @description A product type's slug: its attributes are then checked and stored normalised. */
+            product_type?: string | null;
             name?: string;
             slug?: string;
             /** @default  */
             description: string;
+            /** @description Attribute code to value; with a product type, only its product-level attributes. */
             attributes?: {
                 [key: string]: unknown;
             };
@@ -2253,6 +2295,10 @@ export interface components {
             weight_grams?: number | null;
             /** @default 0 */
             position: number;
+            /** @description The product type's variant-defining values, e.g. {"colour": "red", "size": "m"}. */
+            options?: {
+                [key: string]: unknown;
+            };
         };
         PatchedWebhookEndpointInputRequest: {
             /** Format: uri */
@@ -2403,6 +2449,8 @@ export interface components {
             category: components["schemas"]["CategoryLinkOutput"];
             ancestors: components["schemas"]["CategoryLinkOutput"][];
             variants: components["schemas"]["VariantOutput"][];
+            /** @description What the variants differ by (colour, size), with the values they take. */
+            variant_attributes: components["schemas"]["VariantAttributeOutput"][];
             pictures: components["schemas"]["PictureOutput"][];
             related: components["schemas"]["ProductCardOutput"][];
         };
@@ -2735,6 +2783,13 @@ export interface components {
             /** @description ISO codes it ships to; empty for everywhere. */
             readonly countries: string[];
         };
+        StaffAttributeValueOutput: {
+            /** @description What is stored and what the URL carries. */
+            code: string;
+            name: string;
+            /** Colour */
+            hex?: string;
+        };
         StaffCategoryCursorPageOutput: {
             /**
              * Format: uri
@@ -2866,10 +2921,13 @@ export interface components {
         /** @description Every field for a new product; any subset of them for a change (PATCH). */
         StaffProductInputRequest: {
             category: string;
+            /** @description A product type's slug: its attributes are then checked and stored normalised. */
+            product_type?: string | null;
             name: string;
             slug: string;
             /** @default  */
             description: string;
+            /** @description Attribute code to value; with a product type, only its product-level attributes. */
             attributes?: {
                 [key: string]: unknown;
             };
@@ -2885,6 +2943,7 @@ export interface components {
             slug: string;
             name: string;
             readonly category: string;
+            readonly product_type: string | null;
             description?: string;
             /** @description Free-form facts, e.g. {"material": "tin"}. */
             attributes?: unknown;
@@ -2927,6 +2986,22 @@ export interface components {
             /** Format: date-time */
             readonly updated_at: string;
         };
+        StaffProductTypeOutput: {
+            readonly id: number;
+            slug: string;
+            name: string;
+            attributes: components["schemas"]["StaffTypeAttributeOutput"][];
+        };
+        StaffTypeAttributeOutput: {
+            code: string;
+            name: string;
+            kind: string;
+            unit: string;
+            /** @description Each variant has its own value (colour, size); else one per product. */
+            defines_variants?: boolean;
+            is_required?: boolean;
+            values: components["schemas"]["StaffAttributeValueOutput"][];
+        };
         StaffVariantInputRequest: {
             sku: string;
             /** @default  */
@@ -2940,6 +3015,10 @@ export interface components {
             weight_grams?: number | null;
             /** @default 0 */
             position: number;
+            /** @description The product type's variant-defining values, e.g. {"colour": "red", "size": "m"}. */
+            options?: {
+                [key: string]: unknown;
+            };
         };
         StaffVariantOutput: {
             readonly id: number;
@@ -2962,6 +3041,7 @@ export interface components {
             weight_grams?: number | null;
             /** Format: int64 */
             position?: number;
+            options?: unknown;
         };
         /**
          * @description * `product_view` - product_view
@@ -3039,6 +3119,13 @@ export interface components {
          * @enum {string}
          */
         TypeEnum: "placed" | "status_changed" | "stock_released" | "email_sent" | "note";
+        VariantAttributeOutput: {
+            /** @description The key in each variant's `options`. */
+            code: string;
+            name: string;
+            kind: string;
+            values: components["schemas"]["OptionValueOutput"][];
+        };
         VariantOutput: {
             id: number;
             sku: string;
@@ -3050,6 +3137,10 @@ export interface components {
             is_in_stock: boolean;
             is_low_stock: boolean;
             is_discounted: boolean;
+            /** @description A typed product's variant: its value of each variant-defining attribute, e.g. {"colour": "red"}. */
+            options: {
+                [key: string]: string;
+            };
         };
         VerifyEmailInputRequest: {
             /** @description The key at the end of the e-mailed link. */
@@ -12737,6 +12828,154 @@ export interface operations {
             };
             /** @description The body is not JSON (`Content-Type: application/json`). */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Unexpected error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+        };
+    };
+    staff_product_types_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffProductTypeOutput"][];
+                };
+            };
+            /** @description Invalid input; `errors` holds the messages per field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Missing, expired or tampered credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Not allowed for this client. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description No such resource, or not one of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Unexpected error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+        };
+    };
+    staff_product_types_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffProductTypeOutput"];
+                };
+            };
+            /** @description Invalid input; `errors` holds the messages per field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Missing, expired or tampered credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Not allowed for this client. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description No such resource, or not one of yours. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

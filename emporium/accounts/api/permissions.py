@@ -95,6 +95,12 @@ class CanManageVariants(StaffPermission):
     }
 
 
+class CanReadProductTypes(StaffPermission):
+    """Catalog managers and analysts: read product types and their attributes (the admin edits them)."""
+
+    required = {"GET": ("catalog.view_producttype", "catalog.view_attribute")}
+
+
 class CanManageProductImages(StaffPermission):
     """Catalog manager: add pictures to a product."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from emporium.catalog.selectors import ProductSort
@@ -67,6 +68,27 @@ class ProductPageOutput(serializers.Serializer):
     )
 
 
+@extend_schema_field({"type": "object", "additionalProperties": {"type": "string"}})
+class OptionsField(serializers.Field):
+    """Option pairs (the page shape's tuple) as a JSON object."""
+
+    def to_representation(self, value: tuple[tuple[str, str], ...]) -> dict[str, str]:
+        return dict(value)
+
+
+class OptionValueOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    hex = serializers.CharField(help_text="A colour's swatch (#rrggbb); empty for other attributes.")
+
+
+class VariantAttributeOutput(serializers.Serializer):
+    code = serializers.CharField(help_text="The key in each variant's `options`.")
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    values = OptionValueOutput(many=True)
+
+
 class VariantOutput(serializers.Serializer):
     id = serializers.IntegerField()
     sku = serializers.CharField()
@@ -77,6 +99,9 @@ class VariantOutput(serializers.Serializer):
     is_in_stock = serializers.BooleanField()
     is_low_stock = serializers.BooleanField()
     is_discounted = serializers.BooleanField()
+    options = OptionsField(
+        help_text='A typed product\'s variant: its value of each variant-defining attribute, e.g. {"colour": "red"}.'
+    )
 
 
 class AttributeOutput(serializers.Serializer):
@@ -100,6 +125,9 @@ class ProductDetailOutput(serializers.Serializer):
     category = CategoryLinkOutput()
     ancestors = CategoryLinkOutput(many=True)
     variants = VariantOutput(many=True)
+    variant_attributes = VariantAttributeOutput(
+        many=True, help_text="What the variants differ by (colour, size), with the values they take."
+    )
     pictures = PictureOutput(many=True)
     related = ProductCardOutput(many=True)
 

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import UploadedFile
 from rest_framework import serializers
 
 from emporium.catalog.images import reencode_uploaded_image
-from emporium.catalog.models import Category, Product, ProductImage, Variant
+from emporium.catalog.models import Category, Product, ProductImage, ProductType, Variant
 from emporium.core.api.fields import SlugRelatedField
 
 
@@ -15,18 +15,19 @@ class StaffVariantOutput(serializers.ModelSerializer[Variant]):
         model = Variant
         fields = (
             "id", "sku", "name", "price_amount", "compare_at_amount", "currency",
-            "stock_on_hand", "stock_allocated", "weight_grams", "position",
+            "stock_on_hand", "stock_allocated", "weight_grams", "position", "options",
         )  # fmt: skip
 
 
 class StaffProductOutput(serializers.ModelSerializer[Product]):
     category = serializers.CharField(source="category.slug", read_only=True)
+    product_type = serializers.CharField(source="product_type.slug", read_only=True, allow_null=True)
     variants = StaffVariantOutput(many=True, read_only=True)
 
     class Meta:
         model = Product
         fields = (
-            "id", "slug", "name", "category", "description", "attributes", "is_published",
+            "id", "slug", "name", "category", "product_type", "description", "attributes", "is_published",
             "seo_title", "seo_description", "price_amount", "currency", "is_in_stock", "units_sold",
             "created_at", "updated_at", "variants",
         )  # fmt: skip
@@ -67,10 +68,22 @@ class StaffProductInput(serializers.Serializer):
     """Every field for a new product; any subset of them for a change (PATCH)."""
 
     category = SlugRelatedField(slug_field="slug", queryset=Category.objects.all())
+    product_type = SlugRelatedField(
+        slug_field="slug",
+        queryset=ProductType.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A product type's slug: its attributes are then checked and stored normalised.",
+    )
     name = serializers.CharField(max_length=255)
     slug = serializers.SlugField(max_length=255)
     description = serializers.CharField(required=False, allow_blank=True, default="")
-    attributes = serializers.DictField(required=False, default=dict)
+    attributes = serializers.DictField(
+        required=False,
+        default=dict,
+        help_text="Attribute code to value; with a product type, only its product-level attributes.",
+    )
     is_published = serializers.BooleanField(required=False, default=False)
     seo_title = serializers.CharField(max_length=70, required=False, allow_blank=True, default="")
     seo_description = serializers.CharField(max_length=160, required=False, allow_blank=True, default="")
@@ -88,6 +101,11 @@ class StaffVariantInput(serializers.Serializer):
         min_value=0, max_value=2_147_483_647, required=False, allow_null=True, default=None
     )
     position = serializers.IntegerField(min_value=0, max_value=32767, required=False, default=0)
+    options = serializers.DictField(
+        required=False,
+        default=dict,
+        help_text='The product type\'s variant-defining values, e.g. {"colour": "red", "size": "m"}.',
+    )
 
 
 class StaffProductImageInput(serializers.Serializer):

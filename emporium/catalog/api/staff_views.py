@@ -57,7 +57,7 @@ from emporium.core.api.schema import problems
 
 
 def _products() -> QuerySet[Product]:
-    return Product.objects.select_related("category").prefetch_related(
+    return Product.objects.select_related("category", "product_type").prefetch_related(
         Prefetch("variants", Variant.objects.order_by("position", "pk"))
     )
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from emporium.catalog.api import staff_views, views
+from emporium.catalog.api import staff_product_types, staff_views, views
 
 app_name = "catalog-api"
 
@@ -35,5 +35,19 @@ urlpatterns = [
         "staff/variants/<int:variant_id>/",
         staff_views.StaffVariantDetailApi.as_view(),
         name="staff-variant-detail",
+    ),
+]
+
+# Product types (issue 19): kept in their own block and module to merge beside other staff routes.
+urlpatterns += [
+    path(
+        "staff/product-types/",
+        staff_product_types.StaffProductTypeListApi.as_view(),
+        name="staff-product-type-list",
+    ),
+    path(
+        "staff/product-types/<slug:slug>/",
+        staff_product_types.StaffProductTypeDetailApi.as_view(),
+        name="staff-product-type-detail",
     ),
 ]

@@ -11,8 +11,9 @@ import math
 
 from django.db.models import QuerySet
 
+from emporium.catalog.attributes import DeclaredAttribute, list_declared_attributes
 from emporium.catalog.cache import cached_for_catalog
-from emporium.catalog.models import Category, Product
+from emporium.catalog.models import Category, Product, Variant
 from emporium.catalog.selectors.filters import ProductFilters
 from emporium.catalog.selectors.queries import (
     get_category,
@@ -37,12 +38,14 @@ from emporium.catalog.selectors.shapes import (
     CategoryNode,
     CategoryPage,
     HomePage,
+    OptionValue,
     Picture,
     ProductCard,
     ProductPage,
     ResultsPage,
     SearchResults,
     Suggestion,
+    VariantAttribute,
     VariantOption,
 )
 
@@ -119,13 +122,21 @@ def get_product_page(*, slug: str, related_limit: int = 4) -> ProductPage | None
         except Product.DoesNotExist:
             return None
         lineage = [CategoryLink.from_category(c) for c in list_category_lineage(category=product.category)]
+        variants = list(product.variants.all())
+        declared = (
+            list_declared_attributes(product_type=product.product_type)
+            if product.product_type is not None
+            else []
+        )
         return ProductPage(
             id=product.pk,
             name=product.name,
             slug=product.slug,
             url=product.get_absolute_url(),
             description=product.description,
-            attributes=_displayable_attributes(product.attributes),
+            attributes=_typed_attributes(product.attributes, declared=declared)
+            if declared
+            else _displayable_attributes(product.attributes),
             seo_title=product.seo_title,
             seo_description=product.seo_description,
             price=product.price,
@@ -141,9 +152,13 @@ def get_product_page(*, slug: str, related_limit: int = 4) -> ProductPage | None
                     price=v.price,
                     compare_at_price=v.compare_at_price,
                     quantity_available=v.quantity_available,
+                    options=tuple((str(code), str(value)) for code, value in v.options.items())
+                    if isinstance(v.options, dict)
+                    else (),
                 )
-                for v in product.variants.all()
+                for v in variants
             ),
+            variant_attributes=_variant_attributes(declared=declared, variants=variants),
             pictures=tuple(Picture.from_image(i, product_name=product.name) for i in product.images.all()),
             related=tuple(
                 ProductCard.from_product(p)
@@ -154,6 +169,41 @@ def get_product_page(*, slug: str, related_limit: int = 4) -> ProductPage | None
         )
 
     return cached_for_catalog(key=f"product:{slug}:{related_limit}", build=build)
+
+
+def _typed_attributes(
+    attributes: object, *, declared: list[DeclaredAttribute]
+) -> tuple[tuple[str, str], ...]:
+    """A typed product's attributes in the type's order, named and shown as the type says
+    ("Weight: 180 g"); the variant-defining ones are the picker's."""
+    values = attributes if isinstance(attributes, dict) else {}
+    return tuple(
+        (attribute.name, attribute.label_of(values[attribute.code]))
+        for attribute in declared
+        if not attribute.defines_variants and attribute.code in values
+    )
+
+
+def _variant_attributes(
+    *, declared: list[DeclaredAttribute], variants: list[Variant]
+) -> tuple[VariantAttribute, ...]:
+    """The picker's attributes: each variant-defining one with the values some variant has,
+    in the attribute's own order (Small, Medium, Large; not alphabetical)."""
+    attributes = []
+    for attribute in declared:
+        if not attribute.defines_variants:
+            continue
+        used = {v.options.get(attribute.code) for v in variants if isinstance(v.options, dict)}
+        values = tuple(
+            OptionValue(code=value.code, name=value.name, hex=value.hex)
+            for value in attribute.allowed
+            if value.code in used
+        )
+        if values:
+            attributes.append(
+                VariantAttribute(code=attribute.code, name=attribute.name, kind=attribute.kind, values=values)
+            )
+    return tuple(attributes)
 
 
 def _displayable_attributes(attributes: object) -> tuple[tuple[str, str], ...]:
@@ -196,7 +246,13 @@ def get_search_results(
             products = products.filter(category__path__startswith=scope)
         return _paginate(products, page=page, per_page=per_page)
 
-    key_filters = (narrowed.price_min, narrowed.price_max, narrowed.in_stock_only, narrowed.attributes)
+    key_filters = (
+        narrowed.price_min,
+        narrowed.price_max,
+        narrowed.in_stock_only,
+        narrowed.attributes,
+        narrowed.options,
+    )
     results = cached_for_catalog(
         key=f"search:{' '.join(terms)}:{scope}:{key_filters!r}:page={page}:per_page={per_page}", build=build
     )

@@ -99,7 +99,7 @@ def get_published_product(*, slug: str) -> Product:
     """A published product with its category, variants and images. Raises Product.DoesNotExist."""
     return (
         Product.objects.published()
-        .select_related("category")
+        .select_related("category", "product_type")
         .prefetch_related(
             Prefetch("variants", Variant.objects.order_by("position", "pk")),
             Prefetch("images", ProductImage.objects.order_by("position", "pk")),

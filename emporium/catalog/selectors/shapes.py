@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from emporium.catalog.attributes import AttributeKind
 from emporium.catalog.models import Category, Product, ProductImage
 from emporium.core.money import Money
 
@@ -166,6 +167,29 @@ class CategoryPage:
 
 
 @dataclass(frozen=True)
+class OptionValue:
+    """One value a variant-defining attribute takes on a product (a colour with its swatch)."""
+
+    code: str
+    name: str
+    hex: str = ""
+
+
+@dataclass(frozen=True)
+class VariantAttribute:
+    """An attribute the product's variants differ by, with the values they take, in order."""
+
+    code: str
+    name: str
+    kind: str
+    values: tuple[OptionValue, ...]
+
+    @property
+    def is_colour(self) -> bool:
+        return self.kind == AttributeKind.COLOUR
+
+
+@dataclass(frozen=True)
 class VariantOption:
     id: int
     sku: str
@@ -173,6 +197,12 @@ class VariantOption:
     price: Money
     compare_at_price: Money | None
     quantity_available: int
+    # The variant's value of each variant-defining attribute, by code (typed products only).
+    options: tuple[tuple[str, str], ...] = ()
+
+    def matches(self, selection: dict[str, str]) -> bool:
+        own = dict(self.options)
+        return all(own.get(code) == value for code, value in selection.items())
 
     @property
     def is_in_stock(self) -> bool:
@@ -207,6 +237,8 @@ class ProductPage:
     related: tuple[ProductCard, ...]
     rating_average: Decimal | None = None  # approved reviews only (reviews app)
     rating_count: int = 0
+    # What the variants differ by (a product type's variant-defining attributes), for the picker.
+    variant_attributes: tuple[VariantAttribute, ...] = ()
 
     @property
     def trail(self) -> tuple[CategoryLink, ...]:

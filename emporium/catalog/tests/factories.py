@@ -4,7 +4,17 @@ from decimal import Decimal
 import factory
 from factory.django import DjangoModelFactory
 
-from emporium.catalog.models import Category, Product, ProductImage, Variant
+from emporium.catalog.attributes import AttributeKind
+from emporium.catalog.models import (
+    Attribute,
+    AttributeValue,
+    Category,
+    Product,
+    ProductImage,
+    ProductType,
+    ProductTypeAttribute,
+    Variant,
+)
 
 
 class CategoryFactory(DjangoModelFactory[Category]):
@@ -122,3 +132,96 @@ class Shop:
     candles: Category
     clocks: Category
     bags: Category
+
+
+class AttributeFactory(DjangoModelFactory[Attribute]):
+    class Meta:
+        model = Attribute
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"attribute-{n}")
+    name = factory.LazyAttribute(lambda attribute: attribute.code.replace("-", " ").capitalize())
+    kind = AttributeKind.TEXT
+
+
+class AttributeValueFactory(DjangoModelFactory[AttributeValue]):
+    class Meta:
+        model = AttributeValue
+
+    attribute = factory.SubFactory(AttributeFactory, kind=AttributeKind.CHOICE)
+    code = factory.Sequence(lambda n: f"value-{n}")
+    name = factory.LazyAttribute(lambda value: value.code.capitalize())
+    position = factory.Sequence(int)
+
+
+class ProductTypeFactory(DjangoModelFactory[ProductType]):
+    class Meta:
+        model = ProductType
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Type {n}")
+    slug = factory.Sequence(lambda n: f"type-{n}")
+
+
+# Colours and sizes as a clothing shop has them: the swatches are the shop's own.
+COLOURS = (("red", "Red", "#c0392b"), ("blue", "Blue", "#2e86c1"), ("pink", "Pink", "#e84393"))
+SIZES = (("s", "Small"), ("m", "Medium"), ("l", "Large"))
+
+
+def make_colour_attribute() -> Attribute:
+    colour = AttributeFactory.create(code="colour", name="Colour", kind=AttributeKind.COLOUR)
+    for position, (code, name, hex_) in enumerate(COLOURS):
+        AttributeValue.objects.get_or_create(
+            attribute=colour, code=code, defaults={"name": name, "hex": hex_, "position": position}
+        )
+    return colour
+
+
+def make_size_attribute() -> Attribute:
+    size = AttributeFactory.create(code="size", name="Size", kind=AttributeKind.CHOICE)
+    for position, (code, name) in enumerate(SIZES):
+        AttributeValue.objects.get_or_create(
+            attribute=size, code=code, defaults={"name": name, "position": position}
+        )
+    return size
+
+
+def make_clothing_type(name: str = "T-shirt") -> ProductType:
+    """A type with colour and size telling variants apart, and a material and a weight in grams
+    (the same type again when called twice)."""
+    product_type = ProductTypeFactory.create(name=name, slug=name.lower().replace(" ", "-"))
+    material = AttributeFactory.create(code="material", name="Material", kind=AttributeKind.TEXT)
+    weight = AttributeFactory.create(code="weight", name="Weight", kind=AttributeKind.NUMBER, unit="g")
+    for position, (attribute, defines_variants) in enumerate(
+        [(make_colour_attribute(), True), (make_size_attribute(), True), (material, False), (weight, False)]
+    ):
+        ProductTypeAttribute.objects.get_or_create(
+            product_type=product_type,
+            attribute=attribute,
+            defaults={"defines_variants": defines_variants, "position": position},
+        )
+    return product_type
+
+
+def make_product_with_variants(
+    name: str,
+    *,
+    product_type: ProductType,
+    options: list[dict[str, str]],
+    stock: dict[int, int] | None = None,
+    **kwargs: object,
+) -> Product:
+    """A typed product with a variant for each of ``options`` (stock 10, or ``stock[index]``)."""
+    product = ProductFactory.create(name=name, product_type=product_type, variant=None, **kwargs)
+    for index, variant_options in enumerate(options):
+        variant = VariantFactory.build(
+            product=product,
+            options=variant_options,
+            position=index,
+            stock_on_hand=(stock or {}).get(index, 10),
+            price_amount=Decimal("10.00") + index,
+        )
+        variant.full_clean()
+        variant.save()
+    product.refresh_from_db()
+    return product

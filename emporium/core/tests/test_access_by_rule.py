@@ -205,6 +205,8 @@ ADMIN_MODELS: dict[str, tuple[Rule, Rule, Rule]] = {
     "catalog_category": CATALOG_ADMIN,
     "catalog_product": CATALOG_ADMIN,
     "catalog_variant": CATALOG_ADMIN,
+    "catalog_attribute": CATALOG_ADMIN,
+    "catalog_producttype": CATALOG_ADMIN,
     "orders_order": (staff("orders", "analyst"), NOBODY, staff("orders")),
     "returns_return": (staff("orders"), NOBODY, NOBODY),  # asked for by customers, kept as a record
     "webhooks_webhookendpoint": INTEGRATION_ADMIN,
@@ -310,6 +312,8 @@ OPERATIONS: dict[str, Rule] = {
     "staff_categories_create": STAFF_CATALOG_WRITE,
     "staff_categories_partial_update": STAFF_CATALOG_WRITE,
     "staff_categories_destroy": STAFF_CATALOG_WRITE,
+    "staff_product_types_list": STAFF_CATALOG_READ,
+    "staff_product_types_retrieve": STAFF_CATALOG_READ,
     "staff_orders_list": STAFF_ORDERS_READ,
     "staff_orders_retrieve": STAFF_ORDERS_READ,
     "staff_orders_pay": STAFF_ORDERS_WRITE,

@@ -9,6 +9,7 @@ from emporium.checkout.demo import set_up_demo_checkout
 from emporium.datasets.demo import DEMO_DATA_PATH
 from emporium.datasets.progress import ProgressFactory, silent_progress
 from emporium.datasets.services.online_retail_import import ImportReport, import_online_retail
+from emporium.datasets.services.variant_families import group_variant_families
 
 
 def load_demo_data(
@@ -19,10 +20,13 @@ def load_demo_data(
     "No products" is the test because the catalog is what a demo needs and what a real shop
     never lacks: a shop with its own products must never get demo orders mixed into its data.
     The demo also gets what checkout needs to take an order (shipping methods, VAT, vouchers:
-    emporium.checkout.demo), or a newcomer could fill a cart and never buy it.
+    emporium.checkout.demo), or a newcomer could fill a cart and never buy it. Products sold
+    in several colours under one stem (90200A..E) become one product with a colour picker
+    (emporium.datasets.variant_families).
     """
     if Product.objects.exists():
         return None
     report = import_online_retail(path=path, progress=progress)
+    group_variant_families()
     set_up_demo_checkout()
     return report

@@ -237,6 +237,7 @@ def _write_products(
                     "stock_allocated": Constant(0),
                     "weight_grams": Constant(None),
                     "position": Constant(0),
+                    "options": Constant({}),  # generated products have no type (catalog.attributes)
                 },
             )
         variant_ids[part] = ids_of_variants

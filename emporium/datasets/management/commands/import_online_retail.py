@@ -12,6 +12,7 @@ from emporium.datasets.online_retail import DatasetFormatError, DateOrder
 from emporium.datasets.progress import terminal_progress
 from emporium.datasets.services import ImportReport, import_online_retail
 from emporium.datasets.services.online_retail_import import DEFAULT_BATCH_SIZE
+from emporium.datasets.services.variant_families import group_variant_families
 
 
 class Command(BaseCommand):
@@ -34,6 +35,12 @@ class Command(BaseCommand):
             help="how to read slash dates such as 01/02/2011 (default: detected from the file)",
         )
         parser.add_argument("--no-progress", action="store_true", help="no progress bars on stderr")
+        parser.add_argument(
+            "--group-colours",
+            action="store_true",
+            help="then make each stem's colours (90200A..E) one product with a colour picker "
+            "(emporium/datasets/variant_families.py); setup_demo always does",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["path"]
@@ -51,6 +58,12 @@ class Command(BaseCommand):
         except DatasetFormatError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(format_import_report(report))
+        if options["group_colours"]:
+            families = group_variant_families()
+            self.stdout.write(
+                f"  colour families grouped: {len(families):>8,}"
+                f"  ({sum(len(family.members) for family in families):,} products became their colours)"
+            )
 
 
 def format_import_report(report: ImportReport) -> str:
