@@ -508,7 +508,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Price the cart as it would be ordered: shipping, voucher, VAT and total. Changes nothing. */
+        /**
+         * @description Price the cart as it would be ordered: shipping, voucher, VAT and total, and with a
+         *     gift card, its part and what is left to pay. Changes nothing (the card is not spent).
+         */
         post: operations["checkout_preview"];
         delete?: never;
         options?: never;
@@ -1681,6 +1684,11 @@ export interface components {
             /** @default  */
             voucher_code: string;
             /**
+             * @description A gift card that pays all or part of the total; a payment takes the rest.
+             * @default
+             */
+            gift_card_code: string;
+            /**
              * @description Customers: keep the written-out shipping address in their book.
              * @default false
              */
@@ -2109,6 +2117,16 @@ export interface components {
             paid_at?: string | null;
             /** Format: date-time */
             reserved_until?: string | null;
+            /**
+             * Format: decimal
+             * @description The part of the total a gift card paid.
+             */
+            readonly gift_card_amount: string;
+            /**
+             * Format: decimal
+             * @description What a payment takes: the total less the gift card's part.
+             */
+            readonly amount_due_amount: string;
             readonly lines: components["schemas"]["OrderLineOutput"][];
         };
         OrderEventOutput: {
@@ -2260,6 +2278,11 @@ export interface components {
             /** @default  */
             voucher_code: string;
             /**
+             * @description A gift card that pays all or part of the total; a payment takes the rest.
+             * @default
+             */
+            gift_card_code: string;
+            /**
              * @description Customers: keep the written-out shipping address in their book.
              * @default false
              */
@@ -2301,6 +2324,16 @@ export interface components {
             paid_at?: string | null;
             /** Format: date-time */
             reserved_until?: string | null;
+            /**
+             * Format: decimal
+             * @description The part of the total a gift card paid.
+             */
+            readonly gift_card_amount: string;
+            /**
+             * Format: decimal
+             * @description What a payment takes: the total less the gift card's part.
+             */
+            readonly amount_due_amount: string;
             readonly lines: components["schemas"]["OrderLineOutput"][];
             /** @description Guests only (absent for customers): send it in the X-Order-Token header to read and pay this order. Valid for GUEST_ORDER_TOKEN_DAYS; keep it secret. */
             order_token?: string;
@@ -2707,6 +2740,16 @@ export interface components {
             paid_at?: string | null;
             /** Format: date-time */
             reserved_until?: string | null;
+            /**
+             * Format: decimal
+             * @description The part of the total a gift card paid.
+             */
+            readonly gift_card_amount: string;
+            /**
+             * Format: decimal
+             * @description What a payment takes: the total less the gift card's part.
+             */
+            readonly amount_due_amount: string;
             readonly lines: components["schemas"]["OrderLineOutput"][];
             readonly customer_id: number | null;
             stock_state?: components["schemas"]["StockStateEnum"] | components["schemas"]["BlankEnum"];
@@ -2926,6 +2969,18 @@ export interface components {
             /** Format: decimal */
             total: string;
             voucher_code: string;
+            /** @description The gift card given, masked: …7KQ2. */
+            gift_card: string;
+            /**
+             * Format: decimal
+             * @description The part of the total the gift card pays (not a discount).
+             */
+            gift_card_amount: string;
+            /**
+             * Format: decimal
+             * @description What is left to pay after the gift card: the payment's amount.
+             */
+            to_pay: string;
         };
         /**
          * @description * `placed` - Placed
@@ -8844,7 +8899,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemOutput"];
                 };
             };
-            /** @description The cart cannot be checked out as asked: `empty_cart`, `out_of_stock`, `item_not_for_sale`, `voucher_not_applicable` or `shipping_method_not_available`; or `idempotency_key_reused`: another cart or customer placed an order with this key. */
+            /** @description The cart cannot be checked out as asked: `empty_cart`, `out_of_stock`, `item_not_for_sale`, `voucher_not_applicable`, `gift_card_not_applicable` or `shipping_method_not_available`; or `idempotency_key_reused`: another cart or customer placed an order with this key. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9029,7 +9084,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemOutput"];
                 };
             };
-            /** @description The cart cannot be priced as asked: `empty_cart`, `voucher_not_applicable` or `shipping_method_not_available` (stock and sale are checked when the order is placed). */
+            /** @description The cart cannot be priced as asked: `empty_cart`, `voucher_not_applicable`, `gift_card_not_applicable` or `shipping_method_not_available` (stock and sale are checked when the order is placed). */
             409: {
                 headers: {
                     [name: string]: unknown;
