@@ -37,6 +37,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/account/gift-cards/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The customer's gift cards (given to their account or issued to their e-mail address),
+         *     newest first: masked codes, balances and expiry. Nobody else's.
+         */
+        get: operations["account_gift_cards_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/account/orders/": {
         parameters: {
             query?: never;
@@ -868,6 +888,24 @@ export interface paths {
          *     404 `review_not_found`, 409 `own_review`.
          */
         post: operations["reviews_helpful_vote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/gift-cards/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Every gift card, newest first; `code` (in full) finds one card, `email` a recipient's. */
+        get: operations["staff_gift_cards_list"];
+        put?: never;
+        /** @description Issue a card: the answer carries its `full_code`, shown this once and never again. */
+        post: operations["staff_gift_cards_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2039,9 +2077,71 @@ export interface components {
              */
             rate_from_first_stage: string | null;
         };
+        GiftCardCursorPageOutput: {
+            /**
+             * Format: uri
+             * @description The next page, or null at the end.
+             */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["GiftCardOutput"][];
+        };
+        /** @description A card as its owner (or staff) sees it: never its code, only the last four characters. */
+        GiftCardOutput: {
+            readonly id: number;
+            /** @description Masked: …7KQ2. Never the full code. */
+            code: string;
+            currency?: string;
+            readonly balance: components["schemas"]["MoneyOutput"];
+            readonly initial: components["schemas"]["MoneyOutput"];
+            /**
+             * Format: date-time
+             * @description Blank: never expires.
+             */
+            expires_at?: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
         HelpfulOutput: {
             id: number;
             helpful_count: number;
+        };
+        IssueGiftCardInputRequest: {
+            /** Format: decimal */
+            amount: string;
+            /** @description ISO 4217, e.g. GBP. */
+            currency: string;
+            recipient_email?: string;
+            owner_id?: number | null;
+            /** Format: date-time */
+            expires_at?: string | null;
+            /** @default  */
+            note: string;
+        };
+        /** @description A card as its owner (or staff) sees it: never its code, only the last four characters. */
+        IssuedGiftCardOutput: {
+            readonly id: number;
+            /** @description Masked: …7KQ2. Never the full code. */
+            code: string;
+            currency?: string;
+            readonly balance: components["schemas"]["MoneyOutput"];
+            readonly initial: components["schemas"]["MoneyOutput"];
+            /**
+             * Format: date-time
+             * @description Blank: never expires.
+             */
+            expires_at?: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** @description Untick to stop the card being used. */
+            is_active?: boolean;
+            readonly owner_id: number | null;
+            recipient_email?: string;
+            readonly issued_by_id: number | null;
+            note?: string;
+            /** @description The card's code in full: shown in this answer only, never again. Give it to the customer. */
+            readonly full_code: string;
         };
         /**
          * @description * `flat` - Flat rate
@@ -2708,6 +2808,38 @@ export interface components {
             free_over_amount?: string | null;
             /** @description ISO codes it ships to; empty for everywhere. */
             readonly countries: string[];
+        };
+        StaffGiftCardCursorPageOutput: {
+            /**
+             * Format: uri
+             * @description The next page, or null at the end.
+             */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["StaffGiftCardOutput"][];
+        };
+        /** @description A card as its owner (or staff) sees it: never its code, only the last four characters. */
+        StaffGiftCardOutput: {
+            readonly id: number;
+            /** @description Masked: …7KQ2. Never the full code. */
+            code: string;
+            currency?: string;
+            readonly balance: components["schemas"]["MoneyOutput"];
+            readonly initial: components["schemas"]["MoneyOutput"];
+            /**
+             * Format: date-time
+             * @description Blank: never expires.
+             */
+            expires_at?: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** @description Untick to stop the card being used. */
+            is_active?: boolean;
+            readonly owner_id: number | null;
+            recipient_email?: string;
+            readonly issued_by_id: number | null;
+            note?: string;
         };
         StaffOrderDetailOutput: {
             number: string;
@@ -3500,6 +3632,84 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid input; `errors` holds the messages per field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Missing, expired or tampered credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Not allowed for this client. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description No such resource, or not one of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Unexpected error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+        };
+    };
+    account_gift_cards_list: {
+        parameters: {
+            query?: {
+                /** @description From the `next` or `previous` link of the page before. */
+                cursor?: string;
+                /** @description Items per page, 1 to 100 (default 24). */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GiftCardCursorPageOutput"];
+                };
             };
             /** @description Invalid input; `errors` holds the messages per field. */
             400: {
@@ -11369,6 +11579,183 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HelpfulOutput"];
+                };
+            };
+            /** @description Invalid input; `errors` holds the messages per field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Missing, expired or tampered credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Not allowed for this client. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description No such resource, or not one of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description The body is larger than the API accepts (2.5 MB, DATA_UPLOAD_MAX_MEMORY_SIZE). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description The body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Unexpected error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+        };
+    };
+    staff_gift_cards_list: {
+        parameters: {
+            query?: {
+                /** @description A full code: finds its card. */
+                code?: string;
+                /** @description From the `next` or `previous` link of the page before. */
+                cursor?: string;
+                /** @description The recipient's or owner's e-mail. */
+                email?: string;
+                /** @description Items per page, 1 to 100 (default 24). */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffGiftCardCursorPageOutput"];
+                };
+            };
+            /** @description Invalid input; `errors` holds the messages per field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Missing, expired or tampered credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Not allowed for this client. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description No such resource, or not one of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Unexpected error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+        };
+    };
+    staff_gift_cards_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IssueGiftCardInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssuedGiftCardOutput"];
                 };
             };
             /** @description Invalid input; `errors` holds the messages per field. */

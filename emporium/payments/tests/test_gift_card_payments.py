@@ -138,3 +138,15 @@ def test_cancelling_a_paid_order_refunds_the_payment_and_gives_the_card_back():
     assert Refund.objects.get().amount == Decimal("9.00")
     assert order.payments.get().state == PaymentState.REFUNDED
     assert _card_balance() == Decimal("15.00")
+
+
+def test_the_cancellation_e_mail_says_the_cards_part_is_back_on_it(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    order = _order()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel_order_and_release(order=order, reason="Not paid in time")
+
+    cancelled = next(email for email in mailoutbox if "cancelled" in email.subject)
+    assert "The £15.00 your gift card \N{HORIZONTAL ELLIPSIS}PZ3A paid is back on the card." in cancelled.body
