@@ -55,7 +55,11 @@ from emporium.checkout.models import ShippingMethod, Voucher, VoucherUsage
 from emporium.checkout.selectors import explain_delivery_to, get_tax_rate
 from emporium.core.money import Money, format_money, quantize
 from emporium.giftcards.models import GiftCard
-from emporium.giftcards.services import find_gift_card_for_payment, spend_gift_card
+from emporium.giftcards.services import (
+    deliver_bought_gift_cards_after_commit,
+    find_gift_card_for_payment,
+    spend_gift_card,
+)
 from emporium.orders.emails import send_order_email_once
 from emporium.orders.placing import (
     OrderAmounts,
@@ -353,6 +357,8 @@ def place_order(
     _reserve_stock(lines)
     order_id = order.pk
     transaction.on_commit(lambda: _queue_confirmation(order_id))
+    if order.is_paid:  # a voucher or a gift card paid it all: gift cards it bought go out now
+        deliver_bought_gift_cards_after_commit(order=order)
     return order
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from emporium.accounts.identity import signed_in_user
 from emporium.core.money import Money
 from emporium.giftcards.codes import digest_code
-from emporium.giftcards.models import GiftCard, GiftCardMovement
+from emporium.giftcards.models import GiftCard, GiftCardMovement, GiftCardProduct
 from emporium.giftcards.services import issue_gift_card
 
 
@@ -135,3 +135,11 @@ class GiftCardAdmin(admin.ModelAdmin[GiftCard]):
             f"Gift card issued. Its code, shown this once (give it to the customer now): {issued.code}",
             messages.SUCCESS,
         )
+
+
+@admin.register(GiftCardProduct)
+class GiftCardProductAdmin(admin.ModelAdmin[GiftCardProduct]):
+    """Which variants are sold as gift cards: each unit paid for becomes a card worth its price."""
+
+    list_display = ("variant", "valid_days")
+    raw_id_fields = ("variant",)

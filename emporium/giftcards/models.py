@@ -128,3 +128,15 @@ class GiftCardMovement(models.Model):
     @property
     def money(self) -> Money:
         return Money(self.amount, self.gift_card.currency)
+
+
+class GiftCardProduct(models.Model):
+    """A variant the shop sells as a gift card: each unit paid for becomes a card worth the
+    line's unit price, e-mailed to the buyer (``deliver_bought_gift_cards``). Kept here rather
+    than as a catalog field: the catalog knows nothing of gift cards."""
+
+    variant = models.OneToOneField("catalog.Variant", on_delete=models.CASCADE, related_name="+")
+    valid_days = models.PositiveIntegerField(null=True, blank=True, help_text="Blank: cards never expire.")
+
+    def __str__(self) -> str:
+        return f"Gift card product {self.variant_id}"

@@ -11,10 +11,12 @@ giving it back is counted from the ledger under the lock, so it happens at most 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
@@ -23,8 +25,10 @@ from emporium.accounts.models import User
 from emporium.core.money import Money, format_money, quantize
 from emporium.giftcards.codes import digest_code, generate_code, last_four, normalize_code
 from emporium.giftcards.exceptions import GiftCardBalanceTooLow, GiftCardNotApplicable
-from emporium.giftcards.models import GiftCard, GiftCardMovement, MovementKind
+from emporium.giftcards.models import GiftCard, GiftCardMovement, GiftCardProduct, MovementKind
+from emporium.orders.emails import send_order_email_once
 from emporium.orders.models import Order, OrderLine
+from emporium.orders.services import lock_order
 
 ZERO = Decimal(0)
 
@@ -198,3 +202,77 @@ def adjust_gift_card_balance(*, card: GiftCard, amount: Money, actor: User | Non
         note=note[:255],
     )
     return card
+
+
+GIFT_CARD_DELIVERY_EVENT_MESSAGE = "Gift card delivery"
+
+
+def _gift_card_lines(order: Order) -> list[tuple[OrderLine, GiftCardProduct]]:
+    products = {
+        product.variant_id: product
+        for product in GiftCardProduct.objects.filter(
+            variant_id__in=order.lines.filter(variant__isnull=False).values("variant_id")
+        )
+    }
+    return [
+        (line, products[line.variant_id])
+        for line in order.lines.filter(variant_id__in=products, quantity__gt=0).order_by("pk")
+        if line.variant_id is not None
+    ]
+
+
+def deliver_bought_gift_cards_after_commit(*, order: Order) -> None:
+    """Once the transaction that marked ``order`` paid commits, issue and e-mail the gift cards
+    it bought (if it bought any: one query to ask)."""
+    if not GiftCardProduct.objects.filter(
+        variant_id__in=order.lines.filter(variant__isnull=False).values("variant_id")
+    ).exists():
+        return
+    from emporium.giftcards.tasks import deliver_bought_gift_cards_task
+
+    transaction.on_commit(functools.partial(deliver_bought_gift_cards_task.delay, order_id=order.pk))
+
+
+def deliver_bought_gift_cards(*, order: Order) -> list[IssuedGiftCard]:
+    """Issue a card per unit of the paid order's gift card lines, worth the line's unit price,
+    and e-mail their codes to the buyer; returns the cards issued now.
+
+    One transaction under the order's row lock: the cards and the e-mail go together, so a
+    mail server that fails rolls the cards back and the retried task issues them afresh (a code
+    is never stored, so it could not be e-mailed later). Units that already have their card are
+    skipped, so a task run twice issues nothing the second time. A worker killed between the
+    send and the commit would send codes that were never stored: the customer asks, and staff
+    issue the cards again (the order's history shows no delivery).
+    """
+    with transaction.atomic():
+        order = lock_order(order)
+        if not order.is_paid:
+            return []
+        issued: list[IssuedGiftCard] = []
+        for line, product in _gift_card_lines(order):
+            already = GiftCard.objects.filter(bought_with=line).count()
+            expires_at = (
+                timezone.now() + timedelta(days=product.valid_days)
+                if product.valid_days is not None
+                else None
+            )
+            issued += [
+                issue_gift_card(
+                    amount=Money(line.unit_price_amount, order.currency),
+                    owner=order.customer,
+                    recipient_email=order.email,
+                    expires_at=expires_at,
+                    bought_with=line,
+                    note=f"Bought with order {order.number}",
+                )
+                for _ in range(line.quantity - already)
+            ]
+        if issued:
+            send_order_email_once(
+                order=order,
+                event_message=f"{GIFT_CARD_DELIVERY_EVENT_MESSAGE} ({len(issued)} cards)",
+                subject=f"{settings.SITE_NAME}: your gift cards from order {order.number}",
+                template="giftcards/email/gift_cards",
+                extra_context={"issued": issued},
+            )
+    return issued

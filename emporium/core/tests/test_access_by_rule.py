@@ -211,6 +211,7 @@ ADMIN_MODELS: dict[str, tuple[Rule, Rule, Rule]] = {
     # Money like vouchers: superusers (or a group a shop makes with giftcards' permissions);
     # a card with a ledger is switched off, never deleted.
     "giftcards_giftcard": (SUPERUSER, SUPERUSER, NOBODY),
+    "giftcards_giftcardproduct": SUPERUSER_ADMIN,
     "webhooks_webhookendpoint": INTEGRATION_ADMIN,
     "webhooks_webhookdelivery": (staff("integration"), NOBODY, staff("integration")),
     "alerts_stockalert": (SUPERUSER, NOBODY, SUPERUSER),

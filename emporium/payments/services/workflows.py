@@ -4,7 +4,8 @@ The orders services change only the order (its status, stock, history and e-mail
 apps must do when it moves is called here, right after, in one transaction with it:
 
 * :func:`pay_order`: the order is marked paid, then its other open payment attempts are
-  closed as duplicates (a Stripe intent still waiting for a card when a bank transfer paid);
+  closed as duplicates (a Stripe intent still waiting for a card when a bank transfer paid),
+  and the gift cards it bought are issued and e-mailed once it commits;
 * :func:`fulfil_order` and :func:`ship_order`: the goods are on their way, so the payments
   only authorized at checkout are captured (manual capture, ADR 0007);
 * :func:`cancel_order_and_release`: the order is cancelled, its voucher use given back
@@ -38,7 +39,11 @@ from django.utils import timezone
 from emporium.accounts.models import User
 from emporium.checkout.services import give_back_voucher_use
 from emporium.core.money import Money
-from emporium.giftcards.services import gift_card_part_left, give_back_gift_card
+from emporium.giftcards.services import (
+    deliver_bought_gift_cards_after_commit,
+    gift_card_part_left,
+    give_back_gift_card,
+)
 from emporium.orders.models import Order, OrderStatus
 from emporium.orders.services import (
     cancel_order,
@@ -74,6 +79,7 @@ def pay_order(
     order = mark_order_paid(order=order, actor=actor, note=note)
     if order.status == OrderStatus.PAID:
         _close_open_attempts(order=order, reason=CancelReason.DUPLICATE, sparing=paid_by)
+    deliver_bought_gift_cards_after_commit(order=order)  # gift cards it bought: issued and e-mailed
     return order
 
 
