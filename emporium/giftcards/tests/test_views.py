@@ -70,3 +70,18 @@ def test_the_api_list_runs_a_fixed_number_of_queries(page_size, django_assert_ma
 
     with django_assert_max_num_queries(4):
         client.get(f"/api/v1/account/gift-cards/?page_size={page_size}")
+
+
+@pytest.mark.parametrize("cards", [1, 15])
+def test_the_page_runs_a_fixed_number_of_queries_whatever_the_cards(
+    cards, client, django_assert_max_num_queries
+):
+    ann = UserFactory.create()
+    for _ in range(cards):
+        GiftCardFactory.create(owner=ann)
+    client.force_login(ann)
+    client.get("/account/gift-cards/")  # warms the storefront's cached header navigation
+
+    # (session,) user, the cards
+    with django_assert_max_num_queries(3):
+        client.get("/account/gift-cards/")
