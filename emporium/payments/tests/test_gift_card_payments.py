@@ -8,11 +8,13 @@ from uuid import uuid4
 import pytest
 from django.db.models import Sum
 
+from emporium.accounts.tests.factories import UserFactory
 from emporium.cart.tests.factories import CartFactory, CartLineFactory
 from emporium.catalog.tests.factories import VariantFactory
 from emporium.checkout.services import place_order
 from emporium.checkout.tests.factories import ShippingMethodFactory, make_details
 from emporium.core.money import Money
+from emporium.core.tests.api_clients import bearer_client
 from emporium.giftcards.tests.factories import GiftCardFactory
 from emporium.orders.exceptions import RefundExceedsOrderTotal
 from emporium.orders.models import Order, OrderStatus
@@ -150,3 +152,21 @@ def test_the_cancellation_e_mail_says_the_cards_part_is_back_on_it(
 
     cancelled = next(email for email in mailoutbox if "cancelled" in email.subject)
     assert "The £15.00 your gift card \N{HORIZONTAL ELLIPSIS}PZ3A paid is back on the card." in cancelled.body
+
+
+def test_the_payments_api_charges_what_the_card_left(client):
+    customer = UserFactory.create()
+    GiftCardFactory.create(code=CODE, initial_amount=Decimal("15.00"))
+    cart = CartFactory.create()
+    CartLineFactory.create(cart=cart, variant=VariantFactory.create(price_amount=Decimal("20.00")))
+    details = make_details(
+        shipping_method=ShippingMethodFactory.create(price_amount=Decimal("4.00")), gift_card_code=CODE
+    )
+    order = place_order(cart=cart, customer=customer, details=details, idempotency_key=uuid4())
+
+    response = bearer_client(customer).post(
+        "/api/v1/payments/", {"order_number": order.number, "gateway": "offline"}, format="json"
+    )
+
+    assert response.status_code == 201
+    assert response.json()["amount"] == {"amount": "9.00", "currency": "GBP"}
