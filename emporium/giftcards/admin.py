@@ -16,8 +16,9 @@ from django.utils import timezone
 from emporium.accounts.identity import signed_in_user
 from emporium.core.money import Money
 from emporium.giftcards.codes import digest_code
+from emporium.giftcards.exceptions import GiftCardBalanceTooLow
 from emporium.giftcards.models import GiftCard, GiftCardMovement, GiftCardProduct
-from emporium.giftcards.services import issue_gift_card
+from emporium.giftcards.services import adjust_gift_card_balance, issue_gift_card
 
 
 class GiftCardMovementInline(admin.TabularInline[GiftCardMovement, GiftCard]):
@@ -52,6 +53,35 @@ class IssueGiftCardForm(forms.ModelForm[GiftCard]):
         return data
 
 
+class GiftCardChangeForm(forms.ModelForm[GiftCard]):
+    """A card's page: its expiry, switch, owner, and a balance adjustment with its reason (a
+    ledger row through ``adjust_gift_card_balance``, never an edit of the number)."""
+
+    adjust_by = forms.DecimalField(
+        label="Adjust the balance by",
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        help_text="Positive to add, negative to take off; written to the ledger with the reason.",
+    )
+    adjust_reason = forms.CharField(label="Reason for the adjustment", max_length=255, required=False)
+
+    class Meta:
+        model = GiftCard
+        fields = ("expires_at", "is_active", "owner", "recipient_email", "note")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        adjust_by = data.get("adjust_by")
+        if adjust_by is None or adjust_by == 0:
+            return data
+        if not (data.get("adjust_reason") or "").strip():
+            self.add_error("adjust_reason", "Say why the balance changes: the ledger keeps it.")
+        if self.instance.balance_amount + adjust_by < 0:
+            self.add_error("adjust_by", f"At most {self.instance.balance_amount} can be taken off this card.")
+        return data
+
+
 @admin.register(GiftCard)
 class GiftCardAdmin(admin.ModelAdmin[GiftCard]):
     list_display = (
@@ -74,9 +104,10 @@ class GiftCardAdmin(admin.ModelAdmin[GiftCard]):
         "bought_with",
     )
     fields = (
-        "masked_code", "currency", "initial_amount", "balance_amount", "expires_at", "is_active",
-        "owner", "recipient_email", "issued_by", "bought_with", "note",
+        "masked_code", "currency", "initial_amount", "balance_amount", "adjust_by", "adjust_reason",
+        "expires_at", "is_active", "owner", "recipient_email", "issued_by", "bought_with", "note",
     )  # fmt: skip
+    form = GiftCardChangeForm
     raw_id_fields = ("owner",)
     inlines = (GiftCardMovementInline,)
 
@@ -117,7 +148,22 @@ class GiftCardAdmin(admin.ModelAdmin[GiftCard]):
         self, request: HttpRequest, obj: GiftCard, form: ModelForm[GiftCard], change: bool
     ) -> None:
         if change:
-            super().save_model(request, obj, form, change)
+            # Only what the form edits: saving every column would write back the balance as it
+            # was read, over a checkout that spent the card meanwhile.
+            obj.save(update_fields=[*GiftCardChangeForm.Meta.fields, "updated_at"])
+            adjust_by = form.cleaned_data.get("adjust_by")
+            if adjust_by:  # GiftCardChangeForm checked the reason, and the balance as it was read
+                try:
+                    adjust_gift_card_balance(
+                        card=obj,
+                        amount=Money(adjust_by, obj.currency),
+                        actor=signed_in_user(request),
+                        note=form.cleaned_data["adjust_reason"],
+                    )
+                except GiftCardBalanceTooLow as error:  # spent meanwhile: checked again under its lock
+                    self.message_user(
+                        request, f"The balance was not adjusted: {error.message}", messages.ERROR
+                    )
             return
         data = form.cleaned_data  # IssueGiftCardForm refused what the service would refuse
         issued = issue_gift_card(

@@ -126,3 +126,76 @@ def test_the_admin_refuses_an_expiry_in_the_past_next_to_the_field(client):
     assert response.status_code == 200
     assert "The expiry date must be in the future." in response.content.decode()
     assert not GiftCard.objects.exists()
+
+
+# The ledger inline is read-only, but its management form is still posted.
+INLINE = {"movements-TOTAL_FORMS": "1", "movements-INITIAL_FORMS": "1", "movements-MAX_NUM_FORMS": "1000"}
+
+
+def test_an_adjustment_in_the_admin_is_a_ledger_row_with_its_reason(client):
+    staff = StaffUserFactory.create(is_superuser=True)
+    client.force_login(staff)
+    card = GiftCardFactory.create(initial_amount=Decimal("20.00"))
+
+    response = client.post(
+        f"/admin/giftcards/giftcard/{card.pk}/change/",
+        {
+            "is_active": "on",
+            "adjust_by": "-5.00",
+            "adjust_reason": "Goodwill taken back",
+            "note": "",
+            **INLINE,
+        },
+    )
+
+    assert response.status_code == 302
+    card.refresh_from_db()
+    movement = card.movements.get(kind=MovementKind.ADJUSTED)
+    assert (card.balance_amount, movement.amount, movement.actor) == (
+        Decimal("15.00"),
+        Decimal("-5.00"),
+        staff,
+    )
+    assert movement.note == "Goodwill taken back"
+
+
+@pytest.mark.parametrize(
+    ("adjustment", "error"),
+    [
+        ({"adjust_by": "-20.01", "adjust_reason": "Too much"}, "At most 20.00 can be taken off"),
+        ({"adjust_by": "5.00", "adjust_reason": ""}, "Say why the balance changes"),
+    ],
+)
+def test_the_admin_refuses_a_bad_adjustment_next_to_its_field(client, adjustment, error):
+    client.force_login(StaffUserFactory.create(is_superuser=True))
+    card = GiftCardFactory.create(initial_amount=Decimal("20.00"))
+
+    response = client.post(
+        f"/admin/giftcards/giftcard/{card.pk}/change/",
+        {"is_active": "on", "note": "", **adjustment, **INLINE},
+    )
+
+    card.refresh_from_db()
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert card.balance_amount == Decimal("20.00")
+
+
+def test_saving_a_card_in_the_admin_never_writes_back_a_balance_it_read(client, monkeypatch):
+    from emporium.giftcards.admin import GiftCardChangeForm
+
+    client.force_login(StaffUserFactory.create(is_superuser=True))
+    card = GiftCardFactory.create(initial_amount=Decimal("20.00"))
+    clean = GiftCardChangeForm.clean
+
+    def spent_meanwhile(form):
+        GiftCard.objects.filter(pk=card.pk).update(
+            balance_amount=Decimal("5.00")
+        )  # a checkout, between read and save
+        return clean(form)
+
+    monkeypatch.setattr(GiftCardChangeForm, "clean", spent_meanwhile)
+    client.post(f"/admin/giftcards/giftcard/{card.pk}/change/", {"note": "switched off", **INLINE})
+
+    card.refresh_from_db()
+    assert (card.balance_amount, card.is_active, card.note) == (Decimal("5.00"), False, "switched off")
