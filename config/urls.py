@@ -17,6 +17,8 @@ from emporium.core.api.errors import api_endpoint_not_found_view
 from emporium.core.health import ReadinessView, liveness_view
 from emporium.core.metrics import metrics_view
 from emporium.core.security_headers import csp_report_view
+from emporium.giftcards import account_urls as gift_card_urls
+from emporium.giftcards.api import account_urls as gift_card_api_urls
 from emporium.orders import account_urls as order_history_urls
 from emporium.orders.api import account_urls as order_history_api_urls
 
@@ -25,12 +27,18 @@ admin.site.site_title = f"{settings.SITE_NAME} staff"
 # Staff log in through the storefront's login, so rate limits and two-factor codes apply there too.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
-# The customer's account is one section, /account/ with "accounts:" names, served by two apps:
-# accounts' own pages and the order history, which orders serves (accounts sits below orders and
-# does not import it: the apps contract in pyproject.toml). A namespace is one include, so the
-# two lists are joined here; the same for the API under /api/v1/account/ ("accounts-api:").
-ACCOUNT_PAGES = (account_urls.urlpatterns + order_history_urls.urlpatterns, account_urls.app_name)
-ACCOUNT_API = (account_api_urls.urlpatterns + order_history_api_urls.urlpatterns, account_api_urls.app_name)
+# The customer's account is one section, /account/ with "accounts:" names, served by three apps:
+# accounts' own pages, the order history (orders) and the gift cards (giftcards); accounts sits below both and
+# does not import them (the apps contract in pyproject.toml). A namespace is one include, so the
+# lists are joined here; the same for the API under /api/v1/account/ ("accounts-api:").
+ACCOUNT_PAGES = (
+    account_urls.urlpatterns + order_history_urls.urlpatterns + gift_card_urls.urlpatterns,
+    account_urls.app_name,
+)
+ACCOUNT_API = (
+    account_api_urls.urlpatterns + order_history_api_urls.urlpatterns + gift_card_api_urls.urlpatterns,
+    account_api_urls.app_name,
+)
 
 urlpatterns = [
     path("", home_view, name="home"),

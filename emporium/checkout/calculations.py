@@ -141,3 +141,22 @@ def price_order(
     return calculate_totals(
         lines=lines, currency=currency, shipping=shipping_amount, discount=discount_amount, tax_rate=tax_rate
     )
+
+
+@dataclass(frozen=True)
+class GiftCardSplit:
+    """How an order's total is paid when a gift card is given: the card's part, then the rest.
+
+    A gift card is a means of payment, not a discount: the total and its VAT are not changed,
+    only who pays them. ``gift_card + to_pay == total``, and neither is below zero.
+    """
+
+    gift_card: Decimal
+    to_pay: Decimal
+
+
+def split_gift_card_payment(*, total: Decimal, balance: Decimal, currency: str) -> GiftCardSplit:
+    """The card pays as much of the total as its balance allows; the rest is paid as usual."""
+    total = quantize(max(total, ZERO), currency)
+    gift_card = min(quantize(max(balance, ZERO), currency), total)
+    return GiftCardSplit(gift_card=gift_card, to_pay=total - gift_card)

@@ -50,7 +50,7 @@ class ShippingMethodChoiceField(forms.ModelChoiceField):
 
 
 class CheckoutForm(forms.Form):
-    """One page: contact, addresses, shipping, voucher. Customers may pick from their address book."""
+    """One page: contact, addresses, shipping, voucher, gift card. Customers may pick from their address book."""
 
     email = forms.EmailField(label="E-mail")
     saved_address = forms.ModelChoiceField(
@@ -67,6 +67,12 @@ class CheckoutForm(forms.Form):
         queryset=ShippingMethod.objects.none(), widget=forms.RadioSelect, empty_label=None, label="Shipping"
     )
     voucher_code = forms.CharField(label="Voucher code", max_length=40, required=False)
+    gift_card_code = forms.CharField(
+        label="Gift card code",
+        max_length=40,
+        required=False,
+        help_text="Pays all or part of the order; anything left is paid by card or transfer next.",
+    )
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
     def __init__(

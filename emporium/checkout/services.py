@@ -1,10 +1,12 @@
 """Turning a cart into an order.
 
 place_order is one transaction. It takes its locks in one fixed order: the cart row, the
-cart's lines, the voucher, the customer's addresses (when one is kept in the address book),
-and last the variants in primary-key order. Every other writer that meets two of these takes
-them in the same order (``give_back_voucher_use``: voucher before variants), so no pair of
-them can deadlock; and a second submit of the same form queues on the cart lock and then
+cart's lines, the voucher, the gift card, the customer's addresses (when one is kept in the
+address book), and last the variants in primary-key order. Every other writer that meets two
+of these takes them in the same order (the cancel and refund workflows: order, voucher
+(``give_back_voucher_use``), gift card (``giftcards.services.give_back_gift_card``), then the
+variants as stock moves; staff adjusting a card lock that card alone), so no pair of them can
+deadlock; and a second submit of the same form queues on the cart lock and then
 finds the first one's order. The variants come last on purpose: a popular variant's row is
 then held only from the reservation to the commit (see ``_reserve_stock``).
 """
@@ -33,11 +35,13 @@ from emporium.catalog.selectors import list_purchasable_variants
 from emporium.catalog.services import refresh_stock_state_after_commit
 from emporium.checkout.calculations import (
     DiscountTerms,
+    GiftCardSplit,
     ShippingTerms,
     Totals,
     calculate_line_total,
     calculate_subtotal,
     price_order,
+    split_gift_card_payment,
 )
 from emporium.checkout.exceptions import (
     EmptyCart,
@@ -50,6 +54,12 @@ from emporium.checkout.idempotency import keys_of_client_key, scope_idempotency_
 from emporium.checkout.models import ShippingMethod, Voucher, VoucherUsage
 from emporium.checkout.selectors import explain_delivery_to, get_tax_rate
 from emporium.core.money import Money, format_money, quantize
+from emporium.giftcards.models import GiftCard
+from emporium.giftcards.services import (
+    deliver_bought_gift_cards_after_commit,
+    find_gift_card_for_payment,
+    spend_gift_card,
+)
 from emporium.orders.emails import send_order_email_once
 from emporium.orders.placing import (
     OrderAmounts,
@@ -75,6 +85,8 @@ class CheckoutDetails:
     billing_address: dict[str, str]
     shipping_method: ShippingMethod
     voucher_code: str = ""
+    # A gift card pays part or all of the total (a means of payment: the total is unchanged).
+    gift_card_code: str = ""
     # A customer may keep a shipping address typed at checkout in their address book.
     save_shipping_address: bool = False
 
@@ -167,6 +179,28 @@ def calculate_checkout_totals(
     return totals, voucher
 
 
+@dataclass(frozen=True)
+class GiftCardPayment:
+    """The card typed at checkout and how much of the total it pays (``split``)."""
+
+    card: GiftCard
+    split: GiftCardSplit
+
+
+def apply_gift_card(*, code: str, totals: Totals, lock: bool = False) -> GiftCardPayment | None:
+    """The gift card's part of these totals, or None when no code was typed.
+
+    Refuses (:class:`GiftCardNotApplicable`) a code that is unknown, expired, switched off, in
+    another currency or spent. With ``lock``, ``place_order`` holds the card's row from here to
+    its commit, so the balance it splits is the balance it spends.
+    """
+    if not code.strip():
+        return None
+    card = find_gift_card_for_payment(code=code, currency=totals.currency, lock=lock)
+    split = split_gift_card_payment(total=totals.total, balance=card.balance_amount, currency=totals.currency)
+    return GiftCardPayment(card=card, split=split)
+
+
 def _reserve_stock(lines: list[CartLine]) -> None:
     """stock_allocated += quantity, only where enough is free; variants in primary-key order.
 
@@ -233,6 +267,11 @@ def place_order(
     scoped to the cart and customer, so another cart sending it is refused with
     IdempotencyKeyReused instead of being given this order. Payment is the next step: the
     order waits as unpaid, and mark_order_paid moves it on.
+
+    A gift card's part is taken off the card here, under its row lock, in this transaction:
+    once per order, and never below zero, however many checkouts spend the same card at once.
+    The payment that follows is for the rest (``Order.amount_due``); a card that pays it all
+    leaves the order paid as it is placed.
     """
     # The replay is looked for once, under the cart lock: a twin submit queues on it and then
     # finds the first one's order (a first look before the lock cost every new order a query).
@@ -259,6 +298,8 @@ def place_order(
     totals, voucher = calculate_checkout_totals(
         lines=lines, details=details, customer=customer, currency=cart.currency, lock_voucher=True
     )
+    gift_card = apply_gift_card(code=details.gift_card_code, totals=totals, lock=True)  # after the voucher
+    gift_card_part = gift_card.split.gift_card if gift_card else Decimal(0)
     # Orders writes the order, its lines and the "placed" event; a voucher that covers the
     # whole order (free shipping too) leaves nothing to pay, and create_order then records
     # the order as paid as it is placed.
@@ -281,6 +322,8 @@ def place_order(
             tax_amount=totals.tax,
             tax_rate=totals.tax_rate,
             total_amount=totals.total,
+            gift_card_amount=gift_card_part,
+            gift_card_last_four=gift_card.card.last_four if gift_card and gift_card_part else "",
         ),
         lines=[
             PricedLine(
@@ -299,6 +342,8 @@ def place_order(
     if voucher is not None:
         Voucher.objects.filter(pk=voucher.pk).update(used_count=F("used_count") + 1)
         VoucherUsage.objects.create(voucher=voucher, order=order, customer=customer, email=details.email)
+    if gift_card is not None and gift_card_part > 0:
+        spend_gift_card(card=gift_card.card, order=order, amount=gift_card_part)
     if customer is not None and details.save_shipping_address:
         add_address_from_checkout(customer=customer, address=details.shipping_address)
     # Before the stock is reserved, so listeners' work (the webhooks outbox) is not done while
@@ -312,6 +357,8 @@ def place_order(
     _reserve_stock(lines)
     order_id = order.pk
     transaction.on_commit(lambda: _queue_confirmation(order_id))
+    if order.is_paid:  # a voucher or a gift card paid it all: gift cards it bought go out now
+        deliver_bought_gift_cards_after_commit(order=order)
     return order
 
 

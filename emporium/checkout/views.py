@@ -33,7 +33,14 @@ from emporium.checkout.exceptions import (
     VoucherNotApplicable,
 )
 from emporium.checkout.forms import CheckoutForm, OrderLookupForm
-from emporium.checkout.services import CheckoutDetails, calculate_checkout_totals, place_order
+from emporium.checkout.services import (
+    CheckoutDetails,
+    GiftCardPayment,
+    apply_gift_card,
+    calculate_checkout_totals,
+    place_order,
+)
+from emporium.giftcards.exceptions import GiftCardNotApplicable
 from emporium.orders.invoices import invoice_html_context, invoice_pdf_response
 from emporium.orders.links import ORDER_TOKEN_PARAMETER, make_order_link
 from emporium.orders.selectors import get_order_for_visitor, look_up_order
@@ -50,6 +57,7 @@ def _details(form: CheckoutForm) -> CheckoutDetails:
         billing_address=data["billing_address"],
         shipping_method=data["shipping_method"],
         voucher_code=data.get("voucher_code", ""),
+        gift_card_code=data.get("gift_card_code", ""),
         save_shipping_address=bool(data.get("save_address")) and data.get("saved_address") is None,
     )
 
@@ -67,27 +75,34 @@ def _partial_details(form: CheckoutForm) -> CheckoutDetails | None:
         billing_address=address,
         shipping_method=method,
         voucher_code=data.get("voucher_code", ""),
+        gift_card_code=data.get("gift_card_code", ""),
     )
 
 
 def _preview_totals(
     form: CheckoutForm, *, lines: list[CartLine], customer: User | None, currency: str
-) -> tuple[Totals | None, str]:
-    """Totals for what the form holds so far, or why they cannot be given (also on the field)."""
+) -> tuple[Totals | None, GiftCardPayment | None, str]:
+    """Totals for what the form holds so far and the gift card's part of them, or why they
+    cannot be given (also on the field). A gift card refused leaves the totals shown."""
     details = _partial_details(form)
     if details is None:
-        return None, ""
+        return None, None, ""
     try:
         totals, _ = calculate_checkout_totals(
             lines=lines, details=details, customer=customer, currency=currency
         )
     except VoucherNotApplicable as error:
         form.add_error("voucher_code", error.message)
-        return None, error.message
+        return None, None, error.message
     except ShippingMethodNotAvailable as error:
         form.add_error("shipping_method", error.message)
-        return None, error.message
-    return totals, ""
+        return None, None, error.message
+    try:
+        gift_card = apply_gift_card(code=details.gift_card_code, totals=totals)
+    except GiftCardNotApplicable as error:
+        form.add_error("gift_card_code", error.message)
+        return totals, None, error.message
+    return totals, gift_card, ""
 
 
 def _checkout_context(request: HttpRequest) -> tuple[User | None, Cart | None, list[CartLine]]:
@@ -107,7 +122,7 @@ def checkout_view(request: HttpRequest) -> HttpResponse:
         return redirect("cart:detail")
     initial = {"email": customer.email} if customer else {}
     form = CheckoutForm(request.POST or None, customer=customer, currency=cart.currency, initial=initial)
-    totals = None
+    totals, gift_card = None, None
     if placing and form.is_valid():
         # Even when the cart is empty: a retry of a submit that went through (a double click,
         # a reload after a timeout) emptied it, and place_order hands back that order.
@@ -122,6 +137,8 @@ def checkout_view(request: HttpRequest) -> HttpResponse:
             return redirect("cart:detail")
         except VoucherNotApplicable as error:
             form.add_error("voucher_code", error.message)
+        except GiftCardNotApplicable as error:
+            form.add_error("gift_card_code", error.message)
         except ShippingMethodNotAvailable as error:
             form.add_error("shipping_method", error.message)
         except (OutOfStock, ItemNotForSale) as error:  # the messages name the item
@@ -136,16 +153,23 @@ def checkout_view(request: HttpRequest) -> HttpResponse:
         else:
             remember_order_in_session(session=request.session, order=order)
             remember_cart_count(session=request.session, cart=cart)
-            if not order.accepts_payment:  # a voucher paid for all of it
+            if not order.accepts_payment:  # a voucher or a gift card paid for all of it
                 return redirect("checkout:order-status", number=order.number)
             return redirect("payments:pay", number=order.number)  # payment is the next step
     elif request.method == "POST" and not placing:
         # Without JavaScript, "Update totals" shows what the live summary shows: what the form
         # holds so far is enough, and the fields still missing are pointed out.
-        totals, _ = _preview_totals(form, lines=lines, customer=customer, currency=cart.currency)
+        # The page shows a refusal next to its field; only the htmx summary says it in the summary.
+        totals, gift_card, _ = _preview_totals(form, lines=lines, customer=customer, currency=cart.currency)
     if not lines:
         return redirect("cart:detail")  # nothing left to check out
-    context = {"form": form, "lines": lines, "totals": totals, **_summary_context(lines, cart.currency, form)}
+    context = {
+        "form": form,
+        "lines": lines,
+        "totals": totals,
+        "gift_card": gift_card,
+        **_summary_context(lines, cart.currency, form),
+    }
     return render(request, "checkout/checkout.html", context, status=422 if form.errors else 200)
 
 
@@ -204,9 +228,9 @@ def checkout_totals_view(request: HttpRequest) -> HttpResponse:
     if cart is None or not lines:
         return HttpResponse(status=204)
     form = CheckoutForm(request.POST, customer=customer, currency=cart.currency)
-    totals, problem = _preview_totals(form, lines=lines, customer=customer, currency=cart.currency)
+    totals, gift_card, problem = _preview_totals(form, lines=lines, customer=customer, currency=cart.currency)
     summary = _summary_context(lines, cart.currency, form)
-    context = {"lines": lines, "totals": totals, "problem": problem, **summary}
+    context = {"lines": lines, "totals": totals, "gift_card": gift_card, "problem": problem, **summary}
     return render(request, "checkout/_summary.html", context)
 
 

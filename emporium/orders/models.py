@@ -8,9 +8,11 @@ is written as it happened, not replayed through the machine.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django_fsm import FSMField, transition
 
@@ -147,6 +149,40 @@ class Order(TimeStampedModel):
     def tax(self) -> Money:
         return Money(self.tax_amount, self.currency)
 
+    # The part a gift card paid lives in its own row (OrderGiftCardPayment), not in a column
+    # here: the order's row is read under lock everywhere, and a wider row means a longer
+    # SELECT ... FOR UPDATE for every one of them. Pages load it with the order
+    # (select_related("gift_card_payment")), so showing it costs no query.
+    @property
+    def gift_card_payment_or_none(self) -> OrderGiftCardPayment | None:
+        try:
+            return self.gift_card_payment
+        except ObjectDoesNotExist:
+            return None
+
+    @property
+    def gift_card_amount(self) -> Decimal:
+        part = self.gift_card_payment_or_none
+        return part.amount if part is not None else Decimal(0)
+
+    @property
+    def gift_card_last_four(self) -> str:
+        part = self.gift_card_payment_or_none
+        return part.last_four if part is not None else ""
+
+    @property
+    def gift_card(self) -> Money:
+        return Money(self.gift_card_amount, self.currency)
+
+    @property
+    def amount_due(self) -> Money:
+        """What a payment takes: the total less the gift card's part (the card paid that)."""
+        return Money(self.total_amount - self.gift_card_amount, self.currency)
+
+    @property
+    def masked_gift_card(self) -> str:
+        return f"\N{HORIZONTAL ELLIPSIS}{self.gift_card_last_four}" if self.gift_card_last_four else ""
+
     @property
     def refunded(self) -> Money:
         return Money(self.refunded_amount, self.currency)
@@ -276,6 +312,27 @@ class OrderLine(models.Model):
         its own ("Mug (MUG-1)"): pages print the code in a column of its own, so it shows once."""
         suffix = f" ({self.sku})"
         return self.product_name.removesuffix(suffix) if self.sku else self.product_name
+
+
+class OrderGiftCardPayment(models.Model):
+    """The part of an order's total a gift card paid, taken off the card as the order was
+    placed (emporium.giftcards keeps the card's ledger). A means of payment, not a discount:
+    the total and its VAT are the same either way; a payment takes only the rest
+    (``Order.amount_due``). Written by ``placing.create_order`` with the order, never changed."""
+
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="gift_card_payment")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    last_four = models.CharField(
+        max_length=4, help_text="The card's last four characters, to name it masked."
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="order_gift_card_payment_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} by gift card on {self.order_id}"
 
 
 class OrderEventType(models.TextChoices):

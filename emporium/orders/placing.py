@@ -22,11 +22,20 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from emporium.accounts.models import User
-from emporium.orders.models import Order, OrderEvent, OrderEventType, OrderLine, OrderStatus, StockState
+from emporium.orders.models import (
+    Order,
+    OrderEvent,
+    OrderEventType,
+    OrderGiftCardPayment,
+    OrderLine,
+    OrderStatus,
+    StockState,
+)
 from emporium.orders.numbers import generate_order_number
 from emporium.orders.signals import order_placed
 
 NOTHING_TO_PAY_MESSAGE = "Nothing to pay: the voucher covers the whole order"
+PAID_BY_GIFT_CARD_MESSAGE = "Paid by gift card"
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,10 @@ class OrderAmounts:
     tax_amount: Decimal
     tax_rate: Decimal
     total_amount: Decimal
+    # The part of the total a gift card pays (checkout takes it off the card in the same
+    # transaction); the order's payment is for the rest.
+    gift_card_amount: Decimal = Decimal(0)
+    gift_card_last_four: str = ""
 
 
 def create_order(
@@ -75,9 +88,10 @@ def create_order(
     ORDER_RESERVATION_MINUTES, after which ``release_expired_orders`` gives it back. One with
     nothing to pay (a voucher covers it all, shipping too) is paid as it is placed, since no
     provider takes a payment of zero; it keeps its stock until it ships, as any paid order.
+    The same holds when a gift card pays what is left (``amounts.gift_card_amount``).
     """
     now = timezone.now()
-    nothing_to_pay = amounts.total_amount == 0
+    nothing_to_pay = amounts.total_amount - amounts.gift_card_amount == 0
     order = Order.objects.create(
         number=generate_order_number(),
         idempotency_key=idempotency_key,
@@ -103,6 +117,10 @@ def create_order(
         if nothing_to_pay
         else now + timedelta(minutes=settings.ORDER_RESERVATION_MINUTES),
     )
+    if amounts.gift_card_amount > 0:  # a fourth INSERT, only for an order a gift card pays
+        OrderGiftCardPayment.objects.create(
+            order=order, amount=amounts.gift_card_amount, last_four=amounts.gift_card_last_four
+        )
     OrderLine.objects.bulk_create(
         OrderLine(
             order=order,
@@ -120,9 +138,13 @@ def create_order(
         type=OrderEventType.PLACED,
         to_status=order.status,
         actor=customer,
-        message=NOTHING_TO_PAY_MESSAGE if nothing_to_pay else "",
+        message=_placed_message(amounts) if nothing_to_pay else "",
     )
     return order
+
+
+def _placed_message(amounts: OrderAmounts) -> str:
+    return PAID_BY_GIFT_CARD_MESSAGE if amounts.gift_card_amount else NOTHING_TO_PAY_MESSAGE
 
 
 def announce_order_placed(*, order: Order) -> None:

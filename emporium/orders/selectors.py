@@ -66,7 +66,12 @@ def get_order_for_visitor(
 ) -> Order:
     """The order with this number if this visitor may see it; Http404 otherwise."""
     lines = Prefetch("lines", OrderLine.objects.order_by("pk"))
-    order = Order.objects.prefetch_related(lines).filter(number=number).first()
+    order = (
+        Order.objects.select_related("gift_card_payment")
+        .prefetch_related(lines)
+        .filter(number=number)
+        .first()
+    )
     if order is None or not may_view_order(
         order=order, customer=customer, session=session, order_token=order_token
     ):
@@ -150,6 +155,13 @@ def list_order_totals(*, order: Order) -> list[TotalRow]:
     if order.tax_amount:
         rate = f" at {(order.tax_rate * 100).normalize():f}%" if order.tax_rate else ""
         rows.append(TotalRow("tax", f"Includes VAT{rate}", order.tax))
+    if order.gift_card_amount:
+        # A gift card paid part of the total: it is shown as paid, not as a discount (the
+        # total and its VAT stay as they are), then what the other payment took or takes.
+        card = f" ({order.masked_gift_card})" if order.gift_card_last_four else ""
+        rows.append(TotalRow("gift_card", f"Gift card{card}", order.gift_card, is_deducted=True))
+        label = "Paid by other means" if order.is_paid else "To pay"
+        rows.append(TotalRow("amount_due", label, order.amount_due))
     if order.refunded_amount:
         rows.append(TotalRow("refunded", "Refunded", Money(order.refunded_amount, currency)))
     return rows
@@ -171,7 +183,11 @@ def get_order_for_customer(*, customer: User, number: str) -> Order:
     """One of the customer's orders with its lines. Raises Http404 for anybody else's, as for
     a number that does not exist."""
     lines = Prefetch("lines", OrderLine.objects.order_by("pk"))
-    return get_object_or_404(Order.objects.prefetch_related(lines), number=number, customer=customer)
+    return get_object_or_404(
+        Order.objects.select_related("gift_card_payment").prefetch_related(lines),
+        number=number,
+        customer=customer,
+    )
 
 
 # --- Staff: every customer's orders (the staff API; the permission is checked by the caller) --

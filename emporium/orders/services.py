@@ -167,6 +167,18 @@ def record_voucher_use_given_back(*, order: Order, actor: User | None = None) ->
     )
 
 
+def record_gift_card_given_back(*, order: Order, amount: Money, actor: User | None = None) -> None:
+    """Say in the order's history that its gift card's part went back on the card
+    (``giftcards.services.give_back_gift_card``, called by the cancel and refund workflows)."""
+    card = f" {order.masked_gift_card}" if order.gift_card_last_four else ""
+    OrderEvent.objects.create(
+        order=order,
+        type=OrderEventType.NOTE,
+        actor=actor,
+        message=f"{format_money(amount)} given back to gift card{card}",
+    )
+
+
 @transaction.atomic
 def mark_order_paid(*, order: Order, actor: User | None = None, note: str = "") -> Order:
     """The interface point for payments: emporium.payments calls this once a payment's money

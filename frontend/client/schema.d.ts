@@ -37,6 +37,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/account/gift-cards/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The customer's gift cards (given to their account or issued to their e-mail address),
+         *     newest first: masked codes, balances and expiry. Nobody else's.
+         */
+        get: operations["account_gift_cards_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/account/orders/": {
         parameters: {
             query?: never;
@@ -508,7 +528,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Price the cart as it would be ordered: shipping, voucher, VAT and total. Changes nothing. */
+        /**
+         * @description Price the cart as it would be ordered: shipping, voucher, VAT and total, and with a
+         *     gift card, its part and what is left to pay. Changes nothing (the card is not spent).
+         */
         post: operations["checkout_preview"];
         delete?: never;
         options?: never;
@@ -912,6 +935,24 @@ export interface paths {
          *     the top). Moving it under itself or one of its sub-categories is a 400 naming `parent`.
          */
         patch: operations["staff_categories_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/staff/gift-cards/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Every gift card, newest first; `code` (in full) finds one card, `email` a recipient's. */
+        get: operations["staff_gift_cards_list"];
+        put?: never;
+        /** @description Issue a card: the answer carries its `full_code`, shown this once and never again. */
+        post: operations["staff_gift_cards_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/staff/orders/": {
@@ -1757,6 +1798,11 @@ export interface components {
             /** @default  */
             voucher_code: string;
             /**
+             * @description A gift card that pays all or part of the total; a payment takes the rest.
+             * @default
+             */
+            gift_card_code: string;
+            /**
              * @description Customers: keep the written-out shipping address in their book.
              * @default false
              */
@@ -2107,9 +2153,71 @@ export interface components {
              */
             rate_from_first_stage: string | null;
         };
+        GiftCardCursorPageOutput: {
+            /**
+             * Format: uri
+             * @description The next page, or null at the end.
+             */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["GiftCardOutput"][];
+        };
+        /** @description A card as its owner (or staff) sees it: never its code, only the last four characters. */
+        GiftCardOutput: {
+            readonly id: number;
+            /** @description Masked: …7KQ2. Never the full code. */
+            code: string;
+            currency?: string;
+            readonly balance: components["schemas"]["MoneyOutput"];
+            readonly initial: components["schemas"]["MoneyOutput"];
+            /**
+             * Format: date-time
+             * @description Blank: never expires.
+             */
+            expires_at?: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
         HelpfulOutput: {
             id: number;
             helpful_count: number;
+        };
+        IssueGiftCardInputRequest: {
+            /** Format: decimal */
+            amount: string;
+            /** @description ISO 4217, e.g. GBP. */
+            currency: string;
+            recipient_email?: string;
+            owner_id?: number | null;
+            /** Format: date-time */
+            expires_at?: string | null;
+            /** @default  */
+            note: string;
+        };
+        /** @description A card as its owner (or staff) sees it: never its code, only the last four characters. */
+        IssuedGiftCardOutput: {
+            readonly id: number;
+            /** @description Masked: …7KQ2. Never the full code. */
+            code: string;
+            currency?: string;
+            readonly balance: components["schemas"]["MoneyOutput"];
+            readonly initial: components["schemas"]["MoneyOutput"];
+            /**
+             * Format: date-time
+             * @description Blank: never expires.
+             */
+            expires_at?: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** @description Untick to stop the card being used. */
+            is_active?: boolean;
+            readonly owner_id: number | null;
+            recipient_email?: string;
+            readonly issued_by_id: number | null;
+            note?: string;
+            /** @description The card's code in full: shown in this answer only, never again. Give it to the customer. */
+            readonly full_code: string;
         };
         /**
          * @description * `flat` - Flat rate
@@ -2191,6 +2299,16 @@ export interface components {
             paid_at?: string | null;
             /** Format: date-time */
             reserved_until?: string | null;
+            /**
+             * Format: decimal
+             * @description The part of the total a gift card paid.
+             */
+            readonly gift_card_amount: string;
+            /**
+             * Format: decimal
+             * @description What a payment takes: the total less the gift card's part.
+             */
+            readonly amount_due_amount: string;
             readonly lines: components["schemas"]["OrderLineOutput"][];
         };
         OrderEventOutput: {
@@ -2365,6 +2483,11 @@ export interface components {
             /** @default  */
             voucher_code: string;
             /**
+             * @description A gift card that pays all or part of the total; a payment takes the rest.
+             * @default
+             */
+            gift_card_code: string;
+            /**
              * @description Customers: keep the written-out shipping address in their book.
              * @default false
              */
@@ -2406,6 +2529,16 @@ export interface components {
             paid_at?: string | null;
             /** Format: date-time */
             reserved_until?: string | null;
+            /**
+             * Format: decimal
+             * @description The part of the total a gift card paid.
+             */
+            readonly gift_card_amount: string;
+            /**
+             * Format: decimal
+             * @description What a payment takes: the total less the gift card's part.
+             */
+            readonly amount_due_amount: string;
             readonly lines: components["schemas"]["OrderLineOutput"][];
             /** @description Guests only (absent for customers): send it in the X-Order-Token header to read and pay this order. Valid for GUEST_ORDER_TOKEN_DAYS; keep it secret. */
             order_token?: string;
@@ -2834,6 +2967,38 @@ export interface components {
             seo_title?: string;
             seo_description?: string;
         };
+        StaffGiftCardCursorPageOutput: {
+            /**
+             * Format: uri
+             * @description The next page, or null at the end.
+             */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["StaffGiftCardOutput"][];
+        };
+        /** @description A card as its owner (or staff) sees it: never its code, only the last four characters. */
+        StaffGiftCardOutput: {
+            readonly id: number;
+            /** @description Masked: …7KQ2. Never the full code. */
+            code: string;
+            currency?: string;
+            readonly balance: components["schemas"]["MoneyOutput"];
+            readonly initial: components["schemas"]["MoneyOutput"];
+            /**
+             * Format: date-time
+             * @description Blank: never expires.
+             */
+            expires_at?: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** @description Untick to stop the card being used. */
+            is_active?: boolean;
+            readonly owner_id: number | null;
+            recipient_email?: string;
+            readonly issued_by_id: number | null;
+            note?: string;
+        };
         StaffOrderDetailOutput: {
             number: string;
             status?: components["schemas"]["OrderStatusEnum"];
@@ -2865,6 +3030,16 @@ export interface components {
             paid_at?: string | null;
             /** Format: date-time */
             reserved_until?: string | null;
+            /**
+             * Format: decimal
+             * @description The part of the total a gift card paid.
+             */
+            readonly gift_card_amount: string;
+            /**
+             * Format: decimal
+             * @description What a payment takes: the total less the gift card's part.
+             */
+            readonly amount_due_amount: string;
             readonly lines: components["schemas"]["OrderLineOutput"][];
             readonly customer_id: number | null;
             stock_state?: components["schemas"]["StockStateEnum"] | components["schemas"]["BlankEnum"];
@@ -3109,6 +3284,18 @@ export interface components {
             /** Format: decimal */
             total: string;
             voucher_code: string;
+            /** @description The gift card given, masked: …7KQ2. */
+            gift_card: string;
+            /**
+             * Format: decimal
+             * @description The part of the total the gift card pays (not a discount).
+             */
+            gift_card_amount: string;
+            /**
+             * Format: decimal
+             * @description What is left to pay after the gift card: the payment's amount.
+             */
+            to_pay: string;
         };
         /**
          * @description * `placed` - Placed
@@ -3639,6 +3826,84 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid input; `errors` holds the messages per field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Missing, expired or tampered credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Not allowed for this client. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description No such resource, or not one of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Unexpected error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+        };
+    };
+    account_gift_cards_list: {
+        parameters: {
+            query?: {
+                /** @description From the `next` or `previous` link of the page before. */
+                cursor?: string;
+                /** @description Items per page, 1 to 100 (default 24). */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GiftCardCursorPageOutput"];
+                };
             };
             /** @description Invalid input; `errors` holds the messages per field. */
             400: {
@@ -9038,7 +9303,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemOutput"];
                 };
             };
-            /** @description The cart cannot be checked out as asked: `empty_cart`, `out_of_stock`, `item_not_for_sale`, `voucher_not_applicable` or `shipping_method_not_available`; or `idempotency_key_reused`: another cart or customer placed an order with this key. */
+            /** @description The cart cannot be checked out as asked: `empty_cart`, `out_of_stock`, `item_not_for_sale`, `voucher_not_applicable`, `gift_card_not_applicable` or `shipping_method_not_available`; or `idempotency_key_reused`: another cart or customer placed an order with this key. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9223,7 +9488,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemOutput"];
                 };
             };
-            /** @description The cart cannot be priced as asked: `empty_cart`, `voucher_not_applicable` or `shipping_method_not_available` (stock and sale are checked when the order is placed). */
+            /** @description The cart cannot be priced as asked: `empty_cart`, `voucher_not_applicable`, `gift_card_not_applicable` or `shipping_method_not_available` (stock and sale are checked when the order is placed). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11936,6 +12201,183 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StaffCategoryOutput"];
+                };
+            };
+            /** @description Invalid input; `errors` holds the messages per field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Missing, expired or tampered credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Not allowed for this client. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description No such resource, or not one of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description The body is larger than the API accepts (2.5 MB, DATA_UPLOAD_MAX_MEMORY_SIZE). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description The body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Unexpected error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+        };
+    };
+    staff_gift_cards_list: {
+        parameters: {
+            query?: {
+                /** @description A full code: finds its card. */
+                code?: string;
+                /** @description From the `next` or `previous` link of the page before. */
+                cursor?: string;
+                /** @description The recipient's or owner's e-mail. */
+                email?: string;
+                /** @description Items per page, 1 to 100 (default 24). */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffGiftCardCursorPageOutput"];
+                };
+            };
+            /** @description Invalid input; `errors` holds the messages per field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Missing, expired or tampered credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Not allowed for this client. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description No such resource, or not one of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Unexpected error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+        };
+    };
+    staff_gift_cards_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IssueGiftCardInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssuedGiftCardOutput"];
                 };
             };
             /** @description Invalid input; `errors` holds the messages per field. */

@@ -41,6 +41,13 @@ class CheckoutInput(serializers.Serializer):
     billing_address_id = serializers.IntegerField(required=False, min_value=1)
     shipping_method_id = serializers.PrimaryKeyRelatedField(queryset=list_active_shipping_methods())
     voucher_code = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    gift_card_code = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="A gift card that pays all or part of the total; a payment takes the rest.",
+    )
     save_address = serializers.BooleanField(
         required=False,
         default=False,
@@ -115,6 +122,17 @@ class TotalsOutput(serializers.Serializer):
     tax_rate = serializers.DecimalField(max_digits=5, decimal_places=4)
     total = serializers.DecimalField(max_digits=14, decimal_places=2)
     voucher_code = serializers.CharField(allow_blank=True)
+    gift_card = serializers.CharField(allow_blank=True, help_text="The gift card given, masked: …7KQ2.")
+    gift_card_amount = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        help_text="The part of the total the gift card pays (not a discount).",
+    )
+    to_pay = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        help_text="What is left to pay after the gift card: the payment's amount.",
+    )
 
 
 class PlacedOrderOutput(OrderDetailOutput):

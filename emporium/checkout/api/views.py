@@ -33,7 +33,12 @@ from emporium.checkout.api.serializers import (
 )
 from emporium.checkout.exceptions import EmptyCart
 from emporium.checkout.selectors import list_shipping_methods_for_country, snapshot_address
-from emporium.checkout.services import CheckoutDetails, calculate_checkout_totals, place_order
+from emporium.checkout.services import (
+    CheckoutDetails,
+    apply_gift_card,
+    calculate_checkout_totals,
+    place_order,
+)
 from emporium.core.api.schema import problems
 from emporium.orders.api.guest_access import ORDER_TOKEN, order_token_of
 from emporium.orders.api.serializers import OrderDetailOutput
@@ -42,13 +47,14 @@ from emporium.orders.services import make_guest_order_token
 
 CHECKOUT_PROBLEMS = problems(
     409,
-    description="The cart cannot be priced as asked: `empty_cart`, `voucher_not_applicable` or "
-    "`shipping_method_not_available` (stock and sale are checked when the order is placed).",
+    description="The cart cannot be priced as asked: `empty_cart`, `voucher_not_applicable`, "
+    "`gift_card_not_applicable` or `shipping_method_not_available` (stock and sale are checked when the order is placed).",
 )
 PLACE_ORDER_PROBLEMS = problems(
     409,
     description="The cart cannot be checked out as asked: `empty_cart`, `out_of_stock`, "
-    "`item_not_for_sale`, `voucher_not_applicable` or `shipping_method_not_available`; or "
+    "`item_not_for_sale`, `voucher_not_applicable`, `gift_card_not_applicable` or "
+    "`shipping_method_not_available`; or "
     "`idempotency_key_reused`: another cart or customer placed an order with this key.",
 )
 
@@ -76,6 +82,7 @@ def _details(*, params: dict[str, Any], customer: User | None) -> CheckoutDetail
         billing_address=billing,
         shipping_method=params["shipping_method_id"],
         voucher_code=params.get("voucher_code", ""),
+        gift_card_code=params.get("gift_card_code", ""),
         save_shipping_address=customer is not None
         and params.get("save_address", False)
         and "shipping_address" in params,
@@ -112,7 +119,8 @@ class CheckoutPreviewApi(APIView):
         tags=["checkout"],
     )
     def post(self, request: Request) -> Response:
-        """Price the cart as it would be ordered: shipping, voucher, VAT and total. Changes nothing."""
+        """Price the cart as it would be ordered: shipping, voucher, VAT and total, and with a
+        gift card, its part and what is left to pay. Changes nothing (the card is not spent)."""
         customer = signed_in_user(request)
         cart = get_cart_for_client(customer=customer, token=cart_token_of(request))
         serializer = CheckoutInput(data=request.data)
@@ -124,7 +132,14 @@ class CheckoutPreviewApi(APIView):
         totals, voucher = calculate_checkout_totals(
             lines=lines, details=details, customer=customer, currency=cart.currency
         )
-        body = {**totals.__dict__, "voucher_code": voucher.code if voucher else ""}
+        gift_card = apply_gift_card(code=details.gift_card_code, totals=totals)
+        body = {
+            **totals.__dict__,
+            "voucher_code": voucher.code if voucher else "",
+            "gift_card": gift_card.card.masked_code if gift_card else "",
+            "gift_card_amount": gift_card.split.gift_card if gift_card else 0,
+            "to_pay": gift_card.split.to_pay if gift_card else totals.total,
+        }
         return Response(TotalsOutput(body).data)
 
 

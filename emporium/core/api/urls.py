@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("emporium.wishlist.api.urls")),
     path("", include("emporium.webhooks.api.urls")),
     path("", include("emporium.returns.api.urls")),
+    path("", include("emporium.giftcards.api.urls")),
 ]

@@ -125,6 +125,7 @@ ACCOUNT = {
     "accounts:address-update": SIGNED_IN,
     "accounts:address-delete": SIGNED_IN,
     "accounts:orders": SIGNED_IN,
+    "accounts:gift-cards": SIGNED_IN,
     "accounts:order-detail": SIGNED_IN,
     "accounts:order-invoice": SIGNED_IN,
     "accounts:order-invoice-pdf": SIGNED_IN,
@@ -209,6 +210,10 @@ ADMIN_MODELS: dict[str, tuple[Rule, Rule, Rule]] = {
     "catalog_producttype": CATALOG_ADMIN,
     "orders_order": (staff("orders", "analyst"), NOBODY, staff("orders")),
     "returns_return": (staff("orders"), NOBODY, NOBODY),  # asked for by customers, kept as a record
+    # Money like vouchers: superusers (or a group a shop makes with giftcards' permissions);
+    # a card with a ledger is switched off, never deleted.
+    "giftcards_giftcard": (SUPERUSER, SUPERUSER, NOBODY),
+    "giftcards_giftcardproduct": SUPERUSER_ADMIN,
     "webhooks_webhookendpoint": INTEGRATION_ADMIN,
     "webhooks_webhookdelivery": (staff("integration"), NOBODY, staff("integration")),
     "alerts_stockalert": (SUPERUSER, NOBODY, SUPERUSER),
@@ -296,6 +301,7 @@ OPERATIONS: dict[str, Rule] = {
     "account_addresses_update": SIGNED_IN,
     "account_addresses_destroy": SIGNED_IN,
     "account_orders_list": SIGNED_IN,
+    "account_gift_cards_list": SIGNED_IN,
     "account_orders_retrieve": SIGNED_IN,
     "wishlist_list": SIGNED_IN,
     "wishlist_save": SIGNED_IN,
@@ -315,6 +321,8 @@ OPERATIONS: dict[str, Rule] = {
     "staff_product_types_list": STAFF_CATALOG_READ,
     "staff_product_types_retrieve": STAFF_CATALOG_READ,
     "staff_orders_list": STAFF_ORDERS_READ,
+    "staff_gift_cards_list": SUPERUSER,  # or a group given giftcards' permissions
+    "staff_gift_cards_create": SUPERUSER,
     "staff_orders_retrieve": STAFF_ORDERS_READ,
     "staff_orders_pay": STAFF_ORDERS_WRITE,
     "staff_orders_fulfil": STAFF_ORDERS_WRITE,

@@ -37,6 +37,16 @@ class OrderAddressOutput(serializers.Serializer):
 
 class OrderDetailOutput(OrderSummaryOutput):
     lines = OrderLineOutput(many=True, read_only=True)
+    gift_card_amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, read_only=True, help_text="The part of the total a gift card paid."
+    )
+    amount_due_amount = serializers.DecimalField(
+        source="amount_due.amount",
+        max_digits=12,
+        decimal_places=2,
+        read_only=True,
+        help_text="What a payment takes: the total less the gift card's part.",
+    )
     shipping_address = OrderAddressOutput(allow_null=True, read_only=True)
     billing_address = OrderAddressOutput(allow_null=True, read_only=True)
 
@@ -45,7 +55,8 @@ class OrderDetailOutput(OrderSummaryOutput):
             *OrderSummaryOutput.Meta.fields,
             "email", "subtotal_amount", "shipping_amount", "discount_amount", "tax_amount", "tax_rate",
             "shipping_method_name", "voucher_code", "shipping_address", "billing_address",
-            "tracking_number", "paid_at", "reserved_until", "lines",
+            "tracking_number", "paid_at", "reserved_until", "gift_card_amount", "amount_due_amount",
+            "lines",
         )  # fmt: skip
 
 

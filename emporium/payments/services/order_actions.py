@@ -11,8 +11,9 @@ other apps (the voucher use given back, open attempts closed).
 from __future__ import annotations
 
 from emporium.accounts.models import User
-from emporium.core.money import Money
-from emporium.orders.exceptions import RefundAmountRequired
+from emporium.core.money import Money, format_money
+from emporium.giftcards.services import gift_card_part_left
+from emporium.orders.exceptions import RefundAmountRequired, RefundExceedsOrderTotal
 from emporium.orders.models import Order
 from emporium.orders.services import (
     check_order_can_be_cancelled,
@@ -28,7 +29,12 @@ from emporium.payments.services.capture import cancel_payment
 from emporium.payments.services.paying import mark_payment_received
 from emporium.payments.services.refund_records import pending_refunds
 from emporium.payments.services.refunds import complete_refund, refund_payment
-from emporium.payments.services.workflows import cancel_order_and_release, pay_order, refund_order_and_release
+from emporium.payments.services.workflows import (
+    cancel_order_and_release,
+    pay_order,
+    refund_order_and_release,
+    refund_to_gift_card,
+)
 
 S = PaymentState
 
@@ -66,6 +72,14 @@ def refund_order_payment(
     """
     if partial and amount is None:
         raise RefundAmountRequired()
+    if gift_card_part_left(order=order) > 0:
+        return _refund_with_gift_card(order=order, amount=amount, partial=partial, actor=actor, reason=reason)
+    return _refund_through_payment(order=order, amount=amount, partial=partial, actor=actor, reason=reason)
+
+
+def _refund_through_payment(
+    *, order: Order, amount: Money | None, partial: bool, actor: User | None, reason: str
+) -> Order:
     payment = order.payments.filter(state__in=[S.CAPTURED, S.PARTIALLY_REFUNDED]).order_by("pk").first()
     if payment is not None:
         refund_payment(payment=payment, amount=amount, actor=actor, reason=reason)
@@ -73,6 +87,50 @@ def refund_order_payment(
     if authorized := order.payments.filter(state=S.AUTHORIZED).order_by("pk").first():
         return _release_hold(order=order, payment=authorized, partial=partial, actor=actor, reason=reason)
     return refund_order_and_release(order=order, partial=partial, amount=amount, actor=actor, note=reason)
+
+
+def _refund_with_gift_card(
+    *, order: Order, amount: Money | None, partial: bool, actor: User | None, reason: str
+) -> Order:
+    """An order a gift card paid part of: each part goes back where it came from.
+
+    In full, the card's part goes back on the card, then the payment refunds what it took.
+    In part, the payment gives back first, up to what it can still refund (money back the way
+    the customer paid), and only what is beyond that goes back on the gift card. The card's
+    part is never sent to the payment's gateway, which never took it. The card goes first: it
+    is ours to do at once, while a provider may answer later (the order then reads refunded
+    once the provider confirms).
+    """
+    if amount is not None and str(amount.currency) != order.currency:
+        raise RefundExceedsOrderTotal(f"Order {order.number} is in {order.currency}.")
+    if amount is None:
+        order = refund_to_gift_card(order=order, actor=actor, note=reason)
+        if order.refunded_amount >= order.total_amount:
+            return order  # the card paid it all
+        return _refund_through_payment(order=order, amount=None, partial=False, actor=actor, reason=reason)
+    payment = order.payments.filter(state__in=[S.CAPTURED, S.PARTIALLY_REFUNDED]).order_by("pk").first()
+    by_payment = Money(0, order.currency)
+    if payment is not None:
+        available = payment.captured_amount - payment.refunded_amount - pending_refunds(payment)
+        by_payment = Money(min(amount.amount, max(available, 0)), order.currency)
+    on_card = Money(min(amount.amount - by_payment.amount, gift_card_part_left(order=order)), order.currency)
+    beyond = amount.amount - by_payment.amount - on_card.amount
+    if beyond > 0 and payment is not None:
+        raise RefundExceedsOrderTotal(
+            f"At most {format_money(by_payment + on_card)} of order {order.number} can be refunded.",
+            refundable=str((by_payment + on_card).amount),
+        )
+    if on_card.amount > 0:
+        order = refund_to_gift_card(order=order, amount=on_card, actor=actor, note=reason)
+    if by_payment.amount > 0:
+        return _refund_through_payment(
+            order=order, amount=by_payment, partial=True, actor=actor, reason=reason
+        )
+    if beyond > 0:  # paid outside the shop beside the card: recorded only, as for any such order
+        return _refund_through_payment(
+            order=order, amount=Money(beyond, order.currency), partial=True, actor=actor, reason=reason
+        )
+    return order
 
 
 def _release_hold(*, order: Order, payment: Payment, partial: bool, actor: User | None, reason: str) -> Order:

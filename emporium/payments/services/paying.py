@@ -26,7 +26,8 @@ S = PaymentState
 
 
 def start_payment(*, order: Order, gateway_name: str) -> Payment:
-    """Start (or pick up again) paying ``order`` with one gateway; the amount is the order's.
+    """Start (or pick up again) paying ``order`` with one gateway; the amount is what the
+    order still owes (``Order.amount_due``: its total less what a gift card paid at checkout).
 
     An open payment of the same gateway is reused with its idempotency key, so a retry after
     the provider was unreachable, or a reloaded page, never creates a second charge.
@@ -40,7 +41,7 @@ def start_payment(*, order: Order, gateway_name: str) -> Payment:
         ).first()
         if payment is None:
             payment = Payment.objects.create(
-                order=order, gateway=gateway.name, amount=order.total_amount, currency=order.currency
+                order=order, gateway=gateway.name, amount=order.amount_due.amount, currency=order.currency
             )
         if gateway.collects_on_delivery:
             confirm_order_for_cash_on_delivery(order=order)

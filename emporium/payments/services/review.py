@@ -37,10 +37,11 @@ def describe_mismatch(*, payment: Payment, amount: Money | None) -> str:
     order = payment.order
     if amount is None:
         return ""
-    if str(amount.currency) != order.currency or amount.amount != order.total_amount:
+    # What the order still owes, not its total: a gift card paid the rest at checkout.
+    if str(amount.currency) != order.currency or amount.amount != order.amount_due.amount:
         return (
             f"the provider reports {format_money(amount)}, "
-            f"but order {order.number} is for {format_money(order.total)}"
+            f"but order {order.number} is for {format_money(order.amount_due)}"
         )
     if str(amount.currency) != payment.currency or amount.amount != payment.amount:
         return f"the provider reports {format_money(amount)}, but the payment is for {format_money(payment.total)}"

@@ -4,21 +4,26 @@ The orders services change only the order (its status, stock, history and e-mail
 apps must do when it moves is called here, right after, in one transaction with it:
 
 * :func:`pay_order`: the order is marked paid, then its other open payment attempts are
-  closed as duplicates (a Stripe intent still waiting for a card when a bank transfer paid);
+  closed as duplicates (a Stripe intent still waiting for a card when a bank transfer paid),
+  and the gift cards it bought are issued and e-mailed once it commits;
 * :func:`fulfil_order` and :func:`ship_order`: the goods are on their way, so the payments
   only authorized at checkout are captured (manual capture, ADR 0007);
 * :func:`cancel_order_and_release`: the order is cancelled, its voucher use given back
   (checkout) and its open payment attempts closed as abandoned; the expiry sweep
   (:func:`release_expired_orders`) cancels unpaid orders whose reservation ran out this way;
 * :func:`refund_order_and_release`: money given back is recorded on the order and, once it
-  is refunded in full, its voucher use is given back.
+  is refunded in full, its voucher use is given back, and what a gift card paid goes back on
+  the card; :func:`refund_to_gift_card`: the gift card's part of a refund goes back on the card
+  (never to the card payment's gateway), recorded on the order the same way.
 
 They live in payments because payments sits above orders and checkout (README,
 "Architecture"); the staff's actions (``order_actions``) and payments' own services call them.
 Payment providers are never called inside the order's transaction: captures and cancels of
-open attempts are queued as tasks once it commits, and dropped if it rolls back. A voucher use
-is given back under the order's lock and before any stock moves: ``place_order`` locks the
-voucher before the variants too, so the two never wait for each other the other way round.
+open attempts are queued as tasks once it commits, and dropped if it rolls back. A voucher use,
+then a gift card's part, is given back under the order's lock and before any stock moves:
+``place_order`` locks the voucher, then the gift card, then the variants too, so the two never
+wait for each other the other way round. A gift card's part goes back at most once: what is
+left to give back is read from its ledger under the card's lock.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from __future__ import annotations
 import functools
 import logging
 from datetime import datetime
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -33,6 +39,11 @@ from django.utils import timezone
 from emporium.accounts.models import User
 from emporium.checkout.services import give_back_voucher_use
 from emporium.core.money import Money
+from emporium.giftcards.services import (
+    deliver_bought_gift_cards_after_commit,
+    gift_card_part_left,
+    give_back_gift_card,
+)
 from emporium.orders.models import Order, OrderStatus
 from emporium.orders.services import (
     cancel_order,
@@ -44,6 +55,7 @@ from emporium.orders.services import (
     mark_order_fulfilled,
     mark_order_paid,
     mark_order_shipped,
+    record_gift_card_given_back,
     record_voucher_use_given_back,
     refund_order,
     refunds_in_full,
@@ -67,6 +79,7 @@ def pay_order(
     order = mark_order_paid(order=order, actor=actor, note=note)
     if order.status == OrderStatus.PAID:
         _close_open_attempts(order=order, reason=CancelReason.DUPLICATE, sparing=paid_by)
+    deliver_bought_gift_cards_after_commit(order=order)  # gift cards it bought: issued and e-mailed
     return order
 
 
@@ -98,9 +111,16 @@ def cancel_order_and_release(*, order: Order, actor: User | None = None, reason:
         order = lock_order(order)
         check_order_can_be_cancelled(order=order)
         voucher_given_back = give_back_voucher_use(order=order)  # before the stock moves
+        gift_card_given_back = give_back_gift_card(
+            order=order, actor=actor, note=f"Order {order.number} cancelled"
+        )
         order = cancel_order(order=order, actor=actor, reason=reason)
         if voucher_given_back:
             record_voucher_use_given_back(order=order, actor=actor)
+        if gift_card_given_back:
+            record_gift_card_given_back(
+                order=order, amount=Money(gift_card_given_back, order.currency), actor=actor
+            )
         _close_open_attempts(order=order, reason=CancelReason.ABANDONED)
     return order
 
@@ -114,14 +134,56 @@ def refund_order_and_release(
     note: str = "",
 ) -> Order:
     """Record money given back on the order (``refund_order``: its status and refunded amount,
-    and its stock when nothing was shipped); refunded in full, its voucher use goes back too."""
+    and its stock when nothing was shipped); refunded in full, its voucher use goes back too,
+    and whatever its gift card paid and was not given back yet goes back on the card."""
     with transaction.atomic():
         order = lock_order(order)
         check_order_can_be_refunded(order=order)
         # Before the stock moves, as when cancelling; a refund refused below rolls it back.
         in_full = refunds_in_full(order=order, amount=amount)
         voucher_given_back = in_full and give_back_voucher_use(order=order)
+        gift_card_given_back = (
+            give_back_gift_card(order=order, actor=actor, note=f"Order {order.number} refunded")
+            if in_full
+            else Decimal(0)
+        )
         order = refund_order(order=order, partial=partial, amount=amount, actor=actor, note=note)
+        if voucher_given_back:
+            record_voucher_use_given_back(order=order, actor=actor)
+        if gift_card_given_back:
+            record_gift_card_given_back(
+                order=order, amount=Money(gift_card_given_back, order.currency), actor=actor
+            )
+    return order
+
+
+def refund_to_gift_card(
+    *, order: Order, amount: Money | None = None, actor: User | None = None, note: str = ""
+) -> Order:
+    """Give back the gift card's part of a refund on the card itself: all the card paid and
+    still holds back (``amount`` None) or part of it. Recorded on the order as any refund (its
+    status and refunded amount); refunded in full, its voucher use goes back too.
+
+    The card's part never reaches a payment gateway: the card payment only ever took, and so
+    only ever gives back, what was left after the card (``Order.amount_due``).
+    """
+    with transaction.atomic():
+        order = lock_order(order)
+        check_order_can_be_refunded(order=order)
+        # Under the order's lock, every give-back of this order queues behind this one.
+        left = gift_card_part_left(order=order)
+        value = left if amount is None else min(amount.amount, left)
+        if value <= 0:
+            return order
+        refund = Money(value, order.currency)
+        voucher_given_back = refunds_in_full(order=order, amount=refund) and give_back_voucher_use(
+            order=order
+        )
+        given = give_back_gift_card(
+            order=order, amount=value, actor=actor, note=f"Order {order.number} refunded"
+        )
+        detail = f"to gift card {order.masked_gift_card}".strip() + (f": {note}" if note else "")
+        order = refund_order(order=order, amount=Money(given, order.currency), actor=actor, note=detail)
         if voucher_given_back:
             record_voucher_use_given_back(order=order, actor=actor)
     return order

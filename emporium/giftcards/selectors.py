@@ -1,0 +1,33 @@
+"""Reading gift cards: a customer's own cards, staff's list, one card's ledger."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from emporium.accounts.models import User
+from emporium.giftcards.codes import digest_code
+from emporium.giftcards.models import GiftCard, GiftCardMovement
+
+
+def list_gift_cards_for_customer(*, customer: User) -> QuerySet[GiftCard]:
+    """The cards that are the customer's: given to their account, or issued to their e-mail
+    address (a card bought as a present reaches its recipient's account by the address).
+    Switched-off cards are not shown; spent and expired ones are, with their balance."""
+    mine = Q(owner=customer)
+    if customer.email:
+        mine |= Q(recipient_email=customer.email.strip().lower())
+    return GiftCard.objects.filter(mine, is_active=True).order_by("-created_at", "-pk")
+
+
+def list_gift_cards_for_staff(*, code: str = "", email: str = "") -> QuerySet[GiftCard]:
+    """Every card, newest first; a full code typed finds its card, an e-mail its recipient's."""
+    cards = GiftCard.objects.select_related("owner")
+    if code:
+        cards = cards.filter(code_digest=digest_code(code))
+    if email:
+        cards = cards.filter(Q(recipient_email=email.strip().lower()) | Q(owner__email__iexact=email.strip()))
+    return cards.order_by("-created_at", "-pk")
+
+
+def list_movements(*, card: GiftCard) -> QuerySet[GiftCardMovement]:
+    return card.movements.select_related("order").order_by("created_at", "pk")
