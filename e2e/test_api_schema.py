@@ -69,7 +69,7 @@ from emporium.analytics.services import rebuild_all_rollups
 from emporium.cart.models import Cart, CartLine
 from emporium.cart.tests.factories import CartFactory, CartLineFactory
 from emporium.catalog.models import Category, Product, Variant
-from emporium.catalog.tests.factories import CategoryFactory, make_product
+from emporium.catalog.tests.factories import CategoryFactory, ProductTypeFactory, make_product
 from emporium.checkout.models import ShippingMethod
 from emporium.checkout.services import place_order
 from emporium.checkout.tests.factories import (
@@ -157,6 +157,7 @@ class Shop:
     catalog_manager: User
     analyst: User
     integration_manager: User
+    superuser: User  # gift cards are money: no staff role holds them (a shop may make a group)
     category: Category
     product: Product
     shipping_method: ShippingMethod
@@ -247,6 +248,7 @@ def shop(transactional_db: None, live_server: Any, settings: Any, tmp_path: Any)
         catalog_manager=_staff(CATALOG_MANAGER),
         analyst=_staff(ANALYST),
         integration_manager=_staff(INTEGRATION_MANAGER),
+        superuser=StaffUserFactory.create(is_superuser=True),
         category=category,
         product=product,
         shipping_method=ShippingMethodFactory.create(price_amount=Decimal("3.95")),
@@ -272,6 +274,8 @@ def credentials_for(case: schemathesis.Case, shop: Shop) -> dict[str, str]:
     path, method = case.operation.path, case.method.upper()
     if path.startswith("/api/v1/analytics/"):
         return _bearer(shop.analyst)  # the shop's figures: what the Analyst role is for
+    if path.startswith("/api/v1/staff/gift-cards/"):
+        return _bearer(shop.superuser)
     if path.startswith("/api/v1/staff/"):
         if method == "GET":
             return _bearer(shop.analyst)  # reading is what the Analyst role is for
@@ -729,6 +733,32 @@ def _(shop: Shop) -> CaseData:
     return {"path_parameters": {"variant_id": variant.pk}, "body": {"price_amount": "3.00"}}
 
 
+@success("GET /api/v1/staff/product-types/")
+def _(shop: Shop) -> CaseData:
+    ProductTypeFactory.create()
+    return {}
+
+
+@success("GET /api/v1/staff/product-types/{slug}/")
+def _(shop: Shop) -> CaseData:
+    return {"path_parameters": {"slug": ProductTypeFactory.create().slug}}
+
+
+@success("GET /api/v1/staff/gift-cards/")
+def _(shop: Shop) -> CaseData:
+    return {"query": {"page_size": 5}}
+
+
+@success("POST /api/v1/staff/gift-cards/")
+def _(shop: Shop) -> CaseData:
+    return {"body": {"amount": "25.00", "currency": "GBP", "recipient_email": CUSTOMER_EMAIL}}
+
+
+@success("GET /api/v1/account/gift-cards/")
+def _(shop: Shop) -> CaseData:
+    return {"query": {"page_size": 5}}
+
+
 @success("GET /api/v1/staff/categories/")
 def _(shop: Shop) -> CaseData:
     return {"query": {"page_size": 5}}
@@ -1016,6 +1046,8 @@ REFUSED_PROBLEMS: dict[str, set[tuple[int, str]]] = {
     },
     "POST /api/v1/reviews/{review_id}/helpful/": {(404, "review_not_found"), (409, "own_review")},
     "POST /api/v1/wishlist/": {(404, "product_not_found"), (409, "wishlist_full")},
+    # An amount that rounds to nothing in the currency's minor unit (0.40 in yen).
+    "POST /api/v1/staff/gift-cards/": {(409, "gift_card_balance_too_low")},
 }
 # ... and a 400 that names only these fields: their values are checked against the shop's rows
 # (an id or slug that names none, a slug or SKU taken), against a policy (passwords), against who
@@ -1030,13 +1062,16 @@ CHECKED_AGAINST_THE_SHOP: dict[str, set[str]] = {
     "POST /api/v1/checkout/orders/": _CHECKOUT_FIELDS,
     "POST /api/v1/staff/orders/{number}/refund/": {"amount"},
     "GET /api/v1/staff/products/": {"category"},
-    "POST /api/v1/staff/products/": {"category", "slug"},
-    "PATCH /api/v1/staff/products/{product_id}/": {"category", "slug"},
-    "POST /api/v1/staff/products/{product_id}/variants/": {"sku"},
+    # ... and typed attributes and variant options are checked against the product's type.
+    "POST /api/v1/staff/products/": {"category", "slug", "product_type", "attributes"},
+    "PATCH /api/v1/staff/products/{product_id}/": {"category", "slug", "product_type", "attributes"},
+    "POST /api/v1/staff/products/{product_id}/variants/": {"sku", "options"},
     "POST /api/v1/staff/categories/": {"slug", "parent"},
     # ... and a category cannot move under itself or one of its sub-categories.
     "PATCH /api/v1/staff/categories/{category_id}/": {"slug", "parent"},
-    "PATCH /api/v1/staff/variants/{variant_id}/": {"sku", "stock_on_hand"},  # not below what orders hold
+    # Stock not below what orders hold.
+    "PATCH /api/v1/staff/variants/{variant_id}/": {"sku", "stock_on_hand", "options"},
+    "POST /api/v1/staff/gift-cards/": {"owner_id", "expires_at"},  # a customer; a date to come
     # Bytes that are not a JPEG, PNG or WebP picture (catalog.images): no schema can say so.
     "POST /api/v1/staff/products/{product_id}/images/": {"image"},
     # A URI, and also http or https with a host name Django's URL validator accepts.

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+import moneyed
 from babel.numbers import format_currency, get_currency_precision
 from django.conf import settings
 from moneyed import Money
 
-__all__ = ["Money", "default_currency", "format_money", "quantize", "zero"]
+# What Money can hold: the ISO 4217 codes py-moneyed knows (XXX is "no currency").
+CURRENCY_CODES = sorted(code for code in moneyed.CURRENCIES if code != "XXX")
+
+__all__ = ["CURRENCY_CODES", "Money", "default_currency", "format_money", "quantize", "zero"]
 
 
 def default_currency() -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-import moneyed
 from django.conf import settings
 from django.utils import timezone
 from rest_framework import serializers
@@ -14,9 +13,8 @@ from emporium.analytics.periods import Granularity, Period
 from emporium.analytics.rfm import SEGMENTS
 from emporium.analytics.selectors import ProductRanking
 from emporium.core.api.fields import MoneyField
+from emporium.core.money import CURRENCY_CODES
 
-# What Money can hold: the ISO 4217 codes py-moneyed knows.
-CURRENCY_CODES = sorted(code for code in moneyed.CURRENCIES if code != "XXX")
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 1, 1)
 # A longer range would mostly read empty days; three years is what a dashboard compares.

@@ -17,6 +17,7 @@ CURRENCY_FIELDS = [
     ("catalog", "Variant"),
     ("checkout", "ShippingMethod"),
     ("checkout", "Voucher"),
+    ("giftcards", "GiftCard"),
     ("orders", "Order"),
 ]
 

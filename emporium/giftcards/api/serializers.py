@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from emporium.accounts.models import User
 from emporium.core.api.fields import MoneyField
+from emporium.core.money import CURRENCY_CODES
 from emporium.giftcards.models import GiftCard
 
 
@@ -46,7 +47,7 @@ class IssuedGiftCardOutput(StaffGiftCardOutput):
 
 class IssueGiftCardInput(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
-    currency = serializers.RegexField(r"^[A-Z]{3}$", help_text="ISO 4217, e.g. GBP.")
+    currency = serializers.ChoiceField(choices=CURRENCY_CODES, help_text="ISO 4217, e.g. GBP.")
     recipient_email = serializers.EmailField(required=False, allow_blank=True, default="")
     owner_id = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(), required=False, allow_null=True, default=None, source="owner"

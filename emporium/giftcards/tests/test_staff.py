@@ -54,6 +54,7 @@ def test_staff_with_the_gift_card_permissions_issue_a_card_and_see_its_code_once
         ({"amount": "0.00", "currency": "GBP"}, "amount"),
         ({"amount": "abc", "currency": "GBP"}, "amount"),
         ({"amount": "10.00", "currency": "pounds"}, "currency"),
+        ({"amount": "10.00", "currency": "QQQ"}, "currency"),  # three letters, but no currency
         ({"amount": "10.00", "currency": "GBP", "expires_at": "2020-01-01T00:00:00Z"}, "expires_at"),
         ({"amount": "10.00", "currency": "GBP", "owner_id": 999999}, "owner_id"),
     ],
