@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "emporium.catalog",
     "emporium.orders",
     "emporium.cart",
+    "emporium.promotions",
     "emporium.giftcards",
     "emporium.checkout",
     "emporium.payments",

@@ -43,6 +43,12 @@ class CartLine(models.Model):
     unit_price_amount = models.DecimalField(max_digits=12, decimal_places=2)
     added_at = models.DateTimeField(auto_now_add=True)
 
+    # Not columns: set on the lines emporium.cart.selectors.get_cart_summary returns, from the
+    # promotions' pricing (what they take off this line, their names, and what is left).
+    promotion_discount: Money
+    promotion_label: str
+    promotion_total: Money
+
     class Meta:
         ordering: ClassVar[list[str]] = ["added_at", "pk"]
         constraints = [

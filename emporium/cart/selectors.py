@@ -12,6 +12,8 @@ from emporium.cart.exceptions import CartNotFound
 from emporium.cart.models import Cart, CartLine
 from emporium.cart.services import CART_COUNT_SESSION_KEY, CART_TOKEN_SESSION_KEY
 from emporium.core.money import Money, quantize
+from emporium.promotions.engine import Applied, PromotionResult
+from emporium.promotions.selectors import item_for_variant, price_items
 
 
 def find_cart_for_client(*, customer: User | None, token: str | None) -> Cart | None:
@@ -55,6 +57,9 @@ class CartSummary:
     lines: list[CartLine]
     subtotal: Money
     item_count: int
+    # What automatic promotions make of the lines (emporium.promotions.engine); each line also
+    # carries its own part as ``promotion_discount`` (Money) and ``promotion_label``.
+    promotions: PromotionResult | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -64,14 +69,43 @@ class CartSummary:
     def has_price_changes(self) -> bool:
         return any(line.has_price_changed for line in self.lines)
 
+    @property
+    def discount(self) -> Money:
+        amount = self.promotions.discount if self.promotions else Decimal(0)
+        return Money(amount, self.subtotal.currency)
+
+    @property
+    def total(self) -> Money:
+        """The goods after the promotions (shipping and any voucher come at checkout)."""
+        return self.subtotal - self.discount
+
+    @property
+    def applied(self) -> list[Applied]:
+        """Each promotion's effect, for the rows under the lines ("order" and "items" scopes)
+        and the free-shipping note."""
+        return list(self.promotions.applied) if self.promotions else []
+
 
 def get_cart_summary(*, cart: Cart | None, currency: str) -> CartSummary:
+    """The cart's lines and what they come to, priced with the promotions through the same
+    function checkout uses (emporium.promotions.selectors.price_items)."""
     lines = list(list_cart_lines(cart=cart)) if cart is not None and cart.pk else []
     subtotal = sum((line.variant.price_amount * line.quantity for line in lines), Decimal(0))
+    promotions = price_items(
+        items=[item_for_variant(key=line.pk, variant=line.variant, quantity=line.quantity) for line in lines],
+        customer_id=cart.customer_id if cart is not None else None,
+        currency=currency,
+    )
+    for line in lines:
+        priced = promotions.for_item(line.pk)
+        line.promotion_discount = Money(priced.discount if priced else Decimal(0), currency)
+        line.promotion_label = priced.label if priced else ""
+        line.promotion_total = line.total - line.promotion_discount
     return CartSummary(
         lines=lines,
         subtotal=Money(quantize(subtotal, currency), currency),
         item_count=sum(line.quantity for line in lines),
+        promotions=promotions,
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar, cast
 
@@ -17,6 +18,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.template.response import SimpleTemplateResponse
+from django.utils import timezone
 
 VERSION_KEY = "catalog:version"
 T = TypeVar("T")
@@ -86,8 +88,8 @@ def cache_page_for_visitors(view: Callable[..., HttpResponse]) -> Callable[..., 
         found = cache.get_many([VERSION_KEY, key])
         version = found.get(VERSION_KEY) or get_catalog_version()
         stored = found.get(key)
-        if stored is not None and stored[0] == version:
-            _, content, headers = stored
+        if stored is not None and stored[0] == version and _still_true(stored):
+            content, headers = stored[1], stored[2]
             response = HttpResponse(content)
             for name, value in headers:
                 response[name] = value
@@ -95,16 +97,31 @@ def cache_page_for_visitors(view: Callable[..., HttpResponse]) -> Callable[..., 
         response = view(request, *args, **kwargs)
         if isinstance(response, SimpleTemplateResponse):
             response.render()
+        # A page may be true only until a moment (a sale shown on it starts or ends then): the
+        # template tags that know say so in request.page_cache_until (emporium.promotions).
+        until: datetime | None = getattr(request, "page_cache_until", None)
+        timeout = PAGE_TIMEOUT
+        if until is not None:
+            timeout = min(PAGE_TIMEOUT, int((until - timezone.now()).total_seconds()))
         if (
             response.status_code == 200
+            and timeout > 0
             and not response.cookies
             and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
             and not getattr(response, "streaming", False)
         ):
-            cache.set(key, (version, response.content, list(response.headers.items())), PAGE_TIMEOUT)
+            entry = (version, response.content, list(response.headers.items()), until)
+            cache.set(key, entry, timeout)
         return response
 
     return wrapper
+
+
+def _still_true(stored: tuple[Any, ...]) -> bool:
+    """Whether a stored page is still before the moment it said it stops being true (the cache
+    expires it then too; this guards against a clock a second out)."""
+    until = stored[3] if len(stored) > 3 else None
+    return until is None or timezone.now() < until
 
 
 def _has_personal_state(request: HttpRequest) -> bool:

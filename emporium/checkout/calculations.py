@@ -8,10 +8,11 @@ currency's minor unit, so total == subtotal - discount + shipping holds to the p
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from emporium.core.money import quantize
+from emporium.promotions.engine import PromotionResult
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -26,6 +27,10 @@ class Totals:
     total: Decimal
     tax: Decimal
     tax_rate: Decimal
+    # ``discount`` is both of these: what automatic promotions took, then the voucher.
+    promotion_discount: Decimal = ZERO
+    voucher_discount: Decimal = ZERO
+    promotions: PromotionResult | None = None
 
 
 @dataclass(frozen=True)
@@ -117,29 +122,49 @@ def price_order(
     discount: DiscountTerms | None,
     tax_rate: Decimal,
     currency: str,
+    promotions: PromotionResult | None = None,
 ) -> Totals:
-    """Everything checkout charges for these lines: the discount is worked out on the goods,
-    shipping on the goods' value and weight, VAT on the total. Whether a voucher applies at
-    all (dates, limits, minimum spend) is the services' decision, made before this."""
+    """Everything checkout charges for these lines: the promotions' discounts (already worked
+    out by emporium.promotions.engine), the voucher's on what the goods cost after them,
+    shipping on the goods' value and weight (nothing when a promotion makes it free), VAT on
+    the total. Whether a voucher applies at all (dates, limits, minimum spend) is the services'
+    decision, made before this."""
     subtotal = calculate_subtotal(lines=lines, currency=currency)
-    discount_amount = (
+    promotion_discount = min(promotions.discount, subtotal) if promotions is not None else ZERO
+    voucher_discount = (
         ZERO
         if discount is None
         else calculate_discount(
-            subtotal=subtotal, kind=discount.kind, value=discount.value, currency=currency
+            subtotal=subtotal - promotion_discount,
+            kind=discount.kind,
+            value=discount.value,
+            currency=currency,
         )
     )
-    shipping_amount = calculate_shipping(
-        kind=shipping.kind,
-        price=shipping.price,
-        price_per_kg=shipping.price_per_kg,
-        free_over=shipping.free_over,
-        subtotal=subtotal,
-        weight_grams=weight_grams,
+    if promotions is not None and promotions.free_shipping is not None:
+        shipping_amount = ZERO
+    else:
+        shipping_amount = calculate_shipping(
+            kind=shipping.kind,
+            price=shipping.price,
+            price_per_kg=shipping.price_per_kg,
+            free_over=shipping.free_over,
+            subtotal=subtotal,
+            weight_grams=weight_grams,
+            currency=currency,
+        )
+    totals = calculate_totals(
+        lines=lines,
         currency=currency,
+        shipping=shipping_amount,
+        discount=promotion_discount + voucher_discount,
+        tax_rate=tax_rate,
     )
-    return calculate_totals(
-        lines=lines, currency=currency, shipping=shipping_amount, discount=discount_amount, tax_rate=tax_rate
+    return replace(
+        totals,
+        promotion_discount=promotion_discount,
+        voucher_discount=totals.discount - promotion_discount,
+        promotions=promotions,
     )
 
 

@@ -1,10 +1,10 @@
 """Turning a cart into an order.
 
 place_order is one transaction. It takes its locks in one fixed order: the cart row, the
-cart's lines, the voucher, the gift card, the customer's addresses (when one is kept in the
+cart's lines, the voucher, the limited promotions it applies (in primary-key order), the gift card, the customer's addresses (when one is kept in the
 address book), and last the variants in primary-key order. Every other writer that meets two
 of these takes them in the same order (the cancel and refund workflows: order, voucher
-(``give_back_voucher_use``), gift card (``giftcards.services.give_back_gift_card``), then the
+(``give_back_voucher_use``), promotions (``promotions.services.give_back_promotion_uses``), gift card (``giftcards.services.give_back_gift_card``), then the
 variants as stock moves; staff adjusting a card lock that card alone), so no pair of them can
 deadlock; and a second submit of the same form queues on the cart lock and then
 finds the first one's order. The variants come last on purpose: a popular variant's row is
@@ -39,7 +39,6 @@ from emporium.checkout.calculations import (
     ShippingTerms,
     Totals,
     calculate_line_total,
-    calculate_subtotal,
     price_order,
     split_gift_card_payment,
 )
@@ -62,6 +61,7 @@ from emporium.giftcards.services import (
 )
 from emporium.orders.emails import send_order_email_once
 from emporium.orders.placing import (
+    AppliedPromotion,
     OrderAmounts,
     PricedLine,
     announce_order_placed,
@@ -69,6 +69,8 @@ from emporium.orders.placing import (
     find_order_by_idempotency_key,
     list_placed_orders_without_email,
 )
+from emporium.promotions.selectors import item_for_variant, price_items
+from emporium.promotions.services import lock_limited_promotions, record_promotion_uses
 
 if TYPE_CHECKING:
     from emporium.orders.models import Order
@@ -155,13 +157,26 @@ def calculate_checkout_totals(
             f"and your order in {currency}."
         )
     priced = [(line.variant.price_amount, line.quantity) for line in lines]
-    subtotal = calculate_subtotal(lines=priced, currency=currency)
+    promotions = price_items(
+        items=[item_for_variant(key=line.pk, variant=line.variant, quantity=line.quantity) for line in lines],
+        customer_id=customer.pk if customer else None,
+        currency=currency,
+    )
     voucher = None
     if details.voucher_code.strip():
         voucher = _find_voucher(details.voucher_code, lock=lock_voucher)
+        # The minimum spend is on what the goods cost after the promotions.
         check_voucher(
-            voucher=voucher, subtotal=subtotal, currency=currency, customer=customer, email=details.email
+            voucher=voucher,
+            subtotal=promotions.goods_after_discount,
+            currency=currency,
+            customer=customer,
+            email=details.email,
         )
+        if (blocker := promotions.blocks_vouchers) is not None:
+            raise VoucherNotApplicable(
+                f"This voucher cannot be combined with “{blocker.name}”, already in your cart."
+            )
     method = details.shipping_method
     totals = price_order(
         lines=priced,
@@ -175,6 +190,7 @@ def calculate_checkout_totals(
         discount=DiscountTerms(kind=voucher.kind, value=voucher.value) if voucher else None,
         tax_rate=get_tax_rate(country=details.country),
         currency=currency,
+        promotions=promotions,
     )
     return totals, voucher
 
@@ -298,7 +314,10 @@ def place_order(
     totals, voucher = calculate_checkout_totals(
         lines=lines, details=details, customer=customer, currency=cart.currency, lock_voucher=True
     )
-    gift_card = apply_gift_card(code=details.gift_card_code, totals=totals, lock=True)  # after the voucher
+    # The limited promotions it was priced with, after the voucher: refused if one ran out.
+    limited = totals.promotions.limited_rule_ids if totals.promotions else []
+    lock_limited_promotions(promotion_ids=limited)
+    gift_card = apply_gift_card(code=details.gift_card_code, totals=totals, lock=True)  # after the promotions
     gift_card_part = gift_card.split.gift_card if gift_card else Decimal(0)
     # Orders writes the order, its lines and the "placed" event; a voucher that covers the
     # whole order (free shipping too) leaves nothing to pay, and create_order then records
@@ -324,21 +343,12 @@ def place_order(
             total_amount=totals.total,
             gift_card_amount=gift_card_part,
             gift_card_last_four=gift_card.card.last_four if gift_card and gift_card_part else "",
+            promotion_discount_amount=totals.promotion_discount,
+            promotions=_applied_promotions(totals),
         ),
-        lines=[
-            PricedLine(
-                variant_id=line.variant_id,
-                product_name=str(line.variant),
-                sku=line.variant.sku,
-                quantity=line.quantity,
-                unit_price_amount=quantize(line.variant.price_amount, totals.currency),
-                total_amount=calculate_line_total(
-                    price=line.variant.price_amount, quantity=line.quantity, currency=totals.currency
-                ),
-            )
-            for line in lines
-        ],
+        lines=[_priced_line(line, totals) for line in lines],
     )
+    record_promotion_uses(promotion_ids=limited, order_id=order.pk, customer=customer)
     if voucher is not None:
         Voucher.objects.filter(pk=voucher.pk).update(used_count=F("used_count") + 1)
         VoucherUsage.objects.create(voucher=voucher, order=order, customer=customer, email=details.email)
@@ -360,6 +370,34 @@ def place_order(
     if order.is_paid:  # a voucher or a gift card paid it all: gift cards it bought go out now
         deliver_bought_gift_cards_after_commit(order=order)
     return order
+
+
+def _priced_line(line: CartLine, totals: Totals) -> PricedLine:
+    """The order line as checkout priced it: the unit price, and what promotions took off."""
+    priced = totals.promotions.for_item(line.pk) if totals.promotions else None
+    return PricedLine(
+        variant_id=line.variant_id,
+        product_name=str(line.variant),
+        sku=line.variant.sku,
+        quantity=line.quantity,
+        unit_price_amount=quantize(line.variant.price_amount, totals.currency),
+        total_amount=calculate_line_total(
+            price=line.variant.price_amount, quantity=line.quantity, currency=totals.currency
+        ),
+        discount_amount=priced.discount if priced else Decimal(0),
+        discount_label=priced.label if priced else "",
+    )
+
+
+def _applied_promotions(totals: Totals) -> tuple[AppliedPromotion, ...]:
+    if totals.promotions is None:
+        return ()
+    return tuple(
+        AppliedPromotion(
+            promotion_id=applied.rule_id, name=applied.name, scope=applied.scope, amount=applied.amount
+        )
+        for applied in totals.promotions.applied
+    )
 
 
 def give_back_voucher_use(*, order: Order) -> bool:

@@ -22,7 +22,7 @@ from emporium.accounts.identity import signed_in_user
 from emporium.accounts.models import User
 from emporium.cart.exceptions import OutOfStock
 from emporium.cart.models import Cart, CartLine
-from emporium.cart.selectors import find_cart, list_cart_lines
+from emporium.cart.selectors import find_cart, get_cart_summary
 from emporium.cart.services import remember_cart_count
 from emporium.checkout.calculations import Totals
 from emporium.checkout.exceptions import (
@@ -45,6 +45,7 @@ from emporium.orders.invoices import invoice_html_context, invoice_pdf_response
 from emporium.orders.links import ORDER_TOKEN_PARAMETER, make_order_link
 from emporium.orders.selectors import get_order_for_visitor, look_up_order
 from emporium.orders.services import remember_order_in_session
+from emporium.promotions.exceptions import PromotionUsedUp
 
 logger = logging.getLogger(__name__)
 
@@ -106,9 +107,11 @@ def _preview_totals(
 
 
 def _checkout_context(request: HttpRequest) -> tuple[User | None, Cart | None, list[CartLine]]:
+    """The customer, their cart, and its lines priced as the cart page prices them (each
+    carries its promotions' part: emporium.cart.selectors.get_cart_summary)."""
     customer = signed_in_user(request)
     cart = find_cart(session=request.session, customer=customer)
-    lines = list(list_cart_lines(cart=cart)) if cart else []
+    lines = get_cart_summary(cart=cart, currency=cart.currency).lines if cart else []
     return customer, cart, lines
 
 
@@ -139,6 +142,8 @@ def checkout_view(request: HttpRequest) -> HttpResponse:
             form.add_error("voucher_code", error.message)
         except GiftCardNotApplicable as error:
             form.add_error("gift_card_code", error.message)
+        except PromotionUsedUp as error:  # the page shows the new prices with the message
+            form.add_error(None, error.message)
         except ShippingMethodNotAvailable as error:
             form.add_error("shipping_method", error.message)
         except (OutOfStock, ItemNotForSale) as error:  # the messages name the item
@@ -215,6 +220,8 @@ def _summary_context(
     method = data.get("shipping_method")
     return {
         "subtotal": sum(line.total.amount for line in lines),
+        # Before shipping is known, the promotions the lines earn (the cart page's figures).
+        "promotion_discount": sum(line.promotion_discount.amount for line in lines),
         "currency": currency,
         "shipping_method_name": method.name if method is not None else "",
         "voucher_code": str(data.get("voucher_code") or "").strip().upper(),

@@ -73,6 +73,8 @@ def render_invoice_pdf(*, order: Order) -> bytes:
                     format_money(line.total),
                 ]
             )
+            if line.discount_amount:  # what promotions took off it, named, as on the pages
+                table.row([line.discount_label, "", "", "", f"\N{MINUS SIGN}{format_money(line.discount)}"])
     pdf.ln(2)
 
     # The same rows as every page and e-mail (orders/_summary.html draws them as HTML).

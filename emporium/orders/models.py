@@ -90,6 +90,11 @@ class Order(TimeStampedModel):
     tax_rate = models.DecimalField(max_digits=5, decimal_places=4, default=0, db_default=0)
     shipping_method_name = models.CharField(max_length=120, blank=True, db_default="")
     voucher_code = models.CharField(max_length=40, blank=True, db_default="")
+    # The part of discount_amount automatic promotions took (the rest is the voucher's), and
+    # what each took, frozen as the order was placed: [{"id", "name", "scope", "amount"}], scope
+    # "items" (on the lines: each line says which), "order" or "shipping" (free shipping).
+    promotion_discount_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0, db_default=0)
+    applied_promotions = models.JSONField(null=True, blank=True, default=list)
     # Copies, not links: editing the address book never rewrites where an order went.
     # Nullable (and every new column has a database default) because the data generator
     # COPYs orders naming only the columns it knows.
@@ -144,6 +149,10 @@ class Order(TimeStampedModel):
     @property
     def discount(self) -> Money:
         return Money(self.discount_amount, self.currency)
+
+    @property
+    def voucher_discount(self) -> Money:
+        return Money(self.discount_amount - self.promotion_discount_amount, self.currency)
 
     @property
     def tax(self) -> Money:
@@ -290,7 +299,13 @@ class OrderLine(models.Model):
     sku = models.CharField(max_length=64)
     quantity = models.IntegerField(help_text="Negative on a cancellation or refund.")
     unit_price_amount = models.DecimalField(max_digits=12, decimal_places=2)
-    total_amount = models.DecimalField(max_digits=14, decimal_places=2)
+    total_amount = models.DecimalField(
+        max_digits=14, decimal_places=2, help_text="Quantity x unit price, before any promotion."
+    )
+    # What promotions took off this line, and their names ("Summer sale; 3 for 2"): part of
+    # the order's discount_amount, so the subtotal stays the sum of the lines' totals.
+    discount_amount = models.DecimalField(max_digits=14, decimal_places=2, default=0, db_default=0)
+    discount_label = models.CharField(max_length=255, blank=True, default="", db_default="")
 
     class Meta:
         ordering: ClassVar[list[str]] = ["pk"]
@@ -305,6 +320,15 @@ class OrderLine(models.Model):
     @property
     def total(self) -> Money:
         return Money(self.total_amount, self.order.currency)
+
+    @property
+    def discount(self) -> Money:
+        return Money(self.discount_amount, self.order.currency)
+
+    @property
+    def net_total(self) -> Money:
+        """What the line costs after its promotions."""
+        return Money(self.total_amount - self.discount_amount, self.order.currency)
 
     @property
     def display_name(self) -> str:

@@ -48,6 +48,22 @@ class PricedLine:
     quantity: int
     unit_price_amount: Decimal
     total_amount: Decimal
+    # What promotions took off the line, and their names (part of OrderAmounts.discount_amount).
+    discount_amount: Decimal = Decimal(0)
+    discount_label: str = ""
+
+
+@dataclass(frozen=True)
+class AppliedPromotion:
+    """One promotion's part in the order, as checkout priced it (see Order.applied_promotions)."""
+
+    promotion_id: int
+    name: str
+    scope: str  # "items", "order" or "shipping"
+    amount: Decimal
+
+    def as_json(self) -> dict[str, str | int]:
+        return {"id": self.promotion_id, "name": self.name, "scope": self.scope, "amount": str(self.amount)}
 
 
 @dataclass(frozen=True)
@@ -65,6 +81,9 @@ class OrderAmounts:
     # transaction); the order's payment is for the rest.
     gift_card_amount: Decimal = Decimal(0)
     gift_card_last_four: str = ""
+    # The part of discount_amount that automatic promotions took, and each one's part.
+    promotion_discount_amount: Decimal = Decimal(0)
+    promotions: tuple[AppliedPromotion, ...] = ()
 
 
 def create_order(
@@ -103,6 +122,8 @@ def create_order(
         subtotal_amount=amounts.subtotal_amount,
         shipping_amount=amounts.shipping_amount,
         discount_amount=amounts.discount_amount,
+        promotion_discount_amount=amounts.promotion_discount_amount,
+        applied_promotions=[promotion.as_json() for promotion in amounts.promotions],
         tax_amount=amounts.tax_amount,
         tax_rate=amounts.tax_rate,
         total_amount=amounts.total_amount,
@@ -130,6 +151,8 @@ def create_order(
             quantity=line.quantity,
             unit_price_amount=line.unit_price_amount,
             total_amount=line.total_amount,
+            discount_amount=line.discount_amount,
+            discount_label=line.discount_label[:255],
         )
         for line in lines
     )

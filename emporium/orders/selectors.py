@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
@@ -137,7 +138,9 @@ class TotalRow:
 def list_order_totals(*, order: Order) -> list[TotalRow]:
     """The rows under an order's lines, the same on the order pages, e-mails and invoice.
 
-    Subtotal, discount (with its voucher code), shipping (with its method), total, and the VAT
+    Subtotal, each promotion's discount (the lines say which items each discounted), the
+    voucher's discount (with its code), shipping (with its method, and the promotion that made
+    it free), total, and the VAT
     the total includes, then what has been refunded. An order with no VAT says nothing about
     VAT (never "Includes VAT £0.00"). Imported orders carry only a total: no subtotal or
     shipping row is made up for them, so what is shown always adds up.
@@ -146,10 +149,17 @@ def list_order_totals(*, order: Order) -> list[TotalRow]:
     rows: list[TotalRow] = []
     if order.subtotal_amount or order.shipping_method_name:
         rows.append(TotalRow("subtotal", "Subtotal", order.subtotal))
-        if order.discount_amount:
+        promotions = order.applied_promotions or []
+        for promotion in promotions:
+            if promotion.get("scope") in ("items", "order") and Decimal(promotion.get("amount", 0)):
+                amount = Money(Decimal(promotion["amount"]), currency)
+                rows.append(TotalRow("promotion", str(promotion.get("name", "")), amount, is_deducted=True))
+        if order.discount_amount - order.promotion_discount_amount:
             voucher = f" ({order.voucher_code})" if order.voucher_code else ""
-            rows.append(TotalRow("discount", f"Discount{voucher}", order.discount, is_deducted=True))
-        method = f" ({order.shipping_method_name})" if order.shipping_method_name else ""
+            rows.append(TotalRow("discount", f"Discount{voucher}", order.voucher_discount, is_deducted=True))
+        free = next((str(p.get("name", "")) for p in promotions if p.get("scope") == "shipping"), "")
+        details = [part for part in (order.shipping_method_name, f"free: {free}" if free else "") if part]
+        method = f" ({'; '.join(details)})" if details else ""
         rows.append(TotalRow("shipping", f"Shipping{method}", order.shipping))
     rows.append(TotalRow("total", "Total", order.total))
     if order.tax_amount:

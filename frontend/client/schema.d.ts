@@ -1447,7 +1447,13 @@ export interface components {
             /** @description The price when the line was added. */
             readonly added_price: components["schemas"]["MoneyOutput"];
             has_price_changed: boolean;
+            /** @description Quantity x unit price, before promotions. */
             readonly total: components["schemas"]["MoneyOutput"];
+            /** @description What automatic promotions take off this line. */
+            readonly discount: components["schemas"]["MoneyOutput"];
+            /** @description The promotions that do. */
+            discount_label: string;
+            readonly total_after_discount: components["schemas"]["MoneyOutput"];
         };
         CartOutput: {
             /**
@@ -1457,9 +1463,33 @@ export interface components {
             token: string | null;
             currency: string;
             item_count: number;
+            /** @description Before promotions. */
             readonly subtotal: components["schemas"]["MoneyOutput"];
+            /** @description What automatic promotions take off. */
+            readonly discount: components["schemas"]["MoneyOutput"];
+            /** @description After promotions; shipping and vouchers come at checkout. */
+            readonly total: components["schemas"]["MoneyOutput"];
+            promotions: components["schemas"]["CartPromotionOutput"][];
             has_price_changes: boolean;
             lines: components["schemas"]["CartLineOutput"][];
+        };
+        /** @description One automatic promotion's part in the cart. */
+        CartPromotionOutput: {
+            id: number;
+            name: string;
+            /**
+             * @description `items`: off the lines it names; `order`: off the order; `shipping`: free shipping.
+             *
+             *     * `items` - items
+             *     * `order` - order
+             *     * `shipping` - shipping
+             */
+            scope: components["schemas"]["ScopeEnum"];
+            /**
+             * Format: decimal
+             * @description 0 for free shipping.
+             */
+            amount: string;
         };
         CategoriesOutput: {
             currency: string;
@@ -2846,6 +2876,14 @@ export interface components {
          * @enum {string}
          */
         KindEnum: "flat" | "weight";
+        LineDiscountOutput: {
+            /** @description The cart line's id. */
+            line_id: number;
+            /** Format: decimal */
+            discount: string;
+            /** @description The promotions that discounted it. */
+            discount_label: string;
+        };
         MeOutput: {
             readonly id: number;
             /**
@@ -2951,7 +2989,10 @@ export interface components {
             quantity: number;
             /** Format: decimal */
             unit_price_amount: string;
-            /** Format: decimal */
+            /**
+             * Format: decimal
+             * @description Quantity x unit price, before any promotion.
+             */
             total_amount: string;
         };
         /**
@@ -3458,6 +3499,13 @@ export interface components {
         SaveInputRequest: {
             product_id: number;
         };
+        /**
+         * @description * `items` - items
+         *     * `order` - order
+         *     * `shipping` - shipping
+         * @enum {string}
+         */
+        ScopeEnum: "items" | "order" | "shipping";
         SegmentCustomerOutput: {
             customer_id: number;
             email: string;
@@ -3893,8 +3941,25 @@ export interface components {
             subtotal: string;
             /** Format: decimal */
             shipping: string;
-            /** Format: decimal */
+            /**
+             * Format: decimal
+             * @description All of it: `promotion_discount` + `voucher_discount`.
+             */
             discount: string;
+            /**
+             * Format: decimal
+             * @description What automatic promotions took off the goods.
+             */
+            promotion_discount: string;
+            /**
+             * Format: decimal
+             * @description What the voucher took, after the promotions.
+             */
+            voucher_discount: string;
+            /** @description Each promotion applied, in the order they ran. */
+            promotions: components["schemas"]["CartPromotionOutput"][];
+            /** @description What promotions took off each discounted line. */
+            line_discounts: components["schemas"]["LineDiscountOutput"][];
             /**
              * Format: decimal
              * @description VAT included in the total.

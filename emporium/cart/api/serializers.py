@@ -27,14 +27,32 @@ class CartLineOutput(serializers.ModelSerializer[CartLine]):
     unit_price = MoneyField(help_text="Today's price: what checkout charges.")
     added_price = MoneyField(help_text="The price when the line was added.")
     has_price_changed = serializers.BooleanField()
-    total = MoneyField()
+    total = MoneyField(help_text="Quantity x unit price, before promotions.")
+    discount = MoneyField(
+        source="promotion_discount", help_text="What automatic promotions take off this line."
+    )
+    discount_label = serializers.CharField(source="promotion_label", help_text="The promotions that do.")
+    total_after_discount = MoneyField(source="promotion_total")
 
     class Meta:
         model = CartLine
         fields = (
             "id", "variant_id", "sku", "product_name", "product_slug", "variant_name", "quantity",
-            "unit_price", "added_price", "has_price_changed", "total",
+            "unit_price", "added_price", "has_price_changed", "total", "discount", "discount_label",
+            "total_after_discount",
         )  # fmt: skip
+
+
+class CartPromotionOutput(serializers.Serializer):
+    """One automatic promotion's part in the cart."""
+
+    id = serializers.IntegerField(source="rule_id")
+    name = serializers.CharField()
+    scope = serializers.ChoiceField(
+        choices=["items", "order", "shipping"],
+        help_text="`items`: off the lines it names; `order`: off the order; `shipping`: free shipping.",
+    )
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="0 for free shipping.")
 
 
 class CartOutput(serializers.Serializer):
@@ -45,7 +63,12 @@ class CartOutput(serializers.Serializer):
     )
     currency = serializers.CharField(source="cart.currency")
     item_count = serializers.IntegerField(source="summary.item_count")
-    subtotal = MoneyField(source="summary.subtotal")
+    subtotal = MoneyField(source="summary.subtotal", help_text="Before promotions.")
+    discount = MoneyField(source="summary.discount", help_text="What automatic promotions take off.")
+    total = MoneyField(
+        source="summary.total", help_text="After promotions; shipping and vouchers come at checkout."
+    )
+    promotions = CartPromotionOutput(many=True, source="summary.applied")
     has_price_changes = serializers.BooleanField(source="summary.has_price_changes")
     lines = CartLineOutput(many=True, source="summary.lines")
 

@@ -159,6 +159,7 @@ def get_product_page(*, slug: str, related_limit: int = 4) -> ProductPage | None
                 for v in variants
             ),
             variant_attributes=_variant_attributes(declared=declared, variants=variants),
+            product_type_id=product.product_type_id,
             pictures=tuple(Picture.from_image(i, product_name=product.name) for i in product.images.all()),
             related=tuple(
                 ProductCard.from_product(p)

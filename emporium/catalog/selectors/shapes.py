@@ -86,6 +86,9 @@ class ProductCard:
     slug: str = ""
     rating_average: Decimal | None = None  # approved reviews only (reviews app)
     rating_count: int = 0
+    # What promotions target (emporium.promotions' sale_price tag); 0 on cards cached before.
+    category_id: int = 0
+    product_type_id: int | None = None
 
     @classmethod
     def from_product(cls, product: Product) -> ProductCard:
@@ -101,6 +104,8 @@ class ProductCard:
             slug=product.slug,
             rating_average=product.rating_average,
             rating_count=product.rating_count,
+            category_id=product.category_id,
+            product_type_id=product.product_type_id,
         )
 
     @property
@@ -239,6 +244,7 @@ class ProductPage:
     rating_count: int = 0
     # What the variants differ by (a product type's variant-defining attributes), for the picker.
     variant_attributes: tuple[VariantAttribute, ...] = ()
+    product_type_id: int | None = None  # what promotions may target, beside the category
 
     @property
     def trail(self) -> tuple[CategoryLink, ...]:

@@ -9,6 +9,7 @@ from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 
 from emporium.accounts.countries import list_country_choices
+from emporium.cart.api.serializers import CartPromotionOutput
 from emporium.checkout.models import ShippingMethod
 from emporium.checkout.selectors import list_active_shipping_methods
 from emporium.orders.api.serializers import OrderDetailOutput
@@ -113,11 +114,27 @@ class ShippingMethodFilters(serializers.Serializer):
     )
 
 
+class LineDiscountOutput(serializers.Serializer):
+    line_id = serializers.IntegerField(source="item.key", help_text="The cart line's id.")
+    discount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    discount_label = serializers.CharField(source="label", help_text="The promotions that discounted it.")
+
+
 class TotalsOutput(serializers.Serializer):
     currency = serializers.CharField()
     subtotal = serializers.DecimalField(max_digits=14, decimal_places=2)
     shipping = serializers.DecimalField(max_digits=14, decimal_places=2)
-    discount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    discount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, help_text="All of it: `promotion_discount` + `voucher_discount`."
+    )
+    promotion_discount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, help_text="What automatic promotions took off the goods."
+    )
+    voucher_discount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, help_text="What the voucher took, after the promotions."
+    )
+    promotions = CartPromotionOutput(many=True, help_text="Each promotion applied, in the order they ran.")
+    line_discounts = LineDiscountOutput(many=True, help_text="What promotions took off each discounted line.")
     tax = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="VAT included in the total.")
     tax_rate = serializers.DecimalField(max_digits=5, decimal_places=4)
     total = serializers.DecimalField(max_digits=14, decimal_places=2)

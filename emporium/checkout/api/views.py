@@ -133,8 +133,11 @@ class CheckoutPreviewApi(APIView):
             lines=lines, details=details, customer=customer, currency=cart.currency
         )
         gift_card = apply_gift_card(code=details.gift_card_code, totals=totals)
+        promotions = totals.promotions
         body = {
             **totals.__dict__,
+            "promotions": promotions.applied if promotions else [],
+            "line_discounts": [item for item in promotions.items if item.discount] if promotions else [],
             "voucher_code": voucher.code if voucher else "",
             "gift_card": gift_card.card.masked_code if gift_card else "",
             "gift_card_amount": gift_card.split.gift_card if gift_card else 0,

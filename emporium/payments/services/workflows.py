@@ -62,6 +62,7 @@ from emporium.orders.services import (
 )
 from emporium.payments.gateways.base import CancelReason
 from emporium.payments.models import OPEN_STATES, Payment, PaymentState
+from emporium.promotions.services import give_back_promotion_uses
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +112,7 @@ def cancel_order_and_release(*, order: Order, actor: User | None = None, reason:
         order = lock_order(order)
         check_order_can_be_cancelled(order=order)
         voucher_given_back = give_back_voucher_use(order=order)  # before the stock moves
+        give_back_promotion_uses(order_id=order.pk)  # then the promotions, as place_order locks
         gift_card_given_back = give_back_gift_card(
             order=order, actor=actor, note=f"Order {order.number} cancelled"
         )
@@ -142,6 +144,8 @@ def refund_order_and_release(
         # Before the stock moves, as when cancelling; a refund refused below rolls it back.
         in_full = refunds_in_full(order=order, amount=amount)
         voucher_given_back = in_full and give_back_voucher_use(order=order)
+        if in_full:
+            give_back_promotion_uses(order_id=order.pk)
         gift_card_given_back = (
             give_back_gift_card(order=order, actor=actor, note=f"Order {order.number} refunded")
             if in_full
@@ -179,6 +183,8 @@ def refund_to_gift_card(
         voucher_given_back = refunds_in_full(order=order, amount=refund) and give_back_voucher_use(
             order=order
         )
+        if voucher_given_back or refunds_in_full(order=order, amount=refund):
+            give_back_promotion_uses(order_id=order.pk)
         given = give_back_gift_card(
             order=order, amount=value, actor=actor, note=f"Order {order.number} refunded"
         )

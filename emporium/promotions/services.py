@@ -1,0 +1,75 @@
+"""Counting the uses of limited promotions, exactly, however many checkouts run at once.
+
+``place_order`` calls :func:`claim_promotion_uses` after it has locked the voucher and before
+the gift card (emporium.checkout.services gives the whole lock order); the cancel and refund
+workflows call :func:`give_back_promotion_uses` at the same point of theirs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db.models import F
+
+from emporium.accounts.models import User
+from emporium.catalog.cache import bump_catalog_version
+from emporium.promotions.exceptions import PromotionUsedUp
+from emporium.promotions.models import Promotion, PromotionUsage
+from emporium.promotions.selectors import forget_rules
+
+
+def lock_limited_promotions(*, promotion_ids: Sequence[int]) -> None:
+    """Lock the rows of these limited promotions (in primary-key order), then refuse if any is
+    used up by now: the cart was priced from a snapshot that may be a moment old, and the price
+    charged must be the price shown, so the shopper is told instead of charged more."""
+    if not promotion_ids:
+        return
+    locked = list(
+        Promotion.objects.select_for_update()
+        .filter(pk__in=promotion_ids)
+        .order_by("pk")
+        .values_list("pk", "name", "usage_limit", "used_count", "is_active")
+    )
+    for _pk, name, usage_limit, used_count, is_active in locked:
+        if not is_active or (usage_limit is not None and used_count >= usage_limit):
+            _forget_after_change()
+            raise PromotionUsedUp(name=name)
+    if len(locked) != len(set(promotion_ids)):
+        _forget_after_change()
+        raise PromotionUsedUp(name="")
+
+
+def record_promotion_uses(*, promotion_ids: Sequence[int], order_id: int, customer: User | None) -> None:
+    """Count one use of each (already locked) limited promotion for this order."""
+    if not promotion_ids:
+        return
+    Promotion.objects.filter(pk__in=promotion_ids).update(used_count=F("used_count") + 1)
+    PromotionUsage.objects.bulk_create(
+        PromotionUsage(promotion_id=pk, order_id=order_id, customer=customer) for pk in promotion_ids
+    )
+    used_up = Promotion.objects.filter(
+        pk__in=promotion_ids, usage_limit__isnull=False, used_count__gte=F("usage_limit")
+    ).exists()
+    if used_up:  # listings stop showing its prices from the next request
+        _forget_after_change()
+
+
+def give_back_promotion_uses(*, order_id: int) -> int:
+    """Stop a cancelled or fully refunded order counting against its promotions' limits (at
+    most once per order); returns how many uses were given back. The caller holds the order's
+    row lock; the promotions are locked here in primary-key order, as place_order does."""
+    promotion_ids = sorted(
+        PromotionUsage.objects.filter(order_id=order_id).values_list("promotion_id", flat=True)
+    )
+    if not promotion_ids:
+        return 0
+    list(Promotion.objects.select_for_update().filter(pk__in=promotion_ids).order_by("pk").values_list("pk"))
+    deleted, _ = PromotionUsage.objects.filter(order_id=order_id).delete()
+    Promotion.objects.filter(pk__in=promotion_ids, used_count__gt=0).update(used_count=F("used_count") - 1)
+    _forget_after_change()
+    return deleted
+
+
+def _forget_after_change() -> None:
+    forget_rules()
+    bump_catalog_version()
