@@ -42,7 +42,15 @@ from emporium.payments.services import (
 class OrderLineInline(admin.TabularInline):
     model = OrderLine
     extra = 0
-    fields = ("sku", "product_name", "quantity", "unit_price_amount", "total_amount", "discount_amount", "discount_label")
+    fields = (
+        "sku",
+        "product_name",
+        "quantity",
+        "unit_price_amount",
+        "total_amount",
+        "discount_amount",
+        "discount_label",
+    )
     readonly_fields = fields
     can_delete = False
 

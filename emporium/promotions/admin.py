@@ -56,7 +56,9 @@ class PromotionAdmin(admin.ModelAdmin[Promotion]):
         ),
     )
 
-    def save_model(self, request: HttpRequest, obj: Promotion, form: ModelForm[Promotion], change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Promotion, form: ModelForm[Promotion], change: bool
+    ) -> None:
         if not change:
             super().save_model(request, obj, form, change)
             return

@@ -94,7 +94,20 @@ def test_editing_a_promotion_keeps_the_uses_counted_meanwhile(admin_client):
 def test_a_usage_limit_below_the_uses_so_far_is_a_form_error(admin_client):
     promotion = PromotionFactory.create(usage_limit=10, used_count=5)
 
-    response = admin_client.post(f"/admin/promotions/promotion/{promotion.pk}/change/", _form(usage_limit="3"))
+    response = admin_client.post(
+        f"/admin/promotions/promotion/{promotion.pk}/change/", _form(usage_limit="3")
+    )
 
     assert response.status_code == 200
     assert "used 5 times already" in response.content.decode()
+
+
+def test_the_demo_promotions_are_made_once_and_only_for_departments_the_shop_has():
+    from emporium.promotions.demo import set_up_demo_promotions
+
+    CategoryFactory.create(name="Christmas")
+
+    assert set_up_demo_promotions() == 2  # no "Garden & Outdoor" here
+    assert set_up_demo_promotions() == 0
+    christmas = Promotion.objects.get(kind=Promotion.Kind.BUY_X_GET_Y)
+    assert [category.name for category in christmas.categories.all()] == ["Christmas"]

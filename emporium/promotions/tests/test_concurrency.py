@@ -101,7 +101,9 @@ def test_buyers_and_cancellations_sharing_a_voucher_and_a_limited_promotion_neve
     def cart():
         return CartLineFactory.create(cart=CartFactory.create(), variant=variant).cart
 
-    placed = [place_order(cart=cart(), customer=None, details=details, idempotency_key=uuid4()) for _ in range(10)]
+    placed = [
+        place_order(cart=cart(), customer=None, details=details, idempotency_key=uuid4()) for _ in range(10)
+    ]
 
     def cancel(order: Order) -> Callable[[], str]:
         def job() -> str:
