@@ -151,6 +151,11 @@ class Order(TimeStampedModel):
         return Money(self.discount_amount, self.currency)
 
     @property
+    def applied_promotion_list(self) -> list[dict[str, str | int]]:
+        """``applied_promotions``, or none for an order imported without the column."""
+        return list(self.applied_promotions or [])
+
+    @property
     def voucher_discount(self) -> Money:
         return Money(self.discount_amount - self.promotion_discount_amount, self.currency)
 

@@ -149,7 +149,7 @@ def list_order_totals(*, order: Order) -> list[TotalRow]:
     rows: list[TotalRow] = []
     if order.subtotal_amount or order.shipping_method_name:
         rows.append(TotalRow("subtotal", "Subtotal", order.subtotal))
-        promotions = order.applied_promotions or []
+        promotions = order.applied_promotion_list
         for promotion in promotions:
             if promotion.get("scope") in ("items", "order") and Decimal(promotion.get("amount", 0)):
                 amount = Money(Decimal(promotion["amount"]), currency)

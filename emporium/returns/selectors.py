@@ -60,18 +60,32 @@ def get_returnable_quantities(*, order: Order) -> dict[int, int]:
 def calculate_return_refund(*, return_request: Return, refund_shipping: bool) -> Money:
     """What the customer paid for the returned units, plus shipping if staff choose it.
 
-    Order lines keep their undiscounted unit price; a voucher's discount came off the goods as
-    a whole, so it is shared across them in proportion: each unit is refunded at
-    ``unit price x (subtotal - discount) / subtotal``. Shipping is refunded once per order
-    (a later return that asks again adds nothing). Never more than is left of the order's total.
+    Order lines keep their undiscounted unit price. What promotions took off a line (three for
+    two, a sale) stays with that line: each of its units is refunded at the line's price after
+    them, ``(total - discount) / quantity``. What came off the goods as a whole (a voucher, a
+    spend-over-a-threshold promotion) is shared across them in proportion to those prices.
+    Shipping is refunded once per order (a later return that asks again adds nothing). Never
+    more than is left of the order's total.
     """
     order = return_request.order
     goods = sum(
-        (line.order_line.unit_price_amount * line.quantity for line in return_request.lines.all()),
+        (
+            (line.order_line.total_amount - line.order_line.discount_amount)
+            / line.order_line.quantity
+            * line.quantity
+            for line in return_request.lines.all()
+            if line.order_line.quantity
+        ),
         Decimal(0),
     )
-    if order.subtotal_amount > 0:
-        goods = goods * (order.subtotal_amount - order.discount_amount) / order.subtotal_amount
+    order_wide = sum(
+        (Decimal(p["amount"]) for p in order.applied_promotions or [] if p.get("scope") == "order"),
+        Decimal(0),
+    )
+    on_lines = order.promotion_discount_amount - order_wide  # what the lines' own promotions took
+    net_goods = order.subtotal_amount - on_lines
+    if net_goods > 0:
+        goods = goods * (net_goods - (order.discount_amount - on_lines)) / net_goods
     amount = quantize(goods, order.currency)
     if refund_shipping and not has_shipping_been_refunded(order=order, excluding=return_request):
         amount += order.shipping_amount

@@ -2942,6 +2942,8 @@ export interface components {
             shipping_amount?: string;
             /** Format: decimal */
             discount_amount?: string;
+            /** Format: decimal */
+            promotion_discount_amount?: string;
             /**
              * Format: decimal
              * @description VAT included in the total.
@@ -2968,6 +2970,8 @@ export interface components {
              * @description What a payment takes: the total less the gift card's part.
              */
             readonly amount_due_amount: string;
+            /** @description Each automatic promotion applied. */
+            readonly promotions: components["schemas"]["OrderPromotionOutput"][];
             readonly lines: components["schemas"]["OrderLineOutput"][];
         };
         OrderEventOutput: {
@@ -2991,9 +2995,34 @@ export interface components {
             unit_price_amount: string;
             /**
              * Format: decimal
-             * @description Quantity x unit price, before any promotion.
+             * @description Quantity x unit price, before promotions.
              */
             total_amount: string;
+            /**
+             * Format: decimal
+             * @description What promotions took off this line (part of the order's discount).
+             */
+            discount_amount?: string;
+            /** @description The promotions that did. */
+            discount_label?: string;
+        };
+        /** @description One automatic promotion's part in an order, frozen as it was placed. */
+        OrderPromotionOutput: {
+            id: number;
+            name: string;
+            /**
+             * @description `items`: off the lines (each says which); `order`: off the order; `shipping`: free shipping.
+             *
+             *     * `items` - items
+             *     * `order` - order
+             *     * `shipping` - shipping
+             */
+            scope: components["schemas"]["ScopeEnum"];
+            /**
+             * Format: decimal
+             * @description 0 for free shipping.
+             */
+            amount: string;
         };
         /**
          * @description * `unpaid` - Unpaid
@@ -3175,6 +3204,8 @@ export interface components {
             shipping_amount?: string;
             /** Format: decimal */
             discount_amount?: string;
+            /** Format: decimal */
+            promotion_discount_amount?: string;
             /**
              * Format: decimal
              * @description VAT included in the total.
@@ -3201,6 +3232,8 @@ export interface components {
              * @description What a payment takes: the total less the gift card's part.
              */
             readonly amount_due_amount: string;
+            /** @description Each automatic promotion applied. */
+            readonly promotions: components["schemas"]["OrderPromotionOutput"][];
             readonly lines: components["schemas"]["OrderLineOutput"][];
             /** @description Guests only (absent for customers): send it in the X-Order-Token header to read and pay this order. Valid for GUEST_ORDER_TOKEN_DAYS; keep it secret. */
             order_token?: string;
@@ -3683,6 +3716,8 @@ export interface components {
             shipping_amount?: string;
             /** Format: decimal */
             discount_amount?: string;
+            /** Format: decimal */
+            promotion_discount_amount?: string;
             /**
              * Format: decimal
              * @description VAT included in the total.
@@ -3709,6 +3744,8 @@ export interface components {
              * @description What a payment takes: the total less the gift card's part.
              */
             readonly amount_due_amount: string;
+            /** @description Each automatic promotion applied. */
+            readonly promotions: components["schemas"]["OrderPromotionOutput"][];
             readonly lines: components["schemas"]["OrderLineOutput"][];
             readonly customer_id: number | null;
             stock_state?: components["schemas"]["StockStateEnum"] | components["schemas"]["BlankEnum"];

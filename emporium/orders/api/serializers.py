@@ -14,7 +14,17 @@ from emporium.orders.models import Order, OrderEvent, OrderLine, OrderStatus
 class OrderLineOutput(serializers.ModelSerializer[OrderLine]):
     class Meta:
         model = OrderLine
-        fields = ("sku", "product_name", "quantity", "unit_price_amount", "total_amount")
+        fields = (
+            "sku", "product_name", "quantity", "unit_price_amount", "total_amount", "discount_amount",
+            "discount_label",
+        )  # fmt: skip
+        extra_kwargs = {
+            "total_amount": {"help_text": "Quantity x unit price, before promotions."},
+            "discount_amount": {
+                "help_text": "What promotions took off this line (part of the order's discount)."
+            },
+            "discount_label": {"help_text": "The promotions that did."},
+        }
 
 
 class OrderSummaryOutput(serializers.ModelSerializer[Order]):
@@ -35,8 +45,26 @@ class OrderAddressOutput(serializers.Serializer):
     phone = serializers.CharField(allow_blank=True)
 
 
+class OrderPromotionOutput(serializers.Serializer):
+    """One automatic promotion's part in an order, frozen as it was placed."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    scope = serializers.ChoiceField(
+        choices=["items", "order", "shipping"],
+        help_text="`items`: off the lines (each says which); `order`: off the order; `shipping`: free shipping.",
+    )
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="0 for free shipping.")
+
+
 class OrderDetailOutput(OrderSummaryOutput):
     lines = OrderLineOutput(many=True, read_only=True)
+    promotions = OrderPromotionOutput(
+        source="applied_promotion_list",
+        many=True,
+        read_only=True,
+        help_text="Each automatic promotion applied.",
+    )
     gift_card_amount = serializers.DecimalField(
         max_digits=12, decimal_places=2, read_only=True, help_text="The part of the total a gift card paid."
     )
@@ -53,10 +81,10 @@ class OrderDetailOutput(OrderSummaryOutput):
     class Meta(OrderSummaryOutput.Meta):
         fields = (
             *OrderSummaryOutput.Meta.fields,
-            "email", "subtotal_amount", "shipping_amount", "discount_amount", "tax_amount", "tax_rate",
-            "shipping_method_name", "voucher_code", "shipping_address", "billing_address",
-            "tracking_number", "paid_at", "reserved_until", "gift_card_amount", "amount_due_amount",
-            "lines",
+            "email", "subtotal_amount", "shipping_amount", "discount_amount", "promotion_discount_amount",
+            "tax_amount", "tax_rate", "shipping_method_name", "voucher_code", "shipping_address",
+            "billing_address", "tracking_number", "paid_at", "reserved_until", "gift_card_amount",
+            "amount_due_amount", "promotions", "lines",
         )  # fmt: skip
 
 

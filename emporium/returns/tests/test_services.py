@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from emporium.catalog.events import stock_returned
-from emporium.orders.models import OrderEvent, OrderStatus
+from emporium.orders.models import Order, OrderEvent, OrderLine, OrderStatus
 from emporium.payments.models import Payment, PaymentState
 from emporium.returns.exceptions import (
     EmptyReturn,
@@ -104,6 +104,32 @@ def test_the_discount_is_shared_across_the_goods_and_shipping_is_refunded_once()
     assert (first.refunded_amount, second.refunded_amount) == (Decimal("12.50"), Decimal("15.00"))
     order.refresh_from_db()
     assert order.refunded_amount == Decimal("27.50")
+
+
+def test_a_lines_own_promotion_stays_with_it_and_the_voucher_is_shared_across_the_goods():
+    # Three mugs at 4.00 on "3 for 2" (one free: 4.00 off that line), a lamp at 10.00, and a
+    # voucher of 10% on the 18.00 the goods came to after it (1.80): 16.20 paid.
+    order = make_delivered_order(lines=[("4.00", 3), ("10.00", 1)], discount="5.80")
+    mugs, lamp = _lines(order)
+    OrderLine.objects.filter(pk=mugs.pk).update(discount_amount=Decimal("4.00"), discount_label="3 for 2")
+    Order.objects.filter(pk=order.pk).update(
+        promotion_discount_amount=Decimal("4.00"),
+        applied_promotions=[{"id": 1, "name": "3 for 2", "scope": "items", "amount": "4.00"}],
+    )
+    order.refresh_from_db()
+
+    one_mug = request_return(order=order, items=[ReturnItem(mugs.pk, 1, CHANGED)])
+    receive_return(return_request=approve_return(return_request=one_mug), resaleable={})
+    the_rest = request_return(
+        order=order, items=[ReturnItem(mugs.pk, 2, CHANGED), ReturnItem(lamp.pk, 1, CHANGED)]
+    )
+    receive_return(return_request=approve_return(return_request=the_rest), resaleable={})
+
+    # A mug cost 8.00 / 3 after its promotion, then 90% of that after the voucher.
+    assert refund_return(return_request=one_mug, refund_shipping=False).refunded_amount == Decimal("2.40")
+    assert refund_return(return_request=the_rest, refund_shipping=False).refunded_amount == Decimal("13.80")
+    order.refresh_from_db()
+    assert order.refunded_amount == order.total_amount == Decimal("16.20")
 
 
 def test_a_second_return_cannot_exceed_what_was_bought_minus_what_was_returned():
