@@ -69,7 +69,7 @@ from emporium.orders.placing import (
     find_order_by_idempotency_key,
     list_placed_orders_without_email,
 )
-from emporium.promotions.selectors import item_for_variant, price_items
+from emporium.promotions.selectors import items_for_variants, price_items
 from emporium.promotions.services import lock_limited_promotions, record_promotion_uses
 
 if TYPE_CHECKING:
@@ -158,7 +158,7 @@ def calculate_checkout_totals(
         )
     priced = [(line.variant.price_amount, line.quantity) for line in lines]
     promotions = price_items(
-        items=[item_for_variant(key=line.pk, variant=line.variant, quantity=line.quantity) for line in lines],
+        items=items_for_variants((line.pk, line.variant, line.quantity) for line in lines),
         customer_id=customer.pk if customer else None,
         currency=currency,
     )

@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from emporium.accounts.models import User
 from emporium.giftcards.codes import digest_code
-from emporium.giftcards.models import GiftCard, GiftCardMovement
+from emporium.giftcards.models import GiftCard, GiftCardMovement, GiftCardProduct
 
 
 def list_gift_cards_for_customer(*, customer: User) -> QuerySet[GiftCard]:
@@ -31,3 +31,9 @@ def list_gift_cards_for_staff(*, code: str = "", email: str = "") -> QuerySet[Gi
 
 def list_movements(*, card: GiftCard) -> QuerySet[GiftCardMovement]:
     return card.movements.select_related("order").order_by("created_at", "pk")
+
+
+def list_gift_card_variants() -> list[tuple[int, int]]:
+    """The variants sold as gift cards, as (variant id, product id): promotions never discount
+    them (emporium.promotions.exclusions). One query."""
+    return list(GiftCardProduct.objects.values_list("variant_id", "variant__product_id"))

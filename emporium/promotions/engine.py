@@ -56,6 +56,8 @@ class Item:
     category_id: int
     unit_price: Decimal
     quantity: int
+    # Never discounted by any rule (a gift card sold as a product: emporium.promotions.exclusions).
+    excluded: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,7 @@ class Rule:
         return self.usage_limit is not None and self.used_count >= self.usage_limit
 
     def targets(self, item: Item) -> bool:
-        return (
+        return not item.excluded and (
             self.all_products
             or item.product_id in self.product_ids
             or (item.product_type_id is not None and item.product_type_id in self.product_type_ids)
@@ -303,6 +305,7 @@ def unit_sale_price(
         category_id=item.category_id,
         unit_price=item.unit_price,
         quantity=1,
+        excluded=item.excluded,
     )
     item_rules = [rule for rule in rules if rule.kind in (PERCENTAGE, FIXED)]
     result = apply_promotions([one], item_rules, now=now, shopper=shopper, currency=currency)

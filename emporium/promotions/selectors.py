@@ -9,6 +9,7 @@ the moment it prices, so a promotion starts and ends on time without any write.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.cache import cache
@@ -20,34 +21,52 @@ from emporium.catalog.models import Category, Variant
 from emporium.core.money import quantize
 from emporium.promotions import engine
 from emporium.promotions.engine import Item, Rule, Shopper
+from emporium.promotions.exclusions import list_excluded_variants
 from emporium.promotions.models import Promotion
 
 RULES_CACHE_KEY = "promotions:rules"
 RULES_TIMEOUT = 60 * 15
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """Every enabled promotion that has not ended, as engine rules, and what none may discount
+    (variants and their products: emporium.promotions.exclusions)."""
+
+    rules: tuple[Rule, ...] = ()
+    excluded_variant_ids: frozenset[int] = frozenset()
+    excluded_product_ids: frozenset[int] = frozenset()
+
+
+def get_snapshot() -> Snapshot:
+    """The rules and the exclusions, cached as one entry (see the module)."""
+    snapshot: Snapshot | None = cache.get(RULES_CACHE_KEY)
+    if snapshot is None:
+        snapshot = build_snapshot(now=timezone.now())
+        cache.set(RULES_CACHE_KEY, snapshot, RULES_TIMEOUT)
+    return snapshot
+
+
 def list_rules() -> tuple[Rule, ...]:
-    """Every enabled promotion that has not ended, as engine rules (cached; see the module)."""
-    rules: tuple[Rule, ...] | None = cache.get(RULES_CACHE_KEY)
-    if rules is None:
-        rules = build_rules(now=timezone.now())
-        cache.set(RULES_CACHE_KEY, rules, RULES_TIMEOUT)
-    return rules
+    return get_snapshot().rules
 
 
 def forget_rules() -> None:
     cache.delete(RULES_CACHE_KEY)
 
 
-def build_rules(*, now: datetime) -> tuple[Rule, ...]:
-    """Four queries, whatever the number of promotions: the promotions with their three target
-    lists, and the sub-categories of every category they name."""
+def build_snapshot(*, now: datetime) -> Snapshot:
+    """One query while no promotion is on; with some, at most six whatever their number: the
+    promotions with their three target lists, the sub-categories of every category they name,
+    and each source of exclusions."""
     promotions = list(
         Promotion.objects.enabled()
         .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
         .prefetch_related("categories", "product_types", "products")
         .order_by("-priority", "pk")
     )
+    if not promotions:
+        return Snapshot()
     paths = {category.path for promotion in promotions for category in promotion.categories.all()}
     subtree: dict[str, set[int]] = {path: set() for path in paths}
     if paths:
@@ -58,7 +77,12 @@ def build_rules(*, now: datetime) -> tuple[Rule, ...]:
             for root in paths:
                 if path.startswith(root):
                     subtree[root].add(pk)
-    return tuple(_rule(promotion, subtree) for promotion in promotions)
+    excluded = list_excluded_variants()
+    return Snapshot(
+        rules=tuple(_rule(promotion, subtree) for promotion in promotions),
+        excluded_variant_ids=frozenset(variant_id for variant_id, _ in excluded),
+        excluded_product_ids=frozenset(product_id for _, product_id in excluded),
+    )
 
 
 def _rule(promotion: Promotion, subtree: dict[str, set[int]]) -> Rule:
@@ -107,7 +131,8 @@ def price_items(
     *, items: list[Item], customer_id: int | None, currency: str, now: datetime | None = None
 ) -> engine.PromotionResult:
     """The one pricing function for carts: the cart page and the cart API, the checkout page,
-    its summary and the checkout API, and ``place_order`` all price their lines here."""
+    its summary and the checkout API, and ``place_order`` all price their lines here (built
+    with :func:`items_for_variants`, which marks what no promotion may discount)."""
     rules = list_rules()
     if not rules:
         return engine.PromotionResult(currency=currency, items=_unpriced(items, currency))
@@ -125,14 +150,19 @@ def _unpriced(items: list[Item], currency: str) -> tuple[engine.PricedItem, ...]
     )
 
 
-def item_for_variant(*, key: int, variant: Variant, quantity: int) -> Item:
-    """A line of ``quantity`` of ``variant`` as the rules see it (its product must be loaded)."""
-    product = variant.product
-    return Item(
-        key=key,
-        product_id=product.pk,
-        product_type_id=product.product_type_id,
-        category_id=product.category_id,
-        unit_price=variant.price_amount,
-        quantity=quantity,
-    )
+def items_for_variants(rows: Iterable[tuple[int, Variant, int]]) -> list[Item]:
+    """Lines as the rules see them, from (key, variant, quantity) rows (each variant's product
+    loaded); what no promotion may discount is marked so (emporium.promotions.exclusions)."""
+    excluded = get_snapshot().excluded_variant_ids
+    return [
+        Item(
+            key=key,
+            product_id=variant.product.pk,
+            product_type_id=variant.product.product_type_id,
+            category_id=variant.product.category_id,
+            unit_price=variant.price_amount,
+            quantity=quantity,
+            excluded=variant.pk in excluded,
+        )
+        for key, variant, quantity in rows
+    ]

@@ -17,7 +17,7 @@ from django.utils import timezone
 from moneyed import Money
 
 from emporium.promotions import engine
-from emporium.promotions.selectors import list_rules
+from emporium.promotions.selectors import get_snapshot
 
 register = template.Library()
 
@@ -48,10 +48,11 @@ def sale_price(
     them), so a signed-in customer's or a first order's offer shows in their cart instead."""
     if price is None:
         return None
-    rules = list_rules()
+    snapshot = get_snapshot()
+    rules = snapshot.rules
     now = timezone.now()
     _note_next_change(context, rules=rules, now=now)
-    if not rules:
+    if not rules or product_id in snapshot.excluded_product_ids:
         return None
     item = engine.Item(
         key=product_id,

@@ -20,7 +20,7 @@ def admin_client(client, settings):
     return client
 
 
-def _form(**overrides: str) -> dict[str, object]:
+def _form(**overrides: object) -> dict[str, object]:
     form = {
         "name": "Summer sale", "is_active": "on", "kind": "percentage", "value": "20", "currency": "GBP",
         "applies_to_all_products": "on", "buy_quantity": "", "get_quantity": "", "threshold_amount": "",

@@ -273,3 +273,21 @@ def test_the_e_mail_and_the_invoice_explain_the_discounts(
     pdf = client.get(f"/checkout/orders/{order.number}/invoice.pdf")
     text = "".join(page.extract_text() for page in PdfReader(BytesIO(pdf.content)).pages)
     assert "Summer sale" in text
+
+
+def test_gift_cards_sold_as_products_are_never_discounted(client):
+    from emporium.giftcards.models import GiftCardProduct
+
+    PromotionFactory.create(name="Everything 20% off", value=20)
+    card = make_product("Gift card £50", price="50.00")
+    GiftCardProduct.objects.create(variant=card.variants.get())
+    mug = make_product("Mug", price="10.00")
+    cart = CartFactory.create()
+    CartLineFactory.create(cart=cart, variant=card.variants.get(), quantity=1)
+    CartLineFactory.create(cart=cart, variant=mug.variants.get(), quantity=1)
+
+    order = place_order(cart=cart, customer=None, details=make_details(), idempotency_key=uuid4())
+
+    assert order.promotion_discount_amount == Decimal("2.00")  # the mug's 20%, not the card's
+    assert client.get(card.get_absolute_url()).content.decode().count("price--sale") == 0
+    assert "price--sale" in client.get(mug.get_absolute_url()).content.decode()

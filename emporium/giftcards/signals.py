@@ -1,0 +1,21 @@
+"""Cache invalidation only: no business rule depends on these receivers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from emporium.catalog.cache import bump_catalog_version
+from emporium.giftcards.models import GiftCardProduct
+from emporium.promotions.selectors import forget_rules
+
+
+@receiver(post_save, sender=GiftCardProduct)
+@receiver(post_delete, sender=GiftCardProduct)
+def forget_promotion_rules(**kwargs: Any) -> None:
+    """The promotions' snapshot lists the gift card variants no promotion may discount, and the
+    cached catalog pages show their sale prices (or not)."""
+    forget_rules()
+    bump_catalog_version()
