@@ -10,7 +10,7 @@ from typing import Any, TypedDict
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, Min, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from kombu.exceptions import OperationalError as KombuOperationalError
@@ -295,6 +295,7 @@ def update_variant(*, variant: Variant, fields: VariantFields) -> Variant:
 
 # The tree's own columns: treebeard sets them when it places the node.
 _TREE_FIELDS = ["path", "depth", "numchild"]
+_CREATE_ATTEMPTS = 5
 
 
 @transaction.atomic
@@ -304,9 +305,25 @@ def create_category(*, fields: CategoryFields) -> Category:
     parent: Category | None = values.pop("parent", None)
     category = Category(**values)
     category.full_clean(exclude=_TREE_FIELDS)  # a taken slug names the field before the tree moves
-    if parent is None:
-        return Category.objects.add_root(instance=category)
-    return Category.objects.add_child(parent, instance=category)
+    # Two members of staff adding a category at the same instant queue on the tree's lock
+    # (_lock_tree), so each reads the tree as the one before left it. A slug both typed passes
+    # the check above twice, and the second INSERT breaks the unique index: its savepoint is
+    # rolled back and it is a 400 on the field. Two first nodes of an empty tree have nothing
+    # to queue on: the second's path is taken, and it is computed afresh.
+    for attempt in range(_CREATE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                _lock_tree()
+                if parent is None:
+                    return Category.objects.add_root(instance=Category(**values))
+                fresh = Category.objects.get(pk=parent.pk)  # its numchild as it now is
+                return Category.objects.add_child(fresh, instance=Category(**values))
+        except IntegrityError:
+            if Category.objects.filter(slug=values.get("slug")).exists():
+                raise ValidationError({"slug": "Category with this Slug already exists."}) from None
+            if attempt == _CREATE_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 @transaction.atomic
@@ -318,6 +335,7 @@ def update_category(*, category: Category, fields: CategoryFields) -> Category:
     building paths from each other's stale ones. A category cannot move under itself or one
     of its own sub-categories: a 400 naming ``parent``, before anything is written.
     """
+    _lock_tree()  # before the category's own row: creations take the same lock first
     category = Category.objects.select_for_update().get(pk=category.pk)
     values: dict[str, Any] = dict(fields)
     current_parent = Category.objects.get_parent(category, update=True)
@@ -339,6 +357,18 @@ def update_category(*, category: Category, fields: CategoryFields) -> Category:
     return category
 
 
+def _lock_tree() -> None:
+    """Queue behind any other staff edit of the tree, in this transaction.
+
+    Adding, moving or deleting a category rewrites other rows (a sorted insert shifts its
+    siblings' paths, a move a whole branch, both the parents' child counts), so two at once
+    could compute the same path or deadlock. Every such edit first locks the same row, the
+    oldest category (by id: paths move, ids never do); staff edit the tree rarely, and one at
+    a time costs nothing. An empty tree has nothing to lock: see create_category.
+    """
+    Category.objects.select_for_update().order_by("pk").values_list("pk").first()
+
+
 def _pk_of(category: Category | None) -> int | None:
     return None if category is None else category.pk
 
@@ -352,6 +382,7 @@ def delete_category(*, category: Category) -> None:
     500. The row is locked while it is checked, so a product or sub-category added at the same
     moment waits for the delete and then fails on its foreign key, rather than being orphaned.
     """
+    _lock_tree()
     locked = Category.objects.select_for_update().filter(pk=category.pk).first()
     if locked is None:
         return  # deleted meanwhile by someone else: what was asked for is done
