@@ -1048,6 +1048,9 @@ REFUSED_PROBLEMS: dict[str, set[tuple[int, str]]] = {
     "POST /api/v1/wishlist/": {(404, "product_not_found"), (409, "wishlist_full")},
     # An amount that rounds to nothing in the currency's minor unit (0.40 in yen).
     "POST /api/v1/staff/gift-cards/": {(409, "gift_card_balance_too_low")},
+    # The shipping method may be left out only when the cart holds gift cards alone.
+    "POST /api/v1/checkout/preview/": {(400, "shipping_method_required")},
+    "POST /api/v1/checkout/orders/": {(400, "shipping_method_required")},
 }
 # ... and a 400 that names only these fields: their values are checked against the shop's rows
 # (an id or slug that names none, a slug or SKU taken), against a policy (passwords), against who

@@ -24,7 +24,9 @@ from emporium.orders.models import Order
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
 # The rows every order summary shows, each with its amount (the first amount after the label).
-SUMMARY_ROWS = ("Subtotal", "Discount", "Shipping", "Includes VAT", "Total")
+# The demo's "Christmas: 3 for 2" promotion applies to the Christmas goods the newcomer buys.
+THREE_FOR_TWO = "Christmas: 3 for 2"
+SUMMARY_ROWS = ("Subtotal", THREE_FOR_TWO, "Discount", "Shipping", "Includes VAT", "Total")
 
 
 @pytest.fixture
@@ -42,7 +44,7 @@ def _summary_in(text: str) -> dict[str, str]:
     """Each summary row's amount, read as a person reads it: the label, then its amount."""
     summary = {}
     for label in SUMMARY_ROWS:
-        found = re.findall(rf"^{label}\b[^£\n]*(?:\n[^£\n]*)?(£[\d,]+\.\d\d)", text, re.MULTILINE)
+        found = re.findall(rf"^{re.escape(label)}\b[^£\n]*(?:\n[^£\n]*)?(£[\d,]+\.\d\d)", text, re.MULTILINE)
         if found:
             summary[label] = found[-1]
     return summary
@@ -80,6 +82,7 @@ def test_a_newcomer_finds_a_misspelt_product_buys_it_and_reopens_the_order_from_
     page.get_by_role("button", name="Add to cart").click()
     expect(page.get_by_role("status").filter(has_text="Added to your cart")).to_be_visible()
     page.goto(f"{live_server.url}/cart/")
+    expect(page.get_by_role("row", name=re.compile(f"^{THREE_FOR_TWO}"))).to_be_visible()  # a third free
     _assert_fits_the_screen(page, viewport)
     page.get_by_role("link", name="Go to checkout").click()
     expect(page.get_by_label("E-mail")).to_be_visible()  # the checkout page has loaded
@@ -110,6 +113,7 @@ def test_a_newcomer_finds_a_misspelt_product_buys_it_and_reopens_the_order_from_
 
     order = Order.objects.get(email="newcomer@example.com")
     assert order.voucher_code == "WELCOME10"
+    assert order.promotion_discount_amount > Decimal(0)
     assert order.tax_amount > Decimal(0)
     confirmation = next(message for message in mail.outbox if order.number in message.subject)
     summaries["e-mail"] = _summary_in(str(confirmation.body))
@@ -128,7 +132,9 @@ def test_a_newcomer_finds_a_misspelt_product_buys_it_and_reopens_the_order_from_
 
     expected = {
         "Subtotal": f"£{order.subtotal_amount:,.2f}",
-        "Discount": f"£{order.discount_amount:,.2f}",  # shown as taken off, the sign aside
+        # Each shown as taken off, the sign aside: the promotion's part, then the voucher's.
+        THREE_FOR_TWO: f"£{order.promotion_discount_amount:,.2f}",
+        "Discount": f"£{order.discount_amount - order.promotion_discount_amount:,.2f}",
         "Shipping": f"£{order.shipping_amount:,.2f}",
         "Includes VAT": f"£{order.tax_amount:,.2f}",
         "Total": f"£{order.total_amount:,.2f}",

@@ -21,6 +21,12 @@ class ShippingMethodNotAvailable(DomainError):
     default_message = "This shipping method does not deliver to that country."
 
 
+class ShippingMethodRequired(DomainError):
+    status = 400
+    code = "shipping_method_required"
+    default_message = "Choose a shipping method: this order has goods to deliver."
+
+
 class IdempotencyKeyReused(DomainError):
     # Another cart (or customer) placed an order with this key: refuse, never hand it over.
     status = 409

@@ -76,9 +76,17 @@ class CheckoutForm(forms.Form):
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
     def __init__(
-        self, *args: Any, customer: User | None = None, currency: str | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        customer: User | None = None,
+        currency: str | None = None,
+        needs_shipping: bool = True,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # An order of gift cards only has nothing to deliver (they are sent by e-mail): no
+        # shipping method is asked for, and the address is the buyer's, for the invoice.
+        self.needs_shipping = needs_shipping
         self.fields.update(_address_fields("shipping"))
         self.fields.update(_address_fields("billing"))
         self.fields["email"].widget.attrs.update(MARKED_REQUIRED)
@@ -86,6 +94,8 @@ class CheckoutForm(forms.Form):
         assert isinstance(method, forms.ModelChoiceField)
         # Only methods priced in the cart's currency are offered (checkout refuses the others).
         method.queryset = list_active_shipping_methods(currency=currency)
+        if not needs_shipping:
+            del self.fields["shipping_method"]
         field = self.fields["saved_address"]
         assert isinstance(field, forms.ModelChoiceField)
         if customer is not None:

@@ -47,6 +47,7 @@ from emporium.checkout.exceptions import (
     IdempotencyKeyReused,
     ItemNotForSale,
     ShippingMethodNotAvailable,
+    ShippingMethodRequired,
     VoucherNotApplicable,
 )
 from emporium.checkout.idempotency import keys_of_client_key, scope_idempotency_key
@@ -54,6 +55,7 @@ from emporium.checkout.models import ShippingMethod, Voucher, VoucherUsage
 from emporium.checkout.selectors import explain_delivery_to, get_tax_rate
 from emporium.core.money import Money, format_money, quantize
 from emporium.giftcards.models import GiftCard
+from emporium.giftcards.selectors import list_gift_card_variant_ids
 from emporium.giftcards.services import (
     deliver_bought_gift_cards_after_commit,
     find_gift_card_for_payment,
@@ -85,7 +87,8 @@ class CheckoutDetails:
     email: str
     shipping_address: dict[str, str]
     billing_address: dict[str, str]
-    shipping_method: ShippingMethod
+    # None for an order with nothing to deliver (gift cards only: sent by e-mail).
+    shipping_method: ShippingMethod | None
     voucher_code: str = ""
     # A gift card pays part or all of the total (a means of payment: the total is unchanged).
     gift_card_code: str = ""
@@ -134,6 +137,17 @@ def _find_voucher(code: str, *, lock: bool) -> Voucher:
     return voucher
 
 
+# What an order with nothing to deliver pays for delivery, and what it says it was.
+NOTHING_TO_SHIP = ShippingTerms(kind="flat", price=Decimal(0))
+SENT_BY_EMAIL = "Sent by e-mail"
+
+
+def needs_shipping(lines: list[CartLine]) -> bool:
+    """Whether any line is goods to deliver: gift cards are sent by e-mail. One query."""
+    variant_ids = [line.variant_id for line in lines]
+    return bool(set(variant_ids) - list_gift_card_variant_ids(variant_ids=variant_ids))
+
+
 def calculate_checkout_totals(
     *,
     lines: list[CartLine],
@@ -147,14 +161,17 @@ def calculate_checkout_totals(
     A shipping method priced in another currency is refused like one that does not deliver
     there: its price (and free-over threshold) cannot be added to this order's amounts.
     """
-    if not details.shipping_method.ships_to(details.country):
+    method = details.shipping_method
+    if method is None:
+        if needs_shipping(lines):
+            raise ShippingMethodRequired()
+    elif not method.ships_to(details.country):
         raise ShippingMethodNotAvailable(
-            explain_delivery_to(method=details.shipping_method, country=details.country, currency=currency)
+            explain_delivery_to(method=method, country=details.country, currency=currency)
         )
-    if details.shipping_method.currency != currency:
+    elif method.currency != currency:
         raise ShippingMethodNotAvailable(
-            f"This shipping method is priced in {details.shipping_method.currency}, "
-            f"and your order in {currency}."
+            f"This shipping method is priced in {method.currency}, and your order in {currency}."
         )
     priced = [(line.variant.price_amount, line.quantity) for line in lines]
     promotions = price_items(
@@ -177,11 +194,12 @@ def calculate_checkout_totals(
             raise VoucherNotApplicable(
                 f"This voucher cannot be combined with “{blocker.name}”, already in your cart."
             )
-    method = details.shipping_method
     totals = price_order(
         lines=priced,
         weight_grams=sum((line.variant.weight_grams or 0) * line.quantity for line in lines),
-        shipping=ShippingTerms(
+        shipping=NOTHING_TO_SHIP
+        if method is None
+        else ShippingTerms(
             kind=method.kind,
             price=method.price_amount,
             price_per_kg=method.price_per_kg_amount,
@@ -331,7 +349,7 @@ def place_order(
         country=details.country,
         shipping_address=details.shipping_address,
         billing_address=details.billing_address,
-        shipping_method_name=details.shipping_method.name,
+        shipping_method_name=details.shipping_method.name if details.shipping_method else SENT_BY_EMAIL,
         voucher_code=voucher.code if voucher else "",
         amounts=OrderAmounts(
             currency=totals.currency,

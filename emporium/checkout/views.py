@@ -30,6 +30,7 @@ from emporium.checkout.exceptions import (
     IdempotencyKeyReused,
     ItemNotForSale,
     ShippingMethodNotAvailable,
+    ShippingMethodRequired,
     VoucherNotApplicable,
 )
 from emporium.checkout.forms import CheckoutForm, OrderLookupForm
@@ -38,6 +39,7 @@ from emporium.checkout.services import (
     GiftCardPayment,
     apply_gift_card,
     calculate_checkout_totals,
+    needs_shipping,
     place_order,
 )
 from emporium.giftcards.exceptions import GiftCardNotApplicable
@@ -56,7 +58,7 @@ def _details(form: CheckoutForm) -> CheckoutDetails:
         email=data["email"],
         shipping_address=data["shipping_address"],
         billing_address=data["billing_address"],
-        shipping_method=data["shipping_method"],
+        shipping_method=data.get("shipping_method"),
         voucher_code=data.get("voucher_code", ""),
         gift_card_code=data.get("gift_card_code", ""),
         save_shipping_address=bool(data.get("save_address")) and data.get("saved_address") is None,
@@ -68,7 +70,7 @@ def _partial_details(form: CheckoutForm) -> CheckoutDetails | None:
     form.is_valid()  # fills cleaned_data with every field that is valid so far
     data = form.cleaned_data
     method, address = data.get("shipping_method"), data.get("shipping_address") or {}
-    if method is None or not address.get("country"):
+    if (method is None and form.needs_shipping) or not address.get("country"):
         return None
     return CheckoutDetails(
         email=data.get("email", ""),
@@ -98,6 +100,9 @@ def _preview_totals(
     except ShippingMethodNotAvailable as error:
         form.add_error("shipping_method", error.message)
         return None, None, error.message
+    except ShippingMethodRequired as error:  # the cart changed since the page was shown
+        form.add_error(None, error.message)
+        return None, None, error.message
     try:
         gift_card = apply_gift_card(code=details.gift_card_code, totals=totals)
     except GiftCardNotApplicable as error:
@@ -124,7 +129,13 @@ def checkout_view(request: HttpRequest) -> HttpResponse:
     if not lines and not placing:
         return redirect("cart:detail")
     initial = {"email": customer.email} if customer else {}
-    form = CheckoutForm(request.POST or None, customer=customer, currency=cart.currency, initial=initial)
+    form = CheckoutForm(
+        request.POST or None,
+        customer=customer,
+        currency=cart.currency,
+        initial=initial,
+        needs_shipping=needs_shipping(lines) if lines else True,
+    )
     totals, gift_card = None, None
     if placing and form.is_valid():
         # Even when the cart is empty: a retry of a submit that went through (a double click,
@@ -146,6 +157,8 @@ def checkout_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error.message)
         except ShippingMethodNotAvailable as error:
             form.add_error("shipping_method", error.message)
+        except ShippingMethodRequired as error:  # goods were added in another tab meanwhile
+            form.add_error(None, error.message)
         except (OutOfStock, ItemNotForSale) as error:  # the messages name the item
             form.add_error(None, error.message)
         except IdempotencyKeyReused as error:
@@ -234,7 +247,9 @@ def checkout_totals_view(request: HttpRequest) -> HttpResponse:
     customer, cart, lines = _checkout_context(request)
     if cart is None or not lines:
         return HttpResponse(status=204)
-    form = CheckoutForm(request.POST, customer=customer, currency=cart.currency)
+    form = CheckoutForm(
+        request.POST, customer=customer, currency=cart.currency, needs_shipping=needs_shipping(lines)
+    )
     totals, gift_card, problem = _preview_totals(form, lines=lines, customer=customer, currency=cart.currency)
     summary = _summary_context(lines, cart.currency, form)
     context = {"lines": lines, "totals": totals, "gift_card": gift_card, "problem": problem, **summary}

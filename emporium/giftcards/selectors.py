@@ -37,3 +37,10 @@ def list_gift_card_variants() -> list[tuple[int, int]]:
     """The variants sold as gift cards, as (variant id, product id): promotions never discount
     them (emporium.promotions.exclusions). One query."""
     return list(GiftCardProduct.objects.values_list("variant_id", "variant__product_id"))
+
+
+def list_gift_card_variant_ids(*, variant_ids: list[int]) -> set[int]:
+    """Which of these variants are gift cards (sent by e-mail: nothing to ship). One query."""
+    return set(
+        GiftCardProduct.objects.filter(variant_id__in=variant_ids).values_list("variant_id", flat=True)
+    )

@@ -1824,7 +1824,8 @@ export interface components {
             shipping_address_id?: number;
             billing_address?: components["schemas"]["CheckoutAddressInputRequest"];
             billing_address_id?: number;
-            shipping_method_id: number;
+            /** @description Required unless the cart holds only gift cards (sent by e-mail): otherwise its absence is a 400 `shipping_method_required`. */
+            shipping_method_id?: number | null;
             /** @default  */
             voucher_code: string;
             /**
@@ -3170,7 +3171,8 @@ export interface components {
             shipping_address_id?: number;
             billing_address?: components["schemas"]["CheckoutAddressInputRequest"];
             billing_address_id?: number;
-            shipping_method_id: number;
+            /** @description Required unless the cart holds only gift cards (sent by e-mail): otherwise its absence is a 400 `shipping_method_required`. */
+            shipping_method_id?: number | null;
             /** @default  */
             voucher_code: string;
             /**
@@ -10026,7 +10028,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemOutput"];
                 };
             };
-            /** @description The cart cannot be checked out as asked: `empty_cart`, `out_of_stock`, `item_not_for_sale`, `voucher_not_applicable`, `gift_card_not_applicable` or `shipping_method_not_available`; or `idempotency_key_reused`: another cart or customer placed an order with this key. */
+            /** @description The cart cannot be checked out as asked: `empty_cart`, `out_of_stock`, `item_not_for_sale`, `voucher_not_applicable`, `gift_card_not_applicable` or `shipping_method_not_available`; `promotion_used_up`: a limited promotion the cart was priced with ran out (nothing is charged; price the cart again); or `idempotency_key_reused`: another cart or customer placed an order with this key. */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -40,7 +40,14 @@ class CheckoutInput(serializers.Serializer):
     )
     billing_address = CheckoutAddressInput(required=False)
     billing_address_id = serializers.IntegerField(required=False, min_value=1)
-    shipping_method_id = serializers.PrimaryKeyRelatedField(queryset=list_active_shipping_methods())
+    shipping_method_id = serializers.PrimaryKeyRelatedField(
+        queryset=list_active_shipping_methods(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Required unless the cart holds only gift cards (sent by e-mail): "
+        "otherwise its absence is a 400 `shipping_method_required`.",
+    )
     voucher_code = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     gift_card_code = serializers.CharField(
         max_length=40,

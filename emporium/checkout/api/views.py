@@ -54,7 +54,8 @@ PLACE_ORDER_PROBLEMS = problems(
     409,
     description="The cart cannot be checked out as asked: `empty_cart`, `out_of_stock`, "
     "`item_not_for_sale`, `voucher_not_applicable`, `gift_card_not_applicable` or "
-    "`shipping_method_not_available`; or "
+    "`shipping_method_not_available`; `promotion_used_up`: a limited promotion the cart was priced "
+    "with ran out (nothing is charged; price the cart again); or "
     "`idempotency_key_reused`: another cart or customer placed an order with this key.",
 )
 
@@ -80,7 +81,7 @@ def _details(*, params: dict[str, Any], customer: User | None) -> CheckoutDetail
         email=email,
         shipping_address=shipping,
         billing_address=billing,
-        shipping_method=params["shipping_method_id"],
+        shipping_method=params.get("shipping_method_id"),
         voucher_code=params.get("voucher_code", ""),
         gift_card_code=params.get("gift_card_code", ""),
         save_shipping_address=customer is not None
