@@ -130,7 +130,7 @@ def settle_refund(
             note=refund.reason,
             move_order=order_follows,
         )
-        if refund.gift_card_amount > 0:
+        if refund.gift_card_amount > 0 and order_follows:  # cancelling gives the card its part itself
             _give_back_gift_card_part(payment=payment, refund=refund)
     elif report.status is RefundStatus.FAILED and refund.state != RefundState.FAILED:
         counted = refund.state == RefundState.SUCCEEDED

@@ -20,7 +20,7 @@ from emporium.core.tests.api_clients import bearer_client
 from emporium.giftcards.tests.factories import GiftCardFactory
 from emporium.orders.exceptions import RefundExceedsOrderTotal
 from emporium.orders.models import Order, OrderStatus
-from emporium.payments.exceptions import GatewayError
+from emporium.payments.exceptions import GatewayError, GatewayUnavailable
 from emporium.payments.models import PaymentState, Refund, RefundState
 from emporium.payments.services import (
     cancel_order_and_refund,
@@ -317,3 +317,26 @@ def test_the_cancellation_e_mail_of_a_paid_order_names_each_part_once(
     cancelled = next(email for email in mailoutbox if "cancelled" in email.subject)
     assert "We have refunded £9.00 to the way you paid" in cancelled.body
     assert "The £15.00 your gift card \N{HORIZONTAL ELLIPSIS}PZ3A paid is back on the card." in cancelled.body
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_a_full_refund_stripe_never_answered_then_a_cancellation_gives_the_card_its_part_once(
+    fake_stripe, settings, closed_port_url
+):
+    order = _paid_through_stripe(_order())
+    settings.STRIPE_API_BASE = closed_port_url
+    with pytest.raises(GatewayUnavailable):
+        refund_order_payment(order=order)
+    unanswered = _unchanged(order)
+    settings.STRIPE_API_BASE = fake_stripe.url
+
+    cancel_order_and_refund(order=order, reason="Refund it all")  # resends the unanswered refund
+
+    order.refresh_from_db()
+    assert unanswered == (OrderStatus.PAID, Decimal(0), Decimal(0), 0)
+    assert (order.status, order.refunded_amount, _card_balance()) == (
+        OrderStatus.CANCELLED,
+        Decimal("24.00"),
+        Decimal("15.00"),
+    )
+    assert Refund.objects.get().state == RefundState.SUCCEEDED
