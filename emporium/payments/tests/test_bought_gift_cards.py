@@ -7,13 +7,13 @@ from uuid import uuid4
 
 import pytest
 
-from emporium.accounts.tests.factories import UserFactory
+from emporium.accounts.roles import ORDER_MANAGER
 from emporium.cart.tests.factories import CartFactory, CartLineFactory
 from emporium.catalog.tests.factories import VariantFactory
 from emporium.checkout.services import place_order
 from emporium.checkout.tests.factories import ShippingMethodFactory, make_details
 from emporium.core.money import Money
-from emporium.core.tests.api_clients import bearer_client
+from emporium.core.tests.api_clients import staff_client
 from emporium.giftcards.exceptions import BoughtGiftCardSpent, GiftCardNotApplicable
 from emporium.giftcards.models import GiftCard, GiftCardProduct
 from emporium.giftcards.services import IssuedGiftCard, deliver_bought_gift_cards
@@ -148,12 +148,14 @@ def test_an_order_refunded_before_its_cards_were_issued_issues_none():
     assert not GiftCard.objects.exists()
 
 
+@pytest.mark.usefixtures("staff_without_two_factors")
 def test_the_staff_api_explains_the_refusal_as_a_problem():
     order, issued = _bought_two_cards()
     _spend(issued[0].code)
-    staff = UserFactory.create(is_staff=True, is_superuser=True)
 
-    response = bearer_client(staff).post(f"/api/v1/staff/orders/{order.number}/refund/", {}, format="json")
+    response = staff_client(ORDER_MANAGER).post(
+        f"/api/v1/staff/orders/{order.number}/refund/", {}, format="json"
+    )
 
     assert response.status_code == 409
     assert response["Content-Type"].startswith("application/problem+json")
