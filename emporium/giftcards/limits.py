@@ -21,7 +21,8 @@ from emporium.giftcards.exceptions import GiftCardNotApplicable, TooManyGiftCard
 
 ACTION = "gift_card_code"
 # The live checkout summary sends the form again on every change, with the same code in it:
-# a wrong code is counted once in a row per browser session, not once per keystroke elsewhere.
+# on the storefront a wrong code is counted once in a row per browser session, not once per
+# change elsewhere in the form.
 LAST_WRONG_CODE_SESSION_KEY = "giftcards:last_wrong_code"
 
 
@@ -36,14 +37,16 @@ def limiting_wrong_gift_card_codes(
     if not normalize_code(code):
         yield  # no code typed: nothing to count
         return
-    django_request = request._request if isinstance(request, Request) else request
+    is_api = isinstance(request, Request)
+    django_request = request._request if is_api else request
     if not consume(django_request, action=ACTION, key=cart_key, dry_run=True):
         raise TooManyGiftCardCodes()
     try:
         yield
     except GiftCardNotApplicable:
         digest = digest_code(code)
-        session = getattr(django_request, "session", None)
+        # The API's clients keep no session (a token, no cookie): each code they send counts.
+        session = None if is_api else getattr(django_request, "session", None)
         if session is None or session.get(LAST_WRONG_CODE_SESSION_KEY) != digest:
             consume(django_request, action=ACTION, key=cart_key)
             if session is not None:
