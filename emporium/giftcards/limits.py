@@ -38,7 +38,7 @@ def limiting_wrong_gift_card_codes(
         yield  # no code typed: nothing to count
         return
     is_api = isinstance(request, Request)
-    django_request = request._request if is_api else request
+    django_request = request._request if isinstance(request, Request) else request
     if not consume(django_request, action=ACTION, key=cart_key, dry_run=True):
         raise TooManyGiftCardCodes()
     try:

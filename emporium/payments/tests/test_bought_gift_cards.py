@@ -2,10 +2,14 @@
 switched off, unless one was spent, and then the refund or cancellation is refused before any
 money moves. A refund in part leaves them alone (staff leave out what was spent)."""
 
+import functools
+import threading
+from collections.abc import Callable
 from decimal import Decimal
 from uuid import uuid4
 
 import pytest
+from django.db import connection, connections
 
 from emporium.accounts.roles import ORDER_MANAGER
 from emporium.cart.tests.factories import CartFactory, CartLineFactory
@@ -16,7 +20,7 @@ from emporium.core.money import Money
 from emporium.core.tests.api_clients import staff_client
 from emporium.giftcards.exceptions import BoughtGiftCardSpent, GiftCardNotApplicable
 from emporium.giftcards.models import GiftCard, GiftCardProduct
-from emporium.giftcards.services import IssuedGiftCard, deliver_bought_gift_cards
+from emporium.giftcards.services import IssuedGiftCard, deliver_bought_gift_cards, issue_gift_card
 from emporium.orders.models import Order, OrderStatus
 from emporium.payments.models import Refund, RefundState
 from emporium.payments.services import (
@@ -160,3 +164,68 @@ def test_the_staff_api_explains_the_refusal_as_a_problem():
     assert response.status_code == 409
     assert response["Content-Type"].startswith("application/problem+json")
     assert response.json()["code"] == "bought_gift_card_spent"
+
+
+def _race(jobs: dict[str, Callable[[], object]]) -> dict[str, str]:
+    """Run the jobs at the same moment, each on its own connection; how each one ended."""
+    barrier = threading.Barrier(len(jobs))
+    outcomes: dict[str, str] = {}
+
+    def run(name: str, job: Callable[[], object]) -> None:
+        try:
+            barrier.wait()
+            job()
+            outcomes[name] = "done"
+        except (BoughtGiftCardSpent, GiftCardNotApplicable) as error:
+            outcomes[name] = f"refused: {type(error).__name__}"
+        except Exception as error:  # a deadlock or anything else is reported by the assert
+            outcomes[name] = f"error: {error!r}"
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=item) for item in jobs.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bought_card_spent_while_its_order_is_refunded_is_either_spent_or_switched_off_never_both():
+    """Needs PostgreSQL (SQLite serialises writers): the refund's switch-off and the checkout's
+    spending both lock the card's row, so one waits for the other and sees what it did."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks only race on PostgreSQL; set DATABASE_URL=postgres://... to run")
+    for _ in range(3):
+        # Issued here, not by the delivery task (which runs at the commit and keeps no code).
+        order = _paid(_place(VariantFactory.create(price_amount=Decimal("25.00"))))
+        issued = [issue_gift_card(amount=Money("25.00", "GBP"), bought_with=order.lines.get())]
+        variant = VariantFactory.create(price_amount=Decimal("10.00"))
+        code = issued[0].code
+
+        outcomes = _race(
+            {
+                "refund": functools.partial(refund_order_payment, order=order),
+                "spend": functools.partial(_place, variant, gift_card_code=code),
+            }
+        )
+
+        card = GiftCard.objects.get(pk=issued[0].card.pk)
+        order.refresh_from_db()
+        assert outcomes in (
+            {"refund": "done", "spend": "refused: GiftCardNotApplicable"},
+            {"refund": "refused: BoughtGiftCardSpent", "spend": "done"},
+        )
+        if outcomes["refund"] == "done":
+            assert (order.status, card.is_active, card.balance_amount) == (
+                OrderStatus.REFUNDED,
+                False,
+                Decimal("25.00"),
+            )
+        else:
+            assert (order.status, card.is_active, card.balance_amount) == (
+                OrderStatus.PAID,
+                True,
+                Decimal("15.00"),
+            )
