@@ -411,6 +411,8 @@ OFFLINE_GATEWAY_WEBHOOK_SECRET = env.str(
     default="whsec_offline_" + hashlib.sha256(f"offline-gateway:{SECRET_KEY}".encode()).hexdigest()[:32],
 )
 OFFLINE_GATEWAY_CAPTURE_METHOD = env.str("OFFLINE_GATEWAY_CAPTURE_METHOD", default="automatic")
+# "refuse": the test gateway refuses every refund, as a provider does for a closed card (tests).
+OFFLINE_GATEWAY_REFUNDS = env.str("OFFLINE_GATEWAY_REFUNDS", default="succeed")
 PAYMENT_GATEWAYS: list[str] = env.list(
     "PAYMENT_GATEWAYS",
     default=[
@@ -495,6 +497,9 @@ ACCOUNT_RATE_LIMITS = {
     # Back-in-stock alerts asked for (emporium.alerts.views): per address and per e-mail, so
     # nobody floods an inbox with confirmation e-mails.
     "stock_alert": "20/h/ip,3/h/key",
+    # Wrong gift card codes typed at checkout (emporium.giftcards.limits), per address and per
+    # cart: plenty for typos, far too few to find a card by guessing.
+    "gift_card_code": "10/10m/ip,10/10m/key",
 }
 # Behind the load balancer every request comes from its address; the client's is the last
 # one it appends to X-Forwarded-For. Without this, per-IP limits would lock out everybody at once.

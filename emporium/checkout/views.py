@@ -42,7 +42,8 @@ from emporium.checkout.services import (
     needs_shipping,
     place_order,
 )
-from emporium.giftcards.exceptions import GiftCardNotApplicable
+from emporium.giftcards.exceptions import GiftCardNotApplicable, TooManyGiftCardCodes
+from emporium.giftcards.limits import limiting_wrong_gift_card_codes
 from emporium.orders.invoices import invoice_html_context, invoice_pdf_response
 from emporium.orders.links import ORDER_TOKEN_PARAMETER, make_order_link
 from emporium.orders.selectors import get_order_for_visitor, look_up_order
@@ -83,10 +84,12 @@ def _partial_details(form: CheckoutForm) -> CheckoutDetails | None:
 
 
 def _preview_totals(
-    form: CheckoutForm, *, lines: list[CartLine], customer: User | None, currency: str
+    form: CheckoutForm, *, request: HttpRequest, cart: Cart, lines: list[CartLine], customer: User | None
 ) -> tuple[Totals | None, GiftCardPayment | None, str]:
     """Totals for what the form holds so far and the gift card's part of them, or why they
-    cannot be given (also on the field). A gift card refused leaves the totals shown."""
+    cannot be given (also on the field). A gift card refused leaves the totals shown; so does
+    one not looked up because too many wrong codes were tried (``giftcards.limits``)."""
+    currency = cart.currency
     details = _partial_details(form)
     if details is None:
         return None, None, ""
@@ -104,8 +107,11 @@ def _preview_totals(
         form.add_error(None, error.message)
         return None, None, error.message
     try:
-        gift_card = apply_gift_card(code=details.gift_card_code, totals=totals)
-    except GiftCardNotApplicable as error:
+        with limiting_wrong_gift_card_codes(
+            request=request, code=details.gift_card_code, cart_key=str(cart.pk)
+        ):
+            gift_card = apply_gift_card(code=details.gift_card_code, totals=totals)
+    except (GiftCardNotApplicable, TooManyGiftCardCodes) as error:
         form.add_error("gift_card_code", error.message)
         return totals, None, error.message
     return totals, gift_card, ""
@@ -140,18 +146,22 @@ def checkout_view(request: HttpRequest) -> HttpResponse:
     if placing and form.is_valid():
         # Even when the cart is empty: a retry of a submit that went through (a double click,
         # a reload after a timeout) emptied it, and place_order hands back that order.
+        details = _details(form)
         try:
-            order = place_order(
-                cart=cart,
-                customer=customer,
-                details=_details(form),
-                idempotency_key=form.cleaned_data["idempotency_key"],
-            )
+            with limiting_wrong_gift_card_codes(
+                request=request, code=details.gift_card_code, cart_key=str(cart.pk)
+            ):
+                order = place_order(
+                    cart=cart,
+                    customer=customer,
+                    details=details,
+                    idempotency_key=form.cleaned_data["idempotency_key"],
+                )
         except EmptyCart:
             return redirect("cart:detail")
         except VoucherNotApplicable as error:
             form.add_error("voucher_code", error.message)
-        except GiftCardNotApplicable as error:
+        except (GiftCardNotApplicable, TooManyGiftCardCodes) as error:
             form.add_error("gift_card_code", error.message)
         except PromotionUsedUp as error:  # the page shows the new prices with the message
             form.add_error(None, error.message)
@@ -178,7 +188,9 @@ def checkout_view(request: HttpRequest) -> HttpResponse:
         # Without JavaScript, "Update totals" shows what the live summary shows: what the form
         # holds so far is enough, and the fields still missing are pointed out.
         # The page shows a refusal next to its field; only the htmx summary says it in the summary.
-        totals, gift_card, _ = _preview_totals(form, lines=lines, customer=customer, currency=cart.currency)
+        totals, gift_card, _ = _preview_totals(
+            form, request=request, cart=cart, lines=lines, customer=customer
+        )
     if not lines:
         return redirect("cart:detail")  # nothing left to check out
     context = {
@@ -250,7 +262,9 @@ def checkout_totals_view(request: HttpRequest) -> HttpResponse:
     form = CheckoutForm(
         request.POST, customer=customer, currency=cart.currency, needs_shipping=needs_shipping(lines)
     )
-    totals, gift_card, problem = _preview_totals(form, lines=lines, customer=customer, currency=cart.currency)
+    totals, gift_card, problem = _preview_totals(
+        form, request=request, cart=cart, lines=lines, customer=customer
+    )
     summary = _summary_context(lines, cart.currency, form)
     context = {"lines": lines, "totals": totals, "gift_card": gift_card, "problem": problem, **summary}
     return render(request, "checkout/_summary.html", context)

@@ -24,11 +24,11 @@ from django.utils import timezone
 from emporium.accounts.models import User
 from emporium.core.money import Money, format_money, quantize
 from emporium.giftcards.codes import digest_code, generate_code, last_four, normalize_code
-from emporium.giftcards.exceptions import GiftCardBalanceTooLow, GiftCardNotApplicable
+from emporium.giftcards.exceptions import BoughtGiftCardSpent, GiftCardBalanceTooLow, GiftCardNotApplicable
 from emporium.giftcards.models import GiftCard, GiftCardMovement, GiftCardProduct, MovementKind
 from emporium.orders.emails import send_order_email_once
-from emporium.orders.models import Order, OrderLine
-from emporium.orders.services import lock_order
+from emporium.orders.models import Order, OrderLine, OrderStatus
+from emporium.orders.services import lock_order, record_gift_card_note
 
 ZERO = Decimal(0)
 
@@ -204,6 +204,72 @@ def adjust_gift_card_balance(*, card: GiftCard, amount: Money, actor: User | Non
     return card
 
 
+def switch_off_bought_gift_cards(
+    *, order: Order, refuse_if_spent: bool, why: str, actor: User | None = None
+) -> list[GiftCard]:
+    """Switch off the gift cards ``order`` bought, as it is refunded in full or cancelled: the
+    money they hold goes back to the buyer, so they must no longer pay for anything. Returns
+    the cards switched off now (those already off are left as they are).
+
+    What a shop does (Shopify disables the gift card of a refunded gift card line): the card is
+    switched off, not emptied, so its ledger still explains its balance, and staff can switch
+    it on again (:func:`switch_on_gift_cards`, when the provider refuses the refund). A card
+    already spent, in part or all, cannot be taken back: its money bought something. With
+    ``refuse_if_spent`` (staff asking, before any money moves) the whole refund or cancellation
+    is refused with :class:`BoughtGiftCardSpent` naming the cards, and staff refund the order in
+    part, leaving out what was spent. Without it (recording a refund the provider has already
+    made, which cannot be refused) a spent card is left on and the order's history says so.
+
+    Under the cards' row locks, in card order: a card being spent at checkout (``place_order``
+    locks it too) is either spent before, and seen as spent, or refused once switched off.
+    """
+    with transaction.atomic():
+        cards = list(GiftCard.objects.select_for_update().filter(bought_with__order=order).order_by("pk"))
+        spent = [card for card in cards if card.balance_amount < card.initial_amount]
+        if spent and refuse_if_spent:
+            names = ", ".join(
+                f"{card.masked_code} ({format_money(card.balance)} left of {format_money(card.initial)})"
+                for card in spent
+            )
+            raise BoughtGiftCardSpent(
+                f"Order {order.number} bought gift cards already spent: {names}. Their money bought "
+                "something, so the order cannot be refunded in full or cancelled: refund it in part, "
+                "leaving out what the cards spent.",
+                cards=[card.masked_code for card in spent],
+            )
+        switched = [card for card in cards if card.is_active and card not in spent]
+        if switched:
+            GiftCard.objects.filter(pk__in=[card.pk for card in switched]).update(
+                is_active=False, updated_at=timezone.now()
+            )
+            names = ", ".join(card.masked_code for card in switched)
+            record_gift_card_note(
+                order=order, message=f"Gift cards it bought switched off ({why}): {names}", actor=actor
+            )
+        if spent:
+            names = ", ".join(card.masked_code for card in spent)
+            record_gift_card_note(
+                order=order,
+                message=f"Gift cards it bought left on, already spent ({why}): {names}",
+                actor=actor,
+            )
+    return switched
+
+
+def switch_on_gift_cards(*, cards: list[GiftCard], order: Order, why: str, actor: User | None = None) -> None:
+    """Undo :func:`switch_off_bought_gift_cards` for these cards: the refund did not happen."""
+    if not cards:
+        return
+    with transaction.atomic():
+        GiftCard.objects.filter(pk__in=[card.pk for card in cards]).update(
+            is_active=True, updated_at=timezone.now()
+        )
+        names = ", ".join(card.masked_code for card in cards)
+        record_gift_card_note(
+            order=order, message=f"Gift cards it bought switched on again ({why}): {names}", actor=actor
+        )
+
+
 GIFT_CARD_DELIVERY_EVENT_MESSAGE = "Gift card delivery"
 
 
@@ -246,8 +312,8 @@ def deliver_bought_gift_cards(*, order: Order) -> list[IssuedGiftCard]:
     """
     with transaction.atomic():
         order = lock_order(order)
-        if not order.is_paid:
-            return []
+        if not order.is_paid or order.status in (OrderStatus.REFUNDED, OrderStatus.CANCELLED):
+            return []  # refunded or cancelled before the task ran: no card to switch off later
         issued: list[IssuedGiftCard] = []
         for line, product in _gift_card_lines(order):
             already = GiftCard.objects.filter(bought_with=line).count()

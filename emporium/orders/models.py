@@ -202,6 +202,13 @@ class Order(TimeStampedModel):
         return Money(self.refunded_amount, self.currency)
 
     @property
+    def refunded_to_payment(self) -> Money:
+        """What went back the way the customer paid, once the gift card's part is all back on
+        the card (a cancelled order, or one refunded in full): ``refunded_amount`` counts the
+        card's part too, so the two are never added up twice (``record_gift_card_given_back``)."""
+        return Money(max(self.refunded_amount - self.gift_card_amount, Decimal(0)), self.currency)
+
+    @property
     def refundable(self) -> Money:
         return Money(self.total_amount - self.refunded_amount, self.currency)
 

@@ -167,16 +167,31 @@ def record_voucher_use_given_back(*, order: Order, actor: User | None = None) ->
     )
 
 
-def record_gift_card_given_back(*, order: Order, amount: Money, actor: User | None = None) -> None:
+def record_gift_card_given_back(
+    *, order: Order, amount: Money, actor: User | None = None, counts_as_refund: bool = False
+) -> None:
     """Say in the order's history that its gift card's part went back on the card
-    (``giftcards.services.give_back_gift_card``, called by the cancel and refund workflows)."""
+    (``giftcards.services.give_back_gift_card``, called by the cancel and refund workflows).
+
+    ``counts_as_refund``: the card's part is also added to ``refunded_amount``. The cancel
+    workflow asks for it when the order had been paid: ``refunded_amount`` then says all that
+    went back, the card's part as well as the payment's (recorded by payments, on the way out),
+    as it does for an order refunded in full, where ``refund_order`` counts the card's part. An
+    order cancelled unpaid was never paid, so nothing of it reads refunded: the card's part is
+    only in its history. The refund workflow never asks: ``refund_order`` counts it already,
+    and counting it here too would count it twice. One event either way, saying which."""
     card = f" {order.masked_gift_card}" if order.gift_card_last_four else ""
-    OrderEvent.objects.create(
-        order=order,
-        type=OrderEventType.NOTE,
-        actor=actor,
-        message=f"{format_money(amount)} given back to gift card{card}",
-    )
+    message = f"{format_money(amount)} given back to gift card{card}"
+    if counts_as_refund:
+        order.refunded_amount += amount.amount
+        order.save(update_fields=["refunded_amount", "updated_at"])
+        message += " (counted as refunded)"
+    OrderEvent.objects.create(order=order, type=OrderEventType.NOTE, actor=actor, message=message)
+
+
+def record_gift_card_note(*, order: Order, message: str, actor: User | None = None) -> None:
+    """A gift card the order bought was switched off or on (giftcards' refund and cancel rules)."""
+    OrderEvent.objects.create(order=order, type=OrderEventType.NOTE, actor=actor, message=message[:255])
 
 
 @transaction.atomic

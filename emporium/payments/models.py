@@ -169,6 +169,10 @@ class Refund(TimeStampedModel):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The order's gift card part that goes back on the card with this refund: written on the
+    # card in the transaction that records the refund's success, so a refund the provider
+    # refuses (or has not answered yet) never credits the card (order_actions._refund_with_gift_card).
+    gift_card_amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
 
     class Meta:
         ordering: ClassVar[list[str]] = ["created_at", "pk"]

@@ -58,6 +58,7 @@ def _build(name: str) -> PaymentGateway:
         return OfflineTestGateway(
             webhook_secret=settings.OFFLINE_GATEWAY_WEBHOOK_SECRET,
             capture_method=settings.OFFLINE_GATEWAY_CAPTURE_METHOD,
+            refuses_refunds=settings.OFFLINE_GATEWAY_REFUNDS == "refuse",
             webhook_tolerance=settings.PAYMENT_WEBHOOK_TOLERANCE_SECONDS,
         )
     if name == "bank_transfer":

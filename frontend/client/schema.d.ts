@@ -10055,7 +10055,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemOutput"];
                 };
             };
-            /** @description Too many requests; see Retry-After. */
+            /** @description `too_many_gift_card_codes`: this client or cart tried too many wrong gift card codes lately (10 in 10 minutes); no code is looked up until then. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -10240,7 +10240,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemOutput"];
                 };
             };
-            /** @description Too many requests; see Retry-After. */
+            /** @description `too_many_gift_card_codes`: this client or cart tried too many wrong gift card codes lately (10 in 10 minutes); no code is looked up until then. */
             429: {
                 headers: {
                     [name: string]: unknown;

@@ -40,24 +40,36 @@ from emporium.checkout.services import (
     place_order,
 )
 from emporium.core.api.schema import problems
+from emporium.giftcards.limits import limiting_wrong_gift_card_codes
 from emporium.orders.api.guest_access import ORDER_TOKEN, order_token_of
 from emporium.orders.api.serializers import OrderDetailOutput
 from emporium.orders.selectors import get_order_for_visitor
 from emporium.orders.services import make_guest_order_token
 
-CHECKOUT_PROBLEMS = problems(
-    409,
-    description="The cart cannot be priced as asked: `empty_cart`, `voucher_not_applicable`, "
-    "`gift_card_not_applicable` or `shipping_method_not_available` (stock and sale are checked when the order is placed).",
+GIFT_CARD_CODE_LIMIT = problems(
+    429,
+    description="`too_many_gift_card_codes`: this client or cart tried too many wrong gift card "
+    "codes lately (10 in 10 minutes); no code is looked up until then.",
 )
-PLACE_ORDER_PROBLEMS = problems(
-    409,
-    description="The cart cannot be checked out as asked: `empty_cart`, `out_of_stock`, "
-    "`item_not_for_sale`, `voucher_not_applicable`, `gift_card_not_applicable` or "
-    "`shipping_method_not_available`; `promotion_used_up`: a limited promotion the cart was priced "
-    "with ran out (nothing is charged; price the cart again); or "
-    "`idempotency_key_reused`: another cart or customer placed an order with this key.",
-)
+CHECKOUT_PROBLEMS = {
+    **problems(
+        409,
+        description="The cart cannot be priced as asked: `empty_cart`, `voucher_not_applicable`, "
+        "`gift_card_not_applicable` or `shipping_method_not_available` (stock and sale are checked when the order is placed).",
+    ),
+    **GIFT_CARD_CODE_LIMIT,
+}
+PLACE_ORDER_PROBLEMS = {
+    **problems(
+        409,
+        description="The cart cannot be checked out as asked: `empty_cart`, `out_of_stock`, "
+        "`item_not_for_sale`, `voucher_not_applicable`, `gift_card_not_applicable` or "
+        "`shipping_method_not_available`; `promotion_used_up`: a limited promotion the cart was "
+        "priced with ran out (nothing is charged; price the cart again); or "
+        "`idempotency_key_reused`: another cart or customer placed an order with this key.",
+    ),
+    **GIFT_CARD_CODE_LIMIT,
+}
 
 
 def _address(*, params: dict[str, Any], kind: str, customer: User | None) -> dict[str, str] | None:
@@ -133,7 +145,10 @@ class CheckoutPreviewApi(APIView):
         totals, voucher = calculate_checkout_totals(
             lines=lines, details=details, customer=customer, currency=cart.currency
         )
-        gift_card = apply_gift_card(code=details.gift_card_code, totals=totals)
+        with limiting_wrong_gift_card_codes(
+            request=request, code=details.gift_card_code, cart_key=str(cart.pk)
+        ):
+            gift_card = apply_gift_card(code=details.gift_card_code, totals=totals)
         promotions = totals.promotions
         body = {
             **totals.__dict__,
@@ -170,12 +185,13 @@ class PlaceOrderApi(APIView):
         serializer = PlaceOrderInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         params = serializer.validated_data
-        order = place_order(
-            cart=cart,
-            customer=customer,
-            details=_details(params=params, customer=customer),
-            idempotency_key=params["idempotency_key"],
-        )
+        details = _details(params=params, customer=customer)
+        with limiting_wrong_gift_card_codes(
+            request=request, code=details.gift_card_code, cart_key=str(cart.pk)
+        ):
+            order = place_order(
+                cart=cart, customer=customer, details=details, idempotency_key=params["idempotency_key"]
+            )
         # place_order returned an existing order only to the cart and customer that placed it.
         body = dict(PlacedOrderOutput(order).data)
         if customer is None:  # a customer proves the order theirs by logging in

@@ -99,9 +99,17 @@ class OfflineTestGateway(PaymentGateway):
     events_count_when_switched_off = False
 
     def __init__(
-        self, *, webhook_secret: str, capture_method: str = "automatic", webhook_tolerance: int = 300
+        self,
+        *,
+        webhook_secret: str,
+        capture_method: str = "automatic",
+        webhook_tolerance: int = 300,
+        refuses_refunds: bool = False,
     ):
         self.webhook_secret = webhook_secret
+        # OFFLINE_GATEWAY_REFUNDS=refuse: every refund answered "failed", as Stripe answers one
+        # to a closed card, so a shop can see what a refused refund leaves behind.
+        self.refuses_refunds = refuses_refunds
         self.webhook_tolerance = webhook_tolerance
         self.capture_automatically = capture_method != "manual"
 
@@ -245,9 +253,28 @@ class OfflineTestGateway(PaymentGateway):
             "amount": to_minor_units(request.amount.amount, currency),
             "currency": currency.lower(),
             "payment_intent": request.reference,
-            "status": "succeeded",
+            "status": "failed" if self.refuses_refunds else "succeeded",
             "metadata": {"refund_id": str(request.refund_id), "payment_id": str(request.payment_id)},
         }
+        if self.refuses_refunds:
+            refund["failure_reason"] = "expired_or_canceled_card"
+            record_exchange(
+                Exchange(
+                    method="POST",
+                    url="offline://refund",
+                    request={"payment_intent": request.reference, "amount": str(request.amount.amount)},
+                    response=refund,
+                    status_code=200,
+                    idempotency_key=request.idempotency_key,
+                )
+            )
+            return GatewayRefund(
+                reference=refund_reference,
+                amount=request.amount,
+                status=RefundStatus.FAILED,
+                failure_message="The card can no longer take money back (expired_or_canceled_card).",
+                refund_id=request.refund_id,
+            )
         record_exchange(
             Exchange(
                 method="POST",

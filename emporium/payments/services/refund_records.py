@@ -19,7 +19,7 @@ from emporium.orders.services import record_refund_on_order, take_back_failed_re
 from emporium.payments.gateways.base import GatewayEvent, GatewayRefund, RefundStatus
 from emporium.payments.models import Payment, PaymentState, Refund, RefundState
 from emporium.payments.services.review import describe_mismatch, flag_payment, lock_payment, note_on_order
-from emporium.payments.services.workflows import refund_order_and_release
+from emporium.payments.services.workflows import refund_order_and_release, refund_to_gift_card
 
 S = PaymentState
 REFUNDABLE_ORDER_STATES = (
@@ -130,6 +130,8 @@ def settle_refund(
             note=refund.reason,
             move_order=order_follows,
         )
+        if refund.gift_card_amount > 0 and order_follows:  # cancelling gives the card its part itself
+            _give_back_gift_card_part(payment=payment, refund=refund)
     elif report.status is RefundStatus.FAILED and refund.state != RefundState.FAILED:
         counted = refund.state == RefundState.SUCCEEDED
         refund.state = RefundState.FAILED
@@ -148,6 +150,19 @@ def settle_refund(
             f"Refund {refund.pk} of {format_money(refund.total)} accepted by the provider, pending",
             refund.actor,
         )
+
+
+def _give_back_gift_card_part(*, payment: Payment, refund: Refund) -> None:
+    """The gift card's part of a refund that carried one (a refund of an order a gift card paid
+    part of) goes back on the card now, in the transaction that records the provider's success:
+    a refund refused, or not answered yet, leaves the card as it was. Capped by what the card
+    still has to get back, so a card is never credited twice."""
+    order = payment.order
+    order.refresh_from_db(fields=["status", "refunded_amount"])
+    if order.status not in REFUNDABLE_ORDER_STATES:
+        return  # cancelled meanwhile: the cancellation gave the card its part back
+    amount = Money(refund.gift_card_amount, order.currency)
+    payment.order = refund_to_gift_card(order=order, amount=amount, actor=refund.actor, note=refund.reason)
 
 
 def _take_back(*, payment: Payment, refund: Refund, why: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from decimal import Decimal
 from functools import partial
 
 from django.db import transaction
@@ -37,8 +38,12 @@ def refund_payment(
     actor: User | None = None,
     reason: str = "",
     order_follows: bool = True,
+    gift_card_amount: Decimal = Decimal(0),
 ) -> Refund:
     """Give back ``amount`` (everything still refundable when None) of a captured payment.
+
+    ``gift_card_amount``: the order's gift card part that goes back on the card with this
+    refund, once the provider says it succeeded (``refund_records.settle_refund``), never before.
 
     The refund is recorded first, under the payment's lock and counting refunds still in flight,
     so two staff clicking at once cannot refund more than was captured. Then the provider is
@@ -61,7 +66,12 @@ def refund_payment(
                 refundable=str(available),
             )
         refund = Refund.objects.create(
-            payment=payment, amount=value, currency=payment.currency, actor=actor, reason=reason[:255]
+            payment=payment,
+            amount=value,
+            currency=payment.currency,
+            actor=actor,
+            reason=reason[:255],
+            gift_card_amount=gift_card_amount,
         )
     return complete_refund(refund=refund, order_follows=order_follows)
 

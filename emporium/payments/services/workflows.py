@@ -43,6 +43,7 @@ from emporium.giftcards.services import (
     deliver_bought_gift_cards_after_commit,
     gift_card_part_left,
     give_back_gift_card,
+    switch_off_bought_gift_cards,
 )
 from emporium.orders.models import Order, OrderStatus
 from emporium.orders.services import (
@@ -106,7 +107,11 @@ def cancel_order_and_release(*, order: Order, actor: User | None = None, reason:
     (checkout) and its payment attempts still open (cancelled at the provider after the commit).
 
     Money already taken is not this step's: staff cancel through ``cancel_order_and_refund``,
-    which gives it back first and then comes here.
+    which gives it back first and then comes here. What the gift card paid goes back on the
+    card here; for an order that was paid it is also added to ``refunded_amount``, in one
+    history event (``record_gift_card_given_back``), so the cancelled order's refunded amount
+    says all that went back, card and payment, as an order refunded in full does. Gift cards
+    the order bought are switched off (staff were refused already if one was spent).
     """
     with transaction.atomic():
         order = lock_order(order)
@@ -116,12 +121,17 @@ def cancel_order_and_release(*, order: Order, actor: User | None = None, reason:
         gift_card_given_back = give_back_gift_card(
             order=order, actor=actor, note=f"Order {order.number} cancelled"
         )
+        switch_off_bought_gift_cards(order=order, refuse_if_spent=False, why="order cancelled", actor=actor)
         order = cancel_order(order=order, actor=actor, reason=reason)
         if voucher_given_back:
             record_voucher_use_given_back(order=order, actor=actor)
         if gift_card_given_back:
+            # Paid, the card's part counts as refunded, as the payment's did on the way out.
             record_gift_card_given_back(
-                order=order, amount=Money(gift_card_given_back, order.currency), actor=actor
+                order=order,
+                amount=Money(gift_card_given_back, order.currency),
+                actor=actor,
+                counts_as_refund=order.is_paid,
             )
         _close_open_attempts(order=order, reason=CancelReason.ABANDONED)
     return order
@@ -151,6 +161,10 @@ def refund_order_and_release(
             if in_full
             else Decimal(0)
         )
+        if in_full:
+            switch_off_bought_gift_cards(
+                order=order, refuse_if_spent=False, why="order refunded", actor=actor
+            )
         order = refund_order(order=order, partial=partial, amount=amount, actor=actor, note=note)
         if voucher_given_back:
             record_voucher_use_given_back(order=order, actor=actor)
@@ -175,16 +189,18 @@ def refund_to_gift_card(
         order = lock_order(order)
         check_order_can_be_refunded(order=order)
         # Under the order's lock, every give-back of this order queues behind this one.
-        left = gift_card_part_left(order=order)
+        left = min(gift_card_part_left(order=order), order.total_amount - order.refunded_amount)
         value = left if amount is None else min(amount.amount, left)
         if value <= 0:
             return order
         refund = Money(value, order.currency)
-        voucher_given_back = refunds_in_full(order=order, amount=refund) and give_back_voucher_use(
-            order=order
-        )
-        if voucher_given_back or refunds_in_full(order=order, amount=refund):
+        in_full = refunds_in_full(order=order, amount=refund)
+        voucher_given_back = in_full and give_back_voucher_use(order=order)
+        if in_full:
             give_back_promotion_uses(order_id=order.pk)
+            switch_off_bought_gift_cards(
+                order=order, refuse_if_spent=False, why="order refunded", actor=actor
+            )
         given = give_back_gift_card(
             order=order, amount=value, actor=actor, note=f"Order {order.number} refunded"
         )
