@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from emporium.catalog.cache import bump_catalog_version
 from emporium.giftcards.models import GiftCardProduct
 from emporium.promotions.selectors import forget_rules
 
@@ -18,4 +18,4 @@ def forget_promotion_rules(**kwargs: Any) -> None:
     """The promotions' snapshot lists the gift card variants no promotion may discount, and the
     cached catalog pages show their sale prices (or not)."""
     forget_rules()
-    bump_catalog_version()
+    transaction.on_commit(forget_rules)  # a request between the edit and its commit read the old list

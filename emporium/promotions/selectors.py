@@ -2,7 +2,8 @@
 
 The enabled rules are cached as one snapshot (a handful of plain dataclasses), so pricing a
 cart, a listing or a product page costs no query while the snapshot lives. Saving or deleting a
-promotion forgets it (emporium.promotions.signals); the schedule is checked by the engine at
+promotion moves the catalog's version on, which the snapshot is cached under
+(emporium.promotions.signals); the schedule is checked by the engine at
 the moment it prices, so a promotion starts and ends on time without any write.
 """
 
@@ -17,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from emporium.accounts.models import User
+from emporium.catalog.cache import bump_catalog_version, get_catalog_version
 from emporium.catalog.models import Category, Variant
 from emporium.core.money import quantize
 from emporium.promotions import engine
@@ -39,11 +41,18 @@ class Snapshot:
 
 
 def get_snapshot() -> Snapshot:
-    """The rules and the exclusions, cached as one entry (see the module)."""
-    snapshot: Snapshot | None = cache.get(RULES_CACHE_KEY)
+    """The rules and the exclusions, cached as one entry under the catalog's version.
+
+    Under the version, not under a fixed key that an edit deletes: a request that read the
+    rules just before an edit, and stores them just after the edit's delete, would otherwise
+    leave the old rules in the cache until they expire. Every edit of a promotion (and of
+    the catalog) moves the version on, so such a late copy lands under a key nobody reads.
+    """
+    key = f"{RULES_CACHE_KEY}:{get_catalog_version()}"
+    snapshot: Snapshot | None = cache.get(key)
     if snapshot is None:
         snapshot = build_snapshot(now=timezone.now())
-        cache.set(RULES_CACHE_KEY, snapshot, RULES_TIMEOUT)
+        cache.set(key, snapshot, RULES_TIMEOUT)
     return snapshot
 
 
@@ -52,7 +61,9 @@ def list_rules() -> tuple[Rule, ...]:
 
 
 def forget_rules() -> None:
-    cache.delete(RULES_CACHE_KEY)
+    """Make the next request build the rules afresh (and re-render the cached pages that
+    show their prices): the catalog's version moves on."""
+    bump_catalog_version()
 
 
 def build_snapshot(*, now: datetime) -> Snapshot:

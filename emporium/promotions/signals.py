@@ -10,7 +10,6 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from emporium.catalog.cache import bump_catalog_version
 from emporium.promotions.models import Promotion
 from emporium.promotions.selectors import forget_rules
 
@@ -25,8 +24,7 @@ def forget_after_edit(**kwargs: Any) -> None:
 
 
 def _forget() -> None:
-    forget_rules()
-    bump_catalog_version()
+    forget_rules()  # the catalog's version moves on: the rules and the pages showing them
 
 
 for _through in (Promotion.categories.through, Promotion.product_types.through, Promotion.products.through):

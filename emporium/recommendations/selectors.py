@@ -217,6 +217,8 @@ def _card_columns() -> str:
         [f"p.{_c(Product, name)}" for name in _PRODUCT_FIELDS]
         + [f"c.{_c(Category, 'name')}"]
         + [f"i.{_c(ProductImage, name)}" for name in _IMAGE_FIELDS]
+        # What promotions target: the same card as the catalog draws, sale price included.
+        + [f"p.{_c(Product, 'category')}", f"p.{_c(Product, 'product_type')}"]
     )
 
 
@@ -288,6 +290,7 @@ def _servable(model: type[models.Model], column: str) -> tuple[str, _Unnested]:
 def _card_from_row(row: Sequence[Any]) -> ProductCard:
     pk, name, slug, price, currency, in_stock, rating, ratings, category = row[:9]
     image_id, image, alt_text, width, height, thumbnails_ready = row[9:15]
+    category_id, product_type_id = row[15:17]
     picture = None
     if image_id is not None:
         picture = Picture.from_image(
@@ -313,6 +316,8 @@ def _card_from_row(row: Sequence[Any]) -> ProductCard:
         slug=slug,
         rating_average=None if rating is None else _decimal(rating, "rating_average"),
         rating_count=ratings,
+        category_id=category_id,
+        product_type_id=product_type_id,
     )
 
 

@@ -42,12 +42,19 @@ def _database_url() -> str:
     return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-def _waiting_on_the_order(watcher: psycopg.Connection, order_id: int) -> set[int]:
-    """Backends of other sessions waiting for a lock while locking the order's row."""
+def _waiting_on_the_order(watcher: psycopg.Connection, holder: psycopg.Connection) -> set[int]:
+    """Backends of other sessions waiting, directly or in the queue behind another waiter, for
+    the lock ``holder`` holds: the order's row, the only lock this test holds. (Asked of
+    PostgreSQL's lock graph, not read from the waiting query's text, which pg_stat_activity cuts
+    at 1 kB: the order's SELECT ... FOR UPDATE is longer.)"""
     rows = watcher.execute(
-        "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database() "
-        "AND query LIKE %s AND pid <> pg_backend_pid()",
-        ['%"orders_order"%FOR UPDATE%'],
+        """WITH RECURSIVE waiting(pid) AS (
+               SELECT pid FROM pg_stat_activity WHERE %(holder)s = ANY(pg_blocking_pids(pid))
+               UNION
+               SELECT a.pid FROM pg_stat_activity a JOIN waiting w ON w.pid = ANY(pg_blocking_pids(a.pid))
+           )
+           SELECT pid FROM waiting""",
+        {"holder": holder.info.backend_pid},
     ).fetchall()
     return {row[0] for row in rows}
 
@@ -95,12 +102,12 @@ def test_a_task_whose_worker_is_killed_runs_again_and_sends_one_email(
                 TASK, kwargs={"order_id": order.pk}
             )
 
-            wait_for(lambda: _waiting_on_the_order(watcher, order.pk), seconds=90, what="the task to start")
-            first = _waiting_on_the_order(watcher, order.pk)
+            wait_for(lambda: _waiting_on_the_order(watcher, holder), seconds=90, what="the task to start")
+            first = _waiting_on_the_order(watcher, holder)
             (child,) = _children(worker.pid)
             os.kill(child, signal.SIGKILL)
             wait_for(
-                lambda: _waiting_on_the_order(watcher, order.pk) - first,
+                lambda: _waiting_on_the_order(watcher, holder) - first,
                 seconds=60,
                 what="the task to run again in a new child",
             )

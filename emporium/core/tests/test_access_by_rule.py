@@ -219,6 +219,7 @@ ADMIN_MODELS: dict[str, tuple[Rule, Rule, Rule]] = {
     "alerts_stockalert": (SUPERUSER, NOBODY, SUPERUSER),
     "reviews_review": (SUPERUSER, NOBODY, SUPERUSER),
     "checkout_voucherusage": RECORD_ADMIN,
+    "promotions_promotionusage": RECORD_ADMIN,
     "payments_payment": RECORD_ADMIN,
     "payments_paymentlogentry": RECORD_ADMIN,
     "payments_providerevent": RECORD_ADMIN,
@@ -230,6 +231,8 @@ ADMIN_MODELS: dict[str, tuple[Rule, Rule, Rule]] = {
     "checkout_shippingmethod": SUPERUSER_ADMIN,
     "checkout_taxrate": SUPERUSER_ADMIN,
     "checkout_voucher": SUPERUSER_ADMIN,
+    # Prices like vouchers: superusers, or a group a shop makes with promotions' permissions.
+    "promotions_promotion": SUPERUSER_ADMIN,
     "mfa_authenticator": SUPERUSER_ADMIN,
     "sites_site": SUPERUSER_ADMIN,
     "socialaccount_socialaccount": SUPERUSER_ADMIN,

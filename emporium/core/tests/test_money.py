@@ -19,6 +19,7 @@ CURRENCY_FIELDS = [
     ("checkout", "Voucher"),
     ("giftcards", "GiftCard"),
     ("orders", "Order"),
+    ("promotions", "Promotion"),
 ]
 
 
