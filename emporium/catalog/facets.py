@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 
+from emporium.catalog.attributes import AttributeKind
 from emporium.catalog.cache import cached_for_catalog
 from emporium.catalog.models import Attribute, AttributeValue, Product, Variant
 from emporium.catalog.selectors import (
@@ -112,11 +113,18 @@ class ListingFacets:
     in_stock: FacetCount
     attributes: tuple[AttributeFacet, ...]
     options: tuple[AttributeFacet, ...] = ()  # variant options of typed products (colour, size)
+    # Typed number attributes as ranges (value "10..20") and yes/no ones (value "yes"/"no").
+    typed: tuple[AttributeFacet, ...] = ()
 
     @property
     def is_empty(self) -> bool:
         return not (
-            self.categories or self.price_bands or self.in_stock.count or self.attributes or self.options
+            self.categories
+            or self.price_bands
+            or self.in_stock.count
+            or self.attributes
+            or self.options
+            or self.typed
         )
 
 
@@ -172,12 +180,18 @@ def _build_facets(
     in_category = base
     if selected_category is not None:
         in_category = base.filter(category__path__startswith=selected_category.path)
+    typed_q = filters.typed_q()
     price_bands, in_stock = _count_prices_and_stock(
-        in_category.filter(filters.attributes_q() & filters.options_q()), filters=filters
+        in_category.filter(filters.attributes_q() & filters.options_q() & typed_q), filters=filters
     )
-    attributes, options = _count_attributes_and_options(
-        in_category.filter(filters.price_q & filters.stock_q & filters.options_q()),
-        option_products=in_category.filter(filters.price_q & filters.stock_q & filters.attributes_q()),
+    attributes, options, typed = _count_attributes_and_options(
+        in_category.filter(filters.price_q & filters.stock_q & filters.options_q() & typed_q),
+        option_products=in_category.filter(
+            filters.price_q & filters.stock_q & filters.attributes_q() & typed_q
+        ),
+        typed_products=in_category.filter(
+            filters.price_q & filters.stock_q & filters.attributes_q() & filters.options_q()
+        ),
         filters=filters,
     )
     return ListingFacets(
@@ -188,6 +202,7 @@ def _build_facets(
         in_stock=in_stock,
         attributes=attributes,
         options=options,
+        typed=typed,
     )
 
 
@@ -238,8 +253,12 @@ def _count_prices_and_stock(
 
 
 def _count_attributes_and_options(
-    products: QuerySet[Product], *, option_products: QuerySet[Product], filters: ProductFilters
-) -> tuple[tuple[AttributeFacet, ...], tuple[AttributeFacet, ...]]:
+    products: QuerySet[Product],
+    *,
+    option_products: QuerySet[Product],
+    typed_products: QuerySet[Product],
+    filters: ProductFilters,
+) -> tuple[tuple[AttributeFacet, ...], tuple[AttributeFacet, ...], tuple[AttributeFacet, ...]]:
     """Count each (key, value) among products matching the chosen values of every *other* key.
 
     The rows are grouped in SQL; a product counts for a key's value when, for each other
@@ -262,6 +281,11 @@ def _count_attributes_and_options(
     )
     other_keys_params = [key for key, _values in filters.attributes]
     carried = "".join(f"base.has_{index}, " for index in range(len(filters.attributes)))
+    # Typed numbers and yes/no values are counted as ranges and yes/no (``_typed_counts_sql``).
+    typed_codes = (
+        f"SELECT code FROM {connection.ops.quote_name(Attribute._meta.db_table)}"  # noqa: S608  # nosec B608
+        f" WHERE kind IN ('{AttributeKind.NUMBER.value}', '{AttributeKind.BOOLEAN.value}')"
+    )
     # Only objects are taken apart (free-form JSON may be a list), and only text and numbers.
     # The SQL is built from fixed text and the ORM's own compiled query; every value the
     # shopper sent is a parameter (hence the S608 exemptions).
@@ -271,6 +295,7 @@ def _count_attributes_and_options(
             f" FROM ({inner_sql}) AS base CROSS JOIN LATERAL jsonb_each(CASE WHEN"
             " jsonb_typeof(base.attributes) = 'object' THEN base.attributes ELSE '{}'::jsonb END) AS pair"
             " WHERE jsonb_typeof(pair.value) IN ('string', 'number')"
+            f" AND pair.key NOT IN ({typed_codes})"
         )
     else:
         pairs = (
@@ -278,6 +303,7 @@ def _count_attributes_and_options(
             f" FROM ({inner_sql}) AS base, json_each(CASE WHEN"
             " json_type(base.attributes) = 'object' THEN base.attributes ELSE '{}' END) AS pair"
             " WHERE pair.type IN ('text', 'integer', 'real')"
+            f" AND pair.key NOT IN ({typed_codes})"
         )
     sql = (
         "SELECT attribute_key, attribute_value, matches FROM ("  # noqa: S608  # nosec B608
@@ -290,17 +316,23 @@ def _count_attributes_and_options(
     )
     params = [*other_keys_params, *inner_params, MAX_ATTRIBUTE_VALUES]
     option_sql, option_params = _option_counts_sql(option_products, filters=filters)
+    typed_sql, typed_params = _typed_counts_sql(typed_products, filters=filters)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT 'attribute', attribute_key, attribute_value, matches, CAST(NULL AS TEXT),"  # noqa: S608  # nosec B608
             f" CAST(NULL AS TEXT), CAST(NULL AS INTEGER) FROM ({sql}) AS attribute_facet"
-            f" UNION ALL {option_sql}",
-            [*params, *option_params],
+            f" UNION ALL {option_sql} UNION ALL {typed_sql}",
+            [*params, *option_params, *typed_params],
         )
         rows = cursor.fetchall()
     attribute_rows = [row[1:4] for row in rows if row[0] == "attribute"]
     option_rows = [row[1:] for row in rows if row[0] == "option"]
-    return _attribute_facets(attribute_rows, filters=filters), _option_facets(option_rows, filters=filters)
+    typed_rows = [row for row in rows if row[0] in (AttributeKind.NUMBER, AttributeKind.BOOLEAN)]
+    return (
+        _attribute_facets(attribute_rows, filters=filters),
+        _option_facets(option_rows, filters=filters),
+        _typed_facets(typed_rows, filters=filters),
+    )
 
 
 def _attribute_facets(rows: list[tuple], *, filters: ProductFilters) -> tuple[AttributeFacet, ...]:
@@ -416,5 +448,160 @@ def _option_facets(rows: list[tuple], *, filters: ProductFilters) -> tuple[Attri
         for key, values in values_by_key.items()
         if len(values) > 1 or any(value.is_selected for _position, value in values)
     ]
+    facets.sort(key=lambda facet: (-sum(v.count for v in facet.values), facet.key))
+    return tuple(facets[:MAX_ATTRIBUTE_FACETS])
+
+
+def _typed_counts_sql(products: QuerySet[Product], *, filters: ProductFilters) -> tuple[str, list[Any]]:
+    """The typed half of the facet query: (kind, code, value, products, attribute name, unit,
+    NULL) for every number and yes/no value that ``products`` hold under a typed attribute's
+    code, a product counted when it matches the chosen ranges and yes/no of the *other* keys.
+
+    Numbers are grouped by their value, not by band: the bands are drawn from the values
+    present (``_number_bands``), so the query needs no second look at the data.
+    """
+    chosen = filters.typed_filters()
+    flags = {
+        f"has_{index}": Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+        for index, (_key, condition) in enumerate(chosen)
+    }
+    inner_sql, inner_params = (
+        products.order_by().annotate(**flags).values("attributes", *flags).query.sql_with_params()
+    )
+    carried = "".join(f"base.has_{index}, " for index in range(len(chosen)))
+    other_keys_match = " AND ".join(f"(pairs.code = %s OR has_{index} = 1)" for index in range(len(chosen)))
+    attributes = connection.ops.quote_name(Attribute._meta.db_table)
+    number, boolean = AttributeKind.NUMBER.value, AttributeKind.BOOLEAN.value
+    if connection.vendor == "postgresql":
+        pairs = (
+            f"SELECT {carried}attribute.code, attribute.kind, attribute.name, attribute.unit,"  # noqa: S608  # nosec B608
+            " pair.value #>> '{}' AS typed_value"
+            f" FROM ({inner_sql}) AS base CROSS JOIN LATERAL jsonb_each(CASE WHEN"
+            " jsonb_typeof(base.attributes) = 'object' THEN base.attributes ELSE '{}'::jsonb END) AS pair"
+            f" JOIN {attributes} AS attribute ON attribute.code = pair.key"
+            f" WHERE (attribute.kind = '{number}' AND jsonb_typeof(pair.value) = 'number')"
+            f" OR (attribute.kind = '{boolean}' AND jsonb_typeof(pair.value) = 'boolean')"
+        )
+    else:
+        pairs = (
+            f"SELECT {carried}attribute.code, attribute.kind, attribute.name, attribute.unit,"  # noqa: S608  # nosec B608
+            " CASE pair.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false'"
+            " ELSE CAST(pair.value AS TEXT) END AS typed_value"
+            f" FROM ({inner_sql}) AS base, json_each(CASE WHEN"
+            " json_type(base.attributes) = 'object' THEN base.attributes ELSE '{}' END) AS pair"
+            f" JOIN {attributes} AS attribute ON attribute.code = pair.key"
+            f" WHERE (attribute.kind = '{number}' AND pair.type IN ('integer', 'real'))"
+            f" OR (attribute.kind = '{boolean}' AND pair.type IN ('true', 'false'))"
+        )
+    sql = (
+        "SELECT pairs.kind, pairs.code, pairs.typed_value,"  # noqa: S608  # nosec B608
+        f" SUM(CASE WHEN {other_keys_match or '1 = 1'} THEN 1 ELSE 0 END), pairs.name, pairs.unit,"
+        f" CAST(NULL AS INTEGER) FROM ({pairs}) AS pairs"
+        " GROUP BY pairs.kind, pairs.code, pairs.typed_value, pairs.name, pairs.unit"
+    )
+    return sql, [*(key for key, _condition in chosen), *inner_params]
+
+
+# At most this many bands for a number: enough to narrow, few enough to read on a phone.
+MAX_NUMBER_BANDS = 5
+_NICE_STEPS = (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5))
+
+
+def _nice_step(low: Decimal, high: Decimal) -> Decimal:
+    """The smallest of 1, 2, 2.5 and 5 times a power of ten whose bands, on multiples of
+    it, hold ``low`` to ``high`` in at most ``MAX_NUMBER_BANDS``: bands a shopper reads at a
+    glance (10 to 20 cm, not 9.7 to 19.4)."""
+    span = high - low
+    exponent = (span / MAX_NUMBER_BANDS).adjusted() if span > 0 else low.adjusted() if low else 0
+    for power in (exponent - 1, exponent, exponent + 1, exponent + 2):
+        for step in _NICE_STEPS:
+            candidate = step.scaleb(power)
+            if _band_index(high, candidate) - _band_index(low, candidate) < MAX_NUMBER_BANDS:
+                return candidate
+    return Decimal(1).scaleb(exponent + 3)
+
+
+def _band_index(value: Decimal, step: Decimal) -> Decimal:
+    return (value / step).to_integral_value(rounding="ROUND_FLOOR")
+
+
+def _number_bands(counts: dict[Decimal, int]) -> list[tuple[Decimal, Decimal, int]]:
+    """Bands [lowest, below) on multiples of a nice step over the values present, with their
+    products; empty bands left out. A single value is one band (and so no facet, unless chosen)."""
+    if not counts:
+        return []
+    step = _nice_step(min(counts), max(counts))
+    bands: dict[Decimal, int] = {}
+    for value, count in counts.items():
+        lowest = _band_index(value, step) * step
+        bands[lowest] = bands.get(lowest, 0) + count
+    return [(lowest, lowest + step, count) for lowest, count in sorted(bands.items()) if count]
+
+
+def _plain(number: Decimal) -> str:
+    """``10``, ``2.5``: no exponent, no trailing zeros."""
+    return format(number.normalize(), "f")
+
+
+def _range_label(lowest: Decimal | None, below: Decimal | None, unit: str) -> str:
+    suffix = f" {unit}" if unit else ""
+    if lowest is None:
+        return f"Under {_plain(below or Decimal(0))}{suffix}"
+    if below is None:
+        return f"{_plain(lowest)}{suffix} and over"
+    return f"{_plain(lowest)}\N{EN DASH}{_plain(below)}{suffix}"
+
+
+def _typed_facets(rows: list[tuple], *, filters: ProductFilters) -> tuple[AttributeFacet, ...]:
+    chosen_ranges = {key: (lowest, below) for key, lowest, below in filters.ranges}
+    chosen_flags = dict(filters.flags)
+    names: dict[str, tuple[str, str, str]] = {}
+    numbers: dict[str, dict[Decimal, int]] = {}
+    yes_no: dict[str, dict[bool, int]] = {}
+    for kind, code, value, count, name, unit, _nothing in rows:
+        names[code] = (kind, name, unit or "")
+        if kind == AttributeKind.BOOLEAN:
+            yes_no.setdefault(code, {})[value == "true"] = int(count)
+        else:
+            numbers.setdefault(code, {})[Decimal(value)] = int(count)
+    facets = []
+    for code, counts in numbers.items():
+        _kind, name, unit = names[code]
+        values = [
+            FacetCount(
+                value=f"{_plain(lowest)}..{_plain(below)}",
+                label=_range_label(lowest, below, unit),
+                count=count,
+                is_selected=chosen_ranges.get(code) == (lowest, below),
+            )
+            for lowest, below, count in _number_bands(counts)
+        ]
+        if code in chosen_ranges and not any(value.is_selected for value in values):
+            # A range typed into the URL, or a band of other filters: shown, so it can be taken off.
+            lowest, below = chosen_ranges[code]
+            inside = sum(
+                count
+                for value, count in counts.items()
+                if (lowest is None or value >= lowest) and (below is None or value < below)
+            )
+            text = f"{'' if lowest is None else _plain(lowest)}..{'' if below is None else _plain(below)}"
+            values.append(FacetCount(text, _range_label(lowest, below, unit), inside, True))
+        if len(values) > 1 or any(value.is_selected for value in values):
+            facets.append(AttributeFacet(key=code, label=name, values=tuple(values)))
+    for code, flag_counts in yes_no.items():
+        _kind, name, _unit = names[code]
+        values = [
+            FacetCount(
+                value="yes" if flag else "no",
+                label="Yes" if flag else "No",
+                count=flag_counts.get(flag, 0),
+                is_selected=chosen_flags.get(code) == flag,
+            )
+            for flag in (True, False)
+            if flag_counts.get(flag, 0) or chosen_flags.get(code) == flag
+        ]
+        # "Yes" alone still narrows: products without the attribute say neither yes nor no.
+        if values:
+            facets.append(AttributeFacet(key=code, label=name, values=tuple(values)))
     facets.sort(key=lambda facet: (-sum(v.count for v in facet.values), facet.key))
     return tuple(facets[:MAX_ATTRIBUTE_FACETS])

@@ -7,6 +7,7 @@ used instead, and the form carries a message to show next to the field.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,8 +26,63 @@ DEFAULT_PAGE_SIZE = 24
 ATTRIBUTE_PARAM = "attr"
 # Variant options of typed products (colour, size) come as ``option=key:value``, the same way.
 OPTION_PARAM = "option"
+# Typed numbers come as ``range=width:10..20`` (at least 10, under 20; either end may be left
+# open), typed yes/no attributes as ``flag=dishwasher_safe:yes`` (or ``no``).
+RANGE_PARAM = "range"
+FLAG_PARAM = "flag"
 MAX_ATTRIBUTE_FILTERS = 10
 MAX_ATTRIBUTE_TEXT_LENGTH = 100
+_KEY = re.compile(r"^[-a-zA-Z0-9_]{1,50}$")
+_FLAG_WORDS = {"yes": True, "no": False}
+
+
+def _bound(text: str) -> Decimal | None:
+    """A range end: a finite number of sensible size, else ValueError (``abc``, ``1e999``)."""
+    if not text:
+        return None
+    number = Decimal(text)  # InvalidOperation (an ArithmeticError) when it is no number
+    if not number.is_finite() or abs(number) >= Decimal("1e12"):
+        raise ValueError(text)
+    return number
+
+
+def parse_range_filters(values: Iterable[str]) -> tuple[tuple[str, Decimal | None, Decimal | None], ...]:
+    """``["width:10..20", "weight:..500"]`` as (key, lowest, below) sorted by key, one per key
+    (the first). Malformed pairs, unknown words and empty or backward ranges are dropped."""
+    chosen: dict[str, tuple[Decimal | None, Decimal | None]] = {}
+    for raw in list(values)[:MAX_ATTRIBUTE_FILTERS]:
+        key, _, bounds = raw.partition(":")
+        low_text, separator, high_text = bounds.partition("..")
+        if not _KEY.match(key) or not separator or key in chosen or len(bounds) > MAX_ATTRIBUTE_TEXT_LENGTH:
+            continue
+        try:
+            lowest, below = _bound(low_text.strip()), _bound(high_text.strip())
+        except (ValueError, ArithmeticError):
+            continue
+        if (lowest is None and below is None) or (
+            lowest is not None and below is not None and below <= lowest
+        ):
+            continue
+        chosen[key] = (lowest, below)
+    return tuple((key, *chosen[key]) for key in sorted(chosen))
+
+
+def parse_flag_filters(values: Iterable[str]) -> tuple[tuple[str, bool], ...]:
+    """``["dishwasher_safe:yes"]`` as (key, value) sorted by key; anything else is dropped."""
+    chosen: dict[str, bool] = {}
+    for raw in list(values)[:MAX_ATTRIBUTE_FILTERS]:
+        key, _, word = raw.partition(":")
+        if _KEY.match(key) and word in _FLAG_WORDS and key not in chosen:
+            chosen[key] = _FLAG_WORDS[word]
+    return tuple((key, chosen[key]) for key in sorted(chosen))
+
+
+def range_param(key: str, lowest: Decimal | None, below: Decimal | None) -> str:
+    return f"{key}:{'' if lowest is None else lowest}..{'' if below is None else below}"
+
+
+def flag_param(key: str, value: bool) -> str:
+    return f"{key}:{'yes' if value else 'no'}"
 
 
 def parse_attribute_filters(values: Iterable[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -182,6 +238,22 @@ class ProductListingForm(_QueryStringForm):
         return [f"{key}:{value}" for key, values in self.option_filters for value in values]
 
     @property
+    def range_filters(self) -> tuple[tuple[str, Decimal | None, Decimal | None], ...]:
+        return parse_range_filters(self.query_data.getlist(RANGE_PARAM))
+
+    @property
+    def flag_filters(self) -> tuple[tuple[str, bool], ...]:
+        return parse_flag_filters(self.query_data.getlist(FLAG_PARAM))
+
+    @property
+    def typed_params(self) -> list[tuple[str, str]]:
+        """The chosen number ranges and yes/no values as the form carries them (hidden inputs)."""
+        return [
+            *((RANGE_PARAM, range_param(*chosen)) for chosen in self.range_filters),
+            *((FLAG_PARAM, flag_param(*chosen)) for chosen in self.flag_filters),
+        ]
+
+    @property
     def has_active_filters(self) -> bool:
         return (
             any(
@@ -191,6 +263,8 @@ class ProductListingForm(_QueryStringForm):
             or bool(self.valid_value("in_stock", False))
             or bool(self.attribute_filters)
             or bool(self.option_filters)
+            or bool(self.range_filters)
+            or bool(self.flag_filters)
         )
 
     @property
@@ -207,6 +281,8 @@ class ProductListingForm(_QueryStringForm):
                 in_stock_only=bool(self.valid_value("in_stock", False)),
                 attributes=self.attribute_filters,
                 options=self.option_filters,
+                ranges=self.range_filters,
+                flags=self.flag_filters,
             ),
             subcategory=self.subcategories.get(self.valid_value("subcategory", "")),
             page=self.valid_value("page", 1),
@@ -234,6 +310,8 @@ class SearchForm(_QueryStringForm):
             in_stock_only=bool(self.valid_value("in_stock", False)),
             attributes=parse_attribute_filters(self.query_data.getlist(ATTRIBUTE_PARAM)),
             options=parse_attribute_filters(self.query_data.getlist(OPTION_PARAM)),
+            ranges=parse_range_filters(self.query_data.getlist(RANGE_PARAM)),
+            flags=parse_flag_filters(self.query_data.getlist(FLAG_PARAM)),
         )
 
     @property

@@ -25,7 +25,14 @@ from django_htmx.middleware import HtmxDetails
 
 from emporium.catalog.cache import cache_page_for_visitors
 from emporium.catalog.facets import PRICE_BANDS, ListingFacets, get_listing_facets
-from emporium.catalog.forms import ATTRIBUTE_PARAM, OPTION_PARAM, ProductListingForm, SearchForm
+from emporium.catalog.forms import (
+    ATTRIBUTE_PARAM,
+    FLAG_PARAM,
+    OPTION_PARAM,
+    RANGE_PARAM,
+    ProductListingForm,
+    SearchForm,
+)
 from emporium.catalog.picker import choose_variant
 from emporium.catalog.selectors import (
     ALL_PRODUCTS,
@@ -203,6 +210,21 @@ def _facet_groups(
                 url = f"{request.path}?{params.urlencode()}"
             links.append(FacetLink(value.label, value.count, url, value.is_selected))
         groups.append(FacetGroup(attribute.label, tuple(links)))
+    # Numbers as bands and yes/no: one value per key, so a click replaces the key's value.
+    for facet in facets.typed:
+        name = FLAG_PARAM if facet.values[0].value in ("yes", "no") else RANGE_PARAM
+        links = []
+        for value in facet.values:
+            params = _listing_params(request, normalised=normalised)
+            params.setlist(
+                name, [kept for kept in params.getlist(name) if kept.partition(":")[0] != facet.key]
+            )
+            if not value.is_selected:
+                params.appendlist(name, f"{facet.key}:{value.value}")
+            query = params.urlencode()
+            url = f"{request.path}?{query}" if query else request.path
+            links.append(FacetLink(value.label, value.count, url, value.is_selected))
+        groups.append(FacetGroup(facet.label, tuple(links)))
     return tuple(groups)
 
 

@@ -3,15 +3,17 @@ option filters."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from django.db import connection
-from django.db.models import CharField, Exists, F, OuterRef, Q
-from django.db.models.fields.json import KeyTextTransform
+from django.db.models import BooleanField, CharField, Exists, Expression, F, FloatField, OuterRef, Q
+from django.db.models.fields.json import HasKey, KeyTextTransform
 from django.db.models.functions import Cast
-from django.db.models.lookups import In
+from django.db.models.lookups import GreaterThanOrEqual, In, IsNull, LessThan
 
 from emporium.catalog.models import Variant
 
@@ -51,6 +53,11 @@ class ProductFilters:
     # Variant options (a product type's colour, size), the same shape: a product matches when
     # one of its variants has one of the values of every key (red *and* medium, one variant).
     options: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Typed number attributes, as (key, lowest, below) sorted by key: a product matches when its
+    # number is at least ``lowest`` and under ``below`` (either may be open), for every key.
+    ranges: tuple[tuple[str, Decimal | None, Decimal | None], ...] = ()
+    # Typed yes/no attributes, as (key, value) sorted by key.
+    flags: tuple[tuple[str, bool], ...] = ()
 
     @property
     def price_q(self) -> Q:
@@ -85,10 +92,26 @@ class ProductFilters:
             return Q()
         return Q(Exists(Variant.objects.filter(self.variant_options_q(), product=OuterRef("pk"))))
 
+    def typed_filters(self) -> list[tuple[str, Q]]:
+        """Each chosen number range and yes/no value as (key, condition on products)."""
+        return [
+            *(
+                (key, number_range_filter(key=key, lowest=lowest, below=below))
+                for key, lowest, below in self.ranges
+            ),
+            *((key, flag_filter(key=key, value=value)) for key, value in self.flags),
+        ]
+
+    def typed_q(self) -> Q:
+        condition = Q()
+        for _key, filter_q in self.typed_filters():
+            condition &= filter_q
+        return condition
+
     @property
     def q(self) -> Q:
         """Every filter but the sort, as one condition on products."""
-        return self.price_q & self.stock_q & self.attributes_q() & self.options_q()
+        return self.price_q & self.stock_q & self.attributes_q() & self.options_q() & self.typed_q()
 
 
 def attribute_text(key: str) -> Cast:
@@ -116,3 +139,70 @@ def option_filter(*, key: str, values: tuple[str, ...]) -> Q:
             condition |= Q(options__contains={key: value})
         return condition
     return Q(In(option_text(key), list(values)))
+
+
+class AttributeNumber(Expression):
+    """A product's typed number (``attributes -> key``) as a number, NULL when it is missing or
+    not a JSON number (a free-form ``"12 cm"`` is no number, and must not fail a cast)."""
+
+    # Compared as floats: SQLite would compare a Decimal parameter as text (and lose).
+    output_field = FloatField()
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.key = key
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, Any]:
+        column, params = compiler.compile(F("attributes").resolve_expression(compiler.query))
+        if connection.vendor == "postgresql":
+            sql = f"(CASE WHEN jsonb_typeof({column} -> %s) = 'number' THEN ({column} -> %s)::numeric END)"
+            return sql, [*params, self.key, *params, self.key]
+        path = json_path(self.key)
+        sql = (
+            f"(CASE WHEN json_type({column}, %s) IN ('integer', 'real') THEN json_extract({column}, %s) END)"
+        )
+        return sql, [*params, path, *params, path]
+
+
+class AttributeIs(Expression):
+    """A typed yes/no attribute is ``value``. On PostgreSQL as JSON containment
+    (``attributes @> '{"dishwasher_safe": true}'``), which the GIN index on the attributes
+    answers (catalog migration 0009); SQLite compares the JSON type."""
+
+    output_field = BooleanField()
+
+    def __init__(self, key: str, value: bool) -> None:
+        super().__init__()
+        self.key, self.value = key, value
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, Any]:
+        column, params = compiler.compile(F("attributes").resolve_expression(compiler.query))
+        if connection.vendor == "postgresql":
+            return f"({column} @> %s::jsonb)", [*params, json.dumps({self.key: self.value})]
+        return f"(json_type({column}, %s) = %s)", [
+            *params,
+            json_path(self.key),
+            "true" if self.value else "false",
+        ]
+
+
+def json_path(key: str) -> str:
+    """SQLite's JSON path of a top-level key; keys are slugs (emporium.catalog.forms), quoted anyway."""
+    return '$."' + key.replace('"', "") + '"'
+
+
+def number_range_filter(*, key: str, lowest: Decimal | None, below: Decimal | None) -> Q:
+    """Products whose number ``key`` is at least ``lowest`` and under ``below``. The key test
+    first: on PostgreSQL ``attributes ? 'width'`` is answered by the GIN index (migration 0009)."""
+    condition = Q(HasKey(F("attributes"), key))
+    if lowest is not None:
+        condition &= Q(GreaterThanOrEqual(AttributeNumber(key), lowest))
+    if below is not None:
+        condition &= Q(LessThan(AttributeNumber(key), below))
+    if lowest is None and below is None:
+        condition &= Q(IsNull(AttributeNumber(key), False))
+    return condition
+
+
+def flag_filter(*, key: str, value: bool) -> Q:
+    return Q(AttributeIs(key, value))

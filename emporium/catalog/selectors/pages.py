@@ -253,6 +253,8 @@ def get_search_results(
         narrowed.in_stock_only,
         narrowed.attributes,
         narrowed.options,
+        narrowed.ranges,
+        narrowed.flags,
     )
     results = cached_for_catalog(
         key=f"search:{' '.join(terms)}:{scope}:{key_filters!r}:page={page}:per_page={per_page}", build=build
