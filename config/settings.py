@@ -608,6 +608,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "emporium.orders.models.OrderStatus",
         "WebhookEventTypeEnum": "emporium.webhooks.models.WebhookEventType",
+        "PromotionKindEnum": "emporium.promotions.models.Promotion.Kind",
+        "PromotionSegmentEnum": "emporium.promotions.models.Promotion.Segment",
+        "RfmSegmentEnum": "emporium.analytics.rfm.SEGMENTS",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

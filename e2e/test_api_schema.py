@@ -274,8 +274,8 @@ def credentials_for(case: schemathesis.Case, shop: Shop) -> dict[str, str]:
     path, method = case.operation.path, case.method.upper()
     if path.startswith("/api/v1/analytics/"):
         return _bearer(shop.analyst)  # the shop's figures: what the Analyst role is for
-    if path.startswith("/api/v1/staff/gift-cards/"):
-        return _bearer(shop.superuser)
+    if path.startswith(("/api/v1/staff/gift-cards/", "/api/v1/staff/promotions/")):
+        return _bearer(shop.superuser)  # money and prices: no standard role holds them
     if path.startswith("/api/v1/staff/"):
         if method == "GET":
             return _bearer(shop.analyst)  # reading is what the Analyst role is for
@@ -754,6 +754,43 @@ def _(shop: Shop) -> CaseData:
     return {"body": {"amount": "25.00", "currency": "GBP", "recipient_email": CUSTOMER_EMAIL}}
 
 
+def _promotion(shop: Shop) -> int:
+    from emporium.promotions.tests.factories import PromotionFactory
+
+    return PromotionFactory.create(applies_to_all_products=False, categories=[shop.category]).pk
+
+
+@success("GET /api/v1/staff/promotions/")
+def _(shop: Shop) -> CaseData:
+    _promotion(shop)
+    return {"query": {"page_size": 5}}
+
+
+@success("POST /api/v1/staff/promotions/")
+def _(shop: Shop) -> CaseData:
+    return {
+        "body": {
+            "name": "Summer sale", "kind": "percentage", "value": "15.00", "categories": [shop.category.slug],
+            "starts_at": "2026-06-01T00:00:00Z",
+        }
+    }  # fmt: skip
+
+
+@success("GET /api/v1/staff/promotions/{promotion_id}/")
+def _(shop: Shop) -> CaseData:
+    return {"path_parameters": {"promotion_id": _promotion(shop)}}
+
+
+@success("PATCH /api/v1/staff/promotions/{promotion_id}/")
+def _(shop: Shop) -> CaseData:
+    return {"path_parameters": {"promotion_id": _promotion(shop)}, "body": {"is_active": False}}
+
+
+@success("DELETE /api/v1/staff/promotions/{promotion_id}/")
+def _(shop: Shop) -> CaseData:
+    return {"path_parameters": {"promotion_id": _promotion(shop)}}
+
+
 @success("GET /api/v1/account/gift-cards/")
 def _(shop: Shop) -> CaseData:
     return {"query": {"page_size": 5}}
@@ -1057,6 +1094,10 @@ REFUSED_PROBLEMS: dict[str, set[tuple[int, str]]] = {
 # sends them (an e-mail address visitors must give, an address book only customers have), or
 # against another field (the amount a partial refund needs).
 _CHECKOUT_FIELDS = {"shipping_method_id", "email", "shipping_address_id", "billing_address_id"}
+_PROMOTION_FIELDS = {
+    "categories", "product_types", "products", "value", "buy_quantity", "get_quantity",
+    "threshold_amount", "reward", "ends_at", "usage_limit",
+}  # fmt: skip
 CHECKED_AGAINST_THE_SHOP: dict[str, set[str]] = {
     "GET /api/v1/products/": {"price_max"},  # at least price_min
     "POST /api/v1/auth/register/": {"password"},
@@ -1075,6 +1116,9 @@ CHECKED_AGAINST_THE_SHOP: dict[str, set[str]] = {
     # Stock not below what orders hold.
     "PATCH /api/v1/staff/variants/{variant_id}/": {"sku", "stock_on_hand", "options"},
     "POST /api/v1/staff/gift-cards/": {"owner_id", "expires_at"},  # a customer; a date to come
+    # Targets named by the shop's rows, and each kind's own fields (Promotion.clean).
+    "POST /api/v1/staff/promotions/": _PROMOTION_FIELDS,
+    "PATCH /api/v1/staff/promotions/{promotion_id}/": _PROMOTION_FIELDS,
     # Bytes that are not a JPEG, PNG or WebP picture (catalog.images): no schema can say so.
     "POST /api/v1/staff/products/{product_id}/images/": {"image"},
     # A URI, and also http or https with a host name Django's URL validator accepts.

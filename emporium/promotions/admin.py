@@ -1,14 +1,33 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.forms import ModelForm
 from django.http import HttpRequest
 
 from emporium.promotions.models import Promotion, PromotionUsage
+from emporium.promotions.services import check_targets
 
 M2M_FIELDS = ("categories", "product_types", "products")
 
 
+class PromotionForm(forms.ModelForm[Promotion]):
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            check_targets(
+                all_products=bool(data.get("applies_to_all_products")),
+                targets=[list(data.get(name) or []) for name in M2M_FIELDS],
+            )
+        except ValidationError as error:
+            self.add_error(None, error.message_dict["applies_to_all_products"])
+        return data
+
+
 @admin.register(Promotion)
 class PromotionAdmin(admin.ModelAdmin[Promotion]):
+    form = PromotionForm
     list_display = (
         "name",
         "kind",

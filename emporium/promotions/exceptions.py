@@ -19,3 +19,13 @@ class PromotionUsedUp(DomainError):
         if name:
             message = message.replace("An offer in your cart", f"The offer “{name}”")
         super().__init__(message, promotion=name)
+
+
+class PromotionInUse(DomainError):
+    """Orders applied it: their records name it, so it is switched off instead of deleted."""
+
+    status = 409
+    code = "promotion_in_use"
+    default_message = (
+        "Orders have used this promotion: switch it off (is_active false) instead of deleting it."
+    )

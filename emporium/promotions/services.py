@@ -1,18 +1,23 @@
-"""Counting the uses of limited promotions, exactly, however many checkouts run at once.
+"""Writing promotions: counting the uses of limited ones exactly, however many checkouts run
+at once, and staff's edits.
 
-``place_order`` calls :func:`claim_promotion_uses` after it has locked the voucher and before
-the gift card (emporium.checkout.services gives the whole lock order); the cancel and refund
-workflows call :func:`give_back_promotion_uses` at the same point of theirs.
+``place_order`` calls :func:`lock_limited_promotions` after it has locked the voucher and before
+the gift card (emporium.checkout.services gives the whole lock order), then
+:func:`record_promotion_uses`; the cancel and refund workflows call
+:func:`give_back_promotion_uses` at the same point of theirs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import F
 
 from emporium.accounts.models import User
-from emporium.promotions.exceptions import PromotionUsedUp
+from emporium.promotions.exceptions import PromotionInUse, PromotionUsedUp
 from emporium.promotions.models import Promotion, PromotionUsage
 from emporium.promotions.selectors import forget_rules
 
@@ -71,3 +76,66 @@ def give_back_promotion_uses(*, order_id: int) -> int:
 
 def _forget_after_change() -> None:
     forget_rules()  # the catalog's version moves on: the rules and the pages showing them
+
+
+# --- Staff edits (the staff API; the admin saves through its own form) ------------------------
+
+_TARGETS = ("categories", "product_types", "products")
+
+
+def check_targets(*, all_products: bool, targets: Sequence[Sequence[object]]) -> None:
+    """A promotion must apply to something: every product, or at least one category, product
+    type or product. (Not the model's ``clean``: the targets are many-to-many, saved after it.)"""
+    if not all_products and not any(targets):
+        raise ValidationError(
+            {
+                "applies_to_all_products": "Choose what it applies to: every product, or some "
+                "categories, product types or products."
+            }
+        )
+
+
+@transaction.atomic
+def create_promotion(*, fields: dict[str, Any]) -> Promotion:
+    """A new promotion from ``fields`` (the model's, with the three target lists), checked as
+    the admin checks it: each kind's own fields, a sane schedule (a 400 naming the field)."""
+    values = dict(fields)
+    targets = {name: values.pop(name) for name in _TARGETS if name in values}
+    promotion = Promotion(**values)
+    promotion.full_clean()
+    check_targets(all_products=promotion.applies_to_all_products, targets=list(targets.values()))
+    promotion.save()
+    for name, objects in targets.items():
+        getattr(promotion, name).set(objects)
+    return promotion
+
+
+@transaction.atomic
+def update_promotion(*, promotion: Promotion, fields: dict[str, Any]) -> Promotion:
+    """Change some fields and targets. Locked, and only the fields given are written: used_count
+    is counted by place_order under this row's lock, and writing back the count read before
+    would undo the uses counted since."""
+    promotion = Promotion.objects.select_for_update().get(pk=promotion.pk)
+    values = dict(fields)
+    targets = {name: values.pop(name) for name in _TARGETS if name in values}
+    for name, value in values.items():
+        setattr(promotion, name, value)
+    promotion.full_clean()
+    kept = [list(getattr(promotion, name).all()) for name in _TARGETS if name not in targets]
+    check_targets(all_products=promotion.applies_to_all_products, targets=[*targets.values(), *kept])
+    if promotion.kind != Promotion.Kind.SPEND_THRESHOLD:
+        promotion.reward = ""
+    promotion.save(update_fields=[*values, "reward", "updated_at"])
+    for name, objects in targets.items():
+        getattr(promotion, name).set(objects)
+    return promotion
+
+
+@transaction.atomic
+def delete_promotion(*, promotion: Promotion) -> None:
+    """Delete a promotion no order has used; one that was used is refused (PromotionInUse):
+    switch it off instead, and the orders keep what they record of it."""
+    promotion = Promotion.objects.select_for_update().get(pk=promotion.pk)
+    if promotion.used_count or PromotionUsage.objects.filter(promotion=promotion).exists():
+        raise PromotionInUse()
+    promotion.delete()

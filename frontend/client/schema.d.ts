@@ -1199,6 +1199,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/staff/promotions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Every promotion, newest first, with its targets and uses; `is_active` and `kind` filter. */
+        get: operations["staff_promotions_list"];
+        put?: never;
+        /** @description A new promotion: it applies from `starts_at` to every cart it fits. */
+        post: operations["staff_promotions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/promotions/{promotion_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A promotion with its targets and how many orders used it. */
+        get: operations["staff_promotions_retrieve"];
+        put?: never;
+        post?: never;
+        /** @description Delete a promotion no order has used. */
+        delete: operations["staff_promotions_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * @description Change some fields or targets (a target list given replaces the old one); `is_active`
+         *     false stops it at once. The uses counted meanwhile are kept.
+         */
+        patch: operations["staff_promotions_partial_update"];
+        trace?: never;
+    };
     "/api/v1/staff/variants/{variant_id}/": {
         parameters: {
             query?: never;
@@ -2871,12 +2911,6 @@ export interface components {
             /** @description The card's code in full: shown in this answer only, never again. Give it to the customer. */
             readonly full_code: string;
         };
-        /**
-         * @description * `flat` - Flat rate
-         *     * `weight` - By weight
-         * @enum {string}
-         */
-        KindEnum: "flat" | "weight";
         LineDiscountOutput: {
             /** @description The cart line's id. */
             line_id: number;
@@ -3091,6 +3125,356 @@ export interface components {
             seo_title: string;
             /** @default  */
             seo_description: string;
+        };
+        /**
+         * @description Every field for a new promotion; any subset of them for a change (PATCH). Each kind's own
+         *     fields are checked as the admin checks them: a 400 naming the field.
+         */
+        PatchedStaffPromotionInputRequest: {
+            name?: string;
+            /** @default true */
+            is_active: boolean;
+            kind?: components["schemas"]["PromotionKindEnum"];
+            /**
+             * Format: decimal
+             * @description Percent off (percentage, buy X get Y), or the amount off (fixed; a spend threshold with an amount off). Not used for free shipping.
+             * @default 0.00
+             */
+            value: string;
+            /**
+             * @description Amounts and thresholds are in it; a percentage off items applies in any.
+             *
+             *     * `ADP` - ADP
+             *     * `AED` - AED
+             *     * `AFA` - AFA
+             *     * `AFN` - AFN
+             *     * `ALK` - ALK
+             *     * `ALL` - ALL
+             *     * `AMD` - AMD
+             *     * `ANG` - ANG
+             *     * `AOA` - AOA
+             *     * `AOK` - AOK
+             *     * `AON` - AON
+             *     * `AOR` - AOR
+             *     * `ARA` - ARA
+             *     * `ARL` - ARL
+             *     * `ARM` - ARM
+             *     * `ARP` - ARP
+             *     * `ARS` - ARS
+             *     * `ATS` - ATS
+             *     * `AUD` - AUD
+             *     * `AWG` - AWG
+             *     * `AZM` - AZM
+             *     * `AZN` - AZN
+             *     * `BAD` - BAD
+             *     * `BAM` - BAM
+             *     * `BAN` - BAN
+             *     * `BBD` - BBD
+             *     * `BDT` - BDT
+             *     * `BEC` - BEC
+             *     * `BEF` - BEF
+             *     * `BEL` - BEL
+             *     * `BGL` - BGL
+             *     * `BGM` - BGM
+             *     * `BGN` - BGN
+             *     * `BGO` - BGO
+             *     * `BHD` - BHD
+             *     * `BIF` - BIF
+             *     * `BMD` - BMD
+             *     * `BND` - BND
+             *     * `BOB` - BOB
+             *     * `BOL` - BOL
+             *     * `BOP` - BOP
+             *     * `BOV` - BOV
+             *     * `BRB` - BRB
+             *     * `BRC` - BRC
+             *     * `BRE` - BRE
+             *     * `BRL` - BRL
+             *     * `BRN` - BRN
+             *     * `BRR` - BRR
+             *     * `BRZ` - BRZ
+             *     * `BSD` - BSD
+             *     * `BTN` - BTN
+             *     * `BUK` - BUK
+             *     * `BWP` - BWP
+             *     * `BYB` - BYB
+             *     * `BYN` - BYN
+             *     * `BYR` - BYR
+             *     * `BZD` - BZD
+             *     * `CAD` - CAD
+             *     * `CDF` - CDF
+             *     * `CHE` - CHE
+             *     * `CHF` - CHF
+             *     * `CHW` - CHW
+             *     * `CLE` - CLE
+             *     * `CLF` - CLF
+             *     * `CLP` - CLP
+             *     * `CNH` - CNH
+             *     * `CNX` - CNX
+             *     * `CNY` - CNY
+             *     * `COP` - COP
+             *     * `COU` - COU
+             *     * `CRC` - CRC
+             *     * `CSD` - CSD
+             *     * `CSK` - CSK
+             *     * `CUC` - CUC
+             *     * `CUP` - CUP
+             *     * `CVE` - CVE
+             *     * `CYP` - CYP
+             *     * `CZK` - CZK
+             *     * `DDM` - DDM
+             *     * `DEM` - DEM
+             *     * `DJF` - DJF
+             *     * `DKK` - DKK
+             *     * `DOP` - DOP
+             *     * `DZD` - DZD
+             *     * `ECS` - ECS
+             *     * `ECV` - ECV
+             *     * `EEK` - EEK
+             *     * `EGP` - EGP
+             *     * `ERN` - ERN
+             *     * `ESA` - ESA
+             *     * `ESB` - ESB
+             *     * `ESP` - ESP
+             *     * `ETB` - ETB
+             *     * `EUR` - EUR
+             *     * `FIM` - FIM
+             *     * `FJD` - FJD
+             *     * `FKP` - FKP
+             *     * `FRF` - FRF
+             *     * `GBP` - GBP
+             *     * `GEK` - GEK
+             *     * `GEL` - GEL
+             *     * `GHC` - GHC
+             *     * `GHS` - GHS
+             *     * `GIP` - GIP
+             *     * `GMD` - GMD
+             *     * `GNF` - GNF
+             *     * `GNS` - GNS
+             *     * `GQE` - GQE
+             *     * `GRD` - GRD
+             *     * `GTQ` - GTQ
+             *     * `GWE` - GWE
+             *     * `GWP` - GWP
+             *     * `GYD` - GYD
+             *     * `HKD` - HKD
+             *     * `HNL` - HNL
+             *     * `HRD` - HRD
+             *     * `HRK` - HRK
+             *     * `HTG` - HTG
+             *     * `HUF` - HUF
+             *     * `IDR` - IDR
+             *     * `IEP` - IEP
+             *     * `ILP` - ILP
+             *     * `ILR` - ILR
+             *     * `ILS` - ILS
+             *     * `IMP` - IMP
+             *     * `INR` - INR
+             *     * `IQD` - IQD
+             *     * `IRR` - IRR
+             *     * `ISJ` - ISJ
+             *     * `ISK` - ISK
+             *     * `ITL` - ITL
+             *     * `JMD` - JMD
+             *     * `JOD` - JOD
+             *     * `JPY` - JPY
+             *     * `KES` - KES
+             *     * `KGS` - KGS
+             *     * `KHR` - KHR
+             *     * `KMF` - KMF
+             *     * `KPW` - KPW
+             *     * `KRH` - KRH
+             *     * `KRO` - KRO
+             *     * `KRW` - KRW
+             *     * `KWD` - KWD
+             *     * `KYD` - KYD
+             *     * `KZT` - KZT
+             *     * `LAK` - LAK
+             *     * `LBP` - LBP
+             *     * `LKR` - LKR
+             *     * `LRD` - LRD
+             *     * `LSL` - LSL
+             *     * `LTL` - LTL
+             *     * `LTT` - LTT
+             *     * `LUC` - LUC
+             *     * `LUF` - LUF
+             *     * `LUL` - LUL
+             *     * `LVL` - LVL
+             *     * `LVR` - LVR
+             *     * `LYD` - LYD
+             *     * `MAD` - MAD
+             *     * `MAF` - MAF
+             *     * `MCF` - MCF
+             *     * `MDC` - MDC
+             *     * `MDL` - MDL
+             *     * `MGA` - MGA
+             *     * `MGF` - MGF
+             *     * `MKD` - MKD
+             *     * `MKN` - MKN
+             *     * `MLF` - MLF
+             *     * `MMK` - MMK
+             *     * `MNT` - MNT
+             *     * `MOP` - MOP
+             *     * `MRO` - MRO
+             *     * `MRU` - MRU
+             *     * `MTL` - MTL
+             *     * `MTP` - MTP
+             *     * `MUR` - MUR
+             *     * `MVP` - MVP
+             *     * `MVR` - MVR
+             *     * `MWK` - MWK
+             *     * `MXN` - MXN
+             *     * `MXP` - MXP
+             *     * `MXV` - MXV
+             *     * `MYR` - MYR
+             *     * `MZE` - MZE
+             *     * `MZM` - MZM
+             *     * `MZN` - MZN
+             *     * `NAD` - NAD
+             *     * `NGN` - NGN
+             *     * `NIC` - NIC
+             *     * `NIO` - NIO
+             *     * `NLG` - NLG
+             *     * `NOK` - NOK
+             *     * `NPR` - NPR
+             *     * `NZD` - NZD
+             *     * `OMR` - OMR
+             *     * `PAB` - PAB
+             *     * `PEI` - PEI
+             *     * `PEN` - PEN
+             *     * `PES` - PES
+             *     * `PGK` - PGK
+             *     * `PHP` - PHP
+             *     * `PKR` - PKR
+             *     * `PLN` - PLN
+             *     * `PLZ` - PLZ
+             *     * `PTE` - PTE
+             *     * `PYG` - PYG
+             *     * `QAR` - QAR
+             *     * `RHD` - RHD
+             *     * `ROL` - ROL
+             *     * `RON` - RON
+             *     * `RSD` - RSD
+             *     * `RUB` - RUB
+             *     * `RUR` - RUR
+             *     * `RWF` - RWF
+             *     * `SAR` - SAR
+             *     * `SBD` - SBD
+             *     * `SCR` - SCR
+             *     * `SDD` - SDD
+             *     * `SDG` - SDG
+             *     * `SDP` - SDP
+             *     * `SEK` - SEK
+             *     * `SGD` - SGD
+             *     * `SHP` - SHP
+             *     * `SIT` - SIT
+             *     * `SKK` - SKK
+             *     * `SLE` - SLE
+             *     * `SLL` - SLL
+             *     * `SOS` - SOS
+             *     * `SRD` - SRD
+             *     * `SRG` - SRG
+             *     * `SSP` - SSP
+             *     * `STD` - STD
+             *     * `STN` - STN
+             *     * `SUR` - SUR
+             *     * `SVC` - SVC
+             *     * `SYP` - SYP
+             *     * `SZL` - SZL
+             *     * `THB` - THB
+             *     * `TJR` - TJR
+             *     * `TJS` - TJS
+             *     * `TMM` - TMM
+             *     * `TMT` - TMT
+             *     * `TND` - TND
+             *     * `TOP` - TOP
+             *     * `TPE` - TPE
+             *     * `TRL` - TRL
+             *     * `TRY` - TRY
+             *     * `TTD` - TTD
+             *     * `TVD` - TVD
+             *     * `TWD` - TWD
+             *     * `TZS` - TZS
+             *     * `UAH` - UAH
+             *     * `UAK` - UAK
+             *     * `UGS` - UGS
+             *     * `UGX` - UGX
+             *     * `USD` - USD
+             *     * `USN` - USN
+             *     * `USS` - USS
+             *     * `UYI` - UYI
+             *     * `UYP` - UYP
+             *     * `UYU` - UYU
+             *     * `UYW` - UYW
+             *     * `UZS` - UZS
+             *     * `VEB` - VEB
+             *     * `VED` - VED
+             *     * `VEF` - VEF
+             *     * `VES` - VES
+             *     * `VND` - VND
+             *     * `VNN` - VNN
+             *     * `VUV` - VUV
+             *     * `WST` - WST
+             *     * `XAF` - XAF
+             *     * `XAG` - XAG
+             *     * `XAU` - XAU
+             *     * `XBA` - XBA
+             *     * `XBB` - XBB
+             *     * `XBC` - XBC
+             *     * `XBD` - XBD
+             *     * `XCD` - XCD
+             *     * `XDR` - XDR
+             *     * `XEU` - XEU
+             *     * `XFO` - XFO
+             *     * `XFU` - XFU
+             *     * `XOF` - XOF
+             *     * `XPD` - XPD
+             *     * `XPF` - XPF
+             *     * `XPT` - XPT
+             *     * `XRE` - XRE
+             *     * `XSU` - XSU
+             *     * `XTS` - XTS
+             *     * `XUA` - XUA
+             *     * `YDD` - YDD
+             *     * `YER` - YER
+             *     * `YUD` - YUD
+             *     * `YUM` - YUM
+             *     * `YUN` - YUN
+             *     * `YUR` - YUR
+             *     * `ZAL` - ZAL
+             *     * `ZAR` - ZAR
+             *     * `ZMK` - ZMK
+             *     * `ZMW` - ZMW
+             *     * `ZRN` - ZRN
+             *     * `ZRZ` - ZRZ
+             *     * `ZWD` - ZWD
+             *     * `ZWL` - ZWL
+             *     * `ZWN` - ZWN
+             *     * `ZWR` - ZWR
+             * @default GBP
+             */
+            currency: components["schemas"]["CurrencyEnum"];
+            /** @default false */
+            applies_to_all_products: boolean;
+            /** @description Category slugs: their products and those of their sub-categories. */
+            categories?: string[];
+            product_types?: string[];
+            products?: number[];
+            buy_quantity?: number | null;
+            get_quantity?: number | null;
+            /** Format: decimal */
+            threshold_amount?: string | null;
+            reward?: components["schemas"]["RewardEnum"] | components["schemas"]["BlankEnum"];
+            segment?: components["schemas"]["PromotionSegmentEnum"];
+            /** @description Higher runs first. */
+            priority?: number;
+            stacking?: components["schemas"]["StackingEnum"];
+            combines_with_vouchers?: boolean;
+            /** Format: date-time */
+            starts_at?: string;
+            /** Format: date-time */
+            ends_at?: string | null;
+            usage_limit?: number | null;
         };
         PatchedStaffVariantInputRequest: {
             sku?: string;
@@ -3316,6 +3700,21 @@ export interface components {
             rows: components["schemas"]["ProductRowOutput"][];
         };
         /**
+         * @description * `percentage` - Percentage off items
+         *     * `fixed` - Amount off each item
+         *     * `buy_x_get_y` - Buy X, get Y at a discount
+         *     * `spend_threshold` - Spend over a threshold
+         * @enum {string}
+         */
+        PromotionKindEnum: "percentage" | "fixed" | "buy_x_get_y" | "spend_threshold";
+        /**
+         * @description * `everyone` - Everyone
+         *     * `signed_in` - Signed-in customers
+         *     * `first_order` - Signed-in customers' first order
+         * @enum {string}
+         */
+        PromotionSegmentEnum: "everyone" | "signed_in" | "first_order";
+        /**
          * @description * `top` - top
          *     * `rising` - rising
          *     * `falling` - falling
@@ -3475,6 +3874,23 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        /**
+         * @description * `free_shipping` - Free shipping
+         *     * `percentage` - Percentage off the order
+         *     * `fixed` - Amount off the order
+         * @enum {string}
+         */
+        RewardEnum: "free_shipping" | "percentage" | "fixed";
+        /**
+         * @description * `champions` - champions
+         *     * `loyal` - loyal
+         *     * `new` - new
+         *     * `promising` - promising
+         *     * `at_risk` - at_risk
+         *     * `hibernating` - hibernating
+         * @enum {string}
+         */
+        RfmSegmentEnum: "champions" | "loyal" | "new" | "promising" | "at_risk" | "hibernating";
         SalesBucketOutput: {
             /** @description Sales: paid orders, whatever happened after. */
             orders: number;
@@ -3558,23 +3974,13 @@ export interface components {
         };
         SegmentCustomersOutput: {
             currency: string;
-            segment: components["schemas"]["SegmentEnum"];
+            segment: components["schemas"]["RfmSegmentEnum"];
             /** @description Customers in the segment (all pages). */
             count: number;
             rows: components["schemas"]["SegmentCustomerOutput"][];
         };
-        /**
-         * @description * `champions` - champions
-         *     * `loyal` - loyal
-         *     * `new` - new
-         *     * `promising` - promising
-         *     * `at_risk` - at_risk
-         *     * `hibernating` - hibernating
-         * @enum {string}
-         */
-        SegmentEnum: "champions" | "loyal" | "new" | "promising" | "at_risk" | "hibernating";
         SegmentRowOutput: {
-            segment: components["schemas"]["SegmentEnum"];
+            segment: components["schemas"]["RfmSegmentEnum"];
             customers: number;
             readonly revenue: components["schemas"]["MoneyOutput"];
             /**
@@ -3600,7 +4006,7 @@ export interface components {
         ShippingMethodOutput: {
             readonly id: number;
             name: string;
-            kind?: components["schemas"]["KindEnum"];
+            kind?: components["schemas"]["ShippingMethodOutputKindEnum"];
             currency?: string;
             /**
              * Format: decimal
@@ -3620,6 +4026,18 @@ export interface components {
             /** @description ISO codes it ships to; empty for everywhere. */
             readonly countries: string[];
         };
+        /**
+         * @description * `flat` - Flat rate
+         *     * `weight` - By weight
+         * @enum {string}
+         */
+        ShippingMethodOutputKindEnum: "flat" | "weight";
+        /**
+         * @description * `stackable` - Combines with other promotions
+         *     * `exclusive` - Exclusive: only on items no other promotion discounts, and stops lower ones
+         * @enum {string}
+         */
+        StackingEnum: "stackable" | "exclusive";
         StaffAttributeValueOutput: {
             /** @description What is stored and what the URL carries. */
             code: string;
@@ -3874,6 +4292,419 @@ export interface components {
             slug: string;
             name: string;
             attributes: components["schemas"]["StaffTypeAttributeOutput"][];
+        };
+        StaffPromotionCursorPageOutput: {
+            /**
+             * Format: uri
+             * @description The next page, or null at the end.
+             */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["StaffPromotionOutput"][];
+        };
+        /**
+         * @description Every field for a new promotion; any subset of them for a change (PATCH). Each kind's own
+         *     fields are checked as the admin checks them: a 400 naming the field.
+         */
+        StaffPromotionInputRequest: {
+            name: string;
+            /** @default true */
+            is_active: boolean;
+            kind: components["schemas"]["PromotionKindEnum"];
+            /**
+             * Format: decimal
+             * @description Percent off (percentage, buy X get Y), or the amount off (fixed; a spend threshold with an amount off). Not used for free shipping.
+             * @default 0.00
+             */
+            value: string;
+            /**
+             * @description Amounts and thresholds are in it; a percentage off items applies in any.
+             *
+             *     * `ADP` - ADP
+             *     * `AED` - AED
+             *     * `AFA` - AFA
+             *     * `AFN` - AFN
+             *     * `ALK` - ALK
+             *     * `ALL` - ALL
+             *     * `AMD` - AMD
+             *     * `ANG` - ANG
+             *     * `AOA` - AOA
+             *     * `AOK` - AOK
+             *     * `AON` - AON
+             *     * `AOR` - AOR
+             *     * `ARA` - ARA
+             *     * `ARL` - ARL
+             *     * `ARM` - ARM
+             *     * `ARP` - ARP
+             *     * `ARS` - ARS
+             *     * `ATS` - ATS
+             *     * `AUD` - AUD
+             *     * `AWG` - AWG
+             *     * `AZM` - AZM
+             *     * `AZN` - AZN
+             *     * `BAD` - BAD
+             *     * `BAM` - BAM
+             *     * `BAN` - BAN
+             *     * `BBD` - BBD
+             *     * `BDT` - BDT
+             *     * `BEC` - BEC
+             *     * `BEF` - BEF
+             *     * `BEL` - BEL
+             *     * `BGL` - BGL
+             *     * `BGM` - BGM
+             *     * `BGN` - BGN
+             *     * `BGO` - BGO
+             *     * `BHD` - BHD
+             *     * `BIF` - BIF
+             *     * `BMD` - BMD
+             *     * `BND` - BND
+             *     * `BOB` - BOB
+             *     * `BOL` - BOL
+             *     * `BOP` - BOP
+             *     * `BOV` - BOV
+             *     * `BRB` - BRB
+             *     * `BRC` - BRC
+             *     * `BRE` - BRE
+             *     * `BRL` - BRL
+             *     * `BRN` - BRN
+             *     * `BRR` - BRR
+             *     * `BRZ` - BRZ
+             *     * `BSD` - BSD
+             *     * `BTN` - BTN
+             *     * `BUK` - BUK
+             *     * `BWP` - BWP
+             *     * `BYB` - BYB
+             *     * `BYN` - BYN
+             *     * `BYR` - BYR
+             *     * `BZD` - BZD
+             *     * `CAD` - CAD
+             *     * `CDF` - CDF
+             *     * `CHE` - CHE
+             *     * `CHF` - CHF
+             *     * `CHW` - CHW
+             *     * `CLE` - CLE
+             *     * `CLF` - CLF
+             *     * `CLP` - CLP
+             *     * `CNH` - CNH
+             *     * `CNX` - CNX
+             *     * `CNY` - CNY
+             *     * `COP` - COP
+             *     * `COU` - COU
+             *     * `CRC` - CRC
+             *     * `CSD` - CSD
+             *     * `CSK` - CSK
+             *     * `CUC` - CUC
+             *     * `CUP` - CUP
+             *     * `CVE` - CVE
+             *     * `CYP` - CYP
+             *     * `CZK` - CZK
+             *     * `DDM` - DDM
+             *     * `DEM` - DEM
+             *     * `DJF` - DJF
+             *     * `DKK` - DKK
+             *     * `DOP` - DOP
+             *     * `DZD` - DZD
+             *     * `ECS` - ECS
+             *     * `ECV` - ECV
+             *     * `EEK` - EEK
+             *     * `EGP` - EGP
+             *     * `ERN` - ERN
+             *     * `ESA` - ESA
+             *     * `ESB` - ESB
+             *     * `ESP` - ESP
+             *     * `ETB` - ETB
+             *     * `EUR` - EUR
+             *     * `FIM` - FIM
+             *     * `FJD` - FJD
+             *     * `FKP` - FKP
+             *     * `FRF` - FRF
+             *     * `GBP` - GBP
+             *     * `GEK` - GEK
+             *     * `GEL` - GEL
+             *     * `GHC` - GHC
+             *     * `GHS` - GHS
+             *     * `GIP` - GIP
+             *     * `GMD` - GMD
+             *     * `GNF` - GNF
+             *     * `GNS` - GNS
+             *     * `GQE` - GQE
+             *     * `GRD` - GRD
+             *     * `GTQ` - GTQ
+             *     * `GWE` - GWE
+             *     * `GWP` - GWP
+             *     * `GYD` - GYD
+             *     * `HKD` - HKD
+             *     * `HNL` - HNL
+             *     * `HRD` - HRD
+             *     * `HRK` - HRK
+             *     * `HTG` - HTG
+             *     * `HUF` - HUF
+             *     * `IDR` - IDR
+             *     * `IEP` - IEP
+             *     * `ILP` - ILP
+             *     * `ILR` - ILR
+             *     * `ILS` - ILS
+             *     * `IMP` - IMP
+             *     * `INR` - INR
+             *     * `IQD` - IQD
+             *     * `IRR` - IRR
+             *     * `ISJ` - ISJ
+             *     * `ISK` - ISK
+             *     * `ITL` - ITL
+             *     * `JMD` - JMD
+             *     * `JOD` - JOD
+             *     * `JPY` - JPY
+             *     * `KES` - KES
+             *     * `KGS` - KGS
+             *     * `KHR` - KHR
+             *     * `KMF` - KMF
+             *     * `KPW` - KPW
+             *     * `KRH` - KRH
+             *     * `KRO` - KRO
+             *     * `KRW` - KRW
+             *     * `KWD` - KWD
+             *     * `KYD` - KYD
+             *     * `KZT` - KZT
+             *     * `LAK` - LAK
+             *     * `LBP` - LBP
+             *     * `LKR` - LKR
+             *     * `LRD` - LRD
+             *     * `LSL` - LSL
+             *     * `LTL` - LTL
+             *     * `LTT` - LTT
+             *     * `LUC` - LUC
+             *     * `LUF` - LUF
+             *     * `LUL` - LUL
+             *     * `LVL` - LVL
+             *     * `LVR` - LVR
+             *     * `LYD` - LYD
+             *     * `MAD` - MAD
+             *     * `MAF` - MAF
+             *     * `MCF` - MCF
+             *     * `MDC` - MDC
+             *     * `MDL` - MDL
+             *     * `MGA` - MGA
+             *     * `MGF` - MGF
+             *     * `MKD` - MKD
+             *     * `MKN` - MKN
+             *     * `MLF` - MLF
+             *     * `MMK` - MMK
+             *     * `MNT` - MNT
+             *     * `MOP` - MOP
+             *     * `MRO` - MRO
+             *     * `MRU` - MRU
+             *     * `MTL` - MTL
+             *     * `MTP` - MTP
+             *     * `MUR` - MUR
+             *     * `MVP` - MVP
+             *     * `MVR` - MVR
+             *     * `MWK` - MWK
+             *     * `MXN` - MXN
+             *     * `MXP` - MXP
+             *     * `MXV` - MXV
+             *     * `MYR` - MYR
+             *     * `MZE` - MZE
+             *     * `MZM` - MZM
+             *     * `MZN` - MZN
+             *     * `NAD` - NAD
+             *     * `NGN` - NGN
+             *     * `NIC` - NIC
+             *     * `NIO` - NIO
+             *     * `NLG` - NLG
+             *     * `NOK` - NOK
+             *     * `NPR` - NPR
+             *     * `NZD` - NZD
+             *     * `OMR` - OMR
+             *     * `PAB` - PAB
+             *     * `PEI` - PEI
+             *     * `PEN` - PEN
+             *     * `PES` - PES
+             *     * `PGK` - PGK
+             *     * `PHP` - PHP
+             *     * `PKR` - PKR
+             *     * `PLN` - PLN
+             *     * `PLZ` - PLZ
+             *     * `PTE` - PTE
+             *     * `PYG` - PYG
+             *     * `QAR` - QAR
+             *     * `RHD` - RHD
+             *     * `ROL` - ROL
+             *     * `RON` - RON
+             *     * `RSD` - RSD
+             *     * `RUB` - RUB
+             *     * `RUR` - RUR
+             *     * `RWF` - RWF
+             *     * `SAR` - SAR
+             *     * `SBD` - SBD
+             *     * `SCR` - SCR
+             *     * `SDD` - SDD
+             *     * `SDG` - SDG
+             *     * `SDP` - SDP
+             *     * `SEK` - SEK
+             *     * `SGD` - SGD
+             *     * `SHP` - SHP
+             *     * `SIT` - SIT
+             *     * `SKK` - SKK
+             *     * `SLE` - SLE
+             *     * `SLL` - SLL
+             *     * `SOS` - SOS
+             *     * `SRD` - SRD
+             *     * `SRG` - SRG
+             *     * `SSP` - SSP
+             *     * `STD` - STD
+             *     * `STN` - STN
+             *     * `SUR` - SUR
+             *     * `SVC` - SVC
+             *     * `SYP` - SYP
+             *     * `SZL` - SZL
+             *     * `THB` - THB
+             *     * `TJR` - TJR
+             *     * `TJS` - TJS
+             *     * `TMM` - TMM
+             *     * `TMT` - TMT
+             *     * `TND` - TND
+             *     * `TOP` - TOP
+             *     * `TPE` - TPE
+             *     * `TRL` - TRL
+             *     * `TRY` - TRY
+             *     * `TTD` - TTD
+             *     * `TVD` - TVD
+             *     * `TWD` - TWD
+             *     * `TZS` - TZS
+             *     * `UAH` - UAH
+             *     * `UAK` - UAK
+             *     * `UGS` - UGS
+             *     * `UGX` - UGX
+             *     * `USD` - USD
+             *     * `USN` - USN
+             *     * `USS` - USS
+             *     * `UYI` - UYI
+             *     * `UYP` - UYP
+             *     * `UYU` - UYU
+             *     * `UYW` - UYW
+             *     * `UZS` - UZS
+             *     * `VEB` - VEB
+             *     * `VED` - VED
+             *     * `VEF` - VEF
+             *     * `VES` - VES
+             *     * `VND` - VND
+             *     * `VNN` - VNN
+             *     * `VUV` - VUV
+             *     * `WST` - WST
+             *     * `XAF` - XAF
+             *     * `XAG` - XAG
+             *     * `XAU` - XAU
+             *     * `XBA` - XBA
+             *     * `XBB` - XBB
+             *     * `XBC` - XBC
+             *     * `XBD` - XBD
+             *     * `XCD` - XCD
+             *     * `XDR` - XDR
+             *     * `XEU` - XEU
+             *     * `XFO` - XFO
+             *     * `XFU` - XFU
+             *     * `XOF` - XOF
+             *     * `XPD` - XPD
+             *     * `XPF` - XPF
+             *     * `XPT` - XPT
+             *     * `XRE` - XRE
+             *     * `XSU` - XSU
+             *     * `XTS` - XTS
+             *     * `XUA` - XUA
+             *     * `YDD` - YDD
+             *     * `YER` - YER
+             *     * `YUD` - YUD
+             *     * `YUM` - YUM
+             *     * `YUN` - YUN
+             *     * `YUR` - YUR
+             *     * `ZAL` - ZAL
+             *     * `ZAR` - ZAR
+             *     * `ZMK` - ZMK
+             *     * `ZMW` - ZMW
+             *     * `ZRN` - ZRN
+             *     * `ZRZ` - ZRZ
+             *     * `ZWD` - ZWD
+             *     * `ZWL` - ZWL
+             *     * `ZWN` - ZWN
+             *     * `ZWR` - ZWR
+             * @default GBP
+             */
+            currency: components["schemas"]["CurrencyEnum"];
+            /** @default false */
+            applies_to_all_products: boolean;
+            /** @description Category slugs: their products and those of their sub-categories. */
+            categories?: string[];
+            product_types?: string[];
+            products?: number[];
+            buy_quantity?: number | null;
+            get_quantity?: number | null;
+            /** Format: decimal */
+            threshold_amount?: string | null;
+            reward?: components["schemas"]["RewardEnum"] | components["schemas"]["BlankEnum"];
+            segment?: components["schemas"]["PromotionSegmentEnum"];
+            /** @description Higher runs first. */
+            priority?: number;
+            stacking?: components["schemas"]["StackingEnum"];
+            combines_with_vouchers?: boolean;
+            /** Format: date-time */
+            starts_at: string;
+            /** Format: date-time */
+            ends_at?: string | null;
+            usage_limit?: number | null;
+        };
+        StaffPromotionOutput: {
+            readonly id: number;
+            /** @description Shown to shoppers, e.g. “Summer sale”. */
+            readonly name: string;
+            /** @description Switch off to stop it at once, whatever its dates. */
+            readonly is_active: boolean;
+            readonly kind: components["schemas"]["PromotionKindEnum"];
+            /**
+             * Format: decimal
+             * @description Percent off (percentage, buy X get Y: 100 makes them free), or the amount off (fixed; spend threshold with an amount off). Not used for free shipping.
+             */
+            readonly value: string;
+            /** @description Amounts and thresholds are in this currency; a percentage off items applies in any. */
+            readonly currency: string;
+            readonly applies_to_all_products: boolean;
+            readonly categories: string[];
+            readonly product_types: string[];
+            readonly products: number[];
+            /** @description Buy X (buy X get Y only). */
+            readonly buy_quantity: number | null;
+            /** @description Get Y (buy X get Y only). */
+            readonly get_quantity: number | null;
+            /**
+             * Format: decimal
+             * @description Spend at least this on the targeted items, after their own promotions (spend threshold only).
+             */
+            readonly threshold_amount: string | null;
+            /**
+             * @description What a spend over the threshold earns; blank for the other kinds.
+             *
+             *     * `free_shipping` - Free shipping
+             *     * `percentage` - Percentage off the order
+             *     * `fixed` - Amount off the order
+             */
+            readonly reward: components["schemas"]["RewardEnum"] | components["schemas"]["BlankEnum"];
+            readonly segment: components["schemas"]["PromotionSegmentEnum"];
+            /** @description Higher runs first. */
+            readonly priority: number;
+            readonly stacking: components["schemas"]["StackingEnum"];
+            /** @description Off: a cart this promotion applies to takes no voucher code. */
+            readonly combines_with_vouchers: boolean;
+            /** Format: date-time */
+            readonly starts_at: string;
+            /** Format: date-time */
+            readonly ends_at: string | null;
+            /** @description Orders it may apply to; blank for no limit. */
+            readonly usage_limit: number | null;
+            readonly used_count: number;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
         };
         StaffTypeAttributeOutput: {
             code: string;
@@ -14639,6 +15470,442 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StaffVariantOutput"];
+                };
+            };
+            /** @description Invalid input; `errors` holds the messages per field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Missing, expired or tampered credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Not allowed for this client. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description No such resource, or not one of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description The body is larger than the API accepts (2.5 MB, DATA_UPLOAD_MAX_MEMORY_SIZE). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description The body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Unexpected error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+        };
+    };
+    staff_promotions_list: {
+        parameters: {
+            query?: {
+                /** @description From the `next` or `previous` link of the page before. */
+                cursor?: string;
+                is_active?: boolean | null;
+                /**
+                 * @description * `percentage` - Percentage off items
+                 *     * `fixed` - Amount off each item
+                 *     * `buy_x_get_y` - Buy X, get Y at a discount
+                 *     * `spend_threshold` - Spend over a threshold
+                 */
+                kind?: "percentage" | "fixed" | "buy_x_get_y" | "spend_threshold";
+                /** @description Items per page, 1 to 100 (default 24). */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffPromotionCursorPageOutput"];
+                };
+            };
+            /** @description Invalid input; `errors` holds the messages per field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Missing, expired or tampered credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Not allowed for this client. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description No such resource, or not one of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Unexpected error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+        };
+    };
+    staff_promotions_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StaffPromotionInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffPromotionOutput"];
+                };
+            };
+            /** @description Invalid input; `errors` holds the messages per field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Missing, expired or tampered credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Not allowed for this client. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description No such resource, or not one of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description The body is larger than the API accepts (2.5 MB, DATA_UPLOAD_MAX_MEMORY_SIZE). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description The body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Unexpected error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+        };
+    };
+    staff_promotions_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                promotion_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffPromotionOutput"];
+                };
+            };
+            /** @description Invalid input; `errors` holds the messages per field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Missing, expired or tampered credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Not allowed for this client. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description No such resource, or not one of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Unexpected error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+        };
+    };
+    staff_promotions_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                promotion_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `errors` holds the messages per field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Missing, expired or tampered credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Not allowed for this client. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description No such resource, or not one of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description `promotion_in_use`: orders used it; switch it off (`is_active` false) instead. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Unexpected error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+        };
+    };
+    staff_promotions_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                promotion_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedStaffPromotionInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffPromotionOutput"];
                 };
             };
             /** @description Invalid input; `errors` holds the messages per field. */

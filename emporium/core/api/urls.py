@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("emporium.webhooks.api.urls")),
     path("", include("emporium.returns.api.urls")),
     path("", include("emporium.giftcards.api.urls")),
+    path("", include("emporium.promotions.api.urls")),
 ]

@@ -326,6 +326,11 @@ OPERATIONS: dict[str, Rule] = {
     "staff_orders_list": STAFF_ORDERS_READ,
     "staff_gift_cards_list": SUPERUSER,  # or a group given giftcards' permissions
     "staff_gift_cards_create": SUPERUSER,
+    "staff_promotions_list": SUPERUSER,  # or a group given promotions' permissions
+    "staff_promotions_create": SUPERUSER,
+    "staff_promotions_retrieve": SUPERUSER,
+    "staff_promotions_partial_update": SUPERUSER,
+    "staff_promotions_destroy": SUPERUSER,
     "staff_orders_retrieve": STAFF_ORDERS_READ,
     "staff_orders_pay": STAFF_ORDERS_WRITE,
     "staff_orders_fulfil": STAFF_ORDERS_WRITE,

@@ -53,6 +53,7 @@ def test_staff_create_a_promotion_on_a_category(admin_client):
         ({"kind": "spend_threshold", "threshold_amount": "50"}, "Say what the spend earns."),
         ({"ends_at_0": "2026-05-01", "ends_at_1": "00:00:00"}, "The promotion must end after it starts."),
         ({"value": "0"}, "Say how much it takes off."),
+        ({"applies_to_all_products": ""}, "Choose what it applies to"),
     ],
 )
 def test_a_promotion_missing_what_its_kind_needs_is_a_form_error(admin_client, overrides, message):
