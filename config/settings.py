@@ -210,6 +210,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The hot fragments only (product cards, pictures: <app>/jinja2/), rendered through
+        # template tags of the pages above (config/jinja2.py, docs/decisions/0017).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "config.jinja2.environment"},
+    },
 ]
 
 # --- Data -----------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar, cast
@@ -24,7 +25,16 @@ VERSION_KEY = "catalog:version"
 T = TypeVar("T")
 
 
+# The version a page-cached request read with its page (``cache_page_for_visitors``): the
+# data it then builds (category, listing, facets, navigation) is keyed by the same version
+# without a round trip each. Set only for the request, in its own context.
+_request_version: ContextVar[int | None] = ContextVar("catalog_request_version", default=None)
+
+
 def get_catalog_version() -> int:
+    known = _request_version.get()
+    if known is not None:
+        return known
     version = cache.get(VERSION_KEY)
     if version is None:
         # Start from the clock, not 1: after a cache flush, old keys must not come back.
@@ -94,9 +104,13 @@ def cache_page_for_visitors(view: Callable[..., HttpResponse]) -> Callable[..., 
             for name, value in headers:
                 response[name] = value
             return response
-        response = view(request, *args, **kwargs)
-        if isinstance(response, SimpleTemplateResponse):
-            response.render()
+        token = _request_version.set(int(version))
+        try:
+            response = view(request, *args, **kwargs)
+            if isinstance(response, SimpleTemplateResponse):
+                response.render()
+        finally:
+            _request_version.reset(token)
         # A page may be true only until a moment (a sale shown on it starts or ends then): the
         # template tags that know say so in request.page_cache_until (emporium.promotions).
         until: datetime | None = getattr(request, "page_cache_until", None)

@@ -9,12 +9,13 @@ from typing import Any
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest
+from django.template import engines
 from django.template.context import Context
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
-from emporium.catalog.selectors import CategoryLink, ProductPage, list_nav_categories
+from emporium.catalog.selectors import CategoryLink, Picture, ProductCard, ProductPage, list_nav_categories
 
 register = template.Library()
 
@@ -25,6 +26,30 @@ META_DESCRIPTION_LENGTH = 155
 _SCRIPT_SAFE = str.maketrans(
     {"<": "\\u003C", ">": "\\u003E", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 )
+
+
+def _jinja_template(name: str) -> Any:
+    """A Jinja2 fragment (emporium/catalog/jinja2/, config/jinja2.py), compiled once."""
+    return engines["jinja2"].env.get_template(name)  # type: ignore[attr-defined]
+
+
+@register.simple_tag(takes_context=True)
+def product_cards(context: Context, cards: Iterable[ProductCard], show_category: bool = False) -> SafeString:
+    """``{% product_cards results.cards %}``: the ``<li>`` of each card of a grid."""
+    html = _jinja_template("catalog/product_cards.html").render(
+        cards=cards, show_category=show_category, request=context.get("request")
+    )
+    return mark_safe(html)  # noqa: S308  # nosec B308 B703 (Jinja2 escaped what it printed)
+
+
+@register.simple_tag
+def picture(
+    picture: Picture | None, *, tone: int, size: str, alt: str = "", eager: bool = False
+) -> SafeString:
+    """``{% picture product.pictures.0 tone=... size="detail" alt=... %}``: a product picture
+    or its placeholder, the same markup as the cards' (catalog/jinja2/catalog/picture.html)."""
+    macro = _jinja_template("catalog/picture.html").module.picture
+    return mark_safe(str(macro(picture, tone, size, alt, eager)))  # noqa: S308  # nosec B308 B703
 
 
 @register.simple_tag

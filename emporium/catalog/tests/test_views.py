@@ -360,6 +360,24 @@ def test_product_page_has_breadcrumbs_related_products_and_attributes(client, sh
     assert "<dt>Colours</dt><dd>white, red</dd>" in html
 
 
+def test_product_cards_print_names_escaped_wherever_they_show(client, shop: Shop):
+    """The cards are a Jinja2 fragment (docs/decisions/0017): it escapes as the pages do."""
+    hostile = make_product('<img src=x onerror="alert(1)"> Lantern & Co', category=shop.candles, sold=99)
+    make_product("ZINC T-LIGHT HOLDER STAR LARGE", category=shop.candles, sold=40)
+    related_page = make_product("WHITE METAL LANTERN", category=shop.candles)
+
+    for url in (
+        "/",
+        "/c/candles-lanterns/",
+        "/search/?q=lantern",
+        related_page.get_absolute_url(),
+    ):
+        html = _html(client.get(url))
+        assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt; Lantern &amp; Co" in html, url
+        assert "<img src=x" not in html, url
+        assert f'href="{hostile.get_absolute_url()}"' in html, url
+
+
 def test_product_without_pictures_shows_a_placeholder(client, shop: Shop):
     product = make_product("WHITE METAL LANTERN", category=shop.candles)
 

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.core.cache import cache
@@ -120,22 +121,9 @@ def test_the_cache_is_used_again_once_redis_is_back(private_redis):
     backend = ResilientRedisCache(private_redis.url, {"OPTIONS": {"breaker_seconds": 0}})
     private_redis.kill()
     backend.set("colour", "red")  # fails: the breaker opens (for no time at all here)
-    restarted = subprocess.Popen(
-        ["redis-server", "--port", str(private_redis.port), "--bind", "127.0.0.1", "--save", ""],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            backend.set("colour", "red")
-            if backend.get("colour") == "red":
-                break
-            time.sleep(0.05)
-        assert backend.get("colour") == "red"
+    with _restarted(private_redis):
+        _write_until_read_back(backend, "red")
         assert backend.is_available
-    finally:
-        restarted.kill()
-        restarted.wait(timeout=10)
 
 
 def test_the_api_limit_still_applies_per_process_while_redis_is_down(shop_on_private_redis):
@@ -156,3 +144,42 @@ def test_readyz_says_degraded_but_stays_in_the_pool_while_redis_is_down(shop_on_
     assert response.json()["status"] == "degraded"
     assert response.json()["failed"] == ["cache"]
     assert response.json()["checks"]["database"]["status"] == "ok"
+
+
+def test_one_redis_client_serves_every_call_and_outlives_a_restart(private_redis):
+    from emporium.core.cache import ResilientRedisCache
+
+    backend = ResilientRedisCache(private_redis.url, {"OPTIONS": {"breaker_seconds": 0}})
+    backend.set("colour", "red")
+    client = backend._cache.get_client(write=True)
+    assert backend._cache.get_client() is client  # not a new redis.Redis per call
+    private_redis.kill()
+    assert backend.get("colour", "miss") == "miss"
+    with _restarted(private_redis):
+        _write_until_read_back(backend, "blue")
+        assert backend._cache.get_client() is client
+
+
+@contextmanager
+def _restarted(private_redis: PrivateRedis) -> Iterator[None]:
+    """The killed private Redis started again on its port, for the ``with`` block."""
+    restarted = subprocess.Popen(
+        ["redis-server", "--port", str(private_redis.port), "--bind", "127.0.0.1", "--save", ""],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield
+    finally:
+        restarted.kill()
+        restarted.wait(timeout=10)
+
+
+def _write_until_read_back(backend, value: str) -> None:
+    """Redis takes a moment to listen again: write until the value reads back (5 s at most)."""
+    for _ in range(100):
+        backend.set("colour", value)
+        if backend.get("colour") == value:
+            break
+        time.sleep(0.05)
+    assert backend.get("colour") == value

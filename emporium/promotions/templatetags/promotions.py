@@ -42,16 +42,34 @@ def sale_price(
     product_type_id: int | None,
     price: Money | None,
 ) -> SalePrice | None:
-    """The sale price of one unit at ``price``, or None when no promotion lowers it.
+    """The sale price of one unit at ``price``, or None when no promotion lowers it."""
+    return sale_price_for(
+        context.get("request"),
+        product_id=product_id,
+        category_id=category_id,
+        product_type_id=product_type_id,
+        price=price,
+    )
+
+
+def sale_price_for(
+    request: Any,
+    *,
+    product_id: int,
+    category_id: int,
+    product_type_id: int | None,
+    price: Money | None,
+) -> SalePrice | None:
+    """The tag's answer for templates of any engine (the product cards are Jinja2).
 
     Only promotions for everyone are shown: pages are shared between visitors (and cached for
     them), so a signed-in customer's or a first order's offer shows in their cart instead."""
     if price is None:
         return None
-    snapshot = _snapshot_for(context)
+    snapshot = _snapshot_for(request)
     rules = snapshot.rules
     now = timezone.now()
-    _note_next_change(context, rules=rules, now=now)
+    _note_next_change(request, rules=rules, now=now)
     if not rules or product_id in snapshot.excluded_product_ids:
         return None
     item = engine.Item(
@@ -71,10 +89,9 @@ def sale_price(
     return SalePrice(price=Money(amount, currency), was=price, names=names)
 
 
-def _snapshot_for(context: template.Context) -> Snapshot:
+def _snapshot_for(request: Any) -> Snapshot:
     """The rules, read once per request: a listing prints dozens of prices, and each cache
     round trip (the catalog's version, then the rules) would otherwise be paid per card."""
-    request: Any = context.get("request")
     if request is None:
         return get_snapshot()
     snapshot: Snapshot | None = getattr(request, "_promotions_snapshot", None)
@@ -84,8 +101,7 @@ def _snapshot_for(context: template.Context) -> Snapshot:
     return snapshot
 
 
-def _note_next_change(context: template.Context, *, rules: tuple[engine.Rule, ...], now: datetime) -> None:
-    request: Any = context.get("request")
+def _note_next_change(request: Any, *, rules: tuple[engine.Rule, ...], now: datetime) -> None:
     moment = engine.next_change(rules, now=now)
     if request is None or moment is None:
         return
