@@ -207,6 +207,8 @@ TEMPLATES = [
                 "emporium.core.context_processors.site",
                 "emporium.cart.context_processors.cart",
                 "emporium.checkout.context_processors.vat",
+                # Last: while a page renders for the page cache, its CSRF token is a placeholder.
+                "emporium.catalog.cache.csrf_placeholder",
             ],
         },
     },

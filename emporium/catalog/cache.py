@@ -18,8 +18,11 @@ from typing import Any, TypeVar, cast
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.template.response import SimpleTemplateResponse
 from django.utils import timezone
+
+from emporium.catalog.events import product_viewed
 
 VERSION_KEY = "catalog:version"
 T = TypeVar("T")
@@ -74,6 +77,23 @@ _MISSING = object()
 # only), so they belong in the page cache key.
 _VARYING_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
 PAGE_TIMEOUT = 60 * 15
+# What a page rendered for the cache prints where its forms' CSRF token goes; each response
+# gets the visitor's own token in its place (``csrf_placeholder`` and the wrapper below).
+CSRF_PLACEHOLDER = "emporium-page-cache-csrf-token-placeholder"
+_CSRF_PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
+
+
+def csrf_placeholder(request: HttpRequest) -> dict[str, str]:
+    """Context processor: the placeholder as ``csrf_token`` while a page is rendered for the
+    page cache (after Django's own ``csrf`` processor, so it wins), nothing otherwise."""
+    return {"csrf_token": CSRF_PLACEHOLDER} if getattr(request, "_renders_for_page_cache", False) else {}
+
+
+def announce_product_view(request: HttpRequest, *, product_id: int) -> None:
+    """Tell the apps that count views (catalog.events.product_viewed); the page cache says it
+    again for every request it answers with this page."""
+    request._viewed_product_id = product_id  # type: ignore[attr-defined]
+    product_viewed.send(sender=None, request=request, product_id=product_id)
 
 
 def cache_page_for_visitors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -82,8 +102,11 @@ def cache_page_for_visitors(view: Callable[..., HttpResponse]) -> Callable[..., 
     Template rendering is most of a page's cost even when its data is cached, and most
     traffic is anonymous, so their copies are shared, under the catalog version like the
     data. Only requests without a session or pending messages are served from it, and only
-    responses that printed no CSRF token and set no cookie are stored, so nothing personal is
-    ever shared. Logged-in customers always get a freshly rendered page.
+    responses that set no cookie are stored, so nothing personal is ever shared. Forms keep
+    working without JavaScript: the page is stored with a placeholder where the CSRF token
+    goes, and every response carries the visitor's own token (and cookie) in its place. A
+    product page's view is announced for every request it answers. Logged-in customers
+    always get a freshly rendered page.
     """
 
     @wraps(view)
@@ -100,17 +123,24 @@ def cache_page_for_visitors(view: Callable[..., HttpResponse]) -> Callable[..., 
         stored = found.get(key)
         if stored is not None and stored[0] == version and _still_true(stored):
             content, headers = stored[1], stored[2]
-            response = HttpResponse(content)
+            response = HttpResponse(_with_csrf_token(request, content))
             for name, value in headers:
                 response[name] = value
+            viewed = stored[4] if len(stored) > 4 else None
+            if viewed is not None:
+                product_viewed.send(sender=None, request=request, product_id=viewed)
             return response
         token = _request_version.set(int(version))
+        request._renders_for_page_cache = True  # type: ignore[attr-defined]
         try:
             response = view(request, *args, **kwargs)
             if isinstance(response, SimpleTemplateResponse):
                 response.render()
         finally:
+            request._renders_for_page_cache = False  # type: ignore[attr-defined]
             _request_version.reset(token)
+        if getattr(response, "streaming", False):
+            return response
         # A page may be true only until a moment (a sale shown on it starts or ends then): the
         # template tags that know say so in request.page_cache_until (emporium.promotions).
         until: datetime | None = getattr(request, "page_cache_until", None)
@@ -122,19 +152,28 @@ def cache_page_for_visitors(view: Callable[..., HttpResponse]) -> Callable[..., 
             and timeout > 0
             and not response.cookies
             and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-            and not getattr(response, "streaming", False)
         ):
-            entry = (version, response.content, list(response.headers.items()), until)
+            viewed = getattr(request, "_viewed_product_id", None)
+            entry = (version, response.content, list(response.headers.items()), until, viewed)
             cache.set(key, entry, timeout)
+        response.content = _with_csrf_token(request, response.content)
         return response
 
     return wrapper
 
 
+def _with_csrf_token(request: HttpRequest, content: bytes) -> bytes:
+    """The stored page with this visitor's token for the placeholder; asking for the token
+    has CsrfViewMiddleware set the cookie it goes with."""
+    if _CSRF_PLACEHOLDER_BYTES not in content:
+        return content
+    return content.replace(_CSRF_PLACEHOLDER_BYTES, get_token(request).encode())
+
+
 def _still_true(stored: tuple[Any, ...]) -> bool:
     """Whether a stored page is still before the moment it said it stops being true (the cache
     expires it then too; this guards against a clock a second out)."""
-    until = stored[3] if len(stored) > 3 else None
+    until = stored[3] if len(stored) > 3 else None  # entries stored before it existed
     return until is None or timezone.now() < until
 
 

@@ -10,6 +10,10 @@
   order's reservation released, a cancelled order's goods given back. It is a notice, not a
   step of changing stock: the alerts app queues its back-in-stock e-mails. Listeners read the
   rows again: a variant may have sold out again by the time they run.
+- ``product_viewed`` (arguments ``request``, ``product_id``) is sent once for every product
+  page a shopper opens, whether it was rendered or served from the page cache
+  (emporium.catalog.cache): the recommendations app records the view. Not for the buy box
+  that a variant choice swaps in (the same page, looked at again).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from django.dispatch import Signal
 
 stock_moved = Signal()
 stock_returned = Signal()
+product_viewed = Signal()
 
 
 def announce_stock_returned(*, variant_ids: Iterable[int]) -> None:

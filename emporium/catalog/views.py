@@ -23,7 +23,7 @@ from django.views.decorators.http import require_safe
 from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
 
-from emporium.catalog.cache import cache_page_for_visitors
+from emporium.catalog.cache import announce_product_view, cache_page_for_visitors
 from emporium.catalog.facets import PRICE_BANDS, ListingFacets, get_listing_facets
 from emporium.catalog.forms import (
     ATTRIBUTE_PARAM,
@@ -299,10 +299,14 @@ def category_detail_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@cache_page_for_visitors
 def product_detail_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The product; with a variant picker, ``?colour=red&size=m`` selects the variant shown
     (and htmx, changing a choice, gets only the buy box back). Every variant's address shows
-    the product's own canonical URL: one page for search engines, whatever was chosen."""
+    the product's own canonical URL: one page for search engines, whatever was chosen.
+
+    Served from the page cache to visitors without a session like the listings: its forms'
+    CSRF tokens are filled in per response (emporium.catalog.cache)."""
     product = get_product_page(slug=slug)
     if product is None:
         raise Http404("No such product.")
@@ -318,6 +322,7 @@ def product_detail_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         and not request.htmx.history_restore_request
     ):
         return render(request, "catalog/_buy_box.html", context)
+    announce_product_view(request, product_id=product.id)
     return render(request, "catalog/product_detail.html", context)
 
 

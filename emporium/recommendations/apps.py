@@ -12,4 +12,4 @@ class RecommendationsConfig(AppConfig):
     verbose_name = "Recommendations"
 
     def ready(self) -> None:
-        from emporium.recommendations import signals  # noqa: F401  (records add-to-cart events)
+        from emporium.recommendations import signals  # noqa: F401  (records views and add-to-cart events)

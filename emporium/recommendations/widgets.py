@@ -15,8 +15,7 @@ from emporium.accounts.identity import signed_in_user
 from emporium.cart.services import CART_TOKEN_SESSION_KEY
 from emporium.catalog.cache import cached_for_catalog
 from emporium.catalog.selectors import ProductCard
-from emporium.recommendations.events import record_event_for_request
-from emporium.recommendations.models import CustomerListKind, EventKind
+from emporium.recommendations.models import CustomerListKind
 from emporium.recommendations.selectors import (
     list_cart_product_ids,
     list_complete_your_order,
@@ -69,7 +68,6 @@ def widgets_for_page(*, request: HttpRequest, page: str, product: Any = None) ->
         if not any(widget.cards for widget in widgets):
             widgets.append(Widget("popular", popular))
     elif page == "product" and product is not None:
-        record_event_for_request(request=request, kind=EventKind.VIEW, product_id=product.id)
 
         def also_bought() -> list[ProductCard]:
             return list_customers_also_bought(

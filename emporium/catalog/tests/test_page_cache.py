@@ -1,10 +1,16 @@
 """The shared page cache for visitors who are not logged in (catalog.cache.cache_page_for_visitors)."""
 
+import re
+
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from emporium.accounts.tests.factories import UserFactory
+from emporium.cart.models import CartLine
+from emporium.catalog.cache import CSRF_PLACEHOLDER
 from emporium.catalog.models import Product
-from emporium.catalog.tests.factories import Shop, make_product
+from emporium.catalog.tests.factories import Shop, VariantFactory, make_product
 
 pytestmark = pytest.mark.django_db
 
@@ -59,11 +65,45 @@ def test_logged_in_customers_never_get_the_shared_copy(client, shop: Shop):
     assert b"Log out" in response.content
 
 
-def test_a_page_with_a_csrf_token_is_not_shared(client, shop: Shop):
-    product = make_product("Zinc T-light holder", category=shop.candles)
-    client.get(product.get_absolute_url())  # the add-to-cart form prints a token
+def _form_tokens(response) -> set[bytes]:
+    return set(re.findall(rb'name="csrfmiddlewaretoken" value="([^"]+)"', response.content))
 
-    assert client.get(product.get_absolute_url()).templates
+
+def test_a_product_page_is_shared_with_each_visitor_given_their_own_csrf_token(shop: Shop):
+    variant = VariantFactory.create(product__name="Zinc T-light holder", product__category=shop.candles)
+    url = variant.product.get_absolute_url()
+    first = Client(enforce_csrf_checks=True).get(url)  # rendered, stored with a placeholder
+    visitor = Client(enforce_csrf_checks=True)
+
+    second = visitor.get(url)
+
+    assert first.templates
+    assert not second.templates, "the second visitor gets the stored copy"
+    assert CSRF_PLACEHOLDER.encode() not in first.content + second.content
+    assert len(_form_tokens(first)) == 1, "one token, wherever the page's forms print it"
+    assert len(_form_tokens(second)) == 1
+    assert _form_tokens(first) != _form_tokens(second), "each visitor has a token of their own"
+    assert "csrftoken" in second.cookies, "and the cookie that goes with it"
+    # The copied form works without JavaScript: it posts with the token it printed.
+    (token,) = _form_tokens(second)
+    added = visitor.post(
+        reverse("cart:add"), {"csrfmiddlewaretoken": token.decode(), "variant": variant.pk, "quantity": 1}
+    )
+    assert added.status_code == 302
+    assert CartLine.objects.filter(variant=variant, quantity=1).exists()
+
+
+def test_a_visitor_with_a_session_gets_a_product_page_rendered_with_a_real_token(client, shop: Shop):
+    variant = VariantFactory.create(product__name="Zinc T-light holder", product__category=shop.candles)
+    url = variant.product.get_absolute_url()
+    client.get(url)
+    client.post(reverse("cart:add"), {"variant": variant.pk, "quantity": 1})  # a cart: a session
+
+    response = client.get(url)
+
+    assert response.templates, "rendered afresh: the page shows their cart"
+    assert CSRF_PLACEHOLDER.encode() not in response.content
+    assert len(_form_tokens(response)) >= 1
 
 
 def test_a_page_without_a_token_is_copied_not_rendered(client, shop: Shop):

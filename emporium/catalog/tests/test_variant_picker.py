@@ -176,3 +176,19 @@ def test_the_public_api_gives_each_variant_its_options(client, tee):
     ]
     assert [a["code"] for a in body["variant_attributes"]] == ["colour", "size"]
     assert body["variant_attributes"][0]["values"][0] == {"code": "red", "name": "Red", "hex": "#c0392b"}
+
+
+def test_a_variant_choice_swapping_the_buy_box_is_not_another_view(client, tee):
+    from emporium.recommendations.events import flush_events
+    from emporium.recommendations.models import Event, EventKind
+
+    browser = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0"}
+    flush_events()
+
+    client.get("/p/cotton-tee/", headers=browser)
+    client.get(
+        "/p/cotton-tee/?colour=blue&size=m", headers={**browser, "HX-Request": "true", "HX-Target": "buy-box"}
+    )
+    flush_events()
+
+    assert Event.objects.filter(kind=EventKind.VIEW).count() == 1

@@ -12,11 +12,11 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from emporium.accounts.tests.factories import UserFactory
+from emporium.catalog.events import product_viewed
 from emporium.catalog.tests.factories import VariantFactory
 from emporium.recommendations.events import flush_events
 from emporium.recommendations.models import Event, EventKind
 from emporium.recommendations.selectors import read_interactions
-from emporium.recommendations.widgets import widgets_for_page
 
 pytestmark = pytest.mark.django_db
 
@@ -74,9 +74,23 @@ def test_a_full_buffer_is_written_after_the_response_not_while_the_page_is_built
     request.user = AnonymousUser()
     request.session = SessionStore()
 
-    widgets_for_page(request=request, page="product", product=variant.product)
+    product_viewed.send(sender=None, request=request, product_id=variant.product.pk)
     assert not Event.objects.exists()  # the page itself wrote nothing
 
     client.get(variant.product.get_absolute_url(), **BROWSER)  # its request_finished flushes both
 
+    assert Event.objects.filter(kind=EventKind.VIEW, product=variant.product).count() == 2
+
+
+def test_a_product_page_from_the_page_cache_still_counts_as_a_view(client):
+    flush_events()
+    variant = VariantFactory.create(stock_on_hand=3)
+    url = variant.product.get_absolute_url()
+
+    first = client.get(url, **BROWSER)
+    second = client.get(url, **BROWSER)
+    flush_events()
+
+    assert first.templates
+    assert not second.templates  # the second came from the page cache
     assert Event.objects.filter(kind=EventKind.VIEW, product=variant.product).count() == 2
