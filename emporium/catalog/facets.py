@@ -2,18 +2,19 @@
 
 A facet's counts apply every active filter except the facet's own, so they say what a click
 would show: with "In stock" ticked, the price bands count products in stock; each band
-counts as if no band were chosen. Three queries at most (no category query where there are
-no categories to offer), whatever the page size or the number of products, bands,
-attributes and variant options, and none when warm (cached under the catalog version):
+counts as if no band were chosen. Two queries (three on a search page: the products it
+matched are found once first, on PostgreSQL), whatever the page size or the number of
+products, bands, attributes and variant options, and none when warm (cached under the
+catalog version):
 
 1. the price bands and the in-stock count, by conditional counts in one aggregate;
-2. the categories, one count per category of the listing, summed up the tree in Python;
-3. the free-form attributes, by ``json_each`` (SQLite) or ``jsonb_each`` (PostgreSQL),
+2. the free-form attributes, by ``json_each`` (SQLite) or ``jsonb_each`` (PostgreSQL),
    grouped by key and value. Keys with many values (a stock code) are identifiers, not
-   facets, and are left out in the query itself. In the same query (``UNION ALL``), the
+   facets, and are left out in the query itself. In the same query (``UNION ALL``): the
    variant options of typed products (colour, size), counted as products having a variant
    with that value that also has the other chosen options, named by their attribute and
-   ordered as the attribute orders its values.
+   ordered as the attribute orders its values; the typed numbers and yes/no values; and
+   the categories, one count per category of the listing, summed up the tree in Python.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 
 from emporium.catalog.attributes import AttributeKind
 from emporium.catalog.cache import cached_for_catalog
@@ -177,6 +179,8 @@ def _build_facets(
     base = match_products(checked=query) if query else Product.objects.published()
     if scope.path != ALL_PRODUCTS.path:
         base = base.filter(category__path__startswith=scope.path)
+    if query:
+        base = _matched_once(base)
     in_category = base
     if selected_category is not None:
         in_category = base.filter(category__path__startswith=selected_category.path)
@@ -184,7 +188,7 @@ def _build_facets(
     price_bands, in_stock = _count_prices_and_stock(
         in_category.filter(filters.attributes_q() & filters.options_q() & typed_q), filters=filters
     )
-    attributes, options, typed = _count_attributes_and_options(
+    attributes, options, typed, category_rows = _count_attributes_and_options(
         in_category.filter(filters.price_q & filters.stock_q & filters.options_q() & typed_q),
         option_products=in_category.filter(
             filters.price_q & filters.stock_q & filters.attributes_q() & typed_q
@@ -192,12 +196,11 @@ def _build_facets(
         typed_products=in_category.filter(
             filters.price_q & filters.stock_q & filters.attributes_q() & filters.options_q()
         ),
+        category_products=base.filter(filters.q) if category_options else None,
         filters=filters,
     )
     return ListingFacets(
-        categories=_count_categories(
-            base.filter(filters.q), options=category_options, selected=selected_category
-        ),
+        categories=_count_categories(category_rows, options=category_options, selected=selected_category),
         price_bands=price_bands,
         in_stock=in_stock,
         attributes=attributes,
@@ -206,17 +209,32 @@ def _build_facets(
     )
 
 
+# A search matching up to this many products has its facets counted over their ids.
+MAX_MATCHED_IDS = 25_000
+
+
+def _matched_once(matched: QuerySet[Product]) -> QuerySet[Product]:
+    """The products a search matched, found once: the facets' three queries (five counts)
+    would otherwise each run the full-text and fuzzy match again (every candidate row's text
+    vector rebuilt to check it), most of a search page's time. On PostgreSQL their ids go
+    back as one array parameter; SQLite, and a search for a very common word, keep the
+    match as a subquery."""
+    if connection.vendor != "postgresql":
+        return matched
+    ids = list(matched.order_by().values_list("pk", flat=True)[: MAX_MATCHED_IDS + 1])
+    if len(ids) > MAX_MATCHED_IDS:
+        return matched
+    return Product.objects.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", (ids,)))
+
+
 def _count_categories(
-    products: QuerySet[Product], *, options: tuple[CategoryLink, ...], selected: CategoryLink | None
+    rows: list[tuple[str, int]], *, options: tuple[CategoryLink, ...], selected: CategoryLink | None
 ) -> tuple[FacetCount, ...]:
+    """``rows`` count the products of each category of the listing (the facet query's
+    category branch), summed here up to the categories offered."""
     if not options:
         return ()
-    by_path = dict(
-        products.order_by()
-        .values("category__path")
-        .annotate(count=Count("pk"))
-        .values_list("category__path", "count")
-    )
+    by_path = dict(rows)
     counts = []
     for option in options:
         count = sum(n for path, n in by_path.items() if path.startswith(option.path))
@@ -257,8 +275,11 @@ def _count_attributes_and_options(
     *,
     option_products: QuerySet[Product],
     typed_products: QuerySet[Product],
+    category_products: QuerySet[Product] | None,
     filters: ProductFilters,
-) -> tuple[tuple[AttributeFacet, ...], tuple[AttributeFacet, ...], tuple[AttributeFacet, ...]]:
+) -> tuple[
+    tuple[AttributeFacet, ...], tuple[AttributeFacet, ...], tuple[AttributeFacet, ...], list[tuple[str, int]]
+]:
     """Count each (key, value) among products matching the chosen values of every *other* key.
 
     The rows are grouped in SQL; a product counts for a key's value when, for each other
@@ -317,21 +338,38 @@ def _count_attributes_and_options(
     params = [*other_keys_params, *inner_params, MAX_ATTRIBUTE_VALUES]
     option_sql, option_params = _option_counts_sql(option_products, filters=filters)
     typed_sql, typed_params = _typed_counts_sql(typed_products, filters=filters)
+    category_sql: str = ""
+    category_params: tuple[Any, ...] = ()
+    if category_products is not None:
+        counted_sql, category_params = (
+            category_products.order_by()
+            .values("category__path")
+            .annotate(count=Count("pk"))
+            .values_list("category__path", "count")
+            .query.sql_with_params()
+        )
+        category_sql = (
+            " UNION ALL SELECT 'category', category_count.category__path, CAST(NULL AS TEXT),"  # noqa: S608  # nosec B608
+            ' category_count."count", CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS INTEGER)'
+            f" FROM ({counted_sql}) AS category_count"
+        )
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT 'attribute', attribute_key, attribute_value, matches, CAST(NULL AS TEXT),"  # noqa: S608  # nosec B608
             f" CAST(NULL AS TEXT), CAST(NULL AS INTEGER) FROM ({sql}) AS attribute_facet"
-            f" UNION ALL {option_sql} UNION ALL {typed_sql}",
-            [*params, *option_params, *typed_params],
+            f" UNION ALL {option_sql} UNION ALL {typed_sql}{category_sql}",
+            [*params, *option_params, *typed_params, *category_params],
         )
         rows = cursor.fetchall()
     attribute_rows = [row[1:4] for row in rows if row[0] == "attribute"]
     option_rows = [row[1:] for row in rows if row[0] == "option"]
     typed_rows = [row for row in rows if row[0] in (AttributeKind.NUMBER, AttributeKind.BOOLEAN)]
+    category_rows = [(row[1], int(row[3])) for row in rows if row[0] == "category"]
     return (
         _attribute_facets(attribute_rows, filters=filters),
         _option_facets(option_rows, filters=filters),
         _typed_facets(typed_rows, filters=filters),
+        category_rows,
     )
 
 
