@@ -34,7 +34,8 @@ def ensure_static_files_collected() -> None:
 
 def warm_up() -> list[str]:
     """Do in the web process, before it forks its workers, what each worker's first requests
-    would otherwise do one by one: compile the project's templates and build the URL resolver.
+    would otherwise do one by one: compile the project's templates (Django's and the Jinja2
+    fragments) and build the URL resolver.
 
     gunicorn loads the app before forking (``preload_app``), so the compiled templates (Django's
     cached template loader keeps them per process) and the resolver are inherited by every
@@ -50,17 +51,20 @@ def warm_up() -> list[str]:
     from django.conf import settings
     from django.template import engines
     from django.template.backends.django import DjangoTemplates
+    from django.template.backends.jinja2 import Jinja2
     from django.template.utils import get_app_template_dirs
     from django.urls import get_resolver
 
     ours = [Path(settings.BASE_DIR, "templates").resolve(), Path(settings.BASE_DIR, "emporium").resolve()]
     compiled = []
     for engine in engines.all():
-        if not isinstance(engine, DjangoTemplates):
+        if isinstance(engine, DjangoTemplates):
+            folder = "templates"
+        elif isinstance(engine, Jinja2):
+            folder = "jinja2"  # the hot fragments (docs/decisions/0017); Jinja2 keeps them compiled too
+        else:
             continue
-        directories = [
-            Path(str(directory)) for directory in (*engine.dirs, *get_app_template_dirs("templates"))
-        ]
+        directories = [Path(str(directory)) for directory in (*engine.dirs, *get_app_template_dirs(folder))]
         for directory in directories:
             if not any(directory.resolve().is_relative_to(root) for root in ours):
                 continue  # Django's and third parties' templates: the few that pages use load on use
