@@ -13,7 +13,7 @@ from emporium.cart.models import Cart, CartLine
 from emporium.cart.services import CART_COUNT_SESSION_KEY, CART_TOKEN_SESSION_KEY
 from emporium.core.money import Money, quantize
 from emporium.promotions.engine import Applied, PromotionResult
-from emporium.promotions.selectors import items_for_variants, price_items
+from emporium.promotions.selectors import price_lines
 
 
 def find_cart_for_client(*, customer: User | None, token: str | None) -> Cart | None:
@@ -88,11 +88,11 @@ class CartSummary:
 
 def get_cart_summary(*, cart: Cart | None, currency: str) -> CartSummary:
     """The cart's lines and what they come to, priced with the promotions through the same
-    function checkout uses (emporium.promotions.selectors.price_items)."""
+    function checkout uses (emporium.promotions.selectors.price_lines)."""
     lines = list(list_cart_lines(cart=cart)) if cart is not None and cart.pk else []
     subtotal = sum((line.variant.price_amount * line.quantity for line in lines), Decimal(0))
-    promotions = price_items(
-        items=items_for_variants((line.pk, line.variant, line.quantity) for line in lines),
+    promotions = price_lines(
+        ((line.pk, line.variant, line.quantity) for line in lines),
         customer_id=cart.customer_id if cart is not None else None,
         currency=currency,
     )

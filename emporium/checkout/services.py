@@ -71,7 +71,7 @@ from emporium.orders.placing import (
     find_order_by_idempotency_key,
     list_placed_orders_without_email,
 )
-from emporium.promotions.selectors import items_for_variants, price_items
+from emporium.promotions.selectors import price_lines
 from emporium.promotions.services import lock_limited_promotions, record_promotion_uses
 
 if TYPE_CHECKING:
@@ -174,8 +174,8 @@ def calculate_checkout_totals(
             f"This shipping method is priced in {method.currency}, and your order in {currency}."
         )
     priced = [(line.variant.price_amount, line.quantity) for line in lines]
-    promotions = price_items(
-        items=items_for_variants((line.pk, line.variant, line.quantity) for line in lines),
+    promotions = price_lines(
+        ((line.pk, line.variant, line.quantity) for line in lines),
         customer_id=customer.pk if customer else None,
         currency=currency,
     )

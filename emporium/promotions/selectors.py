@@ -138,34 +138,20 @@ def get_shopper(*, customer_id: int | None, rules: Iterable[Rule] = ()) -> Shopp
     return Shopper(signed_in=True, first_order=first_order)
 
 
-def price_items(
-    *, items: list[Item], customer_id: int | None, currency: str, now: datetime | None = None
+def price_lines(
+    rows: Iterable[tuple[int, Variant, int]],
+    *,
+    customer_id: int | None,
+    currency: str,
+    now: datetime | None = None,
 ) -> engine.PromotionResult:
     """The one pricing function for carts: the cart page and the cart API, the checkout page,
-    its summary and the checkout API, and ``place_order`` all price their lines here (built
-    with :func:`items_for_variants`, which marks what no promotion may discount)."""
-    rules = list_rules()
-    if not rules:
-        return engine.PromotionResult(currency=currency, items=_unpriced(items, currency))
-    shopper = get_shopper(customer_id=customer_id, rules=rules)
-    return engine.apply_promotions(
-        items, rules, now=now or timezone.now(), shopper=shopper, currency=currency
-    )
-
-
-def _unpriced(items: list[Item], currency: str) -> tuple[engine.PricedItem, ...]:
-    return tuple(
-        engine.PricedItem(item=item, total=quantize(item.unit_price, currency) * item.quantity, discounts=())
-        for item in items
-        if item.quantity > 0
-    )
-
-
-def items_for_variants(rows: Iterable[tuple[int, Variant, int]]) -> list[Item]:
-    """Lines as the rules see them, from (key, variant, quantity) rows (each variant's product
-    loaded); what no promotion may discount is marked so (emporium.promotions.exclusions)."""
-    excluded = get_snapshot().excluded_variant_ids
-    return [
+    its summary and the checkout API, and ``place_order`` all price their lines here, from
+    (key, variant, quantity) rows (each variant's product loaded). The rules and what no
+    promotion may discount (emporium.promotions.exclusions) are read once, from one snapshot."""
+    snapshot = get_snapshot()
+    excluded = snapshot.excluded_variant_ids
+    items = [
         Item(
             key=key,
             product_id=variant.product.pk,
@@ -177,6 +163,20 @@ def items_for_variants(rows: Iterable[tuple[int, Variant, int]]) -> list[Item]:
         )
         for key, variant, quantity in rows
     ]
+    if not snapshot.rules:
+        return engine.PromotionResult(currency=currency, items=_unpriced(items, currency))
+    shopper = get_shopper(customer_id=customer_id, rules=snapshot.rules)
+    return engine.apply_promotions(
+        items, snapshot.rules, now=now or timezone.now(), shopper=shopper, currency=currency
+    )
+
+
+def _unpriced(items: list[Item], currency: str) -> tuple[engine.PricedItem, ...]:
+    return tuple(
+        engine.PricedItem(item=item, total=quantize(item.unit_price, currency) * item.quantity, discounts=())
+        for item in items
+        if item.quantity > 0
+    )
 
 
 def list_promotions_for_staff(

@@ -3,17 +3,17 @@
 Needs PostgreSQL: SQLite serialises every writer on one database lock, so it cannot show a race.
 """
 
-import threading
 from collections import Counter
 from collections.abc import Callable
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 
 from emporium.catalog.models import Category
 from emporium.catalog.services import create_category
 from emporium.catalog.tests.factories import CategoryFactory
+from emporium.core.tests.concurrency import all_at_once
 
 
 @pytest.fixture(autouse=True)
@@ -23,29 +23,12 @@ def _postgres_only():
 
 
 def _all_at_once(jobs: list[Callable[[], str]]) -> Counter[str]:
-    barrier = threading.Barrier(len(jobs))
-    outcomes: Counter[str] = Counter()
-    lock = threading.Lock()
-
-    def run(job: Callable[[], str]) -> None:
-        try:
-            barrier.wait()
-            outcome = job()
-        except ValidationError as error:
-            outcome = f"refused: {sorted(error.message_dict)}"
-        except Exception as error:
-            outcome = f"error: {type(error).__name__}: {error}"
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes[outcome] += 1
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+    return all_at_once(
+        jobs,
+        refused=lambda error: (
+            f"refused: {sorted(error.message_dict)}" if isinstance(error, ValidationError) else None
+        ),
+    )
 
 
 def _create(name: str, slug: str, parent: Category | None) -> Callable[[], str]:

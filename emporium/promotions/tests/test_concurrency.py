@@ -4,20 +4,20 @@ Needs PostgreSQL: SQLite serialises every writer on one database lock, so it can
 Each thread has its own connection, as in emporium/giftcards/tests/test_concurrency.py.
 """
 
-import threading
 from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
 from uuid import uuid4
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from emporium.cart.tests.factories import CartFactory, CartLineFactory
 from emporium.catalog.models import Variant
 from emporium.catalog.tests.factories import VariantFactory
 from emporium.checkout.services import place_order
 from emporium.checkout.tests.factories import ShippingMethodFactory, VoucherFactory, make_details
+from emporium.core.tests.concurrency import all_at_once
 from emporium.orders.models import Order
 from emporium.payments.services import cancel_order_and_release
 from emporium.promotions.exceptions import PromotionUsedUp
@@ -34,29 +34,9 @@ def _postgres_only():
 
 
 def _all_at_once(jobs: list[Callable[[], str]]) -> Counter[str]:
-    barrier = threading.Barrier(len(jobs))
-    outcomes: Counter[str] = Counter()
-    lock = threading.Lock()
-
-    def run(job: Callable[[], str]) -> None:
-        try:
-            barrier.wait()
-            outcome = job()
-        except PromotionUsedUp:
-            outcome = "refused: used up"
-        except Exception as error:  # a deadlock or anything else is reported by the asserts
-            outcome = f"error: {type(error).__name__}: {error}"
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes[outcome] += 1
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+    return all_at_once(
+        jobs, refused=lambda error: "refused: used up" if isinstance(error, PromotionUsedUp) else None
+    )
 
 
 def _buyer(cart, details) -> Callable[[], str]:

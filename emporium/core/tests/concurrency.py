@@ -1,0 +1,39 @@
+"""Race helpers for the PostgreSQL concurrency tests: jobs released at the same instant."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+
+from django.db import connections
+
+
+def all_at_once(
+    jobs: list[Callable[[], str]], *, refused: Callable[[Exception], str | None] = lambda error: None
+) -> Counter[str]:
+    """Run each job in a thread of its own (so a database connection of its own), all released
+    together by a barrier, and count their outcomes: what a job returns; ``refused(error)``
+    for an error the test expects (a refusal), when it gives text; otherwise
+    "error: <type>: <message>" (a deadlock, say), for the test's asserts to report."""
+    barrier = threading.Barrier(len(jobs))
+    outcomes: Counter[str] = Counter()
+    lock = threading.Lock()
+
+    def run(job: Callable[[], str]) -> None:
+        try:
+            barrier.wait()
+            outcome = job()
+        except Exception as error:
+            outcome = refused(error) or f"error: {type(error).__name__}: {error}"
+        finally:
+            connections.close_all()
+        with lock:
+            outcomes[outcome] += 1
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
