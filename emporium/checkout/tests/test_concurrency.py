@@ -6,6 +6,7 @@ Needs PostgreSQL: SQLite serialises every writer on one database lock, so it can
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from uuid import uuid4
 
 import pytest
@@ -20,6 +21,7 @@ from emporium.catalog.tests.factories import VariantFactory
 from emporium.checkout.exceptions import VoucherNotApplicable
 from emporium.checkout.services import place_order
 from emporium.checkout.tests.factories import ShippingMethodFactory, VoucherFactory, make_details
+from emporium.core.tests.concurrency import all_at_once
 from emporium.orders.models import Order
 
 SHOPPERS = 25
@@ -32,30 +34,20 @@ def _postgres_only():
 
 
 def _checkout_all_at_once(carts, details) -> Counter[str]:
-    barrier = threading.Barrier(len(carts))
-    outcomes: Counter[str] = Counter()
-    lock = threading.Lock()
-
-    def shop(cart) -> None:
-        try:
-            barrier.wait()
+    def shopper(cart) -> Callable[[], str]:
+        def shop() -> str:
             place_order(cart=cart, customer=None, details=details, idempotency_key=uuid4())
-            outcome = "ordered"
-        except OutOfStock:
-            outcome = "out_of_stock"
-        except VoucherNotApplicable:
-            outcome = "voucher_refused"
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes[outcome] += 1
+            return "ordered"
 
-    threads = [threading.Thread(target=shop, args=(cart,)) for cart in carts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+        return shop
+
+    refusals = {OutOfStock: "out_of_stock", VoucherNotApplicable: "voucher_refused"}
+    return all_at_once(
+        [shopper(cart) for cart in carts],
+        refused=lambda error: next(
+            (text for kind, text in refusals.items() if isinstance(error, kind)), None
+        ),
+    )
 
 
 @pytest.mark.django_db(transaction=True)
