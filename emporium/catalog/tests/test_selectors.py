@@ -205,3 +205,20 @@ def test_cached_page_shapes_keep_their_pickled_name_across_the_selectors_split()
     assert {shape.__module__ for shape in shapes} == {"emporium.catalog.selectors"}
     assert b"emporium.catalog.selectors.shapes" not in pickle.dumps(selectors.ALL_PRODUCTS)
     assert pickle.loads(pickle.dumps(selectors.ALL_PRODUCTS)) == selectors.ALL_PRODUCTS
+
+
+def test_cards_load_what_a_card_shows_and_not_the_big_columns(django_assert_num_queries):
+    from emporium.catalog.selectors.queries import cards_queryset
+    from emporium.catalog.selectors.shapes import ProductCard
+
+    category = CategoryFactory.create(name="Candles")
+    product = make_product("Zinc T-light holder", category=category, attributes={"material": "zinc"})
+    sql = str(cards_queryset().query)
+
+    assert '"description"' not in sql
+    assert '"attributes"' not in sql
+    with django_assert_num_queries(2):  # the products, their images: no field loaded later
+        cards = [ProductCard.from_product(product) for product in cards_queryset()]
+    assert [(card.name, card.category_name, card.url) for card in cards] == [
+        ("Zinc T-light holder", "Candles", product.get_absolute_url())
+    ]
