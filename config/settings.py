@@ -221,6 +221,8 @@ TEMPLATES = [
         "OPTIONS": {"environment": "config.jinja2.environment"},
     },
 ]
+# Form widgets in Jinja2, the admin's own in Django templates (emporium/core/form_renderer.py).
+FORM_RENDERER = "emporium.core.form_renderer.JinjaFirstFormRenderer"
 
 # --- Data -----------------------------------------------------------------------------------
 
