@@ -24,7 +24,6 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-SEGMENTS = ("champions", "loyal", "new", "promising", "at_risk", "hibernating")
 # Orders in the period -> frequency score.
 FREQUENCY_THRESHOLDS = ((6, 5), (4, 4), (3, 3), (2, 2), (1, 1))
 COLUMNS = ["customer_id", "last_day", "orders", "net_amount"]

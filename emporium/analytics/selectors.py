@@ -21,9 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import pandas as pd
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, DateField, DecimalField, F, Max, Q, Sum, Window
@@ -48,11 +47,14 @@ from emporium.analytics.periods import (
     months_between,
     next_month,
 )
-from emporium.analytics.rfm import SEGMENTS, score_customers
+from emporium.analytics.segments import SEGMENTS
 from emporium.catalog.models import Category, Product
 from emporium.core.money import Money
 from emporium.orders.models import OrderLine, OrderStatus
 from emporium.recommendations.models import Event, EventKind
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Statuses of an order that was paid for (or imported as delivered), whatever came after.
 SALE_STATUSES = (
@@ -580,6 +582,11 @@ def _build_cohort_retention(*, period: Period, currency: str) -> dict[str, Any]:
 
 
 def _scored_customers(*, period: Period, currency: str) -> pd.DataFrame:
+    # pandas is loaded by the first RFM report a process builds, not by every web process.
+    import pandas as pd
+
+    from emporium.analytics.rfm import score_customers
+
     def build() -> pd.DataFrame:
         # Whole cents added up by the database and read straight into typed columns: building
         # a Decimal and a date object per customer (100,000 at the benchmark size) and turning

@@ -2,7 +2,8 @@
 
 fpdf2 draws it in pure Python: no browser and no system libraries (WeasyPrint would need
 Pango, which a new machine does not have). DejaVu Sans ships with the app so names and
-addresses in any European script print as typed.
+addresses in any European script print as typed. fpdf2 is imported when an invoice is drawn,
+not when the URLs load: it costs a web process about 2 s of start-up for a page few visit.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import HttpResponse
-from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 from emporium.core.money import format_money
 from emporium.orders.models import Order
@@ -28,6 +27,9 @@ def _address_text(address: dict[str, str] | None) -> str:
 
 def render_invoice_pdf(*, order: Order) -> bytes:
     """One A4 invoice: seller, addresses, lines, totals with the VAT they include."""
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
+
     pdf = FPDF(format="A4")
     pdf.set_title(f"Invoice {order.number}")
     pdf.set_author(settings.SITE_NAME)

@@ -34,6 +34,7 @@ from emporium.datasets.services.bulk_insert import (
     lock_referenced_rows,
 )
 from emporium.recommendations.exceptions import NothingToTrainOn
+from emporium.recommendations.interactions import get_latest_interaction_time, read_interactions
 from emporium.recommendations.models import (
     CustomerList,
     CustomerListKind,
@@ -41,7 +42,6 @@ from emporium.recommendations.models import (
     ModelVersionStatus,
     NeighbourList,
 )
-from emporium.recommendations.selectors import get_latest_interaction_time, read_interactions
 from emporium.recommendations.training import (
     RepeatDiscovery,
     build_training_data,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from emporium.analytics.periods import Granularity, Period
-from emporium.analytics.rfm import SEGMENTS
+from emporium.analytics.segments import SEGMENTS
 from emporium.analytics.selectors import ProductRanking
 from emporium.core.api.fields import MoneyField
 from emporium.core.money import CURRENCY_CODES

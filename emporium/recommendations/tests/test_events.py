@@ -15,8 +15,8 @@ from emporium.accounts.tests.factories import UserFactory
 from emporium.catalog.events import product_viewed
 from emporium.catalog.tests.factories import VariantFactory
 from emporium.recommendations.events import flush_events
+from emporium.recommendations.interactions import read_interactions
 from emporium.recommendations.models import Event, EventKind
-from emporium.recommendations.selectors import read_interactions
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from emporium.accounts.tests.factories import UserFactory
 from emporium.catalog.tests.factories import ProductFactory, VariantFactory
 from emporium.orders.models import OrderStatus
 from emporium.orders.tests.factories import OrderFactory, OrderLineFactory
-from emporium.recommendations.selectors import read_interactions
+from emporium.recommendations.interactions import read_interactions
 
 pytestmark = pytest.mark.django_db
 
