@@ -7,6 +7,7 @@ every request, while a test that points ``STRIPE_API_BASE`` at a local fake gets
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
@@ -14,7 +15,9 @@ from emporium.payments.exceptions import GatewayNotAvailable
 from emporium.payments.gateways.base import PaymentGateway
 from emporium.payments.gateways.manual import BankAccount, BankTransferGateway, CashOnDeliveryGateway
 from emporium.payments.gateways.offline import OfflineTestGateway
-from emporium.payments.gateways.stripe import StripeGateway
+
+if TYPE_CHECKING:
+    from emporium.payments.gateways.stripe import StripeGateway
 
 KNOWN_GATEWAYS = ("stripe", "offline", "bank_transfer", "cash_on_delivery")
 
@@ -30,6 +33,10 @@ def _stripe(
     max_network_retries: int,
     webhook_tolerance: int,
 ) -> StripeGateway:
+    # The Stripe SDK is loaded when Stripe is offered (PaymentsConfig.ready, before a web
+    # server forks its workers), not by every process that imports the registry.
+    from emporium.payments.gateways.stripe import StripeGateway
+
     return StripeGateway(
         secret_key=secret_key,
         publishable_key=publishable_key,

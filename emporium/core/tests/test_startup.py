@@ -58,9 +58,10 @@ def test_a_template_that_does_not_compile_stops_the_start(tmp_path, settings):
 
 
 # What a web process loads only when a page or a job needs it: pandas and NumPy for training and
-# RFM scoring, fpdf2 for the PDF invoice. Together they cost about 4 s of start-up on a 2-core
-# machine and 50 MB per process, in every web worker and every `manage.py` command.
-LOADED_ON_DEMAND = ("pandas", "numpy", "scipy", "implicit", "fpdf")
+# RFM scoring, fpdf2 for the PDF invoice, the Stripe SDK when the shop offers Stripe. Together
+# they cost about 4.5 s of start-up on a 2-core machine and 50 MB per process, in every web
+# worker and every `manage.py` command.
+LOADED_ON_DEMAND = ("pandas", "numpy", "scipy", "implicit", "fpdf", "stripe")
 LOAD_THE_WEB_APP = """
 import sys
 import config.wsgi
@@ -72,16 +73,28 @@ print(" ".join(name for name in sys.argv[1:] if name in sys.modules))
 """
 
 
-def test_the_web_app_starts_without_loading_the_data_science_or_pdf_libraries():
-    env = {name: value for name, value in os.environ.items() if not name.startswith("DJANGO_ALLOW")}
-    loaded = subprocess.run(
+def _modules_loaded_by_the_web_app(**env: str) -> list[str]:
+    inherited = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("DJANGO_ALLOW", "STRIPE_", "PAYMENT_GATEWAYS"))
+    }
+    return subprocess.run(
         [sys.executable, "-c", LOAD_THE_WEB_APP, *LOADED_ON_DEMAND],
         cwd=ROOT,
-        env={**env, "DEBUG": "1"},  # DEBUG: no collectstatic needed; warm_up is called by hand
+        env={**inherited, "DEBUG": "1", **env},  # DEBUG: no collectstatic; warm_up is called by hand
         capture_output=True,
         text=True,
         timeout=120,
         check=True,
     ).stdout.split()
 
-    assert loaded == []
+
+def test_the_web_app_starts_without_loading_the_data_science_pdf_or_stripe_libraries():
+    assert _modules_loaded_by_the_web_app() == []
+
+
+def test_a_shop_that_offers_stripe_loads_its_sdk_at_start_up_not_on_the_first_payment():
+    loaded = _modules_loaded_by_the_web_app(PAYMENT_GATEWAYS="stripe,offline", STRIPE_SECRET_KEY="sk_test_x")
+
+    assert loaded == ["stripe"]

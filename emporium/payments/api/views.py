@@ -33,8 +33,8 @@ from emporium.payments.api.serializers import (
     StartPaymentInput,
     WebhookOutput,
 )
+from emporium.payments.gateways import STRIPE
 from emporium.payments.gateways.offline import OfflineTestGateway
-from emporium.payments.gateways.stripe import StripeGateway
 from emporium.payments.models import Payment
 from emporium.payments.return_tokens import make_return_token
 from emporium.payments.selectors import get_payment_for_visitor, list_payments_for_customer
@@ -192,7 +192,7 @@ class _WebhookApi(APIView):
 
 
 class StripeWebhookApi(_WebhookApi):
-    gateway_name = StripeGateway.name
+    gateway_name = STRIPE
 
 
 class OfflineWebhookApi(_WebhookApi):

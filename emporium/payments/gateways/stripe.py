@@ -19,6 +19,7 @@ import stripe
 
 from emporium.core.money import Money
 from emporium.payments.exceptions import GatewayError, GatewayUnavailable, InvalidWebhook, MalformedWebhook
+from emporium.payments.gateways import STRIPE
 from emporium.payments.gateways.base import (
     PAYMENT_PAGE,
     CancelReason,
@@ -279,7 +280,7 @@ def _refunded_charge(*, event_id: str, event: Mapping[str, Any], charge: Mapping
 
 
 class StripeGateway(PaymentGateway):
-    name = "stripe"
+    name = STRIPE
     label = "Card (Stripe)"
     pay_button_label = "Pay by card"
     # Stripe's Payment Element (Stripe.js) takes the card on our page, with the client secret.
