@@ -622,7 +622,7 @@ SPECTACULAR_SETTINGS = {
         "WebhookEventTypeEnum": "emporium.webhooks.models.WebhookEventType",
         "PromotionKindEnum": "emporium.promotions.models.Promotion.Kind",
         "PromotionSegmentEnum": "emporium.promotions.models.Promotion.Segment",
-        "RfmSegmentEnum": "emporium.analytics.rfm.SEGMENTS",
+        "RfmSegmentEnum": "emporium.analytics.segments.SEGMENTS",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
