@@ -165,7 +165,7 @@ MIDDLEWARE = [
     "emporium.core.health.ProbeHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy with a nonce per response, and Permissions-Policy (security_headers.py).
-    "csp.middleware.CSPMiddleware",
+    "emporium.core.security_headers.ContentSecurityPolicyMiddleware",
     "emporium.core.security_headers.PermissionsPolicyMiddleware",
     # Before anything that can answer (WhiteNoise, CommonMiddleware): preflights and error
     # responses of the API need their CORS headers too.

@@ -126,3 +126,81 @@ def test_a_garbage_report_is_a_400_not_an_error():
     response = Client().post("/csp-report/", "[" * 5000, content_type="application/csp-report")
 
     assert response.status_code == 400
+
+
+# ContentSecurityPolicyMiddleware: the settings' policy built once, django-csp for the rest.
+
+
+def _policy_for(view):
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from emporium.core.security_headers import ContentSecurityPolicyMiddleware
+
+    def get_response(request):
+        return view(request) if view else HttpResponse("page")
+
+    middleware = ContentSecurityPolicyMiddleware(get_response)
+    return middleware(RequestFactory().get("/somewhere/"))
+
+
+def test_a_plain_response_gets_django_csp_s_own_policy():
+    from csp.utils import build_policy
+
+    response = _policy_for(None)
+
+    assert response["Content-Security-Policy"] == build_policy()
+    assert "'nonce-" not in response["Content-Security-Policy"]
+
+
+def test_a_response_that_used_a_nonce_carries_it():
+    from django.http import HttpResponse
+
+    def view(request):
+        return HttpResponse(f"<script nonce='{request.csp_nonce}'></script>")
+
+    response = _policy_for(view)
+
+    found = re.search(rb"nonce='([^']+)'", response.content)
+    assert found is not None
+    nonce = found.group(1).decode()
+    assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
+
+
+def test_a_view_s_own_policy_change_still_applies():
+    from csp.decorators import csp_update
+    from django.http import HttpResponse
+
+    @csp_update({"img-src": ["https://images.example"]})
+    def view(request):
+        return HttpResponse("page")
+
+    response = _policy_for(view)
+
+    assert "https://images.example" in response["Content-Security-Policy"]
+
+
+def test_a_changed_setting_changes_the_policy(settings):
+    _policy_for(None)  # built and kept under the old settings
+    settings.CONTENT_SECURITY_POLICY = {
+        "DIRECTIVES": {"default-src": ["'self'"], "img-src": ["https://cdn.example"]}
+    }
+
+    response = _policy_for(None)
+
+    directives = set(response["Content-Security-Policy"].split("; "))
+    assert directives == {"default-src 'self'", "img-src https://cdn.example"}
+
+
+def test_a_nonce_asked_for_after_the_header_is_written_is_an_error():
+    from csp.exceptions import CSPNonceError
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from emporium.core.security_headers import ContentSecurityPolicyMiddleware
+
+    request = RequestFactory().get("/")
+    ContentSecurityPolicyMiddleware(lambda request: HttpResponse("page"))(request)
+
+    with pytest.raises(CSPNonceError):
+        str(request.csp_nonce)  # type: ignore[attr-defined]
