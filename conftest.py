@@ -81,9 +81,10 @@ def _empty_cache() -> Iterator[None]:
     """Each test starts with an empty cache (and event buffer), so no test reads another's."""
     from django.core.cache import cache
 
+    from emporium.catalog.tests.caches import empty_caches
     from emporium.recommendations.events import discard_buffered_events
 
-    cache.clear()
+    empty_caches()  # the shared cache, and the pages and version this process remembers
     discard_buffered_events()  # product views buffered by another test name its deleted rows
     yield
     cache.clear()

@@ -179,6 +179,9 @@ MIDDLEWARE = [
     # page, htmx partial and API answer is compressed here. Django's version pads the body
     # with random bytes against BREACH, so pages holding CSRF tokens are safe to compress.
     "django.middleware.gzip.GZipMiddleware",
+    # Shared catalog pages for visitors without a session, answered here without the rest of
+    # the stack (emporium/catalog/middleware.py); a miss goes on down as usual.
+    "emporium.catalog.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

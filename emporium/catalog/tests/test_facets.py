@@ -7,12 +7,12 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from emporium.catalog.facets import ListingFacets, get_listing_facets
 from emporium.catalog.selectors import ALL_PRODUCTS, CategoryLink, ProductFilters
+from emporium.catalog.tests.caches import empty_caches
 from emporium.catalog.tests.factories import Shop, make_product
 
 pytestmark = pytest.mark.django_db
@@ -305,7 +305,7 @@ def test_odd_facet_parameters_give_a_normal_page(client, stocked: Shop, params):
 
 
 def _cold_queries(client, url: str) -> int:
-    cache.clear()
+    empty_caches()
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from emporium.catalog.facets import ListingFacets, get_listing_facets
 from emporium.catalog.selectors import CategoryLink, ProductFilters
+from emporium.catalog.tests.caches import empty_caches
 from emporium.catalog.tests.factories import (
     Shop,
     make_clothing_type,
@@ -114,7 +114,7 @@ def test_search_offers_option_facets(client, clothes: Shop):
 
 
 def _cold_queries(client, url: str) -> int:
-    cache.clear()
+    empty_caches()
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from emporium.accounts.tests.factories import UserFactory
 from emporium.cart.models import CartLine
-from emporium.catalog.cache import CSRF_PLACEHOLDER
+from emporium.catalog.cache import CSRF_PLACEHOLDER, VERSION_KEY, LocalPages, local_pages
 from emporium.catalog.models import Product
 from emporium.catalog.tests.factories import Shop, VariantFactory, make_product
 
@@ -111,3 +111,163 @@ def test_a_page_without_a_token_is_copied_not_rendered(client, shop: Shop):
     client.get(shop.candles.get_absolute_url())
 
     assert not client.get(shop.candles.get_absolute_url()).templates
+
+
+# PageCacheMiddleware: hits answered before the rest of the stack.
+
+_PER_RESPONSE_HEADERS = {"Set-Cookie", "X-Request-ID", "Date"}
+
+
+def _headers(response) -> dict[str, str]:
+    return {name: value for name, value in response.headers.items() if name not in _PER_RESPONSE_HEADERS}
+
+
+def test_a_copy_answered_by_the_middleware_has_the_headers_of_the_rendered_page(shop: Shop):
+    variant = VariantFactory.create(product__name="Zinc T-light holder", product__category=shop.candles)
+    url = variant.product.get_absolute_url()
+    rendered = Client().get(url)
+
+    copied = Client().get(url)
+
+    assert rendered.templates
+    assert not copied.templates
+    assert not hasattr(copied.wsgi_request, "session"), "answered before the session middleware"
+    assert _headers(copied) == _headers(rendered)
+    assert copied["X-Frame-Options"] == "DENY"
+    assert copied["Content-Length"] == str(len(copied.content))
+    assert "Content-Security-Policy" in copied
+    assert copied.cookies["csrftoken"].value, "the cookie the page's token goes with"
+
+
+def test_a_visitor_keeps_their_csrf_cookie_on_a_copied_page(shop: Shop):
+    variant = VariantFactory.create(product__name="Zinc T-light holder", product__category=shop.candles)
+    url = variant.product.get_absolute_url()
+    Client().get(url)
+    visitor = Client(enforce_csrf_checks=True)
+    first = visitor.get(url)
+    cookie = visitor.cookies["csrftoken"].value
+
+    second = visitor.get(url)
+
+    assert not second.templates
+    assert visitor.cookies["csrftoken"].value == cookie, "the same secret: the visitor had one"
+    assert _form_tokens(first) != _form_tokens(second), "tokens are masked afresh each time"
+
+
+class _PageReads:
+    """Counts reads of the page cache (a spy around the real cache's get and get_many)."""
+
+    def __init__(self, monkeypatch) -> None:
+        from django.core.cache import cache
+
+        self.count = 0
+        real_get_many, real_get = cache.get_many, cache.get
+
+        inside_get_many = False  # the local-memory cache's get_many calls its get
+
+        def counting_get_many(keys, *args, **kwargs):
+            nonlocal inside_get_many
+            self.count += sum(1 for key in keys if key.startswith("catalog:page:"))
+            inside_get_many = True
+            try:
+                return real_get_many(keys, *args, **kwargs)
+            finally:
+                inside_get_many = False
+
+        def counting_get(key, *args, **kwargs):
+            self.count += key.startswith("catalog:page:") and not inside_get_many
+            return real_get(key, *args, **kwargs)
+
+        monkeypatch.setattr(cache, "get_many", counting_get_many)
+        monkeypatch.setattr(cache, "get", counting_get)
+
+
+def test_a_miss_reads_the_page_cache_once(client, shop: Shop, monkeypatch):
+    make_product("Zinc T-light holder", category=shop.candles)
+    reads = _PageReads(monkeypatch)
+
+    response = client.get(shop.candles.get_absolute_url())
+
+    assert response.templates, "rendered"
+    assert reads.count == 1, "the view does not look again after the middleware"
+
+
+def test_pages_that_are_never_shared_are_not_looked_up(client, monkeypatch):
+    reads = _PageReads(monkeypatch)
+
+    assert client.get(reverse("cart:detail")).status_code == 200
+    assert client.get("/no-such-page/").status_code == 404
+
+    assert reads.count == 0
+
+
+def test_without_the_middleware_the_view_serves_the_copy_itself(client, shop: Shop, settings):
+    settings.MIDDLEWARE = [name for name in settings.MIDDLEWARE if not name.endswith("PageCacheMiddleware")]
+    make_product("Zinc T-light holder", category=shop.candles)
+    client.get(shop.candles.get_absolute_url())
+
+    copied = client.get(shop.candles.get_absolute_url())
+
+    assert not copied.templates
+    assert b"Zinc T-light holder" in copied.content
+
+
+# LocalPages: a worker answers the pages it served lately from its own memory.
+
+
+def test_a_page_this_process_served_lately_is_answered_without_a_cache_read(client, shop: Shop, monkeypatch):
+    make_product("Zinc T-light holder", category=shop.candles)
+    client.get(shop.candles.get_absolute_url())
+    client.get(shop.candles.get_absolute_url())
+    reads = _PageReads(monkeypatch)
+
+    copied = client.get(shop.candles.get_absolute_url())
+
+    assert not copied.templates
+    assert b"Zinc T-light holder" in copied.content
+    assert reads.count == 0
+
+
+def test_another_process_s_edit_reaches_the_copies_once_the_version_is_read_again(
+    client, shop: Shop, monkeypatch
+):
+    from django.core.cache import cache
+
+    product = make_product("Zinc T-light holder", category=shop.candles)
+    url = shop.candles.get_absolute_url()
+    client.get(url)
+    _rename_without_signals(product, "Zinc T-light holder, large")
+    cache.incr(VERSION_KEY)  # as another worker's edit does: this process is not told
+
+    assert b"Zinc T-light holder, large" not in client.get(url).content, "within the second: the copy"
+    monkeypatch.setattr(local_pages, "version_seconds", 0)  # the second is over
+    assert b"Zinc T-light holder, large" in client.get(url).content
+
+
+def _stored(version: int, size: int) -> tuple[object, ...]:
+    return (version, b"x" * size, [], None, None)
+
+
+def test_local_pages_keep_the_most_recently_used_within_their_size():
+    pages = LocalPages(max_bytes=900, version_seconds=1)
+    pages.put("a", _stored(1, 200))
+    pages.put("b", _stored(1, 200))
+    pages.put("c", _stored(1, 200))
+    pages.get("a", 1)  # used: "b" is now the oldest
+    pages.put("d", _stored(1, 200))
+    pages.put("e", _stored(1, 200))
+
+    assert pages.get("b", 1) is None
+    assert [key for key in "acde" if pages.get(key, 1) is not None] == list("acde")
+    assert pages.get("a", 2) is None, "a copy of another catalog version is no copy"
+    pages.put("huge", _stored(1, 300))
+    assert pages.get("huge", 1) is None, "a page over a quarter of the room is not kept"
+
+
+def test_local_pages_read_the_version_again_after_their_second():
+    pages = LocalPages(max_bytes=1000, version_seconds=60)
+    assert pages.version() is None
+    pages.remember_version(7)
+    assert pages.version() == 7
+    pages.version_seconds = 0
+    assert pages.version() is None

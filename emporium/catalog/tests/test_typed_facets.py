@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -14,6 +13,7 @@ from emporium.catalog.facets import ListingFacets, _number_bands, get_listing_fa
 from emporium.catalog.forms import parse_flag_filters, parse_range_filters
 from emporium.catalog.models import Product
 from emporium.catalog.selectors import CategoryLink, ProductFilters
+from emporium.catalog.tests.caches import empty_caches
 from emporium.catalog.tests.factories import AttributeFactory, ProductTypeFactory, Shop, make_product
 
 pytestmark = pytest.mark.django_db
@@ -188,7 +188,7 @@ def test_odd_typed_parameters_give_a_normal_page(client, mugs: Shop, params):
 
 
 def _cold_queries(client, url: str) -> int:
-    cache.clear()
+    empty_caches()
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)

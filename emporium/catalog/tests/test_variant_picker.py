@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from emporium.catalog.picker import ChoiceState, choose_variant
 from emporium.catalog.selectors import get_product_page
+from emporium.catalog.tests.caches import empty_caches
 from emporium.catalog.tests.factories import Shop, make_clothing_type, make_product_with_variants
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +110,7 @@ def test_the_typed_product_page_has_a_fixed_number_of_queries(client, shop: Shop
     )
 
     def cold_queries(url: str) -> int:
-        cache.clear()
+        empty_caches()
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
         return len(queries)

@@ -2,13 +2,13 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from emporium.accounts.tests.factories import UserFactory
 from emporium.catalog.models import Product
+from emporium.catalog.tests.caches import empty_caches
 from emporium.catalog.tests.factories import (
     ONLINE_RETAIL_NAMES,
     ProductFactory,
@@ -47,7 +47,7 @@ def _fill(category, count: int, *, start: int = 0) -> None:
 
 
 def _count_cold_queries(client, url: str) -> int:
-    cache.clear()
+    empty_caches()
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from emporium.catalog.tests.caches import empty_caches
 from emporium.catalog.tests.factories import CategoryFactory, make_product
 from emporium.promotions.tests.factories import PromotionFactory
 
@@ -28,9 +29,8 @@ def candles():
 
 
 def _cold_queries(client, url: str) -> int:
-    from django.core.cache import cache
 
-    cache.clear()
+    empty_caches()
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
