@@ -305,9 +305,15 @@ else:
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Every cache off (Django's dummy cache: pages, data, the catalog version): for measuring what a
 # request costs when no cache can help (`make bench` with --no-cache). Never in production.
+# Each web worker keeps the shared catalog pages it rendered or served lately, up to this many
+# bytes, and reads the catalog version at most once a second (emporium/catalog/cache.py,
+# LocalPages); 0 turns it off.
+PAGE_CACHE_LOCAL_BYTES = env.int("PAGE_CACHE_LOCAL_BYTES", default=16 * 1024 * 1024)
+
 if env.bool("CACHE_DISABLED", default=False):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    PAGE_CACHE_LOCAL_BYTES = 0
 
 # Compile the templates and build the URL resolver before gunicorn forks its workers
 # (config/wsgi.py, emporium.core.startup.warm_up); off only to measure what it saves.

@@ -203,22 +203,27 @@ class LocalPages:
 
     A page-cache hit used to spend most of its time fetching a 50-70 KB page from Redis,
     whose copy the worker had sent a moment before. Here a worker keeps the pages it served,
-    least recently used first out, up to ``max_bytes``, and reads the version from Redis at
-    most once every ``version_seconds``: an edit in the admin reaches this process's copies
-    within that second (at once in the process that made it, see ``bump_catalog_version``).
+    least recently used first out, up to ``max_bytes`` (``PAGE_CACHE_LOCAL_BYTES`` when not
+    given; 0: nothing is kept), and reads the version from Redis at most once every
+    ``version_seconds``: an edit in the admin reaches this process's copies within that
+    second (at once in the process that made it, see ``bump_catalog_version``).
     """
 
-    def __init__(self, *, max_bytes: int, version_seconds: float) -> None:
-        self.max_bytes = max_bytes
+    def __init__(self, *, max_bytes: int | None = None, version_seconds: float) -> None:
+        self._max_bytes = max_bytes
         self.version_seconds = version_seconds
         self._pages: OrderedDict[str, tuple[Any, ...]] = OrderedDict()
         self._bytes = 0
         self._version: tuple[int, float] | None = None
         self._lock = threading.Lock()  # gthread workers serve from several threads
 
+    @property
+    def max_bytes(self) -> int:
+        return self._max_bytes if self._max_bytes is not None else settings.PAGE_CACHE_LOCAL_BYTES
+
     def version(self) -> int | None:
         known = self._version
-        if known is None or time.monotonic() - known[1] > self.version_seconds:
+        if known is None or not self.max_bytes or time.monotonic() - known[1] > self.version_seconds:
             return None
         return known[0]
 
@@ -237,8 +242,9 @@ class LocalPages:
             return stored
 
     def put(self, key: str, stored: tuple[Any, ...]) -> None:
+        max_bytes = self.max_bytes
         size = len(stored[1])
-        if size > self.max_bytes // 4:
+        if size > max_bytes // 4:
             return
         with self._lock:
             old = self._pages.pop(key, None)
@@ -246,7 +252,7 @@ class LocalPages:
                 self._bytes -= len(old[1])
             self._pages[key] = stored
             self._bytes += size
-            while self._bytes > self.max_bytes:
+            while self._bytes > max_bytes:
                 _, dropped = self._pages.popitem(last=False)
                 self._bytes -= len(dropped[1])
 
@@ -257,7 +263,7 @@ class LocalPages:
             self._version = None
 
 
-local_pages = LocalPages(max_bytes=16 * 1024 * 1024, version_seconds=1.0)
+local_pages = LocalPages(version_seconds=1.0)
 
 
 def response_from_stored_page(request: HttpRequest, stored: tuple[Any, ...]) -> HttpResponse:

@@ -244,6 +244,20 @@ def test_another_process_s_edit_reaches_the_copies_once_the_version_is_read_agai
     assert b"Zinc T-light holder, large" in client.get(url).content
 
 
+def test_with_no_room_for_local_pages_every_visit_asks_the_shared_cache(
+    client, shop: Shop, settings, monkeypatch
+):
+    settings.PAGE_CACHE_LOCAL_BYTES = 0  # as CACHE_DISABLED sets it: "caches off" means all
+    make_product("Zinc T-light holder", category=shop.candles)
+    client.get(shop.candles.get_absolute_url())
+    reads = _PageReads(monkeypatch)
+
+    client.get(shop.candles.get_absolute_url())
+    client.get(shop.candles.get_absolute_url())
+
+    assert reads.count == 2
+
+
 def _stored(version: int, size: int) -> tuple[object, ...]:
     return (version, b"x" * size, [], None, None)
 
