@@ -303,13 +303,14 @@ else:
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
-# Every cache off (Django's dummy cache: pages, data, the catalog version): for measuring what a
-# request costs when no cache can help (`make bench` with --no-cache). Never in production.
 # Each web worker keeps the shared catalog pages it rendered or served lately, up to this many
 # bytes, and reads the catalog version at most once a second (emporium/catalog/cache.py,
 # LocalPages); 0 turns it off.
 PAGE_CACHE_LOCAL_BYTES = env.int("PAGE_CACHE_LOCAL_BYTES", default=16 * 1024 * 1024)
 
+# Every cache off (Django's dummy cache: pages, data, the catalog version, and no local page
+# copies): for measuring what a request costs when no cache can help (`make bench` with
+# --no-cache). Never in production.
 if env.bool("CACHE_DISABLED", default=False):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
