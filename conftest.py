@@ -54,6 +54,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if redis_url and redis_url != os.environ["REDIS_URL"]:
         shared = os.environ["REDIS_URL"]
         os.environ["REDIS_URL"] = redis_url  # for the servers and workers that tests start
+        settings.REDIS_URL = redis_url  # tests that talk to Redis directly stay on their own too
         settings.CACHES["default"]["LOCATION"] = redis_url
         for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
             if getattr(settings, name) == shared:  # not when a broker of its own is named
