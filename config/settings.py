@@ -109,7 +109,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    "emporium.core.apps.StaticFilesConfig",  # django.contrib.staticfiles, fewer files
     "django.contrib.sites",
     "django.contrib.humanize",
     "django.contrib.postgres",
