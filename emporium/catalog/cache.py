@@ -21,11 +21,11 @@ from typing import Any, TypeVar, cast
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.template.response import SimpleTemplateResponse
 from django.utils import timezone
 
 from emporium.catalog.events import product_viewed
+from emporium.core.csrf import get_token
 
 VERSION_KEY = "catalog:version"
 T = TypeVar("T")
