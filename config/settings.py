@@ -109,7 +109,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "emporium.core.apps.StaticFilesConfig",  # django.contrib.staticfiles, fewer files
+    "emporium.core.staticfiles.StaticFilesConfig",  # django.contrib.staticfiles, fewer files
     "django.contrib.sites",
     "django.contrib.humanize",
     "django.contrib.postgres",

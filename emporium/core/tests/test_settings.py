@@ -121,3 +121,24 @@ def test_production_refuses_to_start_without_allowed_hosts():
 
     assert result.returncode != 0
     assert "ALLOWED_HOSTS" in result.stderr
+
+
+def test_every_emporium_app_runs_its_own_app_config():
+    # Django falls back to a bare AppConfig, silently, when an apps.py holds two configs and
+    # neither is marked default: the app's ready() (core's Redis-outage wiring) would never run.
+    import importlib
+    import inspect
+
+    from django.apps import AppConfig, apps
+
+    for config in apps.get_app_configs():
+        if not config.name.startswith("emporium."):
+            continue
+        module = importlib.import_module(f"{config.name}.apps")
+        own = [
+            cls
+            for cls in vars(module).values()
+            if inspect.isclass(cls) and issubclass(cls, AppConfig) and cls.__module__ == module.__name__
+        ]
+        assert [type(config)] == own, config.name
+    assert type(apps.get_app_config("staticfiles")).__module__ == "emporium.core.staticfiles"
