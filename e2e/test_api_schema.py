@@ -754,6 +754,22 @@ def _(shop: Shop) -> CaseData:
     return {"body": {"amount": "25.00", "currency": "GBP", "recipient_email": CUSTOMER_EMAIL}}
 
 
+def _gift_card() -> int:
+    from emporium.giftcards.tests.factories import GiftCardFactory
+
+    return GiftCardFactory.create().pk
+
+
+@success("GET /api/v1/staff/gift-cards/{card_id}/movements/")
+def _(shop: Shop) -> CaseData:
+    return {"path_parameters": {"card_id": _gift_card()}, "query": {"page_size": 5}}
+
+
+@success("POST /api/v1/staff/gift-cards/{card_id}/movements/")
+def _(shop: Shop) -> CaseData:
+    return {"path_parameters": {"card_id": _gift_card()}, "body": {"amount": "-5.00", "note": "Correction"}}
+
+
 def _promotion(shop: Shop) -> int:
     from emporium.promotions.tests.factories import PromotionFactory
 
@@ -1085,6 +1101,7 @@ REFUSED_PROBLEMS: dict[str, set[tuple[int, str]]] = {
     "POST /api/v1/wishlist/": {(404, "product_not_found"), (409, "wishlist_full")},
     # An amount that rounds to nothing in the currency's minor unit (0.40 in yen).
     "POST /api/v1/staff/gift-cards/": {(409, "gift_card_balance_too_low")},
+    "POST /api/v1/staff/gift-cards/{card_id}/movements/": {(409, "gift_card_balance_too_low")},
     # The shipping method may be left out only when the cart holds gift cards alone.
     "POST /api/v1/checkout/preview/": {(400, "shipping_method_required")},
     "POST /api/v1/checkout/orders/": {(400, "shipping_method_required")},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from emporium.accounts.models import User
 from emporium.giftcards.codes import digest_code
@@ -31,6 +32,13 @@ def list_gift_cards_for_staff(*, code: str = "", email: str = "") -> QuerySet[Gi
 
 def list_movements(*, card: GiftCard) -> QuerySet[GiftCardMovement]:
     return card.movements.select_related("order").order_by("created_at", "pk")
+
+
+def get_gift_card_for_staff(*, card_id: int) -> GiftCard:
+    found = GiftCard.objects.filter(pk=card_id).first()
+    if found is None:
+        raise Http404("No such gift card.")
+    return found
 
 
 def list_gift_card_variants() -> list[tuple[int, int]]:

@@ -178,8 +178,11 @@ def give_back_gift_card(
 
 
 @transaction.atomic
-def adjust_gift_card_balance(*, card: GiftCard, amount: Money, actor: User | None, note: str) -> GiftCard:
-    """Staff put money on a card or take it off (a goodwill credit, a correction), with a reason."""
+def adjust_gift_card_balance(
+    *, card: GiftCard, amount: Money, actor: User | None, note: str
+) -> GiftCardMovement:
+    """Staff put money on a card or take it off (a goodwill credit, a correction), with a reason.
+    Returns the ledger row it adds (its ``gift_card`` the card with its new balance)."""
     card = GiftCard.objects.select_for_update().get(pk=card.pk)
     if str(amount.currency) != card.currency:
         raise GiftCardBalanceTooLow(f"This gift card is in {card.currency}.")
@@ -193,7 +196,7 @@ def adjust_gift_card_balance(*, card: GiftCard, amount: Money, actor: User | Non
         )
     card.balance_amount += value
     card.save(update_fields=["balance_amount", "updated_at"])
-    GiftCardMovement.objects.create(
+    return GiftCardMovement.objects.create(
         gift_card=card,
         kind=MovementKind.ADJUSTED,
         amount=value,
@@ -201,7 +204,6 @@ def adjust_gift_card_balance(*, card: GiftCard, amount: Money, actor: User | Non
         actor=actor,
         note=note[:255],
     )
-    return card
 
 
 def switch_off_bought_gift_cards(

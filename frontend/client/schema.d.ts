@@ -955,6 +955,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/staff/gift-cards/{card_id}/movements/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The card's ledger, newest first: issued, used on an order, given back, adjusted by staff. */
+        get: operations["staff_gift_card_movements_list"];
+        put?: never;
+        /**
+         * @description Adjust the balance, with the reason: a goodwill credit (positive) or a correction
+         *     (negative, never below zero). The answer is the ledger line it adds.
+         */
+        post: operations["staff_gift_card_movements_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/staff/orders/": {
         parameters: {
             query?: never;
@@ -2535,6 +2556,15 @@ export interface components {
              */
             rate_from_first_stage: string | null;
         };
+        GiftCardAdjustmentInputRequest: {
+            /**
+             * Format: decimal
+             * @description In the card's currency: positive puts money on the card, negative takes it off (never below a zero balance).
+             */
+            amount: string;
+            /** @description Why the balance changes (a goodwill credit, a correction): the ledger keeps it. */
+            note: string;
+        };
         GiftCardCursorPageOutput: {
             /**
              * Format: uri
@@ -2545,6 +2575,39 @@ export interface components {
             previous: string | null;
             results: components["schemas"]["GiftCardOutput"][];
         };
+        GiftCardMovementCursorPageOutput: {
+            /**
+             * Format: uri
+             * @description The next page, or null at the end.
+             */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["GiftCardMovementOutput"][];
+        };
+        /** @description One line of a card's ledger: ``amount`` is signed (spending is negative). */
+        GiftCardMovementOutput: {
+            readonly id: number;
+            kind: components["schemas"]["GiftCardMovementOutputKindEnum"];
+            /** Format: decimal */
+            amount: string;
+            /** Format: decimal */
+            balance_after: string;
+            /** @description The order it was used on or given back from. */
+            order_number?: string | null;
+            readonly actor_id: number | null;
+            note?: string;
+            /** Format: date-time */
+            created_at?: string;
+        };
+        /**
+         * @description * `issued` - Issued
+         *     * `used` - Used on an order
+         *     * `given_back` - Given back (order cancelled or refunded)
+         *     * `adjusted` - Adjusted by staff
+         * @enum {string}
+         */
+        GiftCardMovementOutputKindEnum: "issued" | "used" | "given_back" | "adjusted";
         /** @description A card as its owner (or staff) sees it: never its code, only the last four characters. */
         GiftCardOutput: {
             readonly id: number;
@@ -13965,6 +14028,192 @@ export interface operations {
             };
             /** @description No such resource, or not one of yours. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description The body is larger than the API accepts (2.5 MB, DATA_UPLOAD_MAX_MEMORY_SIZE). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description The body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Unexpected error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+        };
+    };
+    staff_gift_card_movements_list: {
+        parameters: {
+            query?: {
+                /** @description From the `next` or `previous` link of the page before. */
+                cursor?: string;
+                /** @description Items per page, 1 to 100 (default 24). */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                card_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GiftCardMovementCursorPageOutput"];
+                };
+            };
+            /** @description Invalid input; `errors` holds the messages per field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Missing, expired or tampered credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Not allowed for this client. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description No such resource, or not one of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Unexpected error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+        };
+    };
+    staff_gift_card_movements_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                card_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GiftCardAdjustmentInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GiftCardMovementOutput"];
+                };
+            };
+            /** @description Invalid input; `errors` holds the messages per field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Missing, expired or tampered credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description Not allowed for this client. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description No such resource, or not one of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOutput"];
+                };
+            };
+            /** @description `gift_card_balance_too_low`: the adjustment would take the balance below zero. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -326,6 +326,8 @@ OPERATIONS: dict[str, Rule] = {
     "staff_orders_list": STAFF_ORDERS_READ,
     "staff_gift_cards_list": SUPERUSER,  # or a group given giftcards' permissions
     "staff_gift_cards_create": SUPERUSER,
+    "staff_gift_card_movements_list": SUPERUSER,
+    "staff_gift_card_movements_create": SUPERUSER,
     "staff_promotions_list": SUPERUSER,  # or a group given promotions' permissions
     "staff_promotions_create": SUPERUSER,
     "staff_promotions_retrieve": SUPERUSER,

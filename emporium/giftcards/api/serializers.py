@@ -11,7 +11,7 @@ from rest_framework import serializers
 from emporium.accounts.models import User
 from emporium.core.api.fields import MoneyField
 from emporium.core.money import CURRENCY_CODES
-from emporium.giftcards.models import GiftCard
+from emporium.giftcards.models import GiftCard, GiftCardMovement
 
 
 class GiftCardOutput(serializers.ModelSerializer[GiftCard]):
@@ -66,3 +66,36 @@ class StaffGiftCardFilters(serializers.Serializer):
     email = serializers.CharField(
         required=False, max_length=254, help_text="The recipient's or owner's e-mail."
     )
+
+
+class GiftCardMovementOutput(serializers.ModelSerializer[GiftCardMovement]):
+    """One line of a card's ledger: ``amount`` is signed (spending is negative)."""
+
+    order_number = serializers.CharField(
+        source="order.number",
+        default=None,
+        allow_null=True,
+        help_text="The order it was used on or given back from.",
+    )
+
+    class Meta:
+        model = GiftCardMovement
+        fields = ("id", "kind", "amount", "balance_after", "order_number", "actor_id", "note", "created_at")
+
+
+class GiftCardAdjustmentInput(serializers.Serializer):
+    amount = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        help_text="In the card's currency: positive puts money on the card, negative takes it off "
+        "(never below a zero balance).",
+    )
+    note = serializers.CharField(
+        max_length=255,
+        help_text="Why the balance changes (a goodwill credit, a correction): the ledger keeps it.",
+    )
+
+    def validate_amount(self, value: Decimal) -> Decimal:
+        if value == 0:
+            raise serializers.ValidationError("An adjustment must change the balance.")
+        return value

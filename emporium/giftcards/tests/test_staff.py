@@ -10,7 +10,9 @@ from emporium.accounts.tests.factories import StaffUserFactory, UserFactory
 from emporium.core.tests.api_clients import bearer_client, staff_client
 from emporium.giftcards.codes import digest_code
 from emporium.giftcards.models import GiftCard, MovementKind
+from emporium.giftcards.services import spend_gift_card
 from emporium.giftcards.tests.factories import GiftCardFactory
+from emporium.orders.tests.factories import OrderFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("staff_without_two_factors")]
 
@@ -200,3 +202,121 @@ def test_saving_a_card_in_the_admin_never_writes_back_a_balance_it_read(client, 
 
     card.refresh_from_db()
     assert (card.balance_amount, card.is_active, card.note) == (Decimal("5.00"), False, "switched off")
+
+
+def _adjusting_client(*codenames: str):
+    """Staff given giftcards' view and change permissions: what the admin's adjustment needs."""
+    user = StaffUserFactory.create(roles=[ORDER_MANAGER])
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            codename__in=codenames or ("view_giftcard", "change_giftcard"),
+            content_type__app_label="giftcards",
+        )
+    )
+    return user, bearer_client(user)
+
+
+def test_staff_adjust_a_balance_over_the_api_and_read_it_back_in_the_ledger():
+    card = GiftCardFactory.create(initial_amount=Decimal("10.00"))
+    user, client = _adjusting_client()
+
+    response = client.post(
+        f"/api/v1/staff/gift-cards/{card.pk}/movements/",
+        {"amount": "5.50", "note": "Goodwill: parcel arrived late"},
+        format="json",
+    )
+
+    assert response.status_code == 201
+    added = response.json()
+    assert (added["kind"], added["amount"], added["balance_after"], added["actor_id"]) == (
+        "adjusted", "5.50", "15.50", user.pk,
+    )  # fmt: skip
+    card.refresh_from_db()
+    assert card.balance_amount == Decimal("15.50")
+    ledger = client.get(f"/api/v1/staff/gift-cards/{card.pk}/movements/").json()["results"]
+    assert [(row["kind"], row["amount"], row["note"]) for row in ledger] == [
+        ("adjusted", "5.50", "Goodwill: parcel arrived late"),
+        ("issued", "10.00", ""),
+    ]
+
+
+def test_taking_off_more_than_the_balance_is_a_409_and_changes_nothing():
+    card = GiftCardFactory.create(initial_amount=Decimal("10.00"))
+    _, client = _adjusting_client()
+
+    response = client.post(
+        f"/api/v1/staff/gift-cards/{card.pk}/movements/",
+        {"amount": "-10.01", "note": "Correction"},
+        format="json",
+    )
+
+    assert response.status_code == 409
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "gift_card_balance_too_low"
+    card.refresh_from_db()
+    assert card.balance_amount == Decimal("10.00")
+    assert not card.movements.filter(kind=MovementKind.ADJUSTED).exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"amount": "0", "note": "Nothing"}, "amount"),
+        ({"amount": "abc", "note": "Typo"}, "amount"),
+        ({"note": "No amount"}, "amount"),
+        ({"amount": "5.00", "note": ""}, "note"),
+        ({"amount": "5.00"}, "note"),
+    ],
+)
+def test_a_bad_adjustment_is_a_400_problem_naming_the_field(body, field):
+    card = GiftCardFactory.create()
+    _, client = _adjusting_client()
+
+    response = client.post(f"/api/v1/staff/gift-cards/{card.pk}/movements/", body, format="json")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert field in response.json()["errors"]
+    assert card.movements.count() == 1, "only the issue"
+
+
+def test_staff_who_may_issue_cards_but_not_change_them_read_the_ledger_but_may_not_adjust():
+    card = GiftCardFactory.create()
+    _, client = _adjusting_client("view_giftcard", "add_giftcard")
+    url = f"/api/v1/staff/gift-cards/{card.pk}/movements/"
+
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"amount": "5.00", "note": "Goodwill"}, format="json").status_code == 403
+
+
+@pytest.mark.parametrize("role", [ANALYST, ORDER_MANAGER])
+def test_the_standard_roles_may_not_read_or_adjust_a_ledger(role):
+    card = GiftCardFactory.create()
+    client = staff_client(role)
+    url = f"/api/v1/staff/gift-cards/{card.pk}/movements/"
+
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"amount": "5.00", "note": "Goodwill"}, format="json").status_code == 403
+    assert bearer_client(UserFactory.create()).get(url).status_code == 403
+
+
+def test_an_unknown_card_is_a_404_problem():
+    _, client = _adjusting_client()
+
+    response = client.post(
+        "/api/v1/staff/gift-cards/999999/movements/", {"amount": "5", "note": "x"}, format="json"
+    )
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("page_size", [1, 20])
+def test_the_ledger_runs_a_fixed_number_of_queries(page_size, django_assert_max_num_queries):
+    card = GiftCardFactory.create(initial_amount=Decimal("100.00"))
+    for _ in range(3):  # ledger rows that name their order
+        spend_gift_card(card=card, order=OrderFactory.create(), amount=Decimal("5.00"))
+    _, client = _adjusting_client()
+
+    with django_assert_max_num_queries(7):
+        client.get(f"/api/v1/staff/gift-cards/{card.pk}/movements/?page_size={page_size}")
