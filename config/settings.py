@@ -109,7 +109,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "emporium.core.staticfiles.StaticFilesConfig",  # django.contrib.staticfiles, fewer files
+    "django.contrib.staticfiles",
     "django.contrib.sites",
     "django.contrib.humanize",
     "django.contrib.postgres",
@@ -669,6 +669,10 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+STATICFILES_FINDERS = [
+    "emporium.core.staticfiles.FileSystemFinder",  # STATICFILES_DIRS less the unused swagger builds
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+]
 STATICFILES_DIRS: list[Path | tuple[str, Path]] = [
     BASE_DIR / "frontend" / "dist",
     # Swagger UI for /api/docs/, from npm (package.json): served by us, no CDN needed.
