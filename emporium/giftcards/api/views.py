@@ -34,11 +34,9 @@ from emporium.giftcards.selectors import (
 from emporium.giftcards.services import adjust_gift_card_balance, issue_gift_card
 
 
-class NewestCardsFirst(ApiCursorPagination):
-    ordering = ("-created_at", "-pk")
+class NewestFirst(ApiCursorPagination):
+    """Cards, and a card's ledger rows, newest first."""
 
-
-class NewestMovementsFirst(ApiCursorPagination):
     ordering = ("-created_at", "-pk")
 
 
@@ -55,7 +53,7 @@ class MyGiftCardListApi(APIView):
         """The customer's gift cards (given to their account or issued to their e-mail address),
         newest first: masked codes, balances and expiry. Nobody else's."""
         cards = list_gift_cards_for_customer(customer=authenticated_user(request))
-        paginator = NewestCardsFirst()
+        paginator = NewestFirst()
         page = paginator.paginate_queryset(cards, request, view=self)
         return paginator.get_paginated_response(GiftCardOutput(page, many=True).data)
 
@@ -76,7 +74,7 @@ class StaffGiftCardListApi(APIView):
         cards = list_gift_cards_for_staff(
             code=filters.validated_data.get("code", ""), email=filters.validated_data.get("email", "")
         )
-        paginator = NewestCardsFirst()
+        paginator = NewestFirst()
         page = paginator.paginate_queryset(cards, request, view=self)
         return paginator.get_paginated_response(StaffGiftCardOutput(page, many=True).data)
 
@@ -115,7 +113,7 @@ class StaffGiftCardMovementListApi(APIView):
     def get(self, request: Request, card_id: int) -> Response:
         """The card's ledger, newest first: issued, used on an order, given back, adjusted by staff."""
         movements = list_movements(card=get_gift_card_for_staff(card_id=card_id))
-        paginator = NewestMovementsFirst()
+        paginator = NewestFirst()
         page = paginator.paginate_queryset(movements, request, view=self)
         return paginator.get_paginated_response(GiftCardMovementOutput(page, many=True).data)
 
