@@ -86,10 +86,16 @@ class CartSummary:
         return list(self.promotions.applied) if self.promotions else []
 
 
-def get_cart_summary(*, cart: Cart | None, currency: str) -> CartSummary:
+def get_cart_summary(*, cart: Cart | None, currency: str, is_new: bool = False) -> CartSummary:
     """The cart's lines and what they come to, priced with the promotions through the same
-    function checkout uses (emporium.promotions.selectors.price_lines)."""
-    lines = list(list_cart_lines(cart=cart)) if cart is not None and cart.pk else []
+    function checkout uses (emporium.promotions.selectors.price_lines).
+
+    ``is_new``: the cart was created by this request, so it has no lines to read. An empty
+    cart costs no query and no promotions lookup: no promotion applies to nothing.
+    """
+    lines = list(list_cart_lines(cart=cart)) if cart is not None and cart.pk and not is_new else []
+    if not lines:
+        return CartSummary(lines=[], subtotal=Money(quantize(Decimal(0), currency), currency), item_count=0)
     subtotal = sum((line.variant.price_amount * line.quantity for line in lines), Decimal(0))
     promotions = price_lines(
         ((line.pk, line.variant, line.quantity) for line in lines),

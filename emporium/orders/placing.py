@@ -142,6 +142,8 @@ def create_order(
         OrderGiftCardPayment.objects.create(
             order=order, amount=amounts.gift_card_amount, last_four=amounts.gift_card_last_four
         )
+    else:  # known to have none: reading order.gift_card_payment_or_none costs no query
+        Order.gift_card_payment.related.set_cached_value(order, None)
     OrderLine.objects.bulk_create(
         OrderLine(
             order=order,

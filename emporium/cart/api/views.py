@@ -49,8 +49,8 @@ def cart_token_of(request: Request) -> str | None:
     return request.headers.get(CART_TOKEN_HEADER)
 
 
-def cart_body(cart: Cart) -> dict[str, object]:
-    summary = get_cart_summary(cart=cart, currency=cart.currency or settings.DEFAULT_CURRENCY)
+def cart_body(cart: Cart, *, is_new: bool = False) -> dict[str, object]:
+    summary = get_cart_summary(cart=cart, currency=cart.currency or settings.DEFAULT_CURRENCY, is_new=is_new)
     return dict(CartOutput(ClientCart(cart=cart, summary=summary)).data)
 
 
@@ -77,7 +77,7 @@ class CartCreateApi(APIView):
         cart's token sent along is merged into it (what logging in does on the storefront)."""
         customer = signed_in_user(request)
         if customer is None:
-            return Response(cart_body(create_visitor_cart()), status=status.HTTP_201_CREATED)
+            return Response(cart_body(create_visitor_cart(), is_new=True), status=status.HTTP_201_CREATED)
         cart = get_or_create_cart(session=request.session, customer=customer)
         token = cart_token_of(request)
         if token and (visitor_cart := find_cart_for_client(customer=None, token=token)) is not None:

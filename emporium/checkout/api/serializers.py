@@ -8,7 +8,7 @@ from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 
-from emporium.accounts.countries import list_country_choices
+from emporium.accounts.api.fields import CountryField
 from emporium.cart.api.serializers import CartPromotionOutput
 from emporium.checkout.models import ShippingMethod
 from emporium.checkout.selectors import list_active_shipping_methods
@@ -23,7 +23,7 @@ class CheckoutAddressInput(serializers.Serializer):
     city = serializers.CharField(max_length=100)
     region = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     postcode = serializers.CharField(max_length=20)
-    country = serializers.ChoiceField(choices=list_country_choices(), help_text="ISO 3166 code, e.g. GB.")
+    country = CountryField(help_text="ISO 3166 code, e.g. GB.")
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
 
 
@@ -111,9 +111,7 @@ class ShippingMethodOutput(serializers.ModelSerializer[ShippingMethod]):
 
 
 class ShippingMethodFilters(serializers.Serializer):
-    country = serializers.ChoiceField(
-        choices=list_country_choices(), required=False, help_text="Only methods that ship there."
-    )
+    country = CountryField(required=False, help_text="Only methods that ship there.")
     currency = serializers.RegexField(
         r"^[A-Z]{3}$",
         required=False,

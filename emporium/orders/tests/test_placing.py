@@ -7,7 +7,7 @@ import pytest
 
 from emporium.accounts.tests.factories import UserFactory
 from emporium.catalog.tests.factories import VariantFactory
-from emporium.orders.models import OrderEventType, OrderStatus, StockState
+from emporium.orders.models import Order, OrderEventType, OrderStatus, StockState
 from emporium.orders.placing import NOTHING_TO_PAY_MESSAGE, OrderAmounts, PricedLine, create_order
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +74,16 @@ def test_an_order_its_lines_and_its_placed_event_are_written_in_three_queries(dj
     assert (event.type, event.to_status, event.actor, event.message) == (
         OrderEventType.PLACED, OrderStatus.UNPAID, customer, "",
     )  # fmt: skip
+
+
+def test_an_order_without_a_gift_card_says_so_without_a_query(django_assert_num_queries):
+    order = _create(total="23.95", lines=_lines())
+
+    with django_assert_num_queries(0):  # what the API answers with, and the webhook payload
+        gift_card = (order.gift_card_amount, order.gift_card_last_four)
+
+    fresh = Order.objects.get(pk=order.pk)
+    assert gift_card == (fresh.gift_card_amount, fresh.gift_card_last_four) == (Decimal(0), "")
 
 
 def test_an_order_with_nothing_to_pay_is_paid_as_it_is_placed_and_keeps_its_stock():

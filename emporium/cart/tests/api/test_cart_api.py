@@ -42,6 +42,19 @@ def test_visitor_creates_a_cart_adds_changes_and_removes_lines():
     assert removed.json()["lines"] == []
 
 
+def test_a_new_visitor_cart_costs_one_query_its_insert(django_assert_num_queries):
+    client = APIClient()
+
+    with django_assert_num_queries(1):  # nothing to read back: a new cart has no lines
+        response = client.post("/api/v1/carts/")
+
+    body = response.json()
+    assert response.status_code == 201
+    assert Cart.objects.get(token=body["token"]).lines.count() == 0
+    assert (body["lines"], body["item_count"], body["promotions"]) == ([], 0, [])
+    assert body["subtotal"] == body["total"] == {"amount": "0.00", "currency": "GBP"}
+
+
 def test_quantity_zero_removes_the_line():
     line = CartLineFactory.create(quantity=2)
     client = APIClient()

@@ -1,0 +1,33 @@
+"""CountryField: the ISO codes of list_country_choices, shared by every copy of the field."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from emporium.accounts.api.fields import CountryField
+from emporium.accounts.countries import list_country_choices
+
+
+class AddressInput(serializers.Serializer):
+    country = CountryField()
+
+
+def test_a_known_code_passes_and_an_unknown_one_is_refused_by_name():
+    good, bad = AddressInput(data={"country": "GB"}), AddressInput(data={"country": "XX"})
+
+    assert good.is_valid()
+    assert good.validated_data == {"country": "GB"}
+    assert not bad.is_valid()
+    assert bad.errors["country"][0].code == "invalid_choice"
+
+
+def test_every_country_is_offered():
+    assert list(AddressInput().fields["country"].choices) == [code for code, _ in list_country_choices()]
+
+
+def test_the_copy_each_serializer_makes_does_not_copy_the_country_list():
+    # DRF copies a declared field with the arguments it was built with; the list is not one.
+    fields = [AddressInput().fields["country"] for _ in range(2)]
+
+    assert fields[0] is not fields[1]
+    assert "choices" not in fields[0]._kwargs
