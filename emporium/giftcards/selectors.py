@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from emporium.accounts.models import User
 from emporium.giftcards.codes import digest_code
 from emporium.giftcards.models import GiftCard, GiftCardMovement, GiftCardProduct
+from emporium.orders.models import Order
 
 
 def list_gift_cards_for_customer(*, customer: User) -> QuerySet[GiftCard]:
@@ -52,3 +53,12 @@ def list_gift_card_variant_ids(*, variant_ids: list[int]) -> set[int]:
     return set(
         GiftCardProduct.objects.filter(variant_id__in=variant_ids).values_list("variant_id", flat=True)
     )
+
+
+def holds_gift_cards_alone(*, order: Order) -> bool:
+    """Whether the order holds gift cards and nothing else: nothing to ship, so it is delivered
+    when its cards are e-mailed. A line whose variant is gone counts as goods. One query."""
+    kinds = order.lines.annotate(
+        is_gift_card=Exists(GiftCardProduct.objects.filter(variant_id=OuterRef("variant_id")))
+    ).values_list("is_gift_card", flat=True)
+    return set(kinds) == {True}

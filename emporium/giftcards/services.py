@@ -26,9 +26,10 @@ from emporium.core.money import Money, format_money, quantize
 from emporium.giftcards.codes import digest_code, generate_code, last_four, normalize_code
 from emporium.giftcards.exceptions import BoughtGiftCardSpent, GiftCardBalanceTooLow, GiftCardNotApplicable
 from emporium.giftcards.models import GiftCard, GiftCardMovement, GiftCardProduct, MovementKind
+from emporium.giftcards.selectors import holds_gift_cards_alone
 from emporium.orders.emails import send_order_email_once
 from emporium.orders.models import Order, OrderLine, OrderStatus
-from emporium.orders.services import lock_order, record_gift_card_note
+from emporium.orders.services import lock_order, mark_order_delivered_by_email, record_gift_card_note
 
 ZERO = Decimal(0)
 
@@ -273,6 +274,7 @@ def switch_on_gift_cards(*, cards: list[GiftCard], order: Order, why: str, actor
 
 
 GIFT_CARD_DELIVERY_EVENT_MESSAGE = "Gift card delivery"
+SENT_BY_EMAIL_MESSAGE = "Gift cards sent by e-mail: nothing to ship"
 
 
 def _gift_card_lines(order: Order) -> list[tuple[OrderLine, GiftCardProduct]]:
@@ -311,6 +313,10 @@ def deliver_bought_gift_cards(*, order: Order) -> list[IssuedGiftCard]:
     skipped, so a task run twice issues nothing the second time. A worker killed between the
     send and the commit would send codes that were never stored: the customer asks, and staff
     issue the cards again (the order's history shows no delivery).
+
+    An order of gift cards alone has nothing left to ship once they are issued: it moves from
+    paid to delivered here, before the e-mail goes, so a failed send rolls that back too. One
+    with goods beside them waits for staff to fulfil and ship it as usual.
     """
     with transaction.atomic():
         order = lock_order(order)
@@ -336,6 +342,8 @@ def deliver_bought_gift_cards(*, order: Order) -> list[IssuedGiftCard]:
                 for _ in range(line.quantity - already)
             ]
         if issued:
+            if order.status == OrderStatus.PAID and holds_gift_cards_alone(order=order):
+                order = mark_order_delivered_by_email(order=order, message=SENT_BY_EMAIL_MESSAGE)
             send_order_email_once(
                 order=order,
                 event_message=f"{GIFT_CARD_DELIVERY_EVENT_MESSAGE} ({len(issued)} cards)",

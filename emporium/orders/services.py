@@ -292,6 +292,27 @@ def mark_order_delivered(*, order: Order, actor: User | None = None) -> Order:
 
 
 @transaction.atomic
+def mark_order_delivered_by_email(*, order: Order, message: str, actor: User | None = None) -> Order:
+    """An order with nothing to ship, delivered as what it bought is e-mailed: from paid straight
+    to delivered, its stock leaving as when a parcel ships, ``message`` in its history. The
+    caller (emporium.giftcards) decides that nothing is left to ship."""
+    order = lock_order(order)
+    change = _apply(
+        order=order,
+        transition=Order.deliver_by_email,
+        action="delivered by e-mail",
+        actor=actor,
+        message=message,
+    )
+    _ship_stock(order=order)
+    order.delivered_at = timezone.now()
+    _save_and_announce(
+        order=order, change=change, fields=["status", "stock_state", "delivered_at", "updated_at"]
+    )
+    return order
+
+
+@transaction.atomic
 def cancel_order(*, order: Order, actor: User | None = None, reason: str = "") -> Order:
     order = lock_order(order)
     change = _apply(order=order, transition=Order.cancel, action="cancelled", actor=actor, message=reason)

@@ -11,6 +11,7 @@ from django.http import Http404
 
 from emporium.accounts.models import User
 from emporium.core.money import Money, quantize
+from emporium.giftcards.models import GiftCardProduct
 from emporium.orders.models import Order, OrderEvent, OrderEventType, OrderLine, OrderStatus
 from emporium.returns.models import Return, ReturnLine, ReturnStatus
 
@@ -49,11 +50,18 @@ def get_returned_quantities(*, order: Order) -> dict[int, int]:
 
 
 def get_returnable_quantities(*, order: Order) -> dict[int, int]:
-    """For each line bought (positive quantity), how many units may still be returned."""
+    """For each line bought (positive quantity), how many units may still be returned.
+
+    Gift cards are not sent back: they were e-mailed as codes, and staff refund their order
+    instead, which switches them off (emporium.giftcards). A line whose variant is gone is
+    still goods."""
     returned = get_returned_quantities(order=order)
+    lines = order.lines.filter(quantity__gt=0).exclude(
+        variant_id__in=GiftCardProduct.objects.values("variant_id")
+    )
     return {
         line_id: quantity - returned.get(line_id, 0)
-        for line_id, quantity in order.lines.filter(quantity__gt=0).values_list("pk", "quantity")
+        for line_id, quantity in lines.values_list("pk", "quantity")
     }
 
 

@@ -118,8 +118,12 @@ def request_return(
         for line_id, item in wanted.items():
             left = returnable.get(line_id)
             if left is None:
+                known = order.lines.filter(pk=line_id, quantity__gt=0).exists()
                 raise ReturnQuantityExceeded(
-                    f"Line {line_id} is not part of order {order.number}.", order_line_id=line_id
+                    f"Line {line_id} is a gift card: it is not sent back; ask for a refund instead."
+                    if known
+                    else f"Line {line_id} is not part of order {order.number}.",
+                    order_line_id=line_id,
                 )
             if item.quantity > left:
                 raise ReturnQuantityExceeded(

@@ -5,7 +5,8 @@ apps must do when it moves is called here, right after, in one transaction with 
 
 * :func:`pay_order`: the order is marked paid, then its other open payment attempts are
   closed as duplicates (a Stripe intent still waiting for a card when a bank transfer paid),
-  and the gift cards it bought are issued and e-mailed once it commits;
+  and the gift cards it bought are issued and e-mailed once it commits; an order of gift
+  cards alone has nothing to ship, so a card only held for it is captured then too;
 * :func:`fulfil_order` and :func:`ship_order`: the goods are on their way, so the payments
   only authorized at checkout are captured (manual capture, ADR 0007);
 * :func:`cancel_order_and_release`: the order is cancelled, its voucher use given back
@@ -39,6 +40,7 @@ from django.utils import timezone
 from emporium.accounts.models import User
 from emporium.checkout.services import give_back_voucher_use
 from emporium.core.money import Money
+from emporium.giftcards.selectors import holds_gift_cards_alone
 from emporium.giftcards.services import (
     deliver_bought_gift_cards_after_commit,
     gift_card_part_left,
@@ -81,6 +83,14 @@ def pay_order(
     order = mark_order_paid(order=order, actor=actor, note=note)
     if order.status == OrderStatus.PAID:
         _close_open_attempts(order=order, reason=CancelReason.DUPLICATE, sparing=paid_by)
+    if (
+        paid_by is not None
+        and paid_by.state == PaymentState.AUTHORIZED
+        and holds_gift_cards_alone(order=order)
+    ):
+        # Nothing to ship: its cards go out as soon as it is paid, so a card only held (manual
+        # capture) is charged now, not at a shipping that never comes.
+        transaction.on_commit(functools.partial(_queue_capture, paid_by.pk))
     deliver_bought_gift_cards_after_commit(order=order)  # gift cards it bought: issued and e-mailed
     return order
 
@@ -237,13 +247,17 @@ def release_expired_orders(*, now: datetime | None = None) -> int:
 def _capture_authorized_payments(order: Order) -> None:
     """Queue the capture of each payment only authorized (and not being cancelled), to run
     once the order's change commits."""
-    from emporium.payments.tasks import capture_payment_task
-
     authorized = Payment.objects.filter(
         order=order, state=PaymentState.AUTHORIZED, cancel_requested_at__isnull=True
     ).values_list("pk", flat=True)
     for payment_id in authorized:
-        transaction.on_commit(functools.partial(capture_payment_task.delay, payment_id=payment_id))
+        transaction.on_commit(functools.partial(_queue_capture, payment_id))
+
+
+def _queue_capture(payment_id: int) -> None:
+    from emporium.payments.tasks import capture_payment_task
+
+    capture_payment_task.delay(payment_id=payment_id)
 
 
 def _close_open_attempts(*, order: Order, reason: CancelReason, sparing: Payment | None = None) -> None:

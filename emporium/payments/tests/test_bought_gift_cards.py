@@ -21,6 +21,7 @@ from emporium.core.tests.api_clients import staff_client
 from emporium.giftcards.exceptions import BoughtGiftCardSpent, GiftCardNotApplicable
 from emporium.giftcards.models import GiftCard, GiftCardProduct
 from emporium.giftcards.services import IssuedGiftCard, deliver_bought_gift_cards, issue_gift_card
+from emporium.orders.exceptions import TransitionNotAllowed
 from emporium.orders.models import Order, OrderStatus
 from emporium.payments.models import Refund, RefundState
 from emporium.payments.services import (
@@ -35,9 +36,11 @@ pytestmark = pytest.mark.django_db
 SUCCEEDS = "4242 4242 4242 4242"
 
 
-def _place(variant, *, quantity: int = 1, gift_card_code: str = "") -> Order:
+def _place(variant, *, quantity: int = 1, gift_card_code: str = "", beside=None) -> Order:
     cart = CartFactory.create()
     CartLineFactory.create(cart=cart, variant=variant, quantity=quantity)
+    if beside is not None:
+        CartLineFactory.create(cart=cart, variant=beside, quantity=1)
     details = make_details(
         shipping_method=ShippingMethodFactory.create(price_amount=Decimal(0)), gift_card_code=gift_card_code
     )
@@ -50,12 +53,15 @@ def _paid(order: Order) -> Order:
     return Order.objects.get(pk=order.pk)
 
 
-def _bought_two_cards() -> tuple[Order, list[IssuedGiftCard]]:
-    """A paid order of two £25.00 gift cards, issued."""
+def _bought_two_cards(*, with_goods: bool = False) -> tuple[Order, list[IssuedGiftCard]]:
+    """A paid order of two £25.00 gift cards, issued: delivered with them if it holds nothing
+    else, still to ship (and so still to cancel) ``with_goods``."""
     variant = VariantFactory.create(price_amount=Decimal("25.00"), stock_on_hand=100)
     GiftCardProduct.objects.create(variant=variant)
-    order = _paid(_place(variant, quantity=2))
-    return order, deliver_bought_gift_cards(order=order)
+    goods = VariantFactory.create(price_amount=Decimal("10.00"), stock_on_hand=5) if with_goods else None
+    order = _paid(_place(variant, quantity=2, beside=goods))
+    issued = deliver_bought_gift_cards(order=order)
+    return Order.objects.get(pk=order.pk), issued
 
 
 def _spend(code: str, amount: str = "10.00") -> None:
@@ -95,7 +101,7 @@ def test_refunding_in_full_is_refused_before_any_money_moves_when_a_card_was_spe
     assert issued[1].card.masked_code in refused.value.message
     assert "£15.00 left of £25.00" in refused.value.message
     assert not Refund.objects.exists()
-    assert (order.status, order.refunded_amount) == (OrderStatus.PAID, Decimal(0))
+    assert (order.status, order.refunded_amount) == (OrderStatus.DELIVERED, Decimal(0))
     assert _active() == [True, True]
 
 
@@ -110,7 +116,7 @@ def test_a_refund_in_part_leaving_out_the_spent_card_goes_through_and_switches_n
 
 
 def test_cancelling_switches_off_the_cards_it_bought():
-    order, _ = _bought_two_cards()
+    order, _ = _bought_two_cards(with_goods=True)
 
     cancel_order_and_refund(order=order, reason="Changed their mind")
 
@@ -120,7 +126,7 @@ def test_cancelling_switches_off_the_cards_it_bought():
 
 
 def test_cancelling_is_refused_when_a_card_it_bought_was_spent():
-    order, issued = _bought_two_cards()
+    order, issued = _bought_two_cards(with_goods=True)
     _spend(issued[0].code)
 
     with pytest.raises(BoughtGiftCardSpent):
@@ -137,8 +143,41 @@ def test_the_cards_are_switched_on_again_when_the_provider_refuses_the_refund(se
     order = refund_order_payment(order=order)
 
     assert Refund.objects.get().state == RefundState.FAILED
-    assert order.status == OrderStatus.PAID
+    assert order.status == OrderStatus.DELIVERED
     assert _active() == [True, True]
+
+
+def test_an_order_of_gift_cards_alone_is_cancelled_no_more_once_they_are_sent_but_refunded():
+    order, _ = _bought_two_cards()
+
+    with pytest.raises(TransitionNotAllowed):
+        cancel_order_and_refund(order=order, reason="Changed their mind")
+    order = refund_order_payment(order=order)
+
+    assert (order.status, order.refunded_amount) == (OrderStatus.REFUNDED, Decimal("50.00"))
+    assert Refund.objects.count() == 1  # the refused cancel moved no money
+    assert _active() == [False, False]
+
+
+@pytest.mark.parametrize(("with_goods", "state"), [(False, "captured"), (True, "authorized")])
+def test_a_card_held_for_gift_cards_alone_is_charged_at_once_one_with_goods_when_they_ship(
+    settings, django_capture_on_commit_callbacks, with_goods, state
+):
+    settings.OFFLINE_GATEWAY_CAPTURE_METHOD = "manual"
+    variant = VariantFactory.create(price_amount=Decimal("25.00"), stock_on_hand=100)
+    GiftCardProduct.objects.create(variant=variant)
+    goods = VariantFactory.create(price_amount=Decimal("10.00"), stock_on_hand=5) if with_goods else None
+    order = _place(variant, beside=goods)
+    payment = start_payment(order=order, gateway_name="offline")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm_payment(payment=payment, details={"card_number": SUCCEEDS})
+
+    payment.refresh_from_db()
+    order.refresh_from_db()
+    assert payment.state == state
+    assert order.status == (OrderStatus.PAID if with_goods else OrderStatus.DELIVERED)
+    assert GiftCard.objects.filter(bought_with__order=order).count() == 1
 
 
 def test_an_order_refunded_before_its_cards_were_issued_issues_none():

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from emporium.catalog.events import stock_returned
+from emporium.giftcards.models import GiftCardProduct
 from emporium.orders.models import Order, OrderEvent, OrderLine, OrderStatus
 from emporium.payments.models import Payment, PaymentState
 from emporium.returns.exceptions import (
@@ -145,6 +146,19 @@ def test_a_second_return_cannot_exceed_what_was_bought_minus_what_was_returned()
     assert get_returnable_quantities(order=order) == {mug.pk: 0}
     with pytest.raises(ReturnQuantityExceeded):
         request_return(order=order, items=[ReturnItem(mug.pk, 1, CHANGED)])
+
+
+def test_a_gift_card_is_not_sent_back_the_goods_beside_it_are():
+    order = make_delivered_order(lines=[("25.00", 1), ("10.00", 1)])
+    gift_card, mug = _lines(order)
+    GiftCardProduct.objects.create(variant=variant_of(gift_card))
+
+    with pytest.raises(ReturnQuantityExceeded) as error:
+        request_return(order=order, items=[ReturnItem(gift_card.pk, 1, CHANGED)])
+
+    assert "gift card" in error.value.message
+    assert get_returnable_quantities(order=order) == {mug.pk: 1}
+    assert request_return(order=order, items=[ReturnItem(mug.pk, 1, CHANGED)]).lines.get().order_line == mug
 
 
 def test_a_line_named_twice_adds_up_and_cannot_pass_what_was_bought():
