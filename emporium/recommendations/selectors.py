@@ -261,7 +261,13 @@ def _neighbours_sql(*, of_cart: bool) -> str:
 def list_customers_also_bought(
     *, product_id: int, exclude_product_ids: ProductIds = (), limit: int = 8
 ) -> list[ProductCard]:
-    """'Customers also bought' on a product page: the product's neighbours, best first. One query."""
+    """'Customers also bought' on a product page: the product's neighbours, best first. One query.
+
+    An id beyond the database's integers (a URL made up) is no product's: none, and no query,
+    which the driver would refuse with an error instead (SQLite's OverflowError)."""
+    lowest, highest = connection.ops.integer_field_range(Product._meta.pk.get_internal_type())
+    if not lowest <= product_id <= highest:
+        return []
     excluded, excluded_params = _excluded(exclude_product_ids)
     sql = _neighbours_sql(of_cart=False).format(excluded=excluded)
     return [card for _, card in _read_cards(sql, (*excluded_params, product_id, limit))]

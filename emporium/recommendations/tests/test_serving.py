@@ -186,6 +186,15 @@ def test_the_apis_customer_list_falls_back_to_popular_products(version):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("product_id", [2**63, 10**40])
+def test_also_bought_of_an_id_no_database_integer_holds_is_empty_not_an_error(version, product_id):
+    response = APIClient().get(f"/api/v1/recommendations/products/{product_id}/also-bought/")
+
+    assert (response.status_code, response.json()) == (200, [])
+    assert list_customers_also_bought(product_id=-(2**63) - 1) == []
+
+
+@pytest.mark.django_db
 def test_home_page_shows_popular_products_to_visitors(client, version):
     popular = PopularProductFactory.create(version=version).product
 
