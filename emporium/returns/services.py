@@ -40,8 +40,10 @@ from emporium.returns.selectors import (
     RETURNABLE_ORDER_STATUSES,
     calculate_return_refund,
     get_return_deadline,
+    get_return_event_data,
     get_returnable_quantities,
 )
+from emporium.webhooks.services import emit
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,15 @@ def _record(*, order: Order, actor: User | None, message: str) -> None:
     OrderEvent.objects.create(order=order, type=OrderEventType.NOTE, actor=actor, message=message[:255])
 
 
+def _announce(return_request: Return) -> None:
+    """The return.* webhook of its new status, in the transaction of the change (the outbox:
+    emporium.webhooks); its payload is read only when an endpoint listens."""
+    emit(
+        event_type=f"return.{return_request.status}",
+        payload=lambda: get_return_event_data(return_request=return_request),
+    )
+
+
 def _email_after_commit(return_request: Return) -> None:
     return_id, status = return_request.pk, str(return_request.status)
 
@@ -143,6 +154,7 @@ def request_return(
         )
         units = sum(item.quantity for item in wanted.values())
         _record(order=order, actor=actor, message=f"Return {return_request.pk} requested: {units} item(s)")
+        _announce(return_request)
         _email_after_commit(return_request)
     return return_request
 
@@ -171,6 +183,7 @@ def _move(
         message = change(order, locked)
         locked.save()
         _record(order=order, actor=actor, message=message)
+        _announce(locked)
         _email_after_commit(locked)
     return locked
 
@@ -289,6 +302,7 @@ def _reopen(*, return_request: Return, actor: User | None, why: str) -> None:
         locked.refunded_at = None
         locked.save()
         _record(order=order, actor=actor, message=f"Return {locked.pk} not refunded: {why}")
+        _announce(locked)  # received again: receivers that heard "refunded" hear it was not
 
 
 EMAIL_SUBJECTS = {

@@ -32,6 +32,11 @@ class WebhookEventType(models.TextChoices):
     PRODUCT_UPDATED = "product.updated", "Product updated"
     PRODUCT_DELETED = "product.deleted", "Product deleted"
     STOCK_CHANGED = "stock.changed", "Stock changed"
+    RETURN_REQUESTED = "return.requested", "Return requested"
+    RETURN_APPROVED = "return.approved", "Return approved"
+    RETURN_REFUSED = "return.refused", "Return refused"
+    RETURN_RECEIVED = "return.received", "Return received (also when a refused refund reopens it)"
+    RETURN_REFUNDED = "return.refunded", "Return refunded"
 
 
 def generate_webhook_secret() -> str:

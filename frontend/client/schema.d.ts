@@ -5038,9 +5038,14 @@ export interface components {
          *     * `product.updated` - Product updated
          *     * `product.deleted` - Product deleted
          *     * `stock.changed` - Stock changed
+         *     * `return.requested` - Return requested
+         *     * `return.approved` - Return approved
+         *     * `return.refused` - Return refused
+         *     * `return.received` - Return received (also when a refused refund reopens it)
+         *     * `return.refunded` - Return refunded
          * @enum {string}
          */
-        WebhookEventTypeEnum: "order.placed" | "order.paid" | "order.shipped" | "order.cancelled" | "order.refunded" | "product.updated" | "product.deleted" | "stock.changed";
+        WebhookEventTypeEnum: "order.placed" | "order.paid" | "order.shipped" | "order.cancelled" | "order.refunded" | "product.updated" | "product.deleted" | "stock.changed" | "return.requested" | "return.approved" | "return.refused" | "return.received" | "return.refunded";
         WebhookOutput: {
             received: boolean;
             duplicate: boolean;
