@@ -72,7 +72,8 @@ class CartSummary:
     @property
     def discount(self) -> Money:
         amount = self.promotions.discount if self.promotions else Decimal(0)
-        return Money(amount, self.subtotal.currency)
+        currency = self.subtotal.currency.code
+        return Money(quantize(amount, currency), currency)  # "0.00", as every amount the API writes
 
     @property
     def total(self) -> Money:

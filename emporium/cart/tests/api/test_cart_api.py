@@ -52,7 +52,7 @@ def test_a_new_visitor_cart_costs_one_query_its_insert(django_assert_num_queries
     assert response.status_code == 201
     assert Cart.objects.get(token=body["token"]).lines.count() == 0
     assert (body["lines"], body["item_count"], body["promotions"]) == ([], 0, [])
-    assert body["subtotal"] == body["total"] == {"amount": "0.00", "currency": "GBP"}
+    assert body["subtotal"] == body["discount"] == body["total"] == {"amount": "0.00", "currency": "GBP"}
 
 
 def test_quantity_zero_removes_the_line():
