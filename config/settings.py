@@ -339,6 +339,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing to a broker that is down fails after one quick try, not after kombu's default
+# retries (about 6 s a task): a request that queues its e-mails and webhooks after its commit
+# answers at once, and the caller's fallback takes over (emporium/core/queueing.py logs it,
+# the sweeps send from the database). Workers reconnect on their own (broker_connection_retry).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
@@ -363,6 +373,16 @@ CELERY_BEAT_SCHEDULE = {
     # Order confirmations whose task could not be queued (a broker outage) go out from the database.
     "send-unsent-order-confirmations": {
         "task": "emporium.checkout.tasks.send_unsent_order_confirmations_task",
+        "schedule": 300.0,
+    },
+    # Likewise the shipping notifications and "payment received" e-mails
+    # (emporium/core/queueing.py logs each task it could not queue).
+    "send-unsent-shipping-notifications": {
+        "task": "emporium.orders.tasks.send_unsent_shipping_notifications_task",
+        "schedule": 300.0,
+    },
+    "send-unsent-payment-confirmations": {
+        "task": "emporium.payments.tasks.send_unsent_payment_confirmations_task",
         "schedule": 300.0,
     },
     # Refunds the provider never answered (timeouts) go out again, with their own keys.

@@ -28,6 +28,7 @@ from emporium.alerts.links import (
 from emporium.alerts.models import AlertStatus, StockAlert
 from emporium.catalog.models import Variant
 from emporium.core.mail import TRANSIENT_MAIL_ERRORS, as_header
+from emporium.core.queueing import queue_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -36,10 +37,11 @@ OPEN = (AlertStatus.UNCONFIRMED, AlertStatus.ACTIVE)
 
 
 def _queue(task_name: str, **kwargs: int) -> None:
-    from emporium.alerts import tasks  # the tasks module imports these services
-
-    task = getattr(tasks, task_name)
-    transaction.on_commit(lambda: task.delay(**kwargs))
+    queue_after_commit(
+        f"emporium.alerts.tasks.{task_name}",
+        catch_up="not sent: the alert stays as it is (the stock sweep finds active ones)",
+        **kwargs,
+    )
 
 
 def ask_for_stock_alert(*, variant: Variant, email: str, customer: User | None) -> StockAlert:

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
+from emporium.core.queueing import queue_after_commit
 from emporium.orders.models import Order
 from emporium.orders.signals import order_status_changed
 
 
 @receiver(order_status_changed, sender=Order, dispatch_uid="analytics-refresh-day")
 def refresh_the_orders_day(*, order: Order, **kwargs: Any) -> None:
-    from emporium.analytics.tasks import refresh_rollups_for_days_task
-
-    day = timezone.localdate(order.placed_at).isoformat()
-    transaction.on_commit(lambda: refresh_rollups_for_days_task.delay(days=[day]))
+    queue_after_commit(
+        "emporium.analytics.tasks.refresh_rollups_for_days_task",
+        days=[timezone.localdate(order.placed_at).isoformat()],
+        catch_up="the refresh-analytics job folds the change in",
+    )

@@ -400,6 +400,9 @@ class OrderEvent(models.Model):
 
     class Meta:
         ordering: ClassVar[list[str]] = ["created_at", "pk"]
+        # The sweeps that send e-mails a broker outage kept from being queued look for the
+        # orders that moved lately (orders.selectors.list_orders_moved_without_email).
+        indexes = [models.Index(fields=["type", "created_at"], name="orderevent_type_created_idx")]
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.get_type_display()} {self.to_status}".strip()

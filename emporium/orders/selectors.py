@@ -17,14 +17,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.core import signing
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.crypto import constant_time_compare
 
 from emporium.accounts.models import User
 from emporium.core.money import Money, format_money
-from emporium.orders.models import Order, OrderEvent, OrderLine
+from emporium.orders.models import Order, OrderEvent, OrderEventType, OrderLine
 
 PLACED_ORDERS_SESSION_KEY = "placed_orders"
 # Only order tokens verify with this salt: no other signed value of the shop can pass for one.
@@ -235,3 +235,21 @@ def get_order_for_staff(*, number: str) -> Order:
         ),
         number=number,
     )
+
+
+def list_orders_moved_without_email(
+    *, to_status: str, event_message: str, moved_from: datetime, moved_until: datetime
+) -> QuerySet[Order]:
+    """Orders whose status moved to ``to_status`` between ``moved_from`` and ``moved_until``
+    and that have no e-mail recorded as ``event_message`` sent (emporium.orders.emails); oldest
+    first. One query, from the status events' (type, created_at) index."""
+    moved = OrderEvent.objects.filter(
+        type=OrderEventType.STATUS_CHANGED,
+        to_status=to_status,
+        created_at__gte=moved_from,
+        created_at__lte=moved_until,
+    ).values("order_id")
+    sent = OrderEvent.objects.filter(
+        order=OuterRef("pk"), type=OrderEventType.EMAIL_SENT, message=event_message
+    )
+    return Order.objects.filter(pk__in=moved).exclude(Exists(sent)).order_by("pk")

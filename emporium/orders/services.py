@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -29,6 +29,7 @@ from emporium.accounts.models import User
 from emporium.catalog.models import Variant
 from emporium.catalog.services import refresh_stock_state_after_commit, store_units_sold
 from emporium.core.money import Money, format_money
+from emporium.core.queueing import queue_after_commit
 from emporium.orders.emails import send_order_email_once
 from emporium.orders.exceptions import RefundAmountRequired, RefundExceedsOrderTotal, TransitionNotAllowed
 from emporium.orders.links import make_guest_order_token as make_guest_order_token  # re-exported
@@ -36,6 +37,7 @@ from emporium.orders.models import Order, OrderEvent, OrderEventType, OrderLine,
 from emporium.orders.selectors import (
     PLACED_ORDERS_SESSION_KEY,
     list_order_numbers_placed_in_session,
+    list_orders_moved_without_email,
 )
 from emporium.orders.signals import order_status_changed
 
@@ -255,18 +257,35 @@ def mark_order_shipped(*, order: Order, tracking_number: str = "", actor: User |
     _save_and_announce(
         order=order, change=change, fields=["status", "tracking_number", "stock_state", "updated_at"]
     )
-    order_id = order.pk
-    transaction.on_commit(lambda: _queue_shipping_notification(order_id))
+    queue_after_commit(
+        "emporium.orders.tasks.send_shipping_notification_task",
+        order_id=order.pk,
+        catch_up="send_unsent_shipping_notifications sends it",
+    )
     return order
 
 
-def _queue_shipping_notification(order_id: int) -> None:
-    from emporium.orders.tasks import send_shipping_notification_task
-
-    send_shipping_notification_task.delay(order_id=order_id)
-
-
 SHIPPING_NOTIFICATION_EVENT_MESSAGE = "Shipping notification"
+
+
+# E-mails whose task could not be queued (the broker was down) are sent by the sweeps from the
+# database: after the grace, when their own task may still be in the queue, and within the
+# window, after which the news would come too late to be of use.
+UNSENT_EMAIL_GRACE = timedelta(minutes=5)
+UNSENT_EMAIL_WINDOW = timedelta(days=2)
+
+
+def send_unsent_shipping_notifications(*, now: datetime | None = None) -> int:
+    """Send the shipping notifications whose task never ran; returns how many were sent. Each
+    is still sent once (``send_order_email_once``)."""
+    now = now or timezone.now()
+    unsent = list_orders_moved_without_email(
+        to_status=OrderStatus.SHIPPED,
+        event_message=SHIPPING_NOTIFICATION_EVENT_MESSAGE,
+        moved_from=now - UNSENT_EMAIL_WINDOW,
+        moved_until=now - UNSENT_EMAIL_GRACE,
+    )
+    return sum(send_shipping_notification(order=order) for order in unsent)
 
 
 def send_shipping_notification(*, order: Order) -> bool:
@@ -322,15 +341,12 @@ def cancel_order(*, order: Order, actor: User | None = None, reason: str = "") -
     _save_and_announce(
         order=order, change=change, fields=["status", "stock_state", "reserved_until", "updated_at"]
     )
-    order_id = order.pk
-    transaction.on_commit(lambda: _queue_cancellation_notification(order_id))
+    queue_after_commit(
+        "emporium.orders.tasks.send_cancellation_notification_task",
+        order_id=order.pk,
+        catch_up="no e-mail tells the customer (the order's history shows none was sent)",
+    )
     return order
-
-
-def _queue_cancellation_notification(order_id: int) -> None:
-    from emporium.orders.tasks import send_cancellation_notification_task
-
-    send_cancellation_notification_task.delay(order_id=order_id)
 
 
 CANCELLATION_NOTIFICATION_EVENT_MESSAGE = "Cancellation notification"
@@ -409,8 +425,13 @@ def refund_order(
     _save_and_announce(
         order=order, change=change, fields=["status", "stock_state", "refunded_amount", "updated_at"]
     )
-    order_id, refund_event_id, refunded = order.pk, change.event.pk, str(value)
-    transaction.on_commit(lambda: _queue_refund_notification(order_id, refund_event_id, refunded))
+    queue_after_commit(
+        "emporium.orders.tasks.send_refund_notification_task",
+        order_id=order.pk,
+        refund_event_id=change.event.pk,
+        amount=str(value),
+        catch_up="no e-mail tells the customer (the order's history shows none was sent)",
+    )
     return order
 
 
@@ -418,12 +439,6 @@ def refunds_in_full(*, order: Order, amount: Money | None) -> bool:
     """Whether refunding ``amount`` (None: all that is left) leaves nothing of the order's
     total unrefunded: :func:`refund_order` then reads it refunded. Ask under the order's lock."""
     return amount is None or amount.amount >= order.total_amount - order.refunded_amount
-
-
-def _queue_refund_notification(order_id: int, refund_event_id: int, amount: str) -> None:
-    from emporium.orders.tasks import send_refund_notification_task
-
-    send_refund_notification_task.delay(order_id=order_id, refund_event_id=refund_event_id, amount=amount)
 
 
 def send_refund_notification(*, order: Order, refund_event_id: int, amount: Decimal) -> bool:

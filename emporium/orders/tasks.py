@@ -8,6 +8,7 @@ from emporium.orders.services import (
     send_cancellation_notification,
     send_refund_notification,
     send_shipping_notification,
+    send_unsent_shipping_notifications,
 )
 
 
@@ -16,6 +17,12 @@ def send_shipping_notification_task(*, order_id: int) -> bool:
     # An id, not the order: the task runs after the commit and reads the row as it is then.
     # Retried when the mail server fails; send_shipping_notification sends it once.
     return send_shipping_notification(order=Order.objects.get(pk=order_id))
+
+
+@shared_task
+def send_unsent_shipping_notifications_task() -> int:
+    """Every five minutes (CELERY_BEAT_SCHEDULE): notifications a broker outage kept from being queued."""
+    return send_unsent_shipping_notifications()
 
 
 @shared_task(**MAIL_TASK_RETRY)

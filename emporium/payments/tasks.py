@@ -17,6 +17,7 @@ from emporium.payments.services import (
     release_expired_orders,
     retry_pending_refunds,
     send_payment_confirmation,
+    send_unsent_payment_confirmations,
 )
 
 
@@ -46,7 +47,13 @@ def retry_pending_refunds_task() -> int:
 
 
 @shared_task(**MAIL_TASK_RETRY)
-def send_payment_confirmation_task(*, payment_id: int) -> None:
+def send_payment_confirmation_task(*, payment_id: int) -> bool:
     # Retried when the mail server fails, like the order's other e-mails; the e-mail is
     # recorded as sent under the order's lock, so a retry or a second delivery sends it once.
-    send_payment_confirmation(payment=Payment.objects.select_related("order").get(pk=payment_id))
+    return send_payment_confirmation(payment=Payment.objects.select_related("order").get(pk=payment_id))
+
+
+@shared_task
+def send_unsent_payment_confirmations_task() -> int:
+    """Every five minutes (CELERY_BEAT_SCHEDULE): e-mails a broker outage kept from being queued."""
+    return send_unsent_payment_confirmations()

@@ -26,6 +26,7 @@ from emporium.catalog.models import Variant
 from emporium.catalog.services import refresh_stock_state_after_commit
 from emporium.core.exceptions import DomainError
 from emporium.core.money import Money, format_money
+from emporium.core.queueing import queue_after_commit
 from emporium.orders.emails import send_order_email_once
 from emporium.orders.models import Order, OrderEvent, OrderEventType, StockState
 from emporium.payments.services import refund_order_payment
@@ -106,14 +107,12 @@ def _announce(return_request: Return) -> None:
 
 
 def _email_after_commit(return_request: Return) -> None:
-    return_id, status = return_request.pk, str(return_request.status)
-
-    def queue() -> None:
-        from emporium.returns.tasks import send_return_email_task
-
-        send_return_email_task.delay(return_id=return_id, status=status)
-
-    transaction.on_commit(queue)
+    queue_after_commit(
+        "emporium.returns.tasks.send_return_email_task",
+        return_id=return_request.pk,
+        status=str(return_request.status),
+        catch_up="no e-mail tells the customer (the return's status is on their account page)",
+    )
 
 
 def request_return(

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from django.core.mail import EmailMessage, EmailMultiAlternatives
-from django.db import transaction
 from django.utils.html import strip_tags
+
+from emporium.core.queueing import queue_after_commit
 
 
 def send_email(
@@ -29,8 +30,6 @@ def queue_email(*, message: EmailMessage) -> None:
     The request never waits on a slow SMTP server, a failed delivery is retried by the
     worker, and a rolled-back sign-up sends no verification link for an account that is not there.
     """
-    # Imported here: tasks import this module to reach send_email.
-    from emporium.accounts.tasks import send_email_task
 
     body, html_body = str(message.body), None
     if message.content_subtype == "html":
@@ -42,8 +41,13 @@ def queue_email(*, message: EmailMessage) -> None:
     subject, from_email = str(message.subject), str(message.from_email)
     to = [str(address) for address in message.to]
     headers = {str(name): str(value) for name, value in message.extra_headers.items()} or None
-    transaction.on_commit(
-        lambda: send_email_task.delay(
-            subject=subject, body=body, from_email=from_email, to=to, html_body=html_body, headers=headers
-        )
+    queue_after_commit(
+        "emporium.accounts.tasks.send_email_task",
+        catch_up="not sent: the customer asks again (a new link, a new code)",
+        subject=subject,
+        body=body,
+        from_email=from_email,
+        to=to,
+        html_body=html_body,
+        headers=headers,
     )

@@ -21,7 +21,11 @@ import from this package.
 """
 
 from emporium.payments.services.capture import cancel_open_payment, cancel_payment, capture_payment
-from emporium.payments.services.emails import PAYMENT_CONFIRMATION, send_payment_confirmation
+from emporium.payments.services.emails import (
+    PAYMENT_CONFIRMATION,
+    send_payment_confirmation,
+    send_unsent_payment_confirmations,
+)
 from emporium.payments.services.events import deliver_events, receive_provider_event
 from emporium.payments.services.order_actions import (
     cancel_order_and_refund,
@@ -68,6 +72,7 @@ __all__ = [
     "release_expired_orders",
     "retry_pending_refunds",
     "send_payment_confirmation",
+    "send_unsent_payment_confirmations",
     "ship_order",
     "start_payment",
 ]

@@ -2,28 +2,39 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
 
+from emporium.core.queueing import queue_after_commit
 from emporium.orders.links import make_order_link
-from emporium.orders.models import Order, OrderEvent, OrderEventType
+from emporium.orders.models import Order, OrderEvent, OrderEventType, OrderStatus
+from emporium.orders.selectors import list_orders_moved_without_email
+from emporium.orders.services import UNSENT_EMAIL_GRACE, UNSENT_EMAIL_WINDOW
 from emporium.payments.models import Payment, PaymentState
 
 PAYMENT_CONFIRMATION = "Payment confirmation"
 
 
 def queue_payment_confirmation(payment_id: int) -> None:
-    from emporium.payments.tasks import send_payment_confirmation_task
+    """After the commit that marked the order paid; a broker that is down leaves it to
+    :func:`send_unsent_payment_confirmations`."""
+    queue_after_commit(
+        "emporium.payments.tasks.send_payment_confirmation_task",
+        payment_id=payment_id,
+        catch_up="send_unsent_payment_confirmations sends it",
+    )
 
-    send_payment_confirmation_task.delay(payment_id=payment_id)
 
-
-def send_payment_confirmation(*, payment: Payment) -> None:
+def send_payment_confirmation(*, payment: Payment) -> bool:
     """Tell the customer we have their money: once per order, even if the task runs twice, and
     not at all once it has all gone back (a refund that overtook the payment's own event, or
-    staff refunding before the task ran): "payment received" would be untrue by then."""
+    staff refunding before the task ran): "payment received" would be untrue by then. Returns
+    whether it sent."""
     order = payment.order
     context = {
         "order": order,
@@ -44,8 +55,28 @@ def send_payment_confirmation(*, payment: Payment) -> None:
         Order.objects.select_for_update().filter(pk=order.pk).values_list("pk").get()
         payment.refresh_from_db(fields=["state"])
         if payment.state == PaymentState.REFUNDED:
-            return
+            return False
         if order.events.filter(type=OrderEventType.EMAIL_SENT, message=PAYMENT_CONFIRMATION).exists():
-            return
+            return False
         message.send()
         OrderEvent.objects.create(order=order, type=OrderEventType.EMAIL_SENT, message=PAYMENT_CONFIRMATION)
+    return True
+
+
+def send_unsent_payment_confirmations(*, now: datetime | None = None) -> int:
+    """Send the "payment received" e-mails whose task never ran (the broker was down when the
+    payment came in); returns how many were sent. Looks at the orders marked paid between the
+    grace and the window of orders' sweeps, by the payment that paid them."""
+    now = now or timezone.now()
+    unpaid_news = list_orders_moved_without_email(
+        to_status=OrderStatus.PAID,
+        event_message=PAYMENT_CONFIRMATION,
+        moved_from=now - UNSENT_EMAIL_WINDOW,
+        moved_until=now - UNSENT_EMAIL_GRACE,
+    )
+    payments = Payment.objects.filter(
+        order__in=unpaid_news, state__in=[PaymentState.AUTHORIZED, PaymentState.CAPTURED]
+    ).select_related("order")
+    # One payment pays an order (a second is flagged for staff); were there two, the order's
+    # "sent" record still lets one e-mail out.
+    return sum(send_payment_confirmation(payment=payment) for payment in payments.order_by("order_id", "pk"))

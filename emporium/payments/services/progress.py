@@ -46,8 +46,7 @@ def _mark_order_paid(*, payment: Payment, actor: User | None) -> bool:
             payment, f"money received for order {order.number}, which is {order.get_status_display()}"
         )
         return False
-    payment_id = payment.pk
-    transaction.on_commit(lambda: queue_payment_confirmation(payment_id))
+    queue_payment_confirmation(payment.pk)
     return True
 
 

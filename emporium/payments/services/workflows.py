@@ -40,6 +40,7 @@ from django.utils import timezone
 from emporium.accounts.models import User
 from emporium.checkout.services import give_back_voucher_use
 from emporium.core.money import Money
+from emporium.core.queueing import queue_after_commit
 from emporium.giftcards.selectors import holds_gift_cards_alone
 from emporium.giftcards.services import (
     deliver_bought_gift_cards_after_commit,
@@ -90,7 +91,7 @@ def pay_order(
     ):
         # Nothing to ship: its cards go out as soon as it is paid, so a card only held (manual
         # capture) is charged now, not at a shipping that never comes.
-        transaction.on_commit(functools.partial(_queue_capture, paid_by.pk))
+        _queue_capture(paid_by.pk)
     deliver_bought_gift_cards_after_commit(order=order)  # gift cards it bought: issued and e-mailed
     return order
 
@@ -251,13 +252,15 @@ def _capture_authorized_payments(order: Order) -> None:
         order=order, state=PaymentState.AUTHORIZED, cancel_requested_at__isnull=True
     ).values_list("pk", flat=True)
     for payment_id in authorized:
-        transaction.on_commit(functools.partial(_queue_capture, payment_id))
+        _queue_capture(payment_id)
 
 
 def _queue_capture(payment_id: int) -> None:
-    from emporium.payments.tasks import capture_payment_task
-
-    capture_payment_task.delay(payment_id=payment_id)
+    queue_after_commit(
+        "emporium.payments.tasks.capture_payment_task",
+        payment_id=payment_id,
+        catch_up="the payment stays authorized: staff capture it from the admin",
+    )
 
 
 def _close_open_attempts(*, order: Order, reason: CancelReason, sparing: Payment | None = None) -> None:

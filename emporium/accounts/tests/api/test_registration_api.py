@@ -17,9 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _send_queued_emails(monkeypatch):
     """E-mails are queued to go after the commit; the test's transaction never commits, so send now."""
-    monkeypatch.setattr(
-        "emporium.accounts.services.emails.transaction.on_commit", lambda callback, **_: callback()
-    )
+    monkeypatch.setattr("emporium.core.queueing.transaction.on_commit", lambda callback, **_: callback())
 
 
 PASSWORD = "a-sturdy-passphrase-42"
