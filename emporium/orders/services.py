@@ -275,15 +275,25 @@ UNSENT_EMAIL_GRACE = timedelta(minutes=5)
 UNSENT_EMAIL_WINDOW = timedelta(days=2)
 
 
+def list_orders_awaiting_email(
+    *, to_status: str, event_message: str, now: datetime | None = None
+) -> QuerySet[Order]:
+    """The orders a sweep sends ``event_message`` to: moved to ``to_status`` after the window
+    began and before the grace, and not sent it yet."""
+    now = now or timezone.now()
+    return list_orders_moved_without_email(
+        to_status=to_status,
+        event_message=event_message,
+        moved_from=now - UNSENT_EMAIL_WINDOW,
+        moved_until=now - UNSENT_EMAIL_GRACE,
+    )
+
+
 def send_unsent_shipping_notifications(*, now: datetime | None = None) -> int:
     """Send the shipping notifications whose task never ran; returns how many were sent. Each
     is still sent once (``send_order_email_once``)."""
-    now = now or timezone.now()
-    unsent = list_orders_moved_without_email(
-        to_status=OrderStatus.SHIPPED,
-        event_message=SHIPPING_NOTIFICATION_EVENT_MESSAGE,
-        moved_from=now - UNSENT_EMAIL_WINDOW,
-        moved_until=now - UNSENT_EMAIL_GRACE,
+    unsent = list_orders_awaiting_email(
+        to_status=OrderStatus.SHIPPED, event_message=SHIPPING_NOTIFICATION_EVENT_MESSAGE, now=now
     )
     return sum(send_shipping_notification(order=order) for order in unsent)
 

@@ -8,13 +8,11 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from emporium.core.queueing import queue_after_commit
 from emporium.orders.links import make_order_link
 from emporium.orders.models import Order, OrderEvent, OrderEventType, OrderStatus
-from emporium.orders.selectors import list_orders_moved_without_email
-from emporium.orders.services import UNSENT_EMAIL_GRACE, UNSENT_EMAIL_WINDOW
+from emporium.orders.services import list_orders_awaiting_email
 from emporium.payments.models import Payment, PaymentState
 
 PAYMENT_CONFIRMATION = "Payment confirmation"
@@ -67,12 +65,8 @@ def send_unsent_payment_confirmations(*, now: datetime | None = None) -> int:
     """Send the "payment received" e-mails whose task never ran (the broker was down when the
     payment came in); returns how many were sent. Looks at the orders marked paid between the
     grace and the window of orders' sweeps, by the payment that paid them."""
-    now = now or timezone.now()
-    unpaid_news = list_orders_moved_without_email(
-        to_status=OrderStatus.PAID,
-        event_message=PAYMENT_CONFIRMATION,
-        moved_from=now - UNSENT_EMAIL_WINDOW,
-        moved_until=now - UNSENT_EMAIL_GRACE,
+    unpaid_news = list_orders_awaiting_email(
+        to_status=OrderStatus.PAID, event_message=PAYMENT_CONFIRMATION, now=now
     )
     payments = Payment.objects.filter(
         order__in=unpaid_news, state__in=[PaymentState.AUTHORIZED, PaymentState.CAPTURED]
