@@ -20,6 +20,7 @@ from django.core import signing
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from emporium.accounts.models import User
@@ -253,3 +254,24 @@ def list_orders_moved_without_email(
         order=OuterRef("pk"), type=OrderEventType.EMAIL_SENT, message=event_message
     )
     return Order.objects.filter(pk__in=moved).exclude(Exists(sent)).order_by("pk")
+
+
+# E-mails whose task could not be queued (the broker was down) are sent by the sweeps from the
+# database: after the grace, when their own task may still be in the queue, and within the
+# window, after which the news would come too late to be of use.
+UNSENT_EMAIL_GRACE = timedelta(minutes=5)
+UNSENT_EMAIL_WINDOW = timedelta(days=2)
+
+
+def list_orders_awaiting_email(
+    *, to_status: str, event_message: str, now: datetime | None = None
+) -> QuerySet[Order]:
+    """The orders a sweep sends ``event_message`` to: moved to ``to_status`` after the window
+    began and before the grace, and not sent it yet."""
+    now = now or timezone.now()
+    return list_orders_moved_without_email(
+        to_status=to_status,
+        event_message=event_message,
+        moved_from=now - UNSENT_EMAIL_WINDOW,
+        moved_until=now - UNSENT_EMAIL_GRACE,
+    )

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -37,7 +37,7 @@ from emporium.orders.models import Order, OrderEvent, OrderEventType, OrderLine,
 from emporium.orders.selectors import (
     PLACED_ORDERS_SESSION_KEY,
     list_order_numbers_placed_in_session,
-    list_orders_moved_without_email,
+    list_orders_awaiting_email,
 )
 from emporium.orders.signals import order_status_changed
 
@@ -266,27 +266,6 @@ def mark_order_shipped(*, order: Order, tracking_number: str = "", actor: User |
 
 
 SHIPPING_NOTIFICATION_EVENT_MESSAGE = "Shipping notification"
-
-
-# E-mails whose task could not be queued (the broker was down) are sent by the sweeps from the
-# database: after the grace, when their own task may still be in the queue, and within the
-# window, after which the news would come too late to be of use.
-UNSENT_EMAIL_GRACE = timedelta(minutes=5)
-UNSENT_EMAIL_WINDOW = timedelta(days=2)
-
-
-def list_orders_awaiting_email(
-    *, to_status: str, event_message: str, now: datetime | None = None
-) -> QuerySet[Order]:
-    """The orders a sweep sends ``event_message`` to: moved to ``to_status`` after the window
-    began and before the grace, and not sent it yet."""
-    now = now or timezone.now()
-    return list_orders_moved_without_email(
-        to_status=to_status,
-        event_message=event_message,
-        moved_from=now - UNSENT_EMAIL_WINDOW,
-        moved_until=now - UNSENT_EMAIL_GRACE,
-    )
 
 
 def send_unsent_shipping_notifications(*, now: datetime | None = None) -> int:

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from emporium.core.queueing import queue_after_commit
 from emporium.orders.links import make_order_link
 from emporium.orders.models import Order, OrderEvent, OrderEventType, OrderStatus
-from emporium.orders.services import list_orders_awaiting_email
+from emporium.orders.selectors import list_orders_awaiting_email
 from emporium.payments.models import Payment, PaymentState
 
 PAYMENT_CONFIRMATION = "Payment confirmation"
