@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import Any, ClassVar
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
@@ -21,6 +22,7 @@ from django.urls import reverse
 from treebeard.mp_tree import MP_Node, MP_NodeManager
 
 from emporium.catalog.attributes import AttributeKind, normalise_product_attributes, normalise_variant_options
+from emporium.catalog.search import SearchDocument
 from emporium.core.models import TimeStampedModel
 from emporium.core.money import Money, default_currency
 
@@ -211,6 +213,11 @@ class Product(TimeStampedModel):
         max_digits=3, decimal_places=2, null=True, blank=True, editable=False
     )
     rating_count = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    # Name (weight A) and description (B) as a full-text vector, written by PostgreSQL on every
+    # insert and update (emporium.catalog.search); NULL on SQLite, which searches without it.
+    search_document = models.GeneratedField(
+        expression=SearchDocument(), output_field=SearchVectorField(null=True), db_persist=True
+    )
 
     objects: ClassVar[ProductQuerySet] = ProductQuerySet.as_manager()  # type: ignore[assignment]
 

@@ -67,6 +67,10 @@ class CheckedTerm:
     text: str
     alternative: str | None = None
     is_misspelt: bool = False
+    # A half-typed word: the start of one or more catalog words ("christ"), matched as a prefix.
+    is_prefix: bool = False
+    # Neither a catalog word, nor the start of one, nor near one: left to fuzzy matching.
+    is_unknown: bool = False
 
     @property
     def spellings(self) -> tuple[str, ...]:
@@ -101,13 +105,13 @@ def _check_term(term: str, vocabulary: Vocabulary) -> CheckedTerm:
     if len(term) < MIN_CORRECTABLE_LENGTH or not term.isalpha() or term in vocabulary:
         return CheckedTerm(term)
     if vocabulary.has_word_starting_with(term):
-        return CheckedTerm(term)
+        return CheckedTerm(term, is_prefix=True)
     for ending in ("es", "s"):
         if term.endswith(ending) and term[: -len(ending)] in vocabulary:
             return CheckedTerm(term, alternative=term[: -len(ending)])
     correction = closest_word(term, vocabulary=vocabulary)
     if correction is None:
-        return CheckedTerm(term)
+        return CheckedTerm(term, is_unknown=True)
     return CheckedTerm(term, alternative=correction, is_misspelt=True)
 
 

@@ -8,14 +8,13 @@ import operator
 import re
 from functools import reduce
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Case, F, Q, QuerySet, Value, When
-from django.db.models.expressions import CombinedExpression
 
 from emporium.catalog.cache import cached_for_catalog, get_catalog_version
 from emporium.catalog.models import Product
-from emporium.catalog.search import SEARCH_CONFIG, product_name_for_trigrams, product_search_vector
+from emporium.catalog.search import SEARCH_CONFIG, product_name_for_trigrams
 from emporium.catalog.selectors.queries import cards_queryset
 from emporium.catalog.spelling import CheckedQuery, Vocabulary, build_vocabulary, check_spelling
 
@@ -76,15 +75,14 @@ def search_products(*, query: str) -> QuerySet[Product]:
 
     Each query word is first checked against the catalog's words (ADR 0010): a word the
     catalog does not use ("chrismas") also matches the closest one it does ("christmas"),
-    on every database. Then:
+    on every database; a half-typed word ("christ") matches the words it starts. Then:
 
-    On PostgreSQL a product matches when the full-text document (name weighted above
-    description, English stemming) holds any of the words, or when its name is close to
-    the whole query or to one of its words by trigram word similarity, which catches
-    typos ("candel holder"). Both conditions use the GIN indexes of migration 0002, which
-    are built on the very same expressions. Rank is the full-text rank plus the name's
-    similarity to the whole (corrected) query, so the closest name wins among the products
-    that share a word.
+    On PostgreSQL a product matches when its stored full-text document (name weighted above
+    description, English stemming: ``Product.search_document``) holds any of the words, the
+    half-typed ones as prefixes. Its GIN index answers that exactly, so no candidate row is
+    checked again and ranking reads the stored vector (full-text rank, then best sellers).
+    Only a word the catalog neither uses, starts nor comes close to is matched fuzzily, by
+    trigram word similarity against the names (their own GIN index).
 
     Elsewhere (the embedded SQLite) every word, as typed or corrected, must appear in the
     name or description, and products with more of the words in their name come first.
@@ -100,26 +98,15 @@ def match_products(*, checked: CheckedQuery) -> QuerySet[Product]:
     if not checked.terms:
         return Product.objects.none()
     if connection.vendor == "postgresql":
-        _use_trigram_threshold()
-        return (
-            Product.objects.published()
-            .alias(document=product_search_vector(), trigram_name=product_name_for_trigrams())
-            .filter(_postgres_match(checked))
-        )
+        return _postgres_matches(Product.objects.published(), checked)
     return Product.objects.published().filter(_portable_match(checked))
 
 
 def _ranked_matches(checked: CheckedQuery) -> QuerySet[Product]:
     if connection.vendor == "postgresql":
-        _use_trigram_threshold()
-        phrase = " ".join(term.best_spelling for term in checked.terms).upper()
-        rank: CombinedExpression = SearchRank(
-            product_search_vector(), _postgres_text_query(checked)
-        ) + TrigramWordSimilarity(phrase, product_name_for_trigrams())
+        rank = SearchRank(F("search_document"), _postgres_text_query(checked))
         return (
-            cards_queryset()
-            .alias(document=product_search_vector(), trigram_name=product_name_for_trigrams())
-            .filter(_postgres_match(checked))
+            _postgres_matches(cards_queryset(), checked)
             .annotate(rank=rank)
             .order_by("-rank", "-units_sold", "pk")
         )
@@ -138,27 +125,26 @@ def _ranked_matches(checked: CheckedQuery) -> QuerySet[Product]:
     )
 
 
+def _postgres_matches(products: QuerySet[Product], checked: CheckedQuery) -> QuerySet[Product]:
+    match = Q(search_document=_postgres_text_query(checked))
+    fuzzy = sorted({term.text.upper() for term in checked.terms if term.is_unknown})
+    if fuzzy:
+        _use_trigram_threshold()
+        products = products.alias(trigram_name=product_name_for_trigrams())
+        # Upper-case like the indexed expression: trigrams compare case-sensitively.
+        match |= reduce(operator.or_, (Q(trigram_name__trigram_word_similar=word) for word in fuzzy))
+    return products.filter(match)
+
+
 def _postgres_text_query(checked: CheckedQuery) -> SearchQuery:
-    spellings = sorted({spelling for term in checked.terms for spelling in term.spellings})
-    return reduce(
-        operator.or_, (SearchQuery(word, config=SEARCH_CONFIG, search_type="plain") for word in spellings)
-    )
-
-
-def _postgres_match(checked: CheckedQuery) -> Q:
-    """The full-text or trigram match, on the aliases ``document`` and ``trigram_name``."""
-    # Upper-case like the indexed expression: trigrams compare case-sensitively.
-    phrases = {
-        " ".join(checked.texts).upper(),
-        " ".join(term.best_spelling for term in checked.terms).upper(),
-    }
-    spellings = {spelling for term in checked.terms for spelling in term.spellings}
-    typo_terms = {word.upper() for word in spellings if len(word) >= TRIGRAM_MIN_TERM_LENGTH} - phrases
-    name_is_close = reduce(
-        operator.or_,
-        (Q(trigram_name__trigram_word_similar=text) for text in [*sorted(phrases), *sorted(typo_terms)]),
-    )
-    return Q(document=_postgres_text_query(checked)) | name_is_close
+    """Any of the words, each as typed and as corrected; a half-typed word as a prefix
+    (``to_tsquery`` stems it first, so "holde" finds "holder" as well as "hold")."""
+    words = sorted({spelling for term in checked.terms if not term.is_prefix for spelling in term.spellings})
+    prefixes = sorted({term.text for term in checked.terms if term.is_prefix})
+    queries = [SearchQuery(word, config=SEARCH_CONFIG, search_type="plain") for word in words]
+    # Terms are runs of letters (split_search_terms): nothing in them is tsquery syntax.
+    queries += [SearchQuery(f"{prefix}:*", config=SEARCH_CONFIG, search_type="raw") for prefix in prefixes]
+    return reduce(operator.or_, queries)
 
 
 def _any_spelling_in(field: str, spellings: tuple[str, ...]) -> Q:

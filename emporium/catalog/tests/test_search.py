@@ -1,13 +1,12 @@
 import re
 
 import pytest
-from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import Q
+from django.db.models import QuerySet
 
 from emporium.catalog.models import Product
-from emporium.catalog.search import SEARCH_CONFIG, product_name_for_trigrams, product_search_vector
 from emporium.catalog.selectors import SEARCH_MAX_LENGTH, search_products, split_search_terms
+from emporium.catalog.selectors.search import _postgres_matches, check_search_query
 from emporium.catalog.tests.factories import Shop, make_product
 
 pytestmark = pytest.mark.django_db
@@ -358,23 +357,49 @@ def test_misspelt_search_page_ranks_candle_holders_first(client, candle_shelf, i
     assert "GLASS STAR FROSTED T-LIGHT HOLDER" in names
 
 
-def test_search_conditions_can_use_the_gin_indexes(shop: Shop, is_postgres):
-    """The match conditions must be the indexed expressions exactly, or PostgreSQL scans the table."""
-    if not is_postgres:
-        pytest.skip("GIN indexes exist on PostgreSQL only")
-    make_product("WHITE METAL LANTERN", category=shop.candles)
-    query = SearchQuery("lantern", config=SEARCH_CONFIG, search_type="plain")
-    matches = (
-        Product.objects.alias(document=product_search_vector(), trigram_name=product_name_for_trigrams())
-        .filter(Q(document=query) | Q(trigram_name__trigram_word_similar="LANTRN"))
-        .values("pk")
-    )
-    sql, params = matches.query.sql_with_params()
-
+def _plan_of(products: QuerySet[Product]) -> str:
+    """PostgreSQL's plan for the products' ids, table scans ruled out where an index can serve."""
+    sql, params = products.values("pk").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+        return "\n".join(row[0] for row in cursor.fetchall())
 
-    assert "product_search_document_gin" in plan
+
+def test_search_conditions_can_use_the_gin_indexes(shop: Shop, is_postgres):
+    """The match must be answered by the indexes (the stored document's, the names' trigrams),
+    or PostgreSQL scans the table and rebuilds every product's vector."""
+    if not is_postgres:
+        pytest.skip("GIN indexes exist on PostgreSQL only")
+    make_product("WHITE METAL LANTERN", category=shop.candles)
+    # "lantern" is a catalog word; "zqxvjk" is nothing near one, so it is matched fuzzily.
+    # All products, published or not: otherwise a tiny table is read by is_published's index.
+    plan = _plan_of(_postgres_matches(Product.objects.all(), check_search_query(query="lantern zqxvjk")))
+
+    assert "product_search_doc_idx" in plan
     assert "product_name_trgm_gin" in plan
+
+
+def test_catalog_words_are_matched_by_the_stored_document_alone(shop: Shop, is_postgres):
+    """A query of catalog words needs no fuzzy match: the document's index answers it exactly,
+    with no row checked again (the trigram scan would bring every name sharing a trigram)."""
+    if not is_postgres:
+        pytest.skip("GIN indexes exist on PostgreSQL only")
+    make_product("WHITE METAL LANTERN", category=shop.candles)
+    plan = _plan_of(_postgres_matches(Product.objects.all(), check_search_query(query="white lant")))
+
+    assert "product_search_doc_idx" in plan
+    assert "trgm" not in plan
+    assert "to_tsvector" not in plan
+
+
+def test_the_stored_document_follows_the_name_and_description(shop: Shop, is_postgres):
+    if not is_postgres:
+        pytest.skip("the stored document is PostgreSQL's; SQLite keeps NULL and searches without it")
+    product = make_product("WHITE METAL LANTERN", category=shop.candles, description="for the garden")
+    assert _names("garden") == ["WHITE METAL LANTERN"]
+
+    Product.objects.filter(pk=product.pk).update(name="WHITE METAL LAMP", description="for the porch")
+
+    assert _names("porch") == ["WHITE METAL LAMP"]
+    assert _names("garden") == []
