@@ -31,11 +31,11 @@ from emporium.catalog.attributes import AttributeKind
 from emporium.catalog.cache import cached_for_catalog
 from emporium.catalog.models import Attribute, AttributeValue, Product, Variant
 from emporium.catalog.selectors import (
-    ALL_PRODUCTS,
     CategoryLink,
     ProductFilters,
     ProductSort,
     attribute_filter,
+    in_category_subtree,
     match_products,
 )
 from emporium.catalog.selectors.filters import option_filter
@@ -144,11 +144,13 @@ def get_listing_facets(
     selected_category: CategoryLink | None,
     filters: ProductFilters,
     query: CheckedQuery | None = None,
+    subtree: tuple[tuple[str, int], ...] = (),
 ) -> ListingFacets:
     """Facets of the products of ``scope`` (a category page's category, or ALL_PRODUCTS),
     matching ``query`` if given (a search). ``category_options`` are the categories offered
     (sub-categories, or top-level categories on a search), ``selected_category`` the one
-    chosen, if any."""
+    chosen, if any. ``subtree`` holds the (path, id) of the categories at and below ``scope``
+    or ``selected_category`` (CategoryPage.subtree), for index-friendly filters."""
     filters = replace(filters, sort=ProductSort.POPULAR)  # the order never changes a count
     spellings = [term.spellings for term in query.terms] if query else None
     key = (
@@ -163,6 +165,7 @@ def get_listing_facets(
             selected_category=selected_category,
             filters=filters,
             query=query,
+            subtree=subtree,
         ),
     )
 
@@ -174,15 +177,15 @@ def _build_facets(
     selected_category: CategoryLink | None,
     filters: ProductFilters,
     query: CheckedQuery | None,
+    subtree: tuple[tuple[str, int], ...],
 ) -> ListingFacets:
     base = match_products(checked=query) if query else Product.objects.published()
-    if scope.path != ALL_PRODUCTS.path:
-        base = base.filter(category__path__startswith=scope.path)
+    base = base.filter(in_category_subtree(scope, subtree=subtree))  # nothing for ALL_PRODUCTS
     # A search's match is a subquery of each count: on PostgreSQL the stored documents' index
     # answers it exactly (nothing rebuilt per row), cheaper than carrying the ids back and forth.
     in_category = base
     if selected_category is not None:
-        in_category = base.filter(category__path__startswith=selected_category.path)
+        in_category = base.filter(in_category_subtree(selected_category, subtree=subtree))
     typed_q = filters.typed_q()
     price_bands, in_stock = _count_prices_and_stock(
         in_category.filter(filters.attributes_q() & filters.options_q() & typed_q), filters=filters

@@ -36,6 +36,7 @@ from emporium.catalog.forms import (
 from emporium.catalog.picker import choose_variant
 from emporium.catalog.selectors import (
     ALL_PRODUCTS,
+    CategoryLink,
     ResultsPage,
     check_search_query,
     get_category_listing,
@@ -270,12 +271,14 @@ def category_detail_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         filters=options.filters,
         page=options.page,
         per_page=options.per_page,
+        subtree=category.subtree,
     )
     facets = get_listing_facets(
         scope=category.category,
         category_options=category.children,
         selected_category=options.subcategory,
         filters=options.filters,
+        subtree=category.subtree,
     )
     page_errors = form.errors.get("page")
     canonical_path = category.category.url + (f"?page={results.number}" if results.number > 1 else "")
@@ -330,13 +333,20 @@ def product_detail_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @cache_page_for_visitors
 def search_view(request: HtmxHttpRequest) -> HttpResponse:
     form = SearchForm(request.GET, auto_id="search-%s")
-    category = None
+    category: CategoryLink | None = None
+    subtree: tuple[tuple[str, int], ...] = ()
     if form.category_slug:
         found = get_category_page(slug=form.category_slug)
-        category = found.category if found else None  # an unknown category narrows nothing
+        if found:  # an unknown category narrows nothing
+            category, subtree = found.category, found.subtree
     filters = form.filters
     search = get_search_results(
-        query=form.query, page=form.page_number, per_page=SEARCH_PAGE_SIZE, filters=filters, category=category
+        query=form.query,
+        page=form.page_number,
+        per_page=SEARCH_PAGE_SIZE,
+        filters=filters,
+        category=category,
+        subtree=subtree,
     )
     facet_groups: tuple[FacetGroup, ...] = ()
     if search.terms:
@@ -349,6 +359,7 @@ def search_view(request: HtmxHttpRequest) -> HttpResponse:
             selected_category=category,
             filters=filters,
             query=check_search_query(query=search.query),
+            subtree=subtree,
         )
         facet_groups = _facet_groups(
             request, facets, category_param="category", normalised={"q": search.query}

@@ -106,18 +106,21 @@ class ProductListApi(APIView):
             results, corrected_query = search.results, search.corrected_query
         else:
             category = ALL_PRODUCTS
+            subtree: tuple[tuple[str, int], ...] = ()
             if slug := params.get("category"):
                 category_page = get_category_page(slug=slug)
                 if category_page is None:
                     raise Http404
-                category = category_page.category
+                category, subtree = category_page.category, category_page.subtree
             filters = ProductFilters(
                 sort=ProductSort(params["sort"]),
                 price_min=params.get("price_min"),
                 price_max=params.get("price_max"),
                 in_stock_only=params["in_stock"],
             )
-            results = get_category_listing(category=category, filters=filters, page=page, per_page=per_page)
+            results = get_category_listing(
+                category=category, filters=filters, page=page, per_page=per_page, subtree=subtree
+            )
         if results is None:  # a query of symbols only: nothing to search for
             results = ResultsPage(cards=(), number=1, num_pages=1, count=0, per_page=per_page)
         url = request.build_absolute_uri()

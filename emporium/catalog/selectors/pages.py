@@ -8,16 +8,18 @@ warm page costs no catalog query at all.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from django.db.models import QuerySet
 
 from emporium.catalog.attributes import DeclaredAttribute, list_declared_attributes
 from emporium.catalog.cache import cached_for_catalog
 from emporium.catalog.models import Category, Product, Variant
-from emporium.catalog.selectors.filters import ProductFilters
+from emporium.catalog.selectors.filters import ProductFilters, ProductSort
 from emporium.catalog.selectors.queries import (
     get_category,
     get_published_product,
+    in_category_subtree,
     list_bestsellers,
     list_category_family,
     list_category_lineage,
@@ -50,9 +52,13 @@ from emporium.catalog.selectors.shapes import (
 )
 
 
-def _paginate(products: QuerySet[Product], *, page: int, per_page: int) -> ResultsPage:
-    """Clamp the page into range (page 99999 shows the last page), then load only that page."""
-    count = products.count()
+def _paginate(
+    products: QuerySet[Product], *, page: int, per_page: int, count: int | None = None
+) -> ResultsPage:
+    """Clamp the page into range (page 99999 shows the last page), then load only that page.
+    ``count``, when the caller knows it, saves counting the products again."""
+    if count is None:
+        count = products.count()
     num_pages = max(1, math.ceil(count / per_page))
     number = min(max(page, 1), num_pages)
     offset = (number - 1) * per_page
@@ -94,22 +100,36 @@ def get_category_page(*, slug: str) -> CategoryPage | None:
             seo_title=category.seo_title,
             seo_description=category.seo_description,
             ancestors=tuple(CategoryLink.from_category(c) for c in family if c.depth < category.depth),
-            children=tuple(CategoryLink.from_category(c) for c in family if c.depth > category.depth),
+            children=tuple(CategoryLink.from_category(c) for c in family if c.depth == category.depth + 1),
+            subtree=tuple(sorted((c.path, c.pk) for c in family if c.depth >= category.depth)),
         )
 
     return cached_for_catalog(key=f"category:{slug}", build=build)
 
 
 def get_category_listing(
-    *, category: CategoryLink, filters: ProductFilters, page: int, per_page: int
+    *,
+    category: CategoryLink,
+    filters: ProductFilters,
+    page: int,
+    per_page: int,
+    subtree: tuple[tuple[str, int], ...] = (),
 ) -> ResultsPage:
-    """One page of a category's products. The count is cached with the page: big categories
-    would otherwise pay a COUNT(*) over the subtree on every request."""
+    """One page of a category's products, cached with its count. The count is also cached on
+    its own, by what it depends on (the category and the filters, not the page or the sort),
+    so a shopper or crawler paging through a big category pays one COUNT(*), not one a page.
+    ``subtree`` is the category page's (CategoryPage.subtree), for an index-friendly filter."""
+
+    def build() -> ResultsPage:
+        products = list_products_for_category(category=category, filters=filters, subtree=subtree)
+        unsorted = replace(filters, sort=ProductSort.POPULAR)
+        count = cached_for_catalog(
+            key=f"category-count:{category.path}:{unsorted!r}", build=lambda: products.order_by().count()
+        )
+        return _paginate(products, page=page, per_page=per_page, count=count)
+
     return cached_for_catalog(
-        key=f"category-listing:{category.path}:{filters!r}:page={page}:per_page={per_page}",
-        build=lambda: _paginate(
-            list_products_for_category(category=category, filters=filters), page=page, per_page=per_page
-        ),
+        key=f"category-listing:{category.path}:{filters!r}:page={page}:per_page={per_page}", build=build
     )
 
 
@@ -228,6 +248,7 @@ def get_search_results(
     per_page: int,
     filters: ProductFilters | None = None,
     category: CategoryLink | None = None,
+    subtree: tuple[tuple[str, int], ...] = (),
 ) -> SearchResults:
     """Ranked results for what a shopper typed, narrowed to a category and filters if given
     (the sort of ``filters`` is ignored: results come by rank). An empty or symbol-only query
@@ -243,8 +264,8 @@ def get_search_results(
 
     def build() -> ResultsPage:
         products = search_products(query=normalized).filter(narrowed.q)
-        if scope:
-            products = products.filter(category__path__startswith=scope)
+        if category:
+            products = products.filter(in_category_subtree(category, subtree=subtree))
         return _paginate(products, page=page, per_page=per_page)
 
     key_filters = (

@@ -6,6 +6,7 @@ query count never grows with the page size or the number of variants and images.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from django.db.models import F, OrderBy, Prefetch, Q, QuerySet
@@ -65,10 +66,9 @@ def _lineage_paths(path: str) -> list[str]:
 
 
 def list_category_family(*, category: Category) -> QuerySet[Category]:
-    """Ancestors, the category itself and its children, root first, in one query."""
+    """Ancestors, the category itself and every category below it, root first, in one query."""
     return Category.objects.filter(
-        Q(path__in=_lineage_paths(category.path))
-        | Q(path__startswith=category.path, depth=category.depth + 1)
+        Q(path__in=_lineage_paths(category.path)) | Q(path__startswith=category.path)
     ).order_by("depth", "name", "pk")
 
 
@@ -77,13 +77,36 @@ def list_category_lineage(*, category: Category) -> QuerySet[Category]:
     return Category.objects.filter(path__in=_lineage_paths(category.path)).order_by("depth")
 
 
-def list_products_for_category(*, category: TreeNode, filters: ProductFilters) -> QuerySet[Product]:
-    """Published products of the category and every category below it, filtered and sorted.
+def in_category_subtree(category: TreeNode, *, subtree: Sequence[tuple[str, int]] = ()) -> Q:
+    """Products of the category and every category below it.
+
+    Given ``subtree``, the (path, id) of categories at and below it (a cached category page
+    holds them), the condition is on the product's own column: one category is read in order
+    straight from its listing index (``product_cat_*_idx``), and the planner counts a few
+    categories' products right. Joined on the path instead, PostgreSQL guesses a subtree's
+    share of the catalog, and for a small category it walked the whole catalog's best sellers
+    to find a page (20 ms instead of 0.2 at 53,000 products).
+    """
+    if not category.path:
+        return Q()  # every category
+    ids = [pk for path, pk in subtree if path.startswith(category.path)]
+    if not ids:
+        return Q(category__path__startswith=category.path)
+    if len(ids) == 1:
+        return Q(category_id=ids[0])
+    return Q(category_id__in=ids)
+
+
+def list_products_for_category(
+    *, category: TreeNode, filters: ProductFilters, subtree: Sequence[tuple[str, int]] = ()
+) -> QuerySet[Product]:
+    """Published products of the category and every category below it (``subtree``: see
+    in_category_subtree), filtered and sorted.
 
     Filters and sorts read the product's summary fields (lowest price, stock, units sold),
     never an aggregate over variants, so the cost does not grow with the variants.
     """
-    products = cards_queryset().filter(category__path__startswith=category.path).filter(filters.q)
+    products = cards_queryset().filter(in_category_subtree(category, subtree=subtree)).filter(filters.q)
     return products.order_by(*_ORDERINGS[filters.sort])
 
 

@@ -169,6 +169,10 @@ class CategoryPage:
     seo_description: str
     ancestors: tuple[CategoryLink, ...]  # from the root down, without the category itself
     children: tuple[CategoryLink, ...]
+    # (path, id) of the category and of every category below it: what a listing of it or of a
+    # sub-category filters on (queries.in_category_subtree). A copy cached before this field
+    # existed reads the default, and its listings join on the path as they used to.
+    subtree: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from emporium.catalog.models import Product
@@ -217,8 +219,101 @@ def test_cards_load_what_a_card_shows_and_not_the_big_columns(django_assert_num_
 
     assert '"description"' not in sql
     assert '"attributes"' not in sql
+    assert '"search_document"' not in sql
     with django_assert_num_queries(2):  # the products, their images: no field loaded later
         cards = [ProductCard.from_product(product) for product in cards_queryset()]
     assert [(card.name, card.category_name, card.url) for card in cards] == [
         ("Zinc T-light holder", "Candles", product.get_absolute_url())
     ]
+
+
+def test_a_category_page_holds_the_ids_of_its_whole_subtree(home):
+    root, candles, clocks = home
+    tealights = CategoryFactory.create(name="Tealights", slug="tealights", parent=candles)
+    root.refresh_from_db()
+    candles.refresh_from_db()
+
+    root_page = get_category_page(slug="home")
+    candles_page = get_category_page(slug="candles-lanterns")
+
+    assert root_page is not None
+    assert candles_page is not None
+    assert {pk for _, pk in root_page.subtree} == {root.pk, candles.pk, tealights.pk, clocks.pk}
+    assert {pk for _, pk in candles_page.subtree} == {candles.pk, tealights.pk}
+    assert [link.name for link in root_page.children] == ["Candles & Lanterns", "Clocks"]  # not grandchildren
+
+
+def _product_queries(run) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        run()
+    return [query["sql"] for query in captured.captured_queries if 'FROM "catalog_product"' in query["sql"]]
+
+
+def test_a_listing_filters_on_the_products_own_category_not_a_join_on_the_path(home):
+    """One category is then read in order from its own listing index (PostgreSQL misjudged
+    a path join and walked the whole catalog's best sellers to fill a small category's page)."""
+    _root, candles, clocks = home
+    make_product("WHITE METAL LANTERN", category=candles)
+    make_product("IVORY KITCHEN WALL CLOCK", category=clocks)
+    root_page = get_category_page(slug="home")
+    assert root_page is not None
+    clocks_link = root_page.children[1]
+
+    def listing(link):
+        return get_category_listing(
+            category=link, filters=ProductFilters(), page=1, per_page=24, subtree=root_page.subtree
+        )
+
+    leaf_queries = _product_queries(lambda: listing(clocks_link))
+    root_queries = _product_queries(lambda: listing(root_page.category))
+
+    assert _names(listing(clocks_link).cards) == ["IVORY KITCHEN WALL CLOCK"]
+    assert {card.name for card in listing(root_page.category).cards} == {
+        "WHITE METAL LANTERN",
+        "IVORY KITCHEN WALL CLOCK",
+    }
+    assert leaf_queries
+    assert all(f'"catalog_product"."category_id" = {clocks.pk}' in sql for sql in leaf_queries)
+    assert all('"catalog_product"."category_id" IN (' in sql for sql in root_queries)
+    assert not any("LIKE" in sql for sql in leaf_queries + root_queries)
+
+
+def test_without_its_subtree_a_listing_still_finds_the_whole_subtree(home):
+    """A category page cached before it carried its subtree reads an empty one: the listing
+    then joins on the path, as it used to."""
+    _root, candles, clocks = home
+    make_product("WHITE METAL LANTERN", category=candles)
+    make_product("IVORY KITCHEN WALL CLOCK", category=clocks)
+    page = get_category_page(slug="home")
+    assert page is not None
+    del page.__dict__["subtree"]  # what unpickling an older copy gives
+
+    results = get_category_listing(category=page.category, filters=ProductFilters(), page=1, per_page=24)
+
+    assert page.subtree == ()
+    assert results.count == 2
+
+
+def test_a_category_is_counted_once_whatever_the_page_or_the_sort(home):
+    _, candles, _ = home
+    for n in range(3):
+        make_product(f"LANTERN {n}", category=candles)
+    page = get_category_page(slug="candles-lanterns")
+    assert page is not None
+
+    def listing(number: int, sort: ProductSort):
+        return get_category_listing(
+            category=page.category,
+            filters=ProductFilters(sort=sort),
+            page=number,
+            per_page=2,
+            subtree=page.subtree,
+        )
+
+    first = _product_queries(lambda: listing(1, ProductSort.POPULAR))
+    later = _product_queries(lambda: listing(2, ProductSort.NAME))
+
+    assert any("COUNT(" in sql for sql in first)
+    assert later  # the page itself
+    assert not any("COUNT(" in sql for sql in later)
+    assert listing(2, ProductSort.NAME).count == 3
