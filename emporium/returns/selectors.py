@@ -66,6 +66,14 @@ def get_returnable_quantities(*, order: Order) -> dict[int, int]:
     }
 
 
+def has_anything_to_return(*, order: Order) -> bool:
+    """Whether the order page offers "Return items": goods left the warehouse, and some unit is
+    still to be sent back (an order of gift cards alone, or one returned in full, has none)."""
+    if order.status not in RETURNABLE_ORDER_STATUSES:
+        return False  # no query
+    return any(left > 0 for left in get_returnable_quantities(order=order).values())
+
+
 def calculate_return_refund(*, return_request: Return, refund_shipping: bool) -> Money:
     """What the customer paid for the returned units, plus shipping if staff choose it.
 

@@ -7,9 +7,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from emporium.accounts.tests.factories import UserFactory
+from emporium.giftcards.models import GiftCardProduct
 from emporium.orders.links import make_guest_order_token, make_order_link
+from emporium.orders.models import Order, OrderStatus
 from emporium.returns.models import Return, ReturnStatus
-from emporium.returns.tests.factories import ReturnLineFactory, make_delivered_order
+from emporium.returns.selectors import has_anything_to_return
+from emporium.returns.tests.factories import ReturnLineFactory, make_delivered_order, variant_of
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +130,33 @@ def test_the_returns_page_runs_a_fixed_number_of_queries(client):
 
     assert one == four <= 4
     assert client.get("/returns/").content.decode().count("Requested") == 4
+
+
+def test_an_order_with_nothing_left_to_send_back_offers_no_return(client):
+    """Gift cards alone were e-mailed, not sent; an order returned in full has nothing left.
+    Both keep their invoice links; a shipped order with goods offers the return."""
+    customer = UserFactory.create()
+    cards_only = make_delivered_order(lines=[("25.00", 1)], customer=customer)
+    GiftCardProduct.objects.create(variant=variant_of(cards_only.lines.get()))
+    returned = make_delivered_order(lines=[("10.00", 2)], customer=customer)
+    ReturnLineFactory.create(return_request__order=returned, order_line=returned.lines.get(), quantity=2)
+    goods = make_delivered_order(lines=[("10.00", 2)], customer=customer)
+    ReturnLineFactory.create(return_request__order=goods, order_line=goods.lines.get(), quantity=1)
+    client.force_login(customer)
+
+    def order_page(order) -> str:
+        return client.get(make_order_link(order=order, absolute=False)).content.decode()
+
+    assert "Return items" not in order_page(cards_only)
+    assert "Invoice (PDF)" in order_page(cards_only)
+    assert "Return items" not in order_page(returned)
+    assert "Return items" in order_page(goods)  # one of the two units is still to send back
+
+
+def test_an_order_not_yet_shipped_offers_no_return_and_asks_nothing_for_it(django_assert_num_queries):
+    order = make_delivered_order(lines=[("10.00", 1)], delivered=False)
+    Order.objects.filter(pk=order.pk).update(status=OrderStatus.PAID)
+    order.refresh_from_db()
+
+    with django_assert_num_queries(0):
+        assert not has_anything_to_return(order=order)
