@@ -375,10 +375,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "emporium.checkout.tasks.send_unsent_order_confirmations_task",
         "schedule": 300.0,
     },
-    # Likewise the shipping notifications and "payment received" e-mails
+    # Likewise the shipping and cancellation notifications and "payment received" e-mails
     # (emporium/core/queueing.py logs each task it could not queue).
     "send-unsent-shipping-notifications": {
         "task": "emporium.orders.tasks.send_unsent_shipping_notifications_task",
+        "schedule": 300.0,
+    },
+    "send-unsent-cancellation-notifications": {
+        "task": "emporium.orders.tasks.send_unsent_cancellation_notifications_task",
         "schedule": 300.0,
     },
     "send-unsent-payment-confirmations": {

@@ -333,12 +333,21 @@ def cancel_order(*, order: Order, actor: User | None = None, reason: str = "") -
     queue_after_commit(
         "emporium.orders.tasks.send_cancellation_notification_task",
         order_id=order.pk,
-        catch_up="no e-mail tells the customer (the order's history shows none was sent)",
+        catch_up="send_unsent_cancellation_notifications sends it",
     )
     return order
 
 
 CANCELLATION_NOTIFICATION_EVENT_MESSAGE = "Cancellation notification"
+
+
+def send_unsent_cancellation_notifications(*, now: datetime | None = None) -> int:
+    """Send the cancellation notifications whose task never ran (the broker was down); returns
+    how many were sent. Every cancellation is told (cancel_order queues each), once."""
+    unsent = list_orders_awaiting_email(
+        to_status=OrderStatus.CANCELLED, event_message=CANCELLATION_NOTIFICATION_EVENT_MESSAGE, now=now
+    )
+    return sum(send_cancellation_notification(order=order) for order in unsent)
 
 
 def send_cancellation_notification(*, order: Order) -> bool:

@@ -8,6 +8,7 @@ from emporium.orders.services import (
     send_cancellation_notification,
     send_refund_notification,
     send_shipping_notification,
+    send_unsent_cancellation_notifications,
     send_unsent_shipping_notifications,
 )
 
@@ -29,6 +30,12 @@ def send_unsent_shipping_notifications_task() -> int:
 def send_cancellation_notification_task(*, order_id: int) -> bool:
     # Queued on commit, so a cancellation rolled back never e-mails; sent once however often it runs.
     return send_cancellation_notification(order=Order.objects.get(pk=order_id))
+
+
+@shared_task
+def send_unsent_cancellation_notifications_task() -> int:
+    """Every five minutes (CELERY_BEAT_SCHEDULE), as for shipping notifications."""
+    return send_unsent_cancellation_notifications()
 
 
 @shared_task(**MAIL_TASK_RETRY)

@@ -12,10 +12,12 @@ from django.utils import timezone
 
 from emporium.orders.models import OrderEvent, OrderStatus
 from emporium.orders.services import (
+    CANCELLATION_NOTIFICATION_EVENT_MESSAGE,
     SHIPPING_NOTIFICATION_EVENT_MESSAGE,
     cancel_order,
     mark_order_shipped,
     refund_order,
+    send_unsent_cancellation_notifications,
     send_unsent_shipping_notifications,
 )
 from emporium.payments.services import pay_order
@@ -47,14 +49,20 @@ def test_staff_ship_cancel_and_refund_while_the_broker_is_down(
     assert len(warnings) == 3  # and the analytics refreshes, which the periodic job makes up for
     assert "send_shipping_notification_task" in warnings[0]
     assert "send_unsent_shipping_notifications sends it" in warnings[0]
+    assert "send_unsent_cancellation_notifications sends it" in warnings[1]
+
+
+def _moved_ago(order, *, minutes: float):
+    """The order, its move to its present status dated ``minutes`` ago."""
+    OrderEvent.objects.filter(order=order, to_status=order.status).update(
+        created_at=timezone.now() - timedelta(minutes=minutes)
+    )
+    return order
 
 
 def _shipped(minutes_ago: float):
     order = mark_order_shipped(order=pay_order(order=make_unpaid_order()), tracking_number="RM1")
-    OrderEvent.objects.filter(order=order, to_status=OrderStatus.SHIPPED).update(
-        created_at=timezone.now() - timedelta(minutes=minutes_ago)
-    )
-    return order
+    return _moved_ago(order, minutes=minutes_ago)
 
 
 def test_the_sweep_sends_a_shipping_notification_whose_task_never_ran_once():
@@ -73,3 +81,27 @@ def test_the_sweep_leaves_fresh_and_old_shipments_alone():
 
     assert send_unsent_shipping_notifications() == 0
     assert not [email for email in mail.outbox if "on its way" in email.subject]
+
+
+def _cancelled(minutes_ago: float):
+    order = cancel_order(order=pay_order(order=make_unpaid_order()), reason="Out of stock")
+    return _moved_ago(order, minutes=minutes_ago)
+
+
+def test_the_sweep_sends_a_cancellation_notification_whose_task_never_ran_once():
+    order = _cancelled(minutes_ago=10)
+    _cancelled(minutes_ago=1)  # its own task may run yet
+    _cancelled(minutes_ago=3 * 24 * 60)  # news too late to be of use
+
+    first, second = send_unsent_cancellation_notifications(), send_unsent_cancellation_notifications()
+
+    assert (first, second) == (1, 0)
+    assert [email.to for email in mail.outbox if "is cancelled" in email.subject] == [[order.email]]
+    assert order.events.filter(message=CANCELLATION_NOTIFICATION_EVENT_MESSAGE).count() == 1
+
+
+def test_every_sweep_runs_every_five_minutes(settings):
+    sweeps = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+
+    assert sweeps["emporium.orders.tasks.send_unsent_shipping_notifications_task"] == 300.0
+    assert sweeps["emporium.orders.tasks.send_unsent_cancellation_notifications_task"] == 300.0
