@@ -39,7 +39,6 @@ from emporium.catalog.selectors.queries import (
     list_new_arrivals,
     list_products_for_category,
     list_purchasable_variants,
-    list_related_products,
     list_top_level_categories,
 )
 from emporium.catalog.selectors.search import (
@@ -119,7 +118,6 @@ __all__ = [
     "list_products_for_category",
     "list_products_for_staff",
     "list_purchasable_variants",
-    "list_related_products",
     "list_suggestions",
     "list_top_level_categories",
     "match_products",

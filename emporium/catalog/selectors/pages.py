@@ -21,11 +21,11 @@ from emporium.catalog.selectors.queries import (
     get_published_product,
     in_category_subtree,
     list_bestsellers,
+    list_category_bestsellers,
     list_category_family,
     list_category_lineage,
     list_new_arrivals,
     list_products_for_category,
-    list_related_products,
     list_top_level_categories,
 )
 from emporium.catalog.selectors.search import (
@@ -181,15 +181,27 @@ def get_product_page(*, slug: str, related_limit: int = 4) -> ProductPage | None
             variant_attributes=_variant_attributes(declared=declared, variants=variants),
             product_type_id=product.product_type_id,
             pictures=tuple(Picture.from_image(i, product_name=product.name) for i in product.images.all()),
-            related=tuple(
-                ProductCard.from_product(p)
-                for p in list_related_products(product=product, limit=related_limit)
-            ),
+            related=_related_cards(product=product, limit=related_limit),
             rating_average=product.rating_average,
             rating_count=product.rating_count,
         )
 
     return cached_for_catalog(key=f"product:{slug}:{related_limit}", build=build)
+
+
+def _related_cards(*, product: Product, limit: int) -> tuple[ProductCard, ...]:
+    """The best sellers of the product's category, without the product itself. One list per
+    category (one card more than shown, so leaving the product out still fills it), cached and
+    shared by the pages of all its products: a product page built for the first time asks no
+    query for them once another product of its category was shown."""
+    bestsellers = cached_for_catalog(
+        key=f"category-bestsellers:{product.category_id}:{limit + 1}",
+        build=lambda: tuple(
+            ProductCard.from_product(p)
+            for p in list_category_bestsellers(category_id=product.category_id, limit=limit + 1)
+        ),
+    )
+    return tuple(card for card in bestsellers if card.id != product.pk)[:limit]
 
 
 def _typed_attributes(

@@ -118,14 +118,9 @@ def list_new_arrivals(*, limit: int) -> QuerySet[Product]:
     return cards_queryset().order_by("-created_at", "-pk")[:limit]
 
 
-def list_related_products(*, product: Product, limit: int) -> QuerySet[Product]:
-    """The best sellers of the product's own category, without the product itself."""
-    return (
-        cards_queryset()
-        .filter(category_id=product.category_id)
-        .exclude(pk=product.pk)
-        .order_by("-units_sold", "pk")[:limit]
-    )
+def list_category_bestsellers(*, category_id: int, limit: int) -> QuerySet[Product]:
+    """The best sellers of one category (not those below it), from its listing index."""
+    return cards_queryset().filter(category_id=category_id).order_by("-units_sold", "pk")[:limit]
 
 
 def get_published_product(*, slug: str) -> Product:

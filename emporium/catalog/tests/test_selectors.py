@@ -17,7 +17,6 @@ from emporium.catalog.selectors import (
     list_bestsellers,
     list_new_arrivals,
     list_products_for_category,
-    list_related_products,
 )
 from emporium.catalog.tests.factories import CategoryFactory, make_product
 
@@ -148,14 +147,37 @@ def test_new_arrivals_come_newest_first():
     assert _names(list_new_arrivals(limit=8)) == ["NEWER", "OLDER"]
 
 
-def test_related_products_share_the_category_and_leave_out_themake_product(home):
+def test_related_products_share_the_category_and_leave_out_the_product(home):
     _, candles, clocks = home
-    product = make_product("WHITE METAL LANTERN", category=candles)
-    make_product("ZINC LANTERN", category=candles, sold=2)
-    make_product("GLASS LANTERN", category=candles, sold=9)
+    white = make_product("WHITE METAL LANTERN", category=candles, sold=5)
+    zinc = make_product("ZINC LANTERN", category=candles, sold=2)
+    glass = make_product("GLASS LANTERN", category=candles, sold=9)
     make_product("KITCHEN CLOCK", category=clocks, sold=99)
 
-    assert _names(list_related_products(product=product, limit=4)) == ["GLASS LANTERN", "ZINC LANTERN"]
+    def related(product: Product, limit: int) -> list[str]:
+        page = get_product_page(slug=product.slug, related_limit=limit)
+        assert page is not None
+        return [card.name for card in page.related]
+
+    assert related(white, 4) == ["GLASS LANTERN", "ZINC LANTERN"]
+    assert related(glass, 1) == ["WHITE METAL LANTERN"]  # the best seller is itself
+    assert related(zinc, 1) == ["GLASS LANTERN"]
+
+
+def test_products_of_one_category_share_its_best_sellers(home, django_assert_num_queries):
+    _, candles, _ = home
+    white, zinc, _ = (
+        make_product(name, category=candles, sold=sold)
+        for name, sold in [("WHITE METAL LANTERN", 5), ("ZINC LANTERN", 2), ("GLASS LANTERN", 9)]
+    )
+    get_product_page(slug=white.slug)
+
+    # The product with its category, variants and images, and its lineage: no related query.
+    with django_assert_num_queries(4):
+        page = get_product_page(slug=zinc.slug)
+
+    assert page is not None
+    assert [card.name for card in page.related] == ["GLASS LANTERN", "WHITE METAL LANTERN"]
 
 
 def test_product_page_of_an_unpublished_product_is_none():
