@@ -141,7 +141,7 @@ def get_product_page(*, slug: str, related_limit: int = 4) -> ProductPage | None
             product = get_published_product(slug=slug)
         except Product.DoesNotExist:
             return None
-        lineage = [CategoryLink.from_category(c) for c in list_category_lineage(category=product.category)]
+        lineage = _category_lineage(category=product.category)
         variants = list(product.variants.all())
         declared = (
             list_declared_attributes(product_type=product.product_type)
@@ -187,6 +187,14 @@ def get_product_page(*, slug: str, related_limit: int = 4) -> ProductPage | None
         )
 
     return cached_for_catalog(key=f"product:{slug}:{related_limit}", build=build)
+
+
+def _category_lineage(*, category: Category) -> tuple[CategoryLink, ...]:
+    """The root down to the category, cached per category: the breadcrumbs of all its products."""
+    return cached_for_catalog(
+        key=f"category-lineage:{category.pk}",
+        build=lambda: tuple(CategoryLink.from_category(c) for c in list_category_lineage(category=category)),
+    )
 
 
 def _related_cards(*, product: Product, limit: int) -> tuple[ProductCard, ...]:

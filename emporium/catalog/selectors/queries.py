@@ -128,6 +128,7 @@ def get_published_product(*, slug: str) -> Product:
     return (
         Product.objects.published()
         .select_related("category", "product_type")
+        .defer("search_document")  # the search's, never shown
         .prefetch_related(
             Prefetch("variants", Variant.objects.order_by("position", "pk")),
             Prefetch("images", ProductImage.objects.order_by("position", "pk")),

@@ -164,7 +164,7 @@ def test_related_products_share_the_category_and_leave_out_the_product(home):
     assert related(zinc, 1) == ["GLASS LANTERN"]
 
 
-def test_products_of_one_category_share_its_best_sellers(home, django_assert_num_queries):
+def test_products_of_one_category_share_its_breadcrumbs_and_best_sellers(home, django_assert_num_queries):
     _, candles, _ = home
     white, zinc, _ = (
         make_product(name, category=candles, sold=sold)
@@ -172,12 +172,14 @@ def test_products_of_one_category_share_its_best_sellers(home, django_assert_num
     )
     get_product_page(slug=white.slug)
 
-    # The product with its category, variants and images, and its lineage: no related query.
-    with django_assert_num_queries(4):
+    # The product with its category, variants and images: its category's lineage and best
+    # sellers were read for the first page.
+    with django_assert_num_queries(3):
         page = get_product_page(slug=zinc.slug)
 
     assert page is not None
     assert [card.name for card in page.related] == ["GLASS LANTERN", "WHITE METAL LANTERN"]
+    assert [link.name for link in page.ancestors] == ["Home"]
 
 
 def test_product_page_of_an_unpublished_product_is_none():
