@@ -89,3 +89,18 @@ def test_the_floor_is_a_bare_view_outside_the_shop() -> None:
     )
 
     assert done.stdout.split() == ["200", "OK", "hello", "0", "0"]
+
+
+def test_a_varied_run_that_came_round_to_its_paths_again_says_so() -> None:
+    from bench.loadgen import LoadResult
+    from bench.pages import wraps
+
+    def run(requests: int) -> LoadResult:
+        return LoadResult(
+            url="http://127.0.0.1/", tool="wrk", connections=32, seconds=10, requests=requests,
+            errors=0, requests_per_second=requests / 10, p50_ms=1.0, p99_ms=2.0,
+        )  # fmt: skip
+
+    assert wraps(run(2726), paths=900)
+    assert not wraps(run(756), paths=900)
+    assert not wraps(run(50_000), paths=1)  # one URL repeated is meant to repeat
