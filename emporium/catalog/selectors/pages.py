@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 
 from emporium.catalog.attributes import DeclaredAttribute, list_declared_attributes
 from emporium.catalog.cache import cached_for_catalog
@@ -64,6 +64,25 @@ def _paginate(
     offset = (number - 1) * per_page
     cards = tuple(ProductCard.from_product(p) for p in products[offset : offset + per_page]) if count else ()
     return ResultsPage(cards=cards, number=number, num_pages=num_pages, count=count, per_page=per_page)
+
+
+def _paginate_counting_on_the_way(products: QuerySet[Product], *, page: int, per_page: int) -> ResultsPage:
+    """As _paginate, for a query that finds every match anyway (a search ranks them all before
+    taking a page): the count comes with the page (``COUNT(*) OVER ()``) instead of a second
+    pass over the matches. Only a page past the end counts separately, then shows the last."""
+    number = max(page, 1)
+    offset = (number - 1) * per_page
+    rows = list(products.annotate(matches=Window(Count("pk")))[offset : offset + per_page])
+    if not rows and number > 1:
+        return _paginate(products, page=page, per_page=per_page)
+    count = rows[0].matches if rows else 0
+    return ResultsPage(
+        cards=tuple(ProductCard.from_product(p) for p in rows),
+        number=number,
+        num_pages=max(1, math.ceil(count / per_page)),
+        count=count,
+        per_page=per_page,
+    )
 
 
 def list_nav_categories() -> tuple[CategoryLink, ...]:
@@ -286,7 +305,7 @@ def get_search_results(
         products = search_products(query=normalized).filter(narrowed.q)
         if category:
             products = products.filter(in_category_subtree(category, subtree=subtree))
-        return _paginate(products, page=page, per_page=per_page)
+        return _paginate_counting_on_the_way(products, page=page, per_page=per_page)
 
     key_filters = (
         narrowed.price_min,

@@ -351,8 +351,8 @@ def test_a_cold_search_page_runs_a_fixed_number_of_queries(
 ):
     monkeypatch.setattr("emporium.catalog.views.SEARCH_PAGE_SIZE", per_page)
     client.get("/")  # the header's categories, cached
-    # The catalog's words, the count, the page, its images, and two for the facets, on both
-    # databases: a misspelt word the catalog corrects needs no fuzzy match (no trigram
-    # threshold to set), and the facets' counts find the matches by the stored documents.
-    with django_assert_num_queries(6):
+    # The catalog's words, the page with the count of all matches, its images, and two for the
+    # facets, on both databases: a misspelt word the catalog corrects needs no fuzzy match (no
+    # trigram threshold to set), and the facets' counts find the matches by the stored documents.
+    with django_assert_num_queries(5):
         assert client.get("/search/?q=lantrn&attr=colour:red").status_code == 200

@@ -86,6 +86,21 @@ def test_search_results_are_paginated(client, shop: Shop):
     assert _showing(25, 30, 30) in second
 
 
+def test_a_search_page_past_the_end_shows_the_last_and_no_match_shows_none(shop: Shop):
+    from emporium.catalog.selectors import get_search_results
+
+    for number in range(5):
+        make_product(f"ZINC T-LIGHT HOLDER {number}", category=shop.candles)
+
+    past = get_search_results(query="holder", page=9, per_page=2).results
+    none = get_search_results(query="qzxvjk", page=1, per_page=2).results
+
+    assert past is not None
+    assert (past.number, past.num_pages, past.count, len(past.cards)) == (3, 3, 5, 1)
+    assert none is not None
+    assert (none.number, none.num_pages, none.count, none.cards) == (1, 1, 0, ())
+
+
 def test_search_pages_are_not_indexed(client, candle_shelf):
     html = client.get("/search/", {"q": "lantern"}).content.decode()
 
