@@ -20,8 +20,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
+import numpy as np
+import numpy.typing as npt
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from emporium.accounts.models import User
@@ -34,6 +37,7 @@ from emporium.datasets.online_retail import (
     CustomerRecord,
     DateOrder,
     InvoiceRecord,
+    LineRecord,
     ProductRecord,
     RetailDataset,
     SkipReason,
@@ -47,7 +51,15 @@ from emporium.datasets.selectors import (
     map_users_by_external_ref,
     map_variants_by_sku,
 )
-from emporium.datasets.services.bulk_insert import analyze_tables
+from emporium.datasets.services.bulk_insert import (
+    Constant,
+    Frame,
+    allocate_ids,
+    analyze_tables,
+    foreign_key_checks_off,
+    insert_frame,
+    lock_referenced_rows,
+)
 from emporium.datasets.services.categories import ensure_categories
 from emporium.orders.models import Order, OrderLine, OrderStatus
 from emporium.orders.services import refresh_units_sold
@@ -272,48 +284,77 @@ def _write_orders(
             pending.append(invoice)
     bar = progress("Orders", len(pending))
     for batch in _batches(pending, batch_size):
-        with transaction.atomic():
-            orders = Order.objects.bulk_create(
-                [_build_order(invoice=invoice, customers=customers) for invoice in batch],
-                batch_size=batch_size,
+        buyers = [customers.get(invoice.customer_id or "", (None, "")) for invoice in batch]
+        lines = [(position, line) for position, invoice in enumerate(batch) for line in invoice.lines]
+        line_variants = [
+            variants[line.sku].variant_id if line.is_product and line.sku in variants else None
+            for _, line in lines
+        ]
+        with transaction.atomic(), foreign_key_checks_off() as checks_are_off:
+            order_ids = allocate_ids(model=Order, count=len(batch))
+            if checks_are_off:
+                # The lines' orders are written here; lock what else the rows reference, once.
+                lock_referenced_rows(model=User, ids=_ids_or_minus_one([user_id for user_id, _ in buyers]))
+                lock_referenced_rows(model=Variant, ids=_ids_or_minus_one(line_variants))
+            insert_frame(model=Order, rows=len(batch), frame=_order_frame(batch, order_ids, buyers))
+            insert_frame(
+                model=OrderLine,
+                rows=len(lines),
+                frame=_line_frame(lines, order_ids.tolist(), line_variants),
             )
-            lines = [
-                OrderLine(
-                    order_id=order.pk,
-                    variant_id=variants[line.sku].variant_id
-                    if line.is_product and line.sku in variants
-                    else None,
-                    product_name=line.product_name[:255],
-                    sku=line.sku[:64],
-                    quantity=line.quantity,
-                    unit_price_amount=line.unit_price,
-                    total_amount=quantize(line.total, CURRENCY),
-                )
-                for order, invoice in zip(orders, batch, strict=True)
-                for line in invoice.lines
-            ]
-            OrderLine.objects.bulk_create(lines, batch_size=batch_size)
-        report.orders_created += len(orders)
+        report.orders_created += len(batch)
         report.cancellations_created += sum(1 for invoice in batch if invoice.is_cancellation)
         report.guest_orders_created += sum(1 for invoice in batch if invoice.customer_id is None)
         report.rows_imported += len(lines)
-        report.charge_lines_imported += sum(1 for line in lines if line.variant_id is None)
+        report.charge_lines_imported += line_variants.count(None)
         bar.update(len(batch))
     bar.close()
 
 
-def _build_order(*, invoice: InvoiceRecord, customers: dict[str, tuple[int, str]]) -> Order:
-    user_id, email = customers.get(invoice.customer_id or "", (None, ""))
-    return Order(
-        number=invoice.number,
-        external_ref=invoice.external_ref,
-        customer_id=user_id,
-        email=email,
+def _ids_or_minus_one(ids: Sequence[int | None]) -> npt.NDArray[np.int64]:
+    return np.array([-1 if value is None else value for value in ids], dtype=np.int64)
+
+
+def _order_frame(
+    batch: Sequence[InvoiceRecord], order_ids: npt.NDArray[np.int64], buyers: Sequence[tuple[int | None, str]]
+) -> Frame:
+    """The batch's orders, column by column, with the values an ``Order(...)`` would hold."""
+    now = timezone.now()
+    return {
+        "id": order_ids,
+        "created_at": Constant(now),
+        "updated_at": Constant(now),
+        "number": [invoice.number for invoice in batch],
+        "external_ref": [invoice.external_ref for invoice in batch],
+        "customer_id": [user_id for user_id, _ in buyers],
+        "email": [email for _, email in buyers],
         # A cancellation is a credit note of its own: cancelled, with its negative lines,
         # so refresh_units_sold (which ignores cancelled orders) counts the goods sold once.
-        status=OrderStatus.CANCELLED if invoice.is_cancellation else OrderStatus.DELIVERED,
-        currency=CURRENCY,
-        total_amount=quantize(invoice.total, CURRENCY) if invoice.lines else Decimal(0),
-        placed_at=invoice.placed_at,
-        country=invoice.country[:64],
-    )
+        "status": [
+            OrderStatus.CANCELLED.value if invoice.is_cancellation else OrderStatus.DELIVERED.value
+            for invoice in batch
+        ],
+        "currency": Constant(CURRENCY),
+        "total_amount": [
+            quantize(invoice.total, CURRENCY) if invoice.lines else Decimal(0) for invoice in batch
+        ],
+        "placed_at": [invoice.placed_at for invoice in batch],
+        "country": [invoice.country[:64] for invoice in batch],
+        "applied_promotions": Constant([]),
+    }
+
+
+def _line_frame(
+    lines: Sequence[tuple[int, LineRecord]], order_ids: Sequence[int], variant_ids: Sequence[int | None]
+) -> Frame:
+    """The batch's order lines, each with its invoice's position in the batch; postage and
+    other charges have no variant (None)."""
+    return {
+        "order_id": [order_ids[position] for position, _ in lines],
+        "variant_id": variant_ids,
+        "product_name": [line.product_name[:255] for _, line in lines],
+        "sku": [line.sku[:64] for _, line in lines],
+        "quantity": [line.quantity for _, line in lines],
+        "unit_price_amount": [line.unit_price for _, line in lines],
+        "total_amount": [quantize(line.total, CURRENCY) for _, line in lines],
+    }
