@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.http import HttpRequest
 
 from emporium.accounts.models import User
@@ -22,7 +23,15 @@ def revoke_api_tokens_on_password_change(
 
 
 def sync_staff_groups_after_migrate(sender: AppConfig, **kwargs: Any) -> None:
-    # Django creates an app's permissions on its own post_migrate signal, just before this
-    # runs for the same app; syncing then lets new models' permissions reach the roles.
-    if sender.label in _ROLE_APP_LABELS:
+    # Django sends post_migrate once per app, in INSTALLED_APPS order, and creates each app's
+    # permissions on it just before this runs for the same app. Once the last app a role covers
+    # has had its turn, every permission a role names exists: syncing then (not after each of
+    # them, ten times over, on every migrate and every transactional test's flush) lets new
+    # models' permissions reach the roles.
+    if sender.label == _last_role_app():
         sync_staff_groups()
+
+
+@cache
+def _last_role_app() -> str:
+    return [config.label for config in apps.get_app_configs() if config.label in _ROLE_APP_LABELS][-1]

@@ -66,3 +66,20 @@ def test_a_permission_added_to_a_covered_app_reaches_the_roles_on_the_next_sync(
 
     assert ("catalog", "view_margins") in _codenames("Analyst")
     assert ("catalog", "view_margins") in _codenames("Catalog manager")
+
+
+def test_a_migrate_gives_the_roles_every_permission_it_creates_syncing_once(monkeypatch):
+    from django.core.management.sql import emit_post_migrate_signal
+
+    from emporium.accounts import signals
+
+    # What a migrate (or a transactional test's flush) meets: a covered app's permission gone.
+    Permission.objects.filter(content_type__app_label="returns").delete()
+    assert not [label for label, _ in _codenames("Order manager") if label == "returns"]
+    syncs = []
+    monkeypatch.setattr(signals, "sync_staff_groups", lambda: syncs.append(sync_staff_groups()))
+
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+
+    assert ("returns", "change_return") in _codenames("Order manager")
+    assert len(syncs) == 1, "once, after the last covered app's permissions exist"
