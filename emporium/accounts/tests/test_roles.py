@@ -76,8 +76,13 @@ def test_a_migrate_gives_the_roles_every_permission_it_creates_syncing_once(monk
     # What a migrate (or a transactional test's flush) meets: a covered app's permission gone.
     Permission.objects.filter(content_type__app_label="returns").delete()
     assert not [label for label, _ in _codenames("Order manager") if label == "returns"]
-    syncs = []
-    monkeypatch.setattr(signals, "sync_staff_groups", lambda: syncs.append(sync_staff_groups()))
+    syncs: list[None] = []
+
+    def counted_sync() -> None:
+        syncs.append(None)
+        sync_staff_groups()
+
+    monkeypatch.setattr(signals, "sync_staff_groups", counted_sync)
 
     emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
 
