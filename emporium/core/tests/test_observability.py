@@ -111,9 +111,10 @@ def test_metrics_are_off_when_disabled(client):
     assert client.get("/metrics", headers={"Authorization": "Bearer scrape-token"}).status_code == 404
 
 
-def test_metrics_count_requests_database_and_cache_when_enabled():
+def test_metrics_count_requests_database_and_cache_when_enabled(tmp_path):
     # A fresh process with metrics on from the start, as production runs: the middleware,
-    # database wrapper and cache counters are installed by the settings.
+    # database wrapper and cache counters are installed by the settings. Its SELECT goes to a
+    # file of its own, not the developer's shop in ./db.sqlite3.
     code = """
 import django; django.setup()
 from django.core.cache import cache
@@ -128,7 +129,13 @@ response = client.get("/metrics", headers={"Authorization": "Bearer scrape-token
 print(response.status_code)
 print(response.content.decode())
 """
-    result = _run(["-c", code], METRICS_ENABLED="1", METRICS_TOKEN="scrape-token", ALLOWED_HOSTS="testserver")
+    result = _run(
+        ["-c", code],
+        METRICS_ENABLED="1",
+        METRICS_TOKEN="scrape-token",
+        ALLOWED_HOSTS="testserver",
+        SQLITE_PATH=str(tmp_path / "shop.sqlite3"),
+    )
 
     assert result.returncode == 0, result.stderr
     status, body = result.stdout.split("\n", 1)
