@@ -1,10 +1,8 @@
 """Every storefront, account and dashboard page type passes axe-core with no serious or critical
 violation (issue 15).
 
-axe-core (the npm devDependency, node_modules/axe-core) is injected into each page as the
-browser shows it, after its scripts ran: the Vue dashboard is checked as rendered, not as
-served. The context bypasses the page's Content-Security-Policy only so that the test can inject
-axe; the pages' own scripts run under it as they do for shoppers (e2e/test_content_security_policy.py).
+axe-core (e2e/axe.py) runs in each page as the browser shows it, after its scripts ran: the Vue
+dashboard is checked as rendered, not as served.
 """
 
 from __future__ import annotations
@@ -12,13 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import Browser, Page, expect
 
+from e2e.axe import axe_context, serious_violations
 from emporium.accounts.roles import ORDER_MANAGER
 from emporium.accounts.tests.factories import AddressFactory, StaffUserFactory, UserFactory
 from emporium.analytics.services import rebuild_all_rollups
@@ -28,9 +26,7 @@ from emporium.orders.tests.factories import OrderFactory, OrderLineFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-AXE_SCRIPT = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 PASSWORD = "correct-horse-battery"
-REPORTED_IMPACTS = ("serious", "critical")
 DASHBOARD_PAGES = ["", "sales", "products", "customers", "funnel", "recommendations", "orders"]
 
 
@@ -55,24 +51,9 @@ def shop(settings: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def axe_page(browser: Browser) -> Iterator[Page]:
-    if not AXE_SCRIPT.exists():
-        pytest.fail(f"{AXE_SCRIPT} is missing: run make install (axe-core is an npm devDependency)")
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB", bypass_csp=True)
-    context.set_default_timeout(10_000)
+    context = axe_context(browser)
     yield context.new_page()
     context.close()
-
-
-def _violations(page: Page) -> list[str]:
-    """axe's serious and critical findings on the page as shown, one line per rule and element."""
-    page.add_script_tag(path=str(AXE_SCRIPT))
-    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{page.url}: {violation['id']} ({violation['impact']}): {violation['help']} at {node['target']}"
-        for violation in results["violations"]
-        if violation["impact"] in REPORTED_IMPACTS
-        for node in violation["nodes"]
-    ]
 
 
 def _log_in(page: Page, base: str, email: str, *, next_url: str = "/") -> None:
@@ -103,14 +84,14 @@ def test_storefront_and_account_pages_have_no_serious_accessibility_violation(
         "/no-such-page/",
     ):
         page.goto(base + path)
-        found += _violations(page)
+        found += serious_violations(page)
 
     page.goto(base + product.get_absolute_url())
     page.get_by_role("button", name="Add to cart").click()
     expect(page.get_by_role("link", name=re.compile(r"^Cart \(1"))).to_be_visible()
     for path in ("/cart/", "/checkout/"):
         page.goto(base + path)
-        found += _violations(page)
+        found += serious_violations(page)
 
     _log_in(page, base, "ann@example.com")
     expect(page.get_by_role("link", name="My account")).to_be_attached()
@@ -130,7 +111,7 @@ def test_storefront_and_account_pages_have_no_serious_accessibility_violation(
         f"/reviews/p/{product.slug}/write/",
     ):
         page.goto(base + path)
-        found += _violations(page)
+        found += serious_violations(page)
 
     assert found == [], "\n".join(found)
 
@@ -145,9 +126,9 @@ def test_dashboard_pages_have_no_serious_accessibility_violation(
 
     for name in DASHBOARD_PAGES:
         page.goto(f"{base}/dashboard/{name}")
-        page.wait_for_load_state("networkidle")  # the reports' API calls answered and drawn
         expect(page.get_by_role("heading", level=1)).to_be_visible()
-        found += _violations(page)
+        expect(page.get_by_role("status").filter(has_text="Loading")).to_have_count(0)  # reports in
+        found += serious_violations(page)
 
     assert found == [], "\n".join(found)
 
@@ -158,7 +139,7 @@ def test_the_check_reports_what_axe_finds(axe_page: Page) -> None:
         '<html lang="en"><body><main><img src="x.png"><button></button></main></body></html>'
     )
 
-    found = _violations(axe_page)
+    found = serious_violations(axe_page)
 
     assert any("image-alt (critical)" in line for line in found), found
     assert any("button-name (critical)" in line for line in found), found

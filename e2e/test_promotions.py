@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from e2e.axe import axe_context, serious_violations
 from emporium.catalog.models import Product
 from emporium.catalog.tests.factories import CategoryFactory, make_product
 from emporium.checkout.tests.factories import ShippingMethodFactory
@@ -118,21 +118,13 @@ def test_promotions_work_without_javascript(browser: Browser, live_server, sale)
 def test_sale_prices_and_the_cart_explanations_have_no_serious_accessibility_violation(
     browser: Browser, live_server, sale
 ):
-    axe = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB", bypass_csp=True)
+    context = axe_context(browser)
     page = context.new_page()
     _buy(page, live_server.url, sale["chain"], 3)
     found = []
     for path in ("/c/garden/", sale["trowel"].get_absolute_url(), "/cart/"):
         page.goto(f"{live_server.url}{path}")
-        page.add_script_tag(path=str(axe))
-        results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-        found += [
-            f"{path}: {violation['id']}: {violation['help']} at {node['target']}"
-            for violation in results["violations"]
-            if violation["impact"] in ("serious", "critical")
-            for node in violation["nodes"]
-        ]
+        found += serious_violations(page, path)
     context.close()
 
     assert found == [], "\n".join(found)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from e2e.axe import axe_context, serious_violations
 from emporium.catalog.models import Product
 from emporium.catalog.tests.factories import CategoryFactory, make_clothing_type, make_product_with_variants
 
@@ -76,20 +76,12 @@ def test_the_picker_works_without_javascript(browser: Browser, live_server, tee:
 
 
 def test_the_picker_has_no_serious_accessibility_violation(browser: Browser, live_server, tee: Product):
-    axe = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB", bypass_csp=True)
+    context = axe_context(browser)
     page = context.new_page()
     found = []
     for query in ("", "?colour=red&size=l", "?colour=blue&size=s"):  # in stock, not made, sold out
         page.goto(f"{live_server.url}/p/cotton-tee/{query}")
-        page.add_script_tag(path=str(axe))
-        results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-        found += [
-            f"{query}: {violation['id']}: {violation['help']} at {node['target']}"
-            for violation in results["violations"]
-            if violation["impact"] in ("serious", "critical")
-            for node in violation["nodes"]
-        ]
+        found += serious_violations(page, query)
     context.close()
 
     assert found == [], "\n".join(found)
