@@ -18,6 +18,7 @@ from config.celery import app as celery_app
 pytest_plugins = [
     "emporium.core.tests.mail",
     "emporium.core.tests.broker",
+    "emporium.core.tests.collection",
     "emporium.core.tests.flush",
     "emporium.core.tests.private_redis",
     "emporium.core.tests.staff",

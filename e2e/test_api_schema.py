@@ -101,6 +101,7 @@ WEBHOOK_SECRETS = {"stripe": "whsec_schema_test_stripe", "offline": "whsec_schem
 # Generated requests per operation, besides its coverage cases. Enough to get past validation
 # into real rows now and then, few enough for CI, which runs this file twice.
 MAX_EXAMPLES = 15
+FUZZ_TEST = "test_every_operation_answers_as_its_schema_says"
 
 CONFIG = SchemathesisConfig.from_dict(
     {
@@ -1206,6 +1207,17 @@ def test_the_live_server_serves_the_schema_under_test(live_server: Any) -> None:
 
     assert served.status_code == 200
     assert served.json() == schema.raw_schema
+
+
+def test_every_operation_is_fuzzed_as_a_test_of_its_own(request: pytest.FixtureRequest) -> None:
+    """pytest-xdist runs one test per node id: the fuzz's items must not share one
+    (emporium/core/tests/collection.py), or all but one operation would go unfuzzed."""
+    fuzz = f"{request.node.path.relative_to(request.config.rootpath).as_posix()}::{FUZZ_TEST}"
+    nodeids = [item.nodeid for item in request.session.items if item.nodeid.startswith(fuzz)]
+    if not nodeids:
+        pytest.skip("the fuzz test is not in this run")
+
+    assert sorted(nodeid.removeprefix(f"{fuzz}[").removesuffix("]") for nodeid in nodeids) == OPERATIONS
 
 
 def test_every_operation_succeeds_with_real_data(
