@@ -15,10 +15,12 @@ import threading
 import time
 from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test.testcases import LiveServerThread
 from playwright.sync_api import Browser, Page, Request, expect, sync_playwright
 
@@ -52,17 +54,69 @@ phase_reports = pytest.StashKey[dict[str, pytest.TestReport]]()
 
 
 class _TakingTurnsServer(ThreadedWSGIServer):
-    """The live server, answering one request at a time when its threads share a connection.
+    """The live server, answering one request at a time when its threads share a connection,
+    and reusing database connections when they do not.
 
     On SQLite the test database lives in memory, and Django hands every request thread the
     test's one connection. Two requests at once (the dashboard fires its API calls together)
     then use one connection from two threads, which hung a SQLite run in two queries that never
     returned. Here each request takes the turn for its whole life, body included; connections
-    stay threaded, so a browser's idle keep-alive connection holds nothing. On PostgreSQL each
-    thread has its own connection and nothing changes.
+    stay threaded, so a browser's idle keep-alive connection holds nothing.
+
+    On PostgreSQL each HTTP connection gets a thread of its own, and Django opened a database
+    connection in every one and closed it at the end: a new PostgreSQL backend for each request
+    the schema fuzz sends, a fifth of the server's time. Here a thread borrows an idle
+    connection (one per database alias) for its life and gives it back, as a production worker
+    keeps its connection (``CONN_MAX_AGE``) from one request to the next; Django still closes
+    one that is broken or left mid-transaction at the end of its request.
     """
 
     _turn = threading.Lock()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._idle: list[dict[str, BaseDatabaseWrapper]] = []
+        self._idle_lock = threading.Lock()
+        self._made: list[BaseDatabaseWrapper] = []
+
+    def _borrow(self) -> dict[str, BaseDatabaseWrapper]:
+        with self._idle_lock:
+            if self._idle:
+                return self._idle.pop()
+        made = {}
+        for alias in connections:
+            made[alias] = connections.create_connection(alias)
+            made[alias].inc_thread_sharing()  # used by one request thread at a time, closed by this one
+        with self._idle_lock:
+            self._made.extend(made.values())
+        return made
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        if self.connections_override:
+            super().process_request_thread(request, client_address)
+            return
+        borrowed = self._borrow()
+        for alias, connection in borrowed.items():
+            connections[alias] = connection
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self._idle_lock:
+                self._idle.append(borrowed)
+
+    def _close_connections(self) -> None:
+        if self.connections_override:
+            connections.close_all()  # Django's own
+            return
+        for connection in connections.all(initialized_only=True):
+            connection.close_if_unusable_or_obsolete()
+
+    def server_close(self) -> None:
+        super().server_close()
+        with self._idle_lock:
+            made, self._made, self._idle = self._made, [], []
+        for connection in made:  # before the test database is dropped, which they would block
+            connection.close()
 
     def set_app(self, application: WSGIApplication | None) -> None:
         if application is None or not self.connections_override:
