@@ -7,8 +7,8 @@ and schemathesis's items carry the API operation in their name only, so all 98 o
 the operation back here, and a collection in which two items still share an id stops the run.
 
 **The schema fuzz is spread over the workers.** ``--dist loadfile`` keeps a file's tests in one
-process (the browser and the live server are made once per file); the schemathesis test is a
-few minutes of work in one file, so each of its operations is a unit of its own.
+process (a browser is launched once per file); the schemathesis test is a few minutes of
+work in one file, so each of its operations is a unit of its own.
 """
 
 from __future__ import annotations
