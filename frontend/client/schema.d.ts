@@ -2998,7 +2998,7 @@ export interface components {
         MoneyOutput: {
             /**
              * Format: decimal
-             * @description A decimal string, never a float: '4.95'.
+             * @description A decimal string, never a float, in the currency's minor units: '4.95', '1.250' (KWD).
              */
             amount: string;
             /** @description ISO 4217 code, e.g. GBP. */

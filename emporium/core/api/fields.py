@@ -12,8 +12,12 @@ from emporium.core.money import Money
 
 
 class MoneyOutput(serializers.Serializer):
+    # As many decimals as the currency has minor units: none for JPY, two for GBP, three for
+    # KWD, four for CLF (the most of any ISO 4217 currency), so up to four in the schema.
     amount = serializers.DecimalField(
-        max_digits=14, decimal_places=2, help_text="A decimal string, never a float: '4.95'."
+        max_digits=16,
+        decimal_places=4,
+        help_text="A decimal string, never a float, in the currency's minor units: '4.95', '1.250' (KWD).",
     )
     currency = serializers.CharField(help_text="ISO 4217 code, e.g. GBP.")
 

@@ -1,9 +1,11 @@
 """Staff issue gift cards (the code shown once) and list them: the admin and the staff API."""
 
+import re
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.test import Client
 
 from emporium.accounts.roles import ANALYST, ORDER_MANAGER
 from emporium.accounts.tests.factories import StaffUserFactory, UserFactory
@@ -48,6 +50,27 @@ def test_staff_with_the_gift_card_permissions_issue_a_card_and_see_its_code_once
     listed = client.get("/api/v1/staff/gift-cards/").json()["results"]
     assert "full_code" not in listed[0]
     assert listed[0]["code"] == card.masked_code
+
+
+@pytest.mark.parametrize(
+    ("currency", "amount"), [("JPY", "1250"), ("GBP", "12.50"), ("KWD", "12.500"), ("CLF", "12.5000")]
+)
+def test_a_card_in_any_currency_answers_in_its_minor_units_as_the_schema_says(currency, amount):
+    """The schema fuzz found a Libyan dinar card answering ``"1.230"``, which a pattern of two decimals refused."""
+    pattern = (
+        Client()
+        .get("/api/schema/", {"format": "json"})
+        .json()["components"]["schemas"]["MoneyOutput"]["properties"]["amount"]["pattern"]
+    )
+
+    response = _gift_card_client().post(
+        "/api/v1/staff/gift-cards/",
+        {"amount": "12.50" if currency != "JPY" else "1250", "currency": currency},
+    )
+
+    assert response.status_code == 201
+    assert response.json()["balance"] == {"amount": amount, "currency": currency}
+    assert re.fullmatch(pattern, amount)
 
 
 @pytest.mark.parametrize(
