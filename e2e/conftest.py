@@ -14,10 +14,13 @@ import shutil
 import threading
 import time
 from collections.abc import Generator, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -53,9 +56,23 @@ CHROMIUM_ARGS = [
 phase_reports = pytest.StashKey[dict[str, pytest.TestReport]]()
 
 
+@dataclass
+class _Borrowed:
+    """What a request thread of the live server borrows for its life: database connections
+    (one per alias; none where the test's own are shared) and cache clients."""
+
+    databases: dict[str, BaseDatabaseWrapper]
+    caches: dict[str, BaseCache]
+    cache_settings: dict[str, Any]  # a test that overrides CACHES gets new clients
+
+    @classmethod
+    def cache_clients(cls) -> tuple[dict[str, BaseCache], dict[str, Any]]:
+        return {alias: caches.create_connection(alias) for alias in caches}, caches.settings
+
+
 class _TakingTurnsServer(ThreadedWSGIServer):
     """The live server, answering one request at a time when its threads share a connection,
-    and reusing database connections when they do not.
+    and reusing database connections and cache clients when they do not.
 
     On SQLite the test database lives in memory, and Django hands every request thread the
     test's one connection. Two requests at once (the dashboard fires its API calls together)
@@ -68,36 +85,43 @@ class _TakingTurnsServer(ThreadedWSGIServer):
     the schema fuzz sends, a fifth of the server's time. Here a thread borrows an idle
     connection (one per database alias) for its life and gives it back, as a production worker
     keeps its connection (``CONN_MAX_AGE``) from one request to the next; Django still closes
-    one that is broken or left mid-transaction at the end of its request.
+    one that is broken or left mid-transaction at the end of its request. Caches are per thread
+    in Django too, and a Redis cache's client opens its own connection pool: a new Redis
+    connection for each request, so threads borrow those as well.
     """
 
     _turn = threading.Lock()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._idle: list[dict[str, BaseDatabaseWrapper]] = []
+        self._idle: list[_Borrowed] = []
         self._idle_lock = threading.Lock()
         self._made: list[BaseDatabaseWrapper] = []
 
-    def _borrow(self) -> dict[str, BaseDatabaseWrapper]:
+    def _borrow(self) -> _Borrowed:
         with self._idle_lock:
-            if self._idle:
-                return self._idle.pop()
-        made = {}
-        for alias in connections:
-            made[alias] = connections.create_connection(alias)
-            made[alias].inc_thread_sharing()  # used by one request thread at a time, closed by this one
+            idle = self._idle.pop() if self._idle else None
+        if idle is not None:
+            if idle.cache_settings is not caches.settings:
+                idle.caches, idle.cache_settings = _Borrowed.cache_clients()
+            return idle
+        databases = {}
+        if not self.connections_override:
+            for alias in connections:
+                databases[alias] = connections.create_connection(alias)
+                # used by one request thread at a time, closed by this one
+                databases[alias].inc_thread_sharing()
+        borrowed = _Borrowed(databases, *_Borrowed.cache_clients())
         with self._idle_lock:
-            self._made.extend(made.values())
-        return made
+            self._made.extend(databases.values())
+        return borrowed
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
-        if self.connections_override:
-            super().process_request_thread(request, client_address)
-            return
         borrowed = self._borrow()
-        for alias, connection in borrowed.items():
+        for alias, connection in borrowed.databases.items():
             connections[alias] = connection
+        for alias, cache in borrowed.caches.items():
+            caches[alias] = cache
         try:
             super().process_request_thread(request, client_address)
         finally:
