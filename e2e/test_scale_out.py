@@ -23,6 +23,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import httpx
 import pytest
@@ -48,7 +49,7 @@ def _database_url() -> str:
 
 
 @pytest.fixture
-def cluster() -> Iterator[Cluster]:
+def cluster(collected_static: Path) -> Iterator[Cluster]:
     if connection.vendor != "postgresql" or not settings.REDIS_URL:
         pytest.skip("service mode only: set DATABASE_URL (PostgreSQL) and REDIS_URL")
     if NGINX is None:
@@ -67,7 +68,7 @@ def cluster() -> Iterator[Cluster]:
         "API_THROTTLE_USER": "",
         "LOG_LEVEL": "WARNING",
     }
-    with scale_out_cluster(servers=2, workers_per_server=2, env=env) as running:
+    with scale_out_cluster(servers=2, workers_per_server=2, env=env, static_root=collected_static) as running:
         yield running
 
 
