@@ -133,7 +133,14 @@ class _TakingTurnsServer(ThreadedWSGIServer):
             connections.close_all()  # Django's own
             return
         for connection in connections.all(initialized_only=True):
-            connection.close_if_unusable_or_obsolete()
+            try:
+                connection.close_if_unusable_or_obsolete()
+            except RuntimeError as blocked:
+                # A browser's keep-alive connection can end after its test did, when pytest-django
+                # blocks the database again and refuses even this check. The connection goes back
+                # to the idle ones; Django checks it again when the next request starts.
+                if not str(blocked).startswith("Database access not allowed"):
+                    raise
 
     def server_close(self) -> None:
         super().server_close()
