@@ -170,6 +170,16 @@ class _TakingTurnsServer(ThreadedWSGIServer):
 LiveServerThread.server_class = _TakingTurnsServer
 
 
+@pytest.fixture(scope="session")
+def live_server(django_db_setup: None, live_server: Any) -> Any:
+    """pytest-django's live server, started once the test database exists so that it stops
+    before the database is dropped. Its own does not ask for the database: when a run's first
+    test asked for the server before the database (a browser test run on its own), the
+    database went first at the end, and PostgreSQL refused to drop it while the server's
+    connections were open ("being accessed by other users"), leaving it behind."""
+    return live_server
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
