@@ -1252,7 +1252,7 @@ def test_every_operation_answers_as_its_schema_says(
         name_existing_rows(case)  # boundary values against the customer's own rows, not only 404s
     # Whether an operation enforces its authentication is a property of the operation, not of a
     # request: ``ignored_auth`` resends every accepted request without credentials and with
-    # wrong ones, two or three requests more for each, most of this test's time. schemathesis's
+    # wrong ones, two or three requests more for each, most of the checks' time. schemathesis's
     # own runner confirms it once per operation and run; here the success path does
     # (``test_every_operation_succeeds_with_real_data``, every check on a 2xx answer).
     case.call_and_validate(
