@@ -15,11 +15,11 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.template.context import Context
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from emporium.accounts.identity import signed_in_user
+from emporium.core.reverse import reverse_one
 from emporium.wishlist.selectors import list_saved_product_ids
 
 register = template.Library()
@@ -63,7 +63,7 @@ def save_control(request: HttpRequest | None, product: Saveable, *, as_form: boo
         return format_html(
             '<a class="button button--small save-button" href="{}">Save'
             '<span class="visually-hidden"> to your wishlist</span></a>',
-            reverse("wishlist:save", args=[product.id]),
+            reverse_one("wishlist:save", kwarg="product_id", value=product.id),
         )
     saved = product.id in saved_product_ids(request)
     return render_to_string(
