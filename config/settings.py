@@ -307,6 +307,9 @@ else:
 # bytes, and reads the catalog version at most once a second (emporium/catalog/cache.py,
 # LocalPages); 0 turns it off.
 PAGE_CACHE_LOCAL_BYTES = env.int("PAGE_CACHE_LOCAL_BYTES", default=16 * 1024 * 1024)
+# And the catalog data it read or built lately (category, facet counts, listing pages, sale
+# rules), up to this many entries, under the current catalog version only (LocalData); 0: off.
+CATALOG_LOCAL_ENTRIES = env.int("CATALOG_LOCAL_ENTRIES", default=2000)
 
 # Every cache off (Django's dummy cache: pages, data, the catalog version, and no local page
 # copies): for measuring what a request costs when no cache can help (`make bench` with
@@ -315,6 +318,7 @@ if env.bool("CACHE_DISABLED", default=False):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
     PAGE_CACHE_LOCAL_BYTES = 0
+    CATALOG_LOCAL_ENTRIES = 0
 
 # Compile the templates and build the URL resolver before gunicorn forks its workers
 # (config/wsgi.py, emporium.core.startup.warm_up); off only to measure what it saves.

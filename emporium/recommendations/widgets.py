@@ -6,6 +6,7 @@ operation per list instead. Every widget is built from one selector call (at mos
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +38,7 @@ PAGES = ("home", "account", "product", "cart")
 @dataclass(frozen=True)
 class Widget:
     name: str
-    cards: list[ProductCard]
+    cards: Sequence[ProductCard]
 
     @property
     def title(self) -> str:
@@ -69,9 +70,11 @@ def widgets_for_page(*, request: HttpRequest, page: str, product: Any = None) ->
             widgets.append(Widget("popular", popular))
     elif page == "product" and product is not None:
 
-        def also_bought() -> list[ProductCard]:
-            return list_customers_also_bought(
-                product_id=product.id, exclude_product_ids=in_cart, limit=WIDGET_SIZE
+        def also_bought() -> tuple[ProductCard, ...]:  # immutable: cached copies are shared
+            return tuple(
+                list_customers_also_bought(
+                    product_id=product.id, exclude_product_ids=in_cart, limit=WIDGET_SIZE
+                )
             )
 
         cards = (
