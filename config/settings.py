@@ -310,6 +310,8 @@ PAGE_CACHE_LOCAL_BYTES = env.int("PAGE_CACHE_LOCAL_BYTES", default=16 * 1024 * 1
 # And the catalog data it read or built lately (category, facet counts, listing pages, sale
 # rules), up to this many entries, under the current catalog version only (LocalData); 0: off.
 CATALOG_LOCAL_ENTRIES = env.int("CATALOG_LOCAL_ENTRIES", default=2000)
+# And the markup of the product cards it printed on shared pages (LocalCards); 0: off.
+CATALOG_LOCAL_CARDS = env.int("CATALOG_LOCAL_CARDS", default=10_000)
 
 # Every cache off (Django's dummy cache: pages, data, the catalog version, and no local page
 # copies): for measuring what a request costs when no cache can help (`make bench` with
@@ -319,6 +321,7 @@ if env.bool("CACHE_DISABLED", default=False):
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
     PAGE_CACHE_LOCAL_BYTES = 0
     CATALOG_LOCAL_ENTRIES = 0
+    CATALOG_LOCAL_CARDS = 0
 
 # Compile the templates and build the URL resolver before gunicorn forks its workers
 # (config/wsgi.py, emporium.core.startup.warm_up); off only to measure what it saves.

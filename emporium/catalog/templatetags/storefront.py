@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
+from emporium.catalog.cache import local_cards
 from emporium.catalog.selectors import CategoryLink, Picture, ProductCard, ProductPage, list_nav_categories
 
 register = template.Library()
@@ -35,10 +36,21 @@ def _jinja_template(name: str) -> Any:
 
 @register.simple_tag(takes_context=True)
 def product_cards(context: Context, cards: Iterable[ProductCard], show_category: bool = False) -> SafeString:
-    """``{% product_cards results.cards %}``: the ``<li>`` of each card of a grid."""
-    html = _jinja_template("catalog/product_cards.html").render(
-        cards=cards, show_category=show_category, request=context.get("request")
-    )
+    """``{% product_cards results.cards %}``: the ``<li>`` of each card of a grid. On a page
+    rendered for the shared page cache each card is printed once per catalog version and then
+    kept (emporium.catalog.cache.local_cards)."""
+    request = context.get("request")
+    template = _jinja_template("catalog/product_cards.html")
+    if request is None or not getattr(request, "_renders_for_page_cache", False):
+        html = template.render(cards=cards, show_category=show_category, request=request)
+    else:
+        macro = template.module.product_card
+        html = local_cards.html(
+            request,
+            cards,
+            show_category=show_category,
+            render=lambda card: str(macro(card, show_category, request)),
+        )
     return mark_safe(html)  # noqa: S308  # nosec B308 B703 (Jinja2 escaped what it printed)
 
 

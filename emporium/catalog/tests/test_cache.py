@@ -1,14 +1,21 @@
+from datetime import datetime, timedelta
+
 import pytest
 from django.core.cache import cache
+from django.http import HttpRequest
+from django.utils import timezone
+from moneyed import Money
 
 from emporium.catalog.cache import (
     _MISSING,
     VERSION_KEY,
+    LocalCards,
     LocalData,
     bump_catalog_version,
     cached_for_catalog,
     get_catalog_version,
 )
+from emporium.catalog.selectors import ProductCard
 from emporium.catalog.tests.factories import ProductFactory
 
 
@@ -100,3 +107,58 @@ def test_local_data_keeps_the_most_recently_used_entries_of_the_newest_version()
     data.put("e", 1, "E")  # a request still reading version 1 keeps nothing
     assert [data.get(key, 1) for key in "ace"] == [_MISSING] * 3
     assert data.get("d", 2) == "D"
+
+
+def _card(number: int, *, price: str = "2.95") -> ProductCard:
+    return ProductCard(
+        id=number, name=f"Lantern {number}", url=f"/p/lantern-{number}/", price=Money(price, "GBP"),
+        is_in_stock=True, category_name="Lanterns", picture=None,
+    )  # fmt: skip
+
+
+def test_a_card_is_printed_once_per_version_and_kept_while_true():
+    cards = LocalCards(max_entries=10)
+    printed: list[int] = []
+
+    def render(card: ProductCard) -> str:
+        printed.append(card.id)
+        return f"<li>{card.name} {card.price.amount}</li>"  # type: ignore[union-attr]
+
+    first = cards.html(HttpRequest(), [_card(1), _card(2)], show_category=False, render=render)
+    again = cards.html(HttpRequest(), [_card(2), _card(1)], show_category=False, render=render)
+    assert again == "<li>Lantern 2 2.95</li><li>Lantern 1 2.95</li>"
+    assert first == "<li>Lantern 1 2.95</li><li>Lantern 2 2.95</li>"
+    assert printed == [1, 2]
+
+    cards.html(HttpRequest(), [_card(1)], show_category=True, render=render)  # another markup
+    cards.html(HttpRequest(), [_card(1, price="3.50")], show_category=False, render=render)  # other data
+    bump_catalog_version()  # an edit, a promotion's too
+    cards.html(HttpRequest(), [_card(2)], show_category=False, render=render)
+    assert printed == [1, 2, 1, 1, 2]
+
+
+def test_a_card_true_until_a_moment_tells_its_page_and_is_printed_again_after_it():
+    cards = LocalCards(max_entries=10)
+    soon = timezone.now() + timedelta(hours=1)
+    printed: list[datetime] = []
+
+    def render_on_sale_until(until: datetime):
+        def render(card: ProductCard) -> str:
+            printed.append(until)
+            request.page_cache_until = until  # type: ignore[attr-defined]  # what the sale price tag does
+            return "<li>on sale</li>"
+
+        return render
+
+    request = HttpRequest()
+    cards.html(request, [_card(1)], show_category=False, render=render_on_sale_until(soon))
+    served = HttpRequest()
+    cards.html(served, [_card(1)], show_category=False, render=render_on_sale_until(soon))
+    assert getattr(served, "page_cache_until", None) == soon  # said again by the copy, as printing it would
+    assert len(printed) == 1
+
+    past = timezone.now() - timedelta(seconds=1)
+    request = HttpRequest()
+    cards.html(request, [_card(2)], show_category=False, render=render_on_sale_until(past))
+    cards.html(HttpRequest(), [_card(2)], show_category=False, render=render_on_sale_until(past))
+    assert len(printed) == 3  # no longer true: printed again

@@ -285,3 +285,20 @@ def test_local_pages_read_the_version_again_after_their_second():
     assert pages.version() == 7
     pages.version_seconds = 0
     assert pages.version() is None
+
+
+def test_cards_kept_from_shared_pages_never_reach_a_customers_page(client, shop: Shop):
+    """A shared page's cards are kept (local_cards), with the plain "Save" link a visitor without
+    a session gets; a signed-in customer's page prints its own, with their save forms."""
+    product = make_product("WHITE METAL LANTERN", category=shop.candles)
+    link = f'href="{reverse("wishlist:save", args=[product.pk])}"'
+    shared = client.get("/c/candles-lanterns/").content.decode()
+    assert link in shared
+    assert '<form class="save-button-form"' not in shared
+
+    client.force_login(UserFactory.create())
+    own = client.get("/c/candles-lanterns/?sort=name").content.decode()
+
+    assert "WHITE METAL LANTERN" in own
+    assert '<form class="save-button-form"' in own
+    assert link not in own
