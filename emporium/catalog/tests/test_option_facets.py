@@ -176,3 +176,21 @@ def test_the_option_filter_can_use_the_gin_index(clothes: Shop, is_postgres):
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
     assert "variant_options_gin" in plan
+
+
+def test_option_counts_read_only_the_variants_that_have_options(clothes: Shop, is_postgres):
+    """Most catalogs' variants have no options: the option half of the facet query finds the few
+    that do through the partial unique index on (product, options), not by reading every
+    variant to join it to the matches."""
+    if not is_postgres:
+        pytest.skip("a plan is PostgreSQL's")
+    from emporium.catalog.facets import _option_counts_sql
+    from emporium.catalog.models import Product
+
+    sql, params = _option_counts_sql(Product.objects.published(), filters=ProductFilters())
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "variant_options_unique_per_product" in plan, plan
