@@ -132,7 +132,18 @@ def draw_paths(*, seed: int = 1, per_kind: int = 20_000, search_count: int = 100
     picked = [rng.choice(head) if rng.random() < 0.5 else rng.choice(ids) for _ in range(per_kind)]
     slugs = dict(Product.objects.filter(pk__in=set(picked)).values_list("pk", "slug"))
     products = [reverse("catalog:product-detail", kwargs={"slug": slugs[pk]}) for pk in picked]
-    searches = [f"/search/?{urlencode({'q': words})}" for words in search_words(rng, count=search_count)]
+    # Each query as typed, then refined as shoppers do (in stock only, the next pages), so a run
+    # that gets through every word still asks a new URL, rendered and ranked from scratch.
+    queries = search_words(rng, count=search_count)
+    refined = [
+        {"q": query, "in_stock": "on" if in_stock else "", "page": page}
+        for query in queries
+        for in_stock, page in ((True, 1), (False, 2), (True, 2), (False, 3))
+    ]
+    rng.shuffle(refined)
+    searches = [f"/search/?{urlencode({'q': query})}" for query in queries] + [
+        f"/search/?{_query(params)}" for params in refined
+    ]
     drawn = {
         "category": category,
         "category_filtered": filtered,
