@@ -135,7 +135,7 @@ def draw_paths(*, seed: int = 1, per_kind: int = 20_000, search_count: int = 100
     # Each query as typed, then refined as shoppers do (in stock only, the next pages), so a run
     # that gets through every word still asks a new URL, rendered and ranked from scratch.
     queries = search_words(rng, count=search_count)
-    refined = [
+    refined: list[dict[str, object]] = [
         {"q": query, "in_stock": "on" if in_stock else "", "page": page}
         for query in queries
         for in_stock, page in ((True, 1), (False, 2), (True, 2), (False, 3))
