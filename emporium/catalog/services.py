@@ -48,7 +48,12 @@ def refresh_product_summaries(*, product_ids: Iterable[int] | None = None) -> in
     return products.update(**_summary_from_variants())
 
 
-def refresh_stock_state_after_commit(*, variant_ids: Iterable[int], stock_returned: bool = False) -> None:
+def refresh_stock_state_after_commit(
+    *,
+    variant_ids: Iterable[int],
+    stock_returned: bool = False,
+    may_go_out_of_stock: Iterable[int] | None = None,
+) -> None:
     """After this transaction commits, bring the products of these variants up to date (and
     tell other apps now that their stock moved: ``stock_moved``).
 
@@ -58,10 +63,19 @@ def refresh_stock_state_after_commit(*, variant_ids: Iterable[int], stock_return
     a product actually went in or out of stock, not on every order. ``stock_returned`` says
     units became sellable again (an order's reservation released, goods back on the shelf):
     then ``stock_returned`` (catalog.events) is sent too, so shoppers waiting for them hear.
+
+    ``may_go_out_of_stock``: a caller that only took units and knows which of these variants
+    it left with none (checkout's reservation) names them; when it names none, no product can
+    have changed (a price does not move with stock, and each product still has the units its
+    variant has left), so nothing is read after the commit.
     """
     ids = list(variant_ids)
     # Now, inside the transaction: webhooks record the stock change in it (emporium.webhooks).
     stock_moved.send(sender=Variant, variant_ids=ids)
+    if may_go_out_of_stock is not None and not stock_returned:
+        ids = list(may_go_out_of_stock)
+        if not ids:
+            return
 
     def refresh() -> None:
         # One read says whether anything would change: most orders leave every product in

@@ -239,21 +239,29 @@ def _reserve_stock(lines: list[CartLine]) -> None:
     """stock_allocated += quantity, only where enough is free; variants in primary-key order.
 
     The conditional UPDATE both checks and reserves under the row lock it takes, so two
-    checkouts can never both be sold the last unit.
+    checkouts can never both be sold the last unit. It first asks for a unit more than the line
+    takes: when that succeeds, as it does unless the line takes the last units, the variant is
+    still in stock afterwards, and its product's summary needs no look after the commit. Only a
+    line that takes the last units costs a second UPDATE (and its product that look).
     """
+    emptied = []
     for line in sorted(lines, key=lambda line: line.variant_id):
-        reserved = Variant.objects.filter(
-            pk=line.variant_id, stock_on_hand__gte=F("stock_allocated") + line.quantity
-        ).update(stock_allocated=F("stock_allocated") + line.quantity)
-        if not reserved:
-            variant = Variant.objects.get(pk=line.variant_id)
+        variant = Variant.objects.filter(pk=line.variant_id)
+        taken = F("stock_allocated") + line.quantity
+        if variant.filter(stock_on_hand__gt=taken).update(stock_allocated=taken):
+            continue
+        if not variant.filter(stock_on_hand__gte=taken).update(stock_allocated=taken):
+            available = variant.get().quantity_available
             raise OutOfStock(
-                variant_id=variant.pk,
+                variant_id=line.variant_id,
                 requested=line.quantity,
-                available=variant.quantity_available,
+                available=available,
                 item=str(line.variant),
             )
-    refresh_stock_state_after_commit(variant_ids=[line.variant_id for line in lines])
+        emptied.append(line.variant_id)
+    refresh_stock_state_after_commit(
+        variant_ids=[line.variant_id for line in lines], may_go_out_of_stock=emptied
+    )
 
 
 def _find_replayed_order(*, cart: Cart, customer: User | None, idempotency_key: UUID) -> Order | None:

@@ -144,7 +144,7 @@ def create_order(
         )
     else:  # known to have none: reading order.gift_card_payment_or_none costs no query
         Order.gift_card_payment.related.set_cached_value(order, None)
-    OrderLine.objects.bulk_create(
+    lines_written = OrderLine.objects.bulk_create(
         OrderLine(
             order=order,
             variant_id=line.variant_id,
@@ -158,6 +158,7 @@ def create_order(
         )
         for line in lines
     )
+    _remember_lines(order, lines_written)
     OrderEvent.objects.create(
         order=order,
         type=OrderEventType.PLACED,
@@ -166,6 +167,20 @@ def create_order(
         message=_placed_message(amounts) if nothing_to_pay else "",
     )
     return order
+
+
+def _remember_lines(order: Order, lines: list[OrderLine]) -> None:
+    """Give the order the lines just written, as ``prefetch_related("lines")`` would: the
+    answer to the customer (the placed order and its lines) then reads nothing back.
+
+    Only where the database returned their ids (not MariaDB's bulk insert): they are then the
+    rows as read, in their order (``OrderLine.Meta.ordering`` is by id)."""
+    if any(line.pk is None for line in lines):
+        return
+    known = order.lines.all()
+    known._result_cache = list(lines)
+    known._prefetch_done = True  # type: ignore[attr-defined]
+    order._prefetched_objects_cache = {Order.lines.rel.cache_name: known}  # type: ignore[attr-defined]
 
 
 def _placed_message(amounts: OrderAmounts) -> str:

@@ -18,7 +18,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from emporium.accounts.models import User
-from emporium.catalog.cache import bump_catalog_version, get_catalog_version
+from emporium.catalog.cache import bump_catalog_version, get_catalog_version, local_data
 from emporium.catalog.models import Category, Product, ProductType, Variant
 from emporium.core.money import quantize
 from emporium.promotions import engine
@@ -48,11 +48,17 @@ def get_snapshot() -> Snapshot:
     leave the old rules in the cache until they expire. Every edit of a promotion (and of
     the catalog) moves the version on, so such a late copy lands under a key nobody reads.
     """
-    key = f"{RULES_CACHE_KEY}:{get_catalog_version()}"
-    snapshot: Snapshot | None = cache.get(key)
+    version = get_catalog_version()
+    key = f"{RULES_CACHE_KEY}:{version}"
+    # This process's own copy first (frozen, so requests may share it): pricing a cart or a
+    # checkout then costs no unpickling, as listings' catalog data (catalog.cache.LocalData).
+    if isinstance(snapshot := local_data.get(key, version), Snapshot):
+        return snapshot
+    snapshot = cache.get(key)
     if snapshot is None:
         snapshot = build_snapshot(now=timezone.now())
         cache.set(key, snapshot, RULES_TIMEOUT)
+    local_data.put(key, version, snapshot)
     return snapshot
 
 

@@ -11,6 +11,7 @@ from emporium.cart.models import Cart, CartLine
 from emporium.cart.selectors import CartSummary
 from emporium.catalog.selectors import list_purchasable_variants
 from emporium.core.api.fields import MoneyField
+from emporium.core.api.serializers import FieldsBuiltOnce
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,7 @@ class ClientCart:
     summary: CartSummary
 
 
-class CartLineOutput(serializers.ModelSerializer[CartLine]):
+class CartLineOutput(FieldsBuiltOnce, serializers.ModelSerializer[CartLine]):
     sku = serializers.CharField(source="variant.sku")
     product_name = serializers.CharField(source="variant.product.name")
     product_slug = serializers.CharField(source="variant.product.slug")
@@ -43,7 +44,7 @@ class CartLineOutput(serializers.ModelSerializer[CartLine]):
         )  # fmt: skip
 
 
-class CartPromotionOutput(serializers.Serializer):
+class CartPromotionOutput(FieldsBuiltOnce, serializers.Serializer):
     """One automatic promotion's part in the cart."""
 
     id = serializers.IntegerField(source="rule_id")
@@ -55,7 +56,7 @@ class CartPromotionOutput(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="0 for free shipping.")
 
 
-class CartOutput(serializers.Serializer):
+class CartOutput(FieldsBuiltOnce, serializers.Serializer):
     token = serializers.UUIDField(
         source="cart.token",
         allow_null=True,
@@ -73,7 +74,7 @@ class CartOutput(serializers.Serializer):
     lines = CartLineOutput(many=True, source="summary.lines")
 
 
-class AddCartLineInput(serializers.Serializer):
+class AddCartLineInput(FieldsBuiltOnce, serializers.Serializer):
     variant_id = serializers.PrimaryKeyRelatedField(
         queryset=list_purchasable_variants(),
         error_messages={"does_not_exist": "Choose an option that is still for sale."},
@@ -81,7 +82,7 @@ class AddCartLineInput(serializers.Serializer):
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY, default=1)
 
 
-class ChangeCartLineInput(serializers.Serializer):
+class ChangeCartLineInput(FieldsBuiltOnce, serializers.Serializer):
     quantity = serializers.IntegerField(
         min_value=0, max_value=MAX_LINE_QUANTITY, help_text="Zero removes the line."
     )

@@ -12,10 +12,11 @@ from emporium.accounts.api.fields import CountryField
 from emporium.cart.api.serializers import CartPromotionOutput
 from emporium.checkout.models import ShippingMethod
 from emporium.checkout.selectors import list_active_shipping_methods
+from emporium.core.api.serializers import FieldsBuiltOnce
 from emporium.orders.api.serializers import OrderDetailOutput
 
 
-class CheckoutAddressInput(serializers.Serializer):
+class CheckoutAddressInput(FieldsBuiltOnce, serializers.Serializer):
     full_name = serializers.CharField(max_length=150)
     company = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
     line1 = serializers.CharField(max_length=200)
@@ -27,7 +28,7 @@ class CheckoutAddressInput(serializers.Serializer):
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
 
 
-class CheckoutInput(serializers.Serializer):
+class CheckoutInput(FieldsBuiltOnce, serializers.Serializer):
     """What the checkout page asks. Addresses come written out or, for customers, as the id of
     one in their address book; billing defaults to the shipping address."""
 
@@ -119,13 +120,13 @@ class ShippingMethodFilters(serializers.Serializer):
     )
 
 
-class LineDiscountOutput(serializers.Serializer):
+class LineDiscountOutput(FieldsBuiltOnce, serializers.Serializer):
     line_id = serializers.IntegerField(source="item.key", help_text="The cart line's id.")
     discount = serializers.DecimalField(max_digits=14, decimal_places=2)
     discount_label = serializers.CharField(source="label", help_text="The promotions that discounted it.")
 
 
-class TotalsOutput(serializers.Serializer):
+class TotalsOutput(FieldsBuiltOnce, serializers.Serializer):
     currency = serializers.CharField()
     subtotal = serializers.DecimalField(max_digits=14, decimal_places=2)
     shipping = serializers.DecimalField(max_digits=14, decimal_places=2)

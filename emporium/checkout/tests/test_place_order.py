@@ -5,7 +5,9 @@ from uuid import uuid4
 import pytest
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
+from django.db import connection
 from django.db.models.signals import post_save
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from emporium.accounts.tests.factories import UserFactory
@@ -296,6 +298,35 @@ def test_an_order_that_leaves_stock_does_not_empty_the_page_cache(django_capture
         place_order(cart=cart, customer=None, details=details, idempotency_key=uuid4())
 
     assert get_catalog_version() == before
+
+
+def test_an_order_that_leaves_units_reads_no_product_after_the_commit(django_capture_on_commit_callbacks):
+    """Only a line taking a variant's last units can change its product's summary."""
+    cart, variant = _cart(quantity=4, stock=5)
+    with django_capture_on_commit_callbacks() as callbacks:
+        place_order(cart=cart, customer=None, details=make_details(), idempotency_key=uuid4())
+
+    with CaptureQueriesContext(connection) as queries:
+        for callback in callbacks:
+            callback()
+
+    assert not [query for query in queries if "catalog_product" in query["sql"]]
+    variant.refresh_from_db()
+    assert (variant.stock_allocated, variant.product.is_in_stock) == (4, True)
+
+
+def test_the_last_units_of_one_variant_leave_its_product_in_stock_while_another_has_some(
+    django_capture_on_commit_callbacks,
+):
+    cart, variant = _cart(quantity=2, stock=2)
+    VariantFactory.create(product=variant.product, stock_on_hand=3)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        place_order(cart=cart, customer=None, details=make_details(), idempotency_key=uuid4())
+
+    variant.product.refresh_from_db()
+    variant.refresh_from_db()
+    assert (variant.stock_allocated, variant.product.is_in_stock) == (2, True)
 
 
 def test_another_cart_sending_a_used_key_is_refused_not_given_the_order():

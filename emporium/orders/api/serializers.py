@@ -8,10 +8,11 @@ from typing import Any
 
 from rest_framework import serializers
 
+from emporium.core.api.serializers import FieldsBuiltOnce
 from emporium.orders.models import Order, OrderEvent, OrderLine, OrderStatus
 
 
-class OrderLineOutput(serializers.ModelSerializer[OrderLine]):
+class OrderLineOutput(FieldsBuiltOnce, serializers.ModelSerializer[OrderLine]):
     class Meta:
         model = OrderLine
         fields = (
@@ -27,13 +28,13 @@ class OrderLineOutput(serializers.ModelSerializer[OrderLine]):
         }
 
 
-class OrderSummaryOutput(serializers.ModelSerializer[Order]):
+class OrderSummaryOutput(FieldsBuiltOnce, serializers.ModelSerializer[Order]):
     class Meta:
         model = Order
         fields: tuple[str, ...] = ("number", "status", "placed_at", "currency", "total_amount")
 
 
-class OrderAddressOutput(serializers.Serializer):
+class OrderAddressOutput(FieldsBuiltOnce, serializers.Serializer):
     full_name = serializers.CharField()
     company = serializers.CharField(allow_blank=True)
     line1 = serializers.CharField()
@@ -45,7 +46,7 @@ class OrderAddressOutput(serializers.Serializer):
     phone = serializers.CharField(allow_blank=True)
 
 
-class OrderPromotionOutput(serializers.Serializer):
+class OrderPromotionOutput(FieldsBuiltOnce, serializers.Serializer):
     """One automatic promotion's part in an order, frozen as it was placed."""
 
     id = serializers.IntegerField()

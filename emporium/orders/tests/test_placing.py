@@ -86,6 +86,17 @@ def test_an_order_without_a_gift_card_says_so_without_a_query(django_assert_num_
     assert gift_card == (fresh.gift_card_amount, fresh.gift_card_last_four) == (Decimal(0), "")
 
 
+def test_the_placed_order_knows_its_lines_as_they_would_be_read(django_assert_num_queries):
+    order = _create(total="23.95", lines=_lines(2))
+
+    with django_assert_num_queries(0):  # the API's answer reads them back from the order
+        known = [(line.pk, line.sku, line.quantity, line.total_amount) for line in order.lines.all()]
+
+    read = Order.objects.get(pk=order.pk).lines.all()
+    assert known == [(line.pk, line.sku, line.quantity, line.total_amount) for line in read]
+    assert order.lines.filter(sku="MUG-1").count() == 1  # a new query still asks the database
+
+
 def test_an_order_with_nothing_to_pay_is_paid_as_it_is_placed_and_keeps_its_stock():
     order = _create(total="0.00", lines=_lines())
 
