@@ -31,7 +31,7 @@ from emporium.accounts.services.addresses import add_address_from_checkout
 from emporium.cart.exceptions import OutOfStock
 from emporium.cart.models import Cart, CartLine
 from emporium.catalog.models import Variant
-from emporium.catalog.selectors import list_purchasable_variants
+from emporium.catalog.selectors import is_purchasable
 from emporium.catalog.services import refresh_stock_state_after_commit
 from emporium.checkout.calculations import (
     DiscountTerms,
@@ -287,14 +287,13 @@ def _check_still_for_sale(lines: list[CartLine], *, currency: str) -> None:
     put in the cart.
 
     The add-to-cart form offers only purchasable variants in the cart's currency, but a cart
-    kept for days can still hold one; the catalog's selector is the one rule of what may be
-    bought. A price in another currency cannot be added to this order's amounts (there is no
-    exchange rate to convert it with): it is no longer for sale to this cart.
+    kept for days can still hold one; the catalog's rule (``is_purchasable``, the one of
+    ``list_purchasable_variants``) says what may be bought, asked of the variants and products
+    place_order has just read. A price in another currency cannot be added to this order's
+    amounts (there is no exchange rate to convert it with): it is no longer for sale to this cart.
     """
-    variant_ids = [line.variant_id for line in lines]
-    purchasable = set(list_purchasable_variants().filter(pk__in=variant_ids).values_list("pk", flat=True))
     for line in lines:
-        if line.variant_id not in purchasable or line.variant.currency != currency:
+        if not is_purchasable(line.variant) or line.variant.currency != currency:
             raise ItemNotForSale(variant_id=line.variant_id, item=str(line.variant))
 
 

@@ -138,5 +138,12 @@ def get_published_product(*, slug: str) -> Product:
 
 
 def list_purchasable_variants() -> QuerySet[Variant]:
-    """Variants a shopper may put in a cart: those of published products."""
+    """Variants a shopper may put in a cart: those of published products (:func:`is_purchasable`
+    says the same of a variant already read with its product)."""
     return Variant.objects.filter(product__is_published=True).select_related("product")
+
+
+def is_purchasable(variant: Variant) -> bool:
+    """The rule of :func:`list_purchasable_variants`, for a variant read with its product: no
+    query (checkout reads its lines' variants and products anyway)."""
+    return variant.product.is_published

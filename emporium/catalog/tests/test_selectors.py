@@ -7,18 +7,20 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from emporium.catalog.models import Product
+from emporium.catalog.models import Product, Variant
 from emporium.catalog.selectors import (
     ProductFilters,
     ProductSort,
     get_category_listing,
     get_category_page,
     get_product_page,
+    is_purchasable,
     list_bestsellers,
     list_new_arrivals,
     list_products_for_category,
+    list_purchasable_variants,
 )
-from emporium.catalog.tests.factories import CategoryFactory, make_product
+from emporium.catalog.tests.factories import CategoryFactory, VariantFactory, make_product
 
 pytestmark = pytest.mark.django_db
 
@@ -341,3 +343,14 @@ def test_a_category_is_counted_once_whatever_the_page_or_the_sort(home):
     assert later  # the page itself
     assert not any("COUNT(" in sql for sql in later)
     assert listing(2, ProductSort.NAME).count == 3
+
+
+def test_is_purchasable_says_what_list_purchasable_variants_lists():
+    on_sale = VariantFactory.create()
+    withdrawn = VariantFactory.create(product__is_published=False)
+
+    listed = set(list_purchasable_variants().values_list("pk", flat=True))
+    for variant in Variant.objects.select_related("product").filter(pk__in=[on_sale.pk, withdrawn.pk]):
+        assert is_purchasable(variant) == (variant.pk in listed)
+    assert on_sale.pk in listed
+    assert withdrawn.pk not in listed
