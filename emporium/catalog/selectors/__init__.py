@@ -30,6 +30,7 @@ from emporium.catalog.selectors.pages import (
 )
 from emporium.catalog.selectors.queries import (
     TreeNode,
+    cards_queryset,
     get_category,
     get_published_product,
     in_category_subtree,
@@ -99,6 +100,7 @@ __all__ = [
     "VariantOption",
     "attribute_filter",
     "attribute_text",
+    "cards_queryset",
     "check_search_query",
     "get_category",
     "get_category_listing",

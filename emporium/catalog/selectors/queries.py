@@ -1,6 +1,6 @@
 """Query selectors: querysets that load up front everything a product card or page shows.
 
-Category joined, images prefetched in order, variants where the page shows them, so a page's
+Category joined, the first picture (cards) or the images in order (pages), variants where the page shows them, so a page's
 query count never grows with the page size or the number of variants and images.
 """
 
@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from django.db.models import F, OrderBy, Prefetch, Q, QuerySet
+from django.db.models import F, JSONField, OrderBy, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 
 from emporium.catalog.models import Category, Product, ProductImage, Variant
 from emporium.catalog.selectors.filters import ProductFilters, ProductSort
@@ -41,13 +42,31 @@ CARD_FIELDS = (
 
 
 def cards_queryset() -> QuerySet[Product]:
-    """Published products with what a card shows, whatever the page size: 1 query + 1 for images."""
+    """Published products with what a card shows, whatever the page size: one query, each
+    product's first picture as ``first_image`` (:func:`first_image`)."""
     return (
         Product.objects.published()
         .select_related("category")
         .only(*CARD_FIELDS)
-        .prefetch_related(Prefetch("images", ProductImage.objects.order_by("position", "pk")))
+        .annotate(first_image=first_image())
     )
+
+
+# The columns of a picture a card shows (ProductCard.from_product makes the ProductImage).
+FIRST_IMAGE_FIELDS = ("id", "image", "alt_text", "width", "height", "thumbnails_ready")
+
+
+def first_image() -> Subquery:
+    """A product's first picture (by position) as one JSON object of FIRST_IMAGE_FIELDS, or NULL.
+
+    In the products' own query: a card shows only the first picture, and prefetching them all
+    cost a second query and a queryset per product (a tenth of the API list's time)."""
+    first = (
+        ProductImage.objects.filter(product=OuterRef("pk"))
+        .order_by("position", "pk")
+        .values(json=JSONObject(**{field: field for field in FIRST_IMAGE_FIELDS}))[:1]
+    )
+    return Subquery(first, output_field=JSONField())
 
 
 def list_top_level_categories() -> QuerySet[Category]:

@@ -6,9 +6,11 @@ into the cache: a field added later needs a default, so entries cached before it
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from emporium.catalog.attributes import AttributeKind
 from emporium.catalog.models import Category, Product, ProductImage
@@ -61,6 +63,20 @@ class Picture:
     has_thumbnails: bool = True
 
     @classmethod
+    def from_first_image(cls, first: Mapping[str, Any], *, product: Product) -> Picture:
+        """From ``cards_queryset``'s ``first_image`` (catalog.selectors.queries.first_image)."""
+        image = ProductImage(
+            id=first["id"],
+            product_id=product.pk,
+            image=first["image"],
+            alt_text=first["alt_text"],
+            width=first["width"],
+            height=first["height"],
+            thumbnails_ready=bool(first["thumbnails_ready"]),  # SQLite's JSON says 0 or 1
+        )
+        return cls.from_image(image, product_name=product.name)
+
+    @classmethod
     def from_image(cls, image: ProductImage, *, product_name: str) -> Picture:
         return cls(
             card_url=image.card_url,
@@ -92,7 +108,8 @@ class ProductCard:
 
     @classmethod
     def from_product(cls, product: Product) -> ProductCard:
-        images = list(product.images.all())  # prefetched, in position order
+        """The card of a product read by ``cards_queryset`` (its ``first_image`` annotation)."""
+        first = product.first_image  # type: ignore[attr-defined]
         return cls(
             id=product.pk,
             name=product.name,
@@ -100,7 +117,7 @@ class ProductCard:
             price=product.price,
             is_in_stock=product.is_in_stock,
             category_name=product.category.name,
-            picture=Picture.from_image(images[0], product_name=product.name) if images else None,
+            picture=None if first is None else Picture.from_first_image(first, product=product),
             slug=product.slug,
             rating_average=product.rating_average,
             rating_count=product.rating_count,

@@ -337,11 +337,11 @@ def test_search_facets_cost_a_fixed_number_of_queries(client, stocked: Shop):
 
 
 @pytest.mark.parametrize("per_page", [12, 48])
-def test_a_cold_category_page_runs_seven_queries(client, stocked: Shop, per_page, django_assert_num_queries):
+def test_a_cold_category_page_runs_six_queries(client, stocked: Shop, per_page, django_assert_num_queries):
     client.get("/")  # the header's categories, cached
-    # The category, its family, the count, the page, its images, and two for the facets:
-    # price bands with stock; attributes, options, typed values and categories in one.
-    with django_assert_num_queries(7):
+    # The category, its family, the count, the page with each card's first picture, and two for
+    # the facets: price bands with stock; attributes, options, typed values and categories in one.
+    with django_assert_num_queries(6):
         assert client.get(f"/c/home/?per_page={per_page}&attr=colour:red").status_code == 200
 
 
@@ -351,8 +351,8 @@ def test_a_cold_search_page_runs_a_fixed_number_of_queries(
 ):
     monkeypatch.setattr("emporium.catalog.views.SEARCH_PAGE_SIZE", per_page)
     client.get("/")  # the header's categories, cached
-    # The catalog's words, the page with the count of all matches, its images, and two for the
+    # The catalog's words, the page with the count of all matches and the cards' pictures, and two for the
     # facets, on both databases: a misspelt word the catalog corrects needs no fuzzy match (no
     # trigram threshold to set), and the facets' counts find the matches by the stored documents.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         assert client.get("/search/?q=lantrn&attr=colour:red").status_code == 200

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from emporium.catalog.models import Product, Variant
+from emporium.catalog.models import Product, ProductImage, Variant
 from emporium.catalog.selectors import (
     ProductFilters,
     ProductSort,
@@ -20,7 +20,12 @@ from emporium.catalog.selectors import (
     list_products_for_category,
     list_purchasable_variants,
 )
-from emporium.catalog.tests.factories import CategoryFactory, VariantFactory, make_product
+from emporium.catalog.tests.factories import (
+    CategoryFactory,
+    ProductImageFactory,
+    VariantFactory,
+    make_product,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -246,11 +251,33 @@ def test_cards_load_what_a_card_shows_and_not_the_big_columns(django_assert_num_
     assert '"description"' not in sql
     assert '"attributes"' not in sql
     assert '"search_document"' not in sql
-    with django_assert_num_queries(2):  # the products, their images: no field loaded later
+    with django_assert_num_queries(1):  # the products with their first picture: no field loaded later
         cards = [ProductCard.from_product(product) for product in cards_queryset()]
     assert [(card.name, card.category_name, card.url) for card in cards] == [
         ("Zinc T-light holder", "Candles", product.get_absolute_url())
     ]
+
+
+def test_a_card_shows_the_first_picture_by_position(settings, tmp_path):
+    from emporium.catalog.selectors.queries import cards_queryset
+    from emporium.catalog.selectors.shapes import Picture, ProductCard
+
+    settings.MEDIA_ROOT = tmp_path
+    product = make_product("Zinc T-light holder")
+    ProductImageFactory.create(product=product, position=2, alt_text="The back")
+    first = ProductImageFactory.create(product=product, position=1, alt_text="")
+    ProductImage.objects.filter(pk=first.pk).update(thumbnails_ready=True)
+    first.refresh_from_db()
+    bare = make_product("Plain candle")
+
+    cards = {card.id: card for card in map(ProductCard.from_product, cards_queryset())}
+
+    picture = cards[product.pk].picture
+    assert picture == Picture.from_image(first, product_name="Zinc T-light holder")
+    assert picture is not None
+    assert picture.card_url.endswith("-400.webp")  # its thumbnail, made
+    assert picture.alt_text == "Zinc T-light holder"  # it has no text of its own
+    assert cards[bare.pk].picture is None
 
 
 def test_a_category_page_holds_the_ids_of_its_whole_subtree(home):

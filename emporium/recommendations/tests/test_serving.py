@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from emporium.accounts.tests.factories import StaffUserFactory, UserFactory
 from emporium.cart.tests.factories import CartFactory, CartLineFactory
 from emporium.catalog.models import Product
-from emporium.catalog.selectors import ProductCard
+from emporium.catalog.selectors import ProductCard, cards_queryset
 from emporium.catalog.tests.factories import ProductFactory, ProductImageFactory
 from emporium.recommendations.events import flush_events
 from emporium.recommendations.models import (
@@ -324,12 +324,7 @@ def test_a_served_card_is_the_card_the_catalog_draws(version, settings, tmp_path
 
     served = list_customers_also_bought(product_id=product.pk)
 
-    drawn = [
-        ProductCard.from_product(
-            Product.objects.select_related("category").prefetch_related("images").get(pk=pk)
-        )
-        for pk in (neighbour.pk, plain.pk)
-    ]
+    drawn = [ProductCard.from_product(cards_queryset().get(pk=pk)) for pk in (neighbour.pk, plain.pk)]
     assert served == drawn
     assert served[0].picture is not None
     assert served[0].picture.alt_text == neighbour.name  # the first by position has no text of its own
