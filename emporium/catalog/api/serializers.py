@@ -8,6 +8,7 @@ from rest_framework import serializers
 from emporium.catalog.selectors import ProductSort
 from emporium.core.api.fields import MoneyField
 from emporium.core.api.pagination import MAX_PAGE_SIZE
+from emporium.core.api.serializers import FieldsBuiltOnce
 
 
 class CategoryNodeOutput(serializers.Serializer):
@@ -19,7 +20,7 @@ class CategoryNodeOutput(serializers.Serializer):
     url = serializers.CharField(help_text="The storefront page.")
 
 
-class CategoryLinkOutput(serializers.Serializer):
+class CategoryLinkOutput(FieldsBuiltOnce, serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     slug = serializers.CharField()
@@ -33,7 +34,7 @@ class CategoryDetailOutput(serializers.Serializer):
     children = CategoryLinkOutput(many=True)
 
 
-class PictureOutput(serializers.Serializer):
+class PictureOutput(FieldsBuiltOnce, serializers.Serializer):
     card_url = serializers.CharField()
     detail_url = serializers.CharField()
     zoom_url = serializers.CharField()
@@ -42,7 +43,7 @@ class PictureOutput(serializers.Serializer):
     height = serializers.IntegerField(allow_null=True)
 
 
-class ProductCardOutput(serializers.Serializer):
+class ProductCardOutput(FieldsBuiltOnce, serializers.Serializer):
     id = serializers.IntegerField()
     slug = serializers.CharField()
     name = serializers.CharField()
@@ -53,7 +54,7 @@ class ProductCardOutput(serializers.Serializer):
     picture = PictureOutput(allow_null=True)
 
 
-class ProductPageOutput(serializers.Serializer):
+class ProductPageOutput(FieldsBuiltOnce, serializers.Serializer):
     count = serializers.IntegerField()
     page = serializers.IntegerField(source="number")
     num_pages = serializers.IntegerField()
@@ -132,7 +133,7 @@ class ProductDetailOutput(serializers.Serializer):
     related = ProductCardOutput(many=True)
 
 
-class ProductListFilters(serializers.Serializer):
+class ProductListFilters(FieldsBuiltOnce, serializers.Serializer):
     """The storefront's listing options, validated strictly: an API client gets told, not ignored."""
 
     category = serializers.SlugField(required=False, help_text="A category slug; its subcategories too.")

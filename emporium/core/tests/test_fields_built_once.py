@@ -8,6 +8,7 @@ import pytest
 from rest_framework import serializers
 
 from emporium.cart.api.serializers import AddCartLineInput, CartLineOutput, CartOutput
+from emporium.catalog.api.serializers import ProductListFilters
 from emporium.checkout.api.serializers import PlaceOrderInput
 from emporium.core.api.serializers import FieldsBuiltOnce
 from emporium.orders.api.serializers import StaffOrderDetailOutput
@@ -91,7 +92,12 @@ def test_the_api_serializers_write_what_drf_would():
         (PlaceOrderInput, {"idempotency_key": str(uuid4()), "shipping_address": {"full_name": ""}}),
         (PlaceOrderInput, {"idempotency_key": "no", "shipping_address_id": 0, "shipping_method_id": 10**9}),
         (AddCartLineInput, {"variant_id": 10**9, "quantity": 0}),
+        (ProductListFilters, {"sort": "price", "price_min": "-1", "page_size": "9999", "in_stock": "maybe"}),
+        (ProductListFilters, {"category": "mugs", "price_min": "5", "price_max": "2"}),
+        (ProductListFilters, {"q": "heart", "page": "2"}),
     ]:
         built_once, plain = serializer_class(data=data), _plain_fields_of(serializer_class)(data=data)
         assert (built_once.is_valid(), built_once.errors) == (plain.is_valid(), plain.errors)
+        if not plain.errors:
+            assert built_once.validated_data == plain.validated_data
     assert {CartOutput, CartLineOutput} <= set(FieldsBuiltOnce.__subclasses__())
