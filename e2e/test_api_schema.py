@@ -970,14 +970,23 @@ def _existing_values(case: schemathesis.Case) -> dict[str, Callable[[], list[Any
     return values
 
 
-def _existing_tokens() -> dict[str, list[str]]:
-    """Visitors' cart tokens and guests' order tokens, oldest first."""
-    visitor_carts = Cart.objects.filter(customer=None).exclude(token=None).order_by("pk")
-    guest_orders = Order.objects.filter(customer=None).order_by("pk")
-    return {
-        "X-Cart-Token": [str(token) for token in visitor_carts.values_list("token", flat=True)],
-        "X-Order-Token": [make_guest_order_token(order=order) for order in guest_orders],
-    }
+def _existing_token(name: str, pick: int) -> str | None:
+    """The ``pick``-th (modulo their number) visitor's cart token or guest's order token, oldest
+    first. Only the picked row is read and signed: this runs for every generated request."""
+    if name == "X-Cart-Token":
+        tokens = (
+            Cart.objects.filter(customer=None)
+            .exclude(token=None)
+            .order_by("pk")
+            .values_list("token", flat=True)
+        )
+        count = tokens.count()
+        return str(tokens[pick % count]) if count else None
+    if name == "X-Order-Token":
+        guest_orders = Order.objects.filter(customer=None).order_by("pk")
+        count = guest_orders.count()
+        return make_guest_order_token(order=guest_orders[pick % count]) if count else None
+    return None
 
 
 def name_existing_rows(case: schemathesis.Case, picks: tuple[int, ...] = (0,)) -> schemathesis.Case:
@@ -1007,9 +1016,9 @@ def name_existing_rows(case: schemathesis.Case, picks: tuple[int, ...] = (0,)) -
         case.body = fill(case.body, ParameterLocation.BODY)
     if not meta.is_negative_at(ParameterLocation.HEADER):
         headers = case.headers.copy()
-        for name, tokens in _existing_tokens().items():
-            if name in headers and tokens:
-                headers[name] = tokens[picks[-1] % len(tokens)]
+        for name in ("X-Cart-Token", "X-Order-Token"):
+            if name in headers and (token := _existing_token(name, picks[-1])) is not None:
+                headers[name] = token
         case.headers = headers
     return case  # schemathesis revalidates what changed: a case stays negative only if it still is
 
