@@ -10,6 +10,7 @@ from moneyed import Money
 
 from emporium.accounts.countries import list_country_choices
 from emporium.accounts.models import ADDRESS_FIELDS, Address
+from emporium.catalog.cache import cached_for_catalog
 from emporium.checkout.models import ShippingMethod, TaxRate
 
 
@@ -87,9 +88,24 @@ def list_delivery_options(*, currency: str) -> list[DeliveryOption]:
     return [option for option_currency, option in options if option_currency == currency]
 
 
+TAX_RATES_KEY = "checkout:tax-rates"
+
+
 def get_tax_rate(*, country: str) -> Decimal:
-    rate = TaxRate.objects.filter(country=country.upper()).values_list("rate", flat=True).first()
-    return rate if rate is not None else Decimal(0)
+    """The VAT rate of ``country``, 0 where the shop has none.
+
+    Every checkout asks, so the few rates are kept with the catalog's data, under its version
+    (this process's copy first, then the cache): saving or deleting a rate moves the version on,
+    at once and again at the commit (checkout/signals.py), so no order is priced with a rate
+    that was changed before it started.
+    """
+    rates = cached_for_catalog(key=TAX_RATES_KEY, build=_read_tax_rates)
+    return next((rate for code, rate in rates if code == country.upper()), Decimal(0))
+
+
+def _read_tax_rates() -> tuple[tuple[str, Decimal], ...]:
+    # A tuple: the value is shared by the requests of this process (catalog.cache.LocalData).
+    return tuple(TaxRate.objects.order_by("country").values_list("country", "rate"))
 
 
 CHARGES_VAT_CACHE_KEY = "checkout:charges-vat"

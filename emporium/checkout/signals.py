@@ -33,6 +33,9 @@ def _forget_delivery_options() -> None:
 @receiver([post_save, post_delete], sender=TaxRate)
 def tax_rate_changed(sender: type[TaxRate], **kwargs: Any) -> None:
     # The cart's "Prices include VAT" note follows the tax rates as soon as staff change them,
-    # on pages from the page cache too.
+    # on pages from the page cache too; checkout reads the rates under the catalog's version
+    # (get_tax_rate). Moved on now and again once committed: a request between the edit and its
+    # commit could have cached the rates as they were.
     cache.delete(CHARGES_VAT_CACHE_KEY)
+    bump_catalog_version()
     transaction.on_commit(bump_catalog_version)
