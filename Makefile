@@ -16,8 +16,10 @@ unexport PYTHONDONTWRITEBYTECODE
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
-# pytest-xdist processes, each with its own test database and Redis database (conftest.py).
-PYTEST_WORKERS ?= 2
+# pytest-xdist processes, each with its own test database and Redis database (conftest.py):
+# one more than the cores (a worker waits on its browser, live server and database about a
+# quarter of the time; README "Testing"), at most 12 (Redis databases 15 down to 4).
+PYTEST_WORKERS ?= $(shell n=$$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2); echo $$(( n + 1 < 12 ? n + 1 : 12 )))
 BENCH ?=
 
 FRONTEND_SOURCES := $(shell find frontend -type f \( -name '*.ts' -o -name '*.css' -o -name '*.vue' \) -not -path 'frontend/dist/*' 2>/dev/null) vite.config.ts tsconfig.json
