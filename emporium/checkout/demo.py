@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from emporium.accounts.countries import list_country_choices
 from emporium.checkout.models import ShippingMethod, TaxRate, Voucher
+from emporium.checkout.signals import forget_tax_rates
 
 # The UK VAT area: Great Britain and Northern Ireland (GB) and the Isle of Man. The Channel
 # Islands are outside it but are served by Royal Mail's UK services.
@@ -155,6 +156,7 @@ def set_up_demo_checkout() -> DemoCheckoutSetup:
         rates = len(
             TaxRate.objects.bulk_create(TaxRate(country=code, rate=UK_VAT_RATE) for code in UK_VAT_AREA)
         )
+        forget_tax_rates()  # bulk_create sends no post_save
     vouchers = 0
     if not Voucher.objects.exists():
         now = timezone.now()

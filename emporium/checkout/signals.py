@@ -32,6 +32,11 @@ def _forget_delivery_options() -> None:
 
 @receiver([post_save, post_delete], sender=TaxRate)
 def tax_rate_changed(sender: type[TaxRate], **kwargs: Any) -> None:
+    forget_tax_rates()
+
+
+def forget_tax_rates() -> None:
+    """Also for writes that send no signal (``bulk_create``, ``update``)."""
     # The cart's "Prices include VAT" note follows the tax rates as soon as staff change them,
     # on pages from the page cache too; checkout reads the rates under the catalog's version
     # (get_tax_rate). Moved on now and again once committed: a request between the edit and its

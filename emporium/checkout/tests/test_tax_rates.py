@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 
+from emporium.checkout.demo import UK_VAT_RATE, set_up_demo_checkout
 from emporium.checkout.models import TaxRate
 from emporium.checkout.selectors import get_tax_rate
 from emporium.checkout.tests.factories import TaxRateFactory
@@ -38,3 +39,11 @@ def test_a_rate_changed_or_added_or_deleted_applies_to_the_next_order_at_once():
 
     rate.delete()
     assert get_tax_rate(country="GB") == Decimal(0)
+
+
+def test_the_demo_rates_apply_at_once_though_bulk_created_without_signals():
+    assert get_tax_rate(country="GB") == Decimal(0)
+
+    set_up_demo_checkout()
+
+    assert get_tax_rate(country="GB") == UK_VAT_RATE
