@@ -127,7 +127,7 @@ def main() -> None:
         help="checkout: the older benchmark, buyers as forked processes calling place_order "
         "(writes checkout-<database>.json)",
     )
-    parser.add_argument("--workers", type=int, default=4, help="checkout: gunicorn workers")
+    parser.add_argument("--workers", type=int, default=2, help="checkout: gunicorn workers")
     parser.add_argument(
         "--threads",
         type=int,

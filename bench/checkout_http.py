@@ -12,7 +12,9 @@ Of the 20 variants, 5 "hot" ones have a handful of units and sell out in the fir
 warm-up on the plentiful variants only comes first, so the workers are warm and the hot
 variants are whole when the measured run starts.
 
-The server runs as in service mode: DEBUG off, PostgreSQL, Redis cache and Celery broker
+The server runs 2 sync workers, as the page benchmarks and ``make serve`` do: with PostgreSQL
+on the same two cores, more workers only share the CPU more ways (2026-12-06: 1 worker 31
+orders/s, 2 63-64, 3 56-60, 4 52-58, 6 51; ``--workers N``). It runs as in service mode: DEBUG off, PostgreSQL, Redis cache and Celery broker
 (the confirmation e-mail tasks are queued, as a web server queues them for the workers, and
 purged afterwards), LOG_LEVEL=WARNING. The API throttles are off for the run
 (``API_THROTTLE_ANON=""``): 32 buyers from one address would otherwise be one client at
@@ -85,7 +87,7 @@ def check_consistency(*, variant_ids: list[int]) -> dict[str, int]:
     }
 
 
-def _run_wrk(*, url: str, connections: int, seconds: float, variant_ids: list[int], shipping_id: int, seed: int) -> tuple[Counter[tuple[str, int]], list[tuple[str, str, str]]]:  # fmt: skip
+def _run_wrk(*, url: str, connections: int, seconds: float, variant_ids: list[int], shipping_id: int, seed: int) -> tuple[Counter[tuple[str, int]], list[tuple[str, str, str]], dict[str, float]]:  # fmt: skip
     wrk = shutil.which("wrk")
     if wrk is None:
         raise SystemExit("the checkout benchmark needs wrk (apt-get install wrk)")
@@ -98,18 +100,28 @@ def _run_wrk(*, url: str, connections: int, seconds: float, variant_ids: list[in
     # One thread per connection: each buyer's requests stay in order (cart, lines, order).
     output = subprocess.run(
         [wrk, f"-t{connections}", f"-c{connections}", f"-d{seconds:.0f}s", "--timeout", "10s",
-         "-s", str(SCRIPT), url],
+         "--latency", "-s", str(SCRIPT), url],
         env=env, capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
+    return parse_wrk_output(output)
+
+
+def parse_wrk_output(output: str) -> tuple[Counter[tuple[str, int]], list[tuple[str, str, str]], dict[str, float]]:  # fmt: skip
+    """The answers by step and status, the orders to replay (checkout.lua's ``done``), and wrk's
+    latency distribution (``--latency``) in milliseconds."""
     statuses: Counter[tuple[str, int]] = Counter()
     replays = []
+    client_latency: dict[str, float] = {}
     for line in output.splitlines():
         fields = line.split()
         if fields[:1] == ["STATUS"]:
             statuses[(LUA_STEPS[fields[1]], int(fields[2]))] += int(fields[3])
         elif fields[:1] == ["REPLAY"]:
             replays.append((fields[1], fields[2], fields[3]))
-    return statuses, replays
+        elif percentile := re.fullmatch(r"(50|75|90|99)%\s+([\d.]+)(us|ms|s)", line.strip()):
+            scale = {"us": 0.001, "ms": 1, "s": 1000}[percentile[3]]
+            client_latency[f"p{percentile[1]}_ms"] = round(float(percentile[2]) * scale, 1)
+    return statuses, replays, client_latency
 
 
 def _latencies(log: Path, *, offset: int) -> dict[str, dict[str, float | int]]:
@@ -171,7 +183,7 @@ def measure_checkout_http(
     *,
     connections: int,
     seconds: float,
-    workers: int = 4,
+    workers: int = 2,
     threads: int = 1,
     warm_up_seconds: float = 3,
     variants: int = 20,
@@ -211,7 +223,7 @@ def measure_checkout_http(
                      variant_ids=variant_ids[hot_variants:], shipping_id=shipping_id, seed=1000)  # fmt: skip
             offset = log.stat().st_size
             began = time.perf_counter()
-            statuses, replays = _run_wrk(url=url, connections=connections, seconds=seconds,
+            statuses, replays, client_latency = _run_wrk(url=url, connections=connections, seconds=seconds,
                                          variant_ids=variant_ids, shipping_id=shipping_id, seed=1)  # fmt: skip
             elapsed = time.perf_counter() - began
             load_after = os.getloadavg()
@@ -240,6 +252,9 @@ def measure_checkout_http(
             "orders_placed": placed,
             "orders_per_second": round(placed / elapsed, 1),
             "latency_ms": latency,
+            # As the buyers saw it, every step together: the server's time above plus the wait
+            # for a free worker (32 buyers, ``workers`` processes).
+            "client_latency_ms": client_latency,
             "out_of_stock_at_checkout": statuses[("place_order", 409)],
             "sold_out_when_adding": statuses[("add_to_cart", 409)],
             "errors_by_status": {
@@ -273,7 +288,14 @@ def _print(result: dict[str, object]) -> None:
     for step, numbers in latency.items():
         print(
             f"  {step:<12} {numbers['requests']:>6} requests   p50 {numbers['p50_ms']:>7.1f} ms"
-            f"   p95 {numbers['p95_ms']:>7.1f} ms   p99 {numbers['p99_ms']:>7.1f} ms"
+            f"   p95 {numbers['p95_ms']:>7.1f} ms   p99 {numbers['p99_ms']:>7.1f} ms   (in the server)"
+        )
+    client = result.get("client_latency_ms") or {}
+    assert isinstance(client, dict)
+    if client:
+        print(
+            "  every step, as the buyers saw it (waiting for a worker too): "
+            + "   ".join(f"{name.removesuffix('_ms')} {value:.1f} ms" for name, value in client.items())
         )
     print(
         f"  oversold units {result['oversold_units']}   allocation mismatches {result['allocation_mismatches']}"

@@ -6,7 +6,7 @@ each counted, so a run reporting zeros has really been checked.
 
 import pytest
 
-from bench.checkout_http import EMAIL_DOMAIN, check_consistency
+from bench.checkout_http import EMAIL_DOMAIN, check_consistency, parse_wrk_output
 from emporium.catalog.models import Variant
 from emporium.catalog.tests.factories import VariantFactory
 from emporium.orders.models import StockState
@@ -60,3 +60,30 @@ def test_order_without_lines_is_counted() -> None:
     OrderFactory.create(email=f"buyer-2@{EMAIL_DOMAIN}", stock_state=StockState.RESERVED)
 
     assert check_consistency(variant_ids=[variant.pk])["orders_without_lines"] == 1
+
+
+WRK_OUTPUT = """\
+Running 15s test @ http://127.0.0.1:40123
+  32 threads and 32 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency   131.02ms   20.31ms 310.11ms   80.00%
+  Latency Distribution
+     50%  129.80ms
+     75%  140.60ms
+     90%  151.40ms
+     99%    1.21s
+  3712 requests in 15.10s, 2.10MB read
+Requests/sec:    245.83
+STATUS place 201 27
+STATUS add 409 3
+STATUS place 201 2
+REPLAY 0b5e-token 7c1d-key EM-AB12-CD34
+"""
+
+
+def test_the_run_is_read_from_wrk_with_the_latency_the_buyers_saw():
+    statuses, replays, client_latency = parse_wrk_output(WRK_OUTPUT)
+
+    assert statuses == {("place_order", 201): 29, ("add_to_cart", 409): 3}
+    assert replays == [("0b5e-token", "7c1d-key", "EM-AB12-CD34")]
+    assert client_latency == {"p50_ms": 129.8, "p75_ms": 140.6, "p90_ms": 151.4, "p99_ms": 1210.0}
