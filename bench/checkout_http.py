@@ -14,18 +14,19 @@ variants are whole when the measured run starts.
 
 The server runs 2 sync workers, as the page benchmarks and ``make serve`` do: with PostgreSQL
 on the same two cores, more workers only share the CPU more ways (2026-12-06: 1 worker 31
-orders/s, 2 63-64, 3 56-60, 4 52-58, 6 51; ``--workers N``). It runs as in service mode: DEBUG off, PostgreSQL, Redis cache and Celery broker
-(the confirmation e-mail tasks are queued, as a web server queues them for the workers, and
-purged afterwards), LOG_LEVEL=WARNING. The API throttles are off for the run
-(``API_THROTTLE_ANON=""``): 32 buyers from one address would otherwise be one client at
-120 requests a minute.
+orders/s, 2 57-64, 3 56-60, 4 49-58, 6 51; ``--workers N``). It runs as in service mode:
+DEBUG off, PostgreSQL, Redis cache and Celery broker (the confirmation e-mail tasks are
+queued, as a web server queues them for the workers, and purged afterwards), LOG_LEVEL=WARNING.
+The API throttles are off for the run (``API_THROTTLE_ANON=""``): 32 buyers from one address
+would otherwise be one client at 120 requests a minute.
 
 Latency per step comes from gunicorn's access log (``%(D)s``, microseconds, as the server saw
-it); orders per second from the place-order answers of the measured run. Afterwards the
-database is checked (``check_consistency``): no unit oversold, every variant's allocated
-stock equal to the units of the orders holding stock, no order without lines; and a few
-placed orders are sent again with the same key and cart, which must answer the same order
-and create none.
+it), and wrk's distribution of every step together (``--latency``) is what the buyers saw,
+the wait for a free worker included; orders per second from the place-order answers of the
+measured run. Afterwards the database is checked (``check_consistency``): no unit oversold,
+every variant's allocated stock equal to the units of the orders holding stock, no order
+without lines; and a few placed orders are sent again with the same key and cart, which must
+answer the same order and create none.
 """
 
 from __future__ import annotations
