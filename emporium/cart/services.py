@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib.sessions.backends.base import SessionBase
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
 from emporium.accounts.models import User
@@ -41,11 +41,30 @@ def _check_available(*, variant: Variant, quantity: int) -> None:
         raise OutOfStock(variant_id=variant.pk, requested=quantity, available=variant.quantity_available)
 
 
-@transaction.atomic
 def add_to_cart(*, cart: Cart, variant: Variant, quantity: int) -> CartLine:
-    """Add to the line of this variant (or start one), never beyond the stock available."""
+    """Add to the line of this variant (or start one), never beyond the stock available.
+
+    A variant not yet in the cart, the usual case, is one INSERT: no lock and no read first.
+    Only when the cart already holds its line (the unique constraint refuses the INSERT) is
+    that line locked and raised, as ``get_or_create`` goes the other way round.
+    """
     if variant.currency != cart.currency:
         raise CurrencyMismatch()
+    if quantity <= variant.quantity_available:
+        try:
+            with transaction.atomic():  # a savepoint inside the caller's transaction
+                return CartLine.objects.create(
+                    cart=cart, variant=variant, quantity=quantity, unit_price_amount=variant.price_amount
+                )
+        except IntegrityError:
+            pass  # the cart has a line of this variant: add to it below
+    return _add_to_existing_line(cart=cart, variant=variant, quantity=quantity)
+
+
+@transaction.atomic
+def _add_to_existing_line(*, cart: Cart, variant: Variant, quantity: int) -> CartLine:
+    """Under the line's lock, so two adds of the same variant both count; a line gone since
+    (removed in another tab) is started again."""
     line = CartLine.objects.select_for_update().filter(cart=cart, variant=variant).first()
     new_quantity = quantity + (line.quantity if line else 0)
     _check_available(variant=variant, quantity=new_quantity)

@@ -1,6 +1,8 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from emporium.accounts.tests.factories import UserFactory
 from emporium.cart.exceptions import OutOfStock
@@ -20,6 +22,47 @@ def test_adding_the_same_variant_twice_adds_to_one_line():
     line = add_to_cart(cart=cart, variant=variant, quantity=3)
 
     assert (cart.lines.count(), line.quantity) == (1, 5)
+
+
+def test_a_variant_new_to_the_cart_is_one_insert_without_a_lock():
+    cart = CartFactory.create()
+    variant = VariantFactory.create(stock_on_hand=10)
+
+    with CaptureQueriesContext(connection) as queries:
+        add_to_cart(cart=cart, variant=variant, quantity=2)
+
+    statements = [query["sql"] for query in queries.captured_queries if "SAVEPOINT" not in query["sql"]]
+    assert [statement.split(" ", 1)[0] for statement in statements] == ["INSERT"], statements
+    assert cart.lines.get().quantity == 2
+
+
+def test_a_variant_already_in_the_cart_is_raised_under_its_lock():
+    cart = CartFactory.create()
+    variant = VariantFactory.create(stock_on_hand=10)
+    add_to_cart(cart=cart, variant=variant, quantity=2)
+
+    with CaptureQueriesContext(connection) as queries:
+        add_to_cart(cart=cart, variant=variant, quantity=3)
+
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert any(statement.startswith('UPDATE "cart_cartline"') for statement in sql), sql
+    if connection.features.has_select_for_update:  # SQLite locks the whole database instead
+        assert any('FROM "cart_cartline"' in statement and "FOR UPDATE" in statement for statement in sql), (
+            sql
+        )
+    assert cart.lines.get().quantity == 5
+
+
+def test_beyond_the_stock_the_refusal_counts_what_the_cart_holds_already():
+    cart = CartFactory.create()
+    variant = VariantFactory.create(stock_on_hand=5)
+    add_to_cart(cart=cart, variant=variant, quantity=4)
+
+    with pytest.raises(OutOfStock) as error:
+        add_to_cart(cart=cart, variant=variant, quantity=2)  # 2 are free, but not 4 + 2
+
+    assert (error.value.details["requested"], error.value.details["available"]) == (6, 5)
+    assert cart.lines.get().quantity == 4
 
 
 def test_cart_quantity_is_limited_by_the_stock_not_yet_allocated():
