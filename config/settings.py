@@ -496,6 +496,8 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "accounts:overview"
 AUTHENTICATION_BACKENDS = [
+    # Permissions only: a user's own and their groups' in one query (ModelBackend reads two).
+    "emporium.accounts.backends.PermissionsInOneQueryBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
