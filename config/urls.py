@@ -14,6 +14,7 @@ from emporium.catalog.views import (
     sitemap_section_view,
 )
 from emporium.core.api.errors import api_endpoint_not_found_view
+from emporium.core.api.schema import OncePerProcessSchemaGenerator
 from emporium.core.health import ReadinessView, liveness_view
 from emporium.core.metrics import metrics_view
 from emporium.core.security_headers import csp_report_view
@@ -65,7 +66,11 @@ urlpatterns = [
     path("api/v1/payments/", include("emporium.payments.api.urls")),
     path("api/v1/", include(ACCOUNT_API)),
     path("api/v1/", include("emporium.core.api.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path(
+        "api/schema/",
+        SpectacularAPIView.as_view(generator_class=OncePerProcessSchemaGenerator),
+        name="api-schema",
+    ),
     # The split view serves Swagger UI's start-up script as a file, so no inline script is needed;
     # Swagger UI itself comes from our static files (SPECTACULAR_SETTINGS["SWAGGER_UI_DIST"]).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
