@@ -10,8 +10,6 @@ from typing import Any
 
 from django import template
 from django.template.context import Context
-from django.template.loader import render_to_string
-from django.utils.safestring import SafeString
 
 from emporium.reviews.listing import RatedProduct, build_review_listing
 from emporium.reviews.selectors import ReviewSort
@@ -19,11 +17,12 @@ from emporium.reviews.selectors import ReviewSort
 register = template.Library()
 
 
-@register.simple_tag(takes_context=True)
-def product_reviews(context: Context, product: RatedProduct) -> SafeString:
-    request = context["request"]
-    listing = build_review_listing(request, product=product, sort=ReviewSort.HELPFUL, page=1)
-    return render_to_string("reviews/_section.html", {"listing": listing}, request=request)
+@register.inclusion_tag("reviews/_section.html", takes_context=True)
+def product_reviews(context: Context, product: RatedProduct) -> dict[str, Any]:
+    """Rendered in the page's own context (its CSRF token and site name), not a new one that
+    would run every context processor again."""
+    listing = build_review_listing(context["request"], product=product, sort=ReviewSort.HELPFUL, page=1)
+    return {"listing": listing, "site_name": context.get("site_name")}
 
 
 @register.inclusion_tag("reviews/_stars.html")

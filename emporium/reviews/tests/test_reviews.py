@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from emporium.catalog.models import Product
@@ -218,3 +219,23 @@ def test_posting_reviews_is_rate_limited(client, settings):
     ]
 
     assert statuses == [302, 302, 429]
+
+
+def test_the_product_pages_helpful_button_carries_a_token_the_vote_accepts(variant):
+    product = variant.product
+    review = ReviewFactory.create(product=product)
+    Product.objects.filter(pk=product.pk).update(rating_count=1, rating_average=Decimal(4))
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_buyer(variant=VariantFactory.create()))
+    vote_url = reverse("reviews:helpful", args=[review.pk])
+
+    page = client.get(reverse("catalog:product-detail", args=[product.slug])).content.decode()
+    form = re.search(rf'<form[^>]*action="{vote_url}"[^>]*>(.*?)</form>', page, re.DOTALL)
+    assert form is not None, "the product page shows no helpful button"
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.group(1))
+    assert token is not None
+    response = client.post(vote_url, {"csrfmiddlewaretoken": token.group(1)})
+
+    assert response.status_code < 400
+    review.refresh_from_db()
+    assert review.helpful_count == 1
