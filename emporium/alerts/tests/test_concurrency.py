@@ -10,20 +10,18 @@ from collections import Counter
 
 import pytest
 from django.core import mail
-from django.db import connection, connections
+from django.db import connections
 
 from emporium.alerts.models import AlertStatus, StockAlert
 from emporium.alerts.services import send_back_in_stock_alerts
 from emporium.catalog.models import Variant
 from emporium.catalog.tests.factories import VariantFactory
+from emporium.core.tests.concurrency import needs_postgresql
 
 ALERTS = 120
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks only race on PostgreSQL; set DATABASE_URL=postgres://... to run")
+pytestmark = needs_postgresql
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,22 +6,18 @@ Needs PostgreSQL: SQLite serialises every writer on one database lock, so it can
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 
 from emporium.cart.models import CartLine
 from emporium.cart.services import add_to_cart
 from emporium.cart.tests.factories import CartFactory
 from emporium.catalog.tests.factories import VariantFactory
-from emporium.core.tests.concurrency import all_at_once
+from emporium.core.tests.concurrency import all_at_once, needs_postgresql
 
 TABS = 4
 ROUNDS = 5
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks only race on PostgreSQL; set DATABASE_URL=postgres://... to run")
+pytestmark = needs_postgresql
 
 
 @pytest.mark.django_db(transaction=True)

@@ -8,18 +8,13 @@ from collections.abc import Callable
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from emporium.catalog.models import Category
 from emporium.catalog.services import create_category
 from emporium.catalog.tests.factories import CategoryFactory
-from emporium.core.tests.concurrency import all_at_once
+from emporium.core.tests.concurrency import all_at_once, needs_postgresql
 
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks only race on PostgreSQL; set DATABASE_URL=postgres://... to run")
+pytestmark = needs_postgresql
 
 
 def _all_at_once(jobs: list[Callable[[], str]]) -> Counter[str]:

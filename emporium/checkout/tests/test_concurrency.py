@@ -10,7 +10,7 @@ from collections.abc import Callable
 from uuid import uuid4
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.db.models.signals import post_save
 
 from emporium.cart.exceptions import OutOfStock
@@ -21,16 +21,13 @@ from emporium.catalog.tests.factories import VariantFactory
 from emporium.checkout.exceptions import VoucherNotApplicable
 from emporium.checkout.services import place_order
 from emporium.checkout.tests.factories import ShippingMethodFactory, VoucherFactory, make_details
-from emporium.core.tests.concurrency import all_at_once
+from emporium.core.tests.concurrency import all_at_once, needs_postgresql
 from emporium.orders.models import Order
 
 SHOPPERS = 25
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks only race on PostgreSQL; set DATABASE_URL=postgres://... to run")
+pytestmark = needs_postgresql
 
 
 def _checkout_all_at_once(carts, details) -> Counter[str]:

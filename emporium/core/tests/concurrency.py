@@ -6,7 +6,15 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 
-from django.db import connections
+import pytest
+from django.db import connection, connections
+
+# For a test module (``pytestmark = needs_postgresql``): SQLite serialises every writer on one
+# database lock, so a race there shows nothing.
+needs_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="row locks only race on PostgreSQL; set DATABASE_URL=postgres://... to run",
+)
 
 
 def all_at_once(

@@ -10,7 +10,6 @@ from decimal import Decimal
 from uuid import uuid4
 
 import pytest
-from django.db import connection
 from django.db.models import Sum
 
 from emporium.cart.tests.factories import CartFactory, CartLineFactory
@@ -18,7 +17,7 @@ from emporium.catalog.models import Variant
 from emporium.catalog.tests.factories import VariantFactory
 from emporium.checkout.services import place_order
 from emporium.checkout.tests.factories import ShippingMethodFactory, VoucherFactory, make_details
-from emporium.core.tests.concurrency import all_at_once
+from emporium.core.tests.concurrency import all_at_once, needs_postgresql
 from emporium.giftcards.exceptions import GiftCardNotApplicable
 from emporium.giftcards.models import GiftCard, MovementKind
 from emporium.giftcards.tests.factories import GiftCardFactory
@@ -29,10 +28,7 @@ BUYERS = 25
 CODE = "7KQ2-M9XD-4RT8-PZ3A"
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks only race on PostgreSQL; set DATABASE_URL=postgres://... to run")
+pytestmark = needs_postgresql
 
 
 def _all_at_once(jobs: list[Callable[[], str]]) -> Counter[str]:

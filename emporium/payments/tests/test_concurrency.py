@@ -9,8 +9,9 @@ import threading
 
 import pytest
 from django.core import mail
-from django.db import connection, connections
+from django.db import connections
 
+from emporium.core.tests.concurrency import needs_postgresql
 from emporium.orders.models import OrderEvent, OrderStatus
 from emporium.payments.models import ProviderEvent
 from emporium.payments.services import receive_provider_event
@@ -20,10 +21,7 @@ from emporium.payments.tests.factories import PaymentFactory
 DELIVERIES = 8
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks only race on PostgreSQL; set DATABASE_URL=postgres://... to run")
+pytestmark = needs_postgresql
 
 
 @pytest.mark.django_db(transaction=True)

@@ -10,14 +10,13 @@ from decimal import Decimal
 from uuid import uuid4
 
 import pytest
-from django.db import connection
 
 from emporium.cart.tests.factories import CartFactory, CartLineFactory
 from emporium.catalog.models import Variant
 from emporium.catalog.tests.factories import VariantFactory
 from emporium.checkout.services import place_order
 from emporium.checkout.tests.factories import ShippingMethodFactory, VoucherFactory, make_details
-from emporium.core.tests.concurrency import all_at_once
+from emporium.core.tests.concurrency import all_at_once, needs_postgresql
 from emporium.orders.models import Order
 from emporium.payments.services import cancel_order_and_release
 from emporium.promotions.exceptions import PromotionUsedUp
@@ -27,10 +26,7 @@ from emporium.promotions.tests.factories import PromotionFactory
 BUYERS = 25
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks only race on PostgreSQL; set DATABASE_URL=postgres://... to run")
+pytestmark = needs_postgresql
 
 
 def _all_at_once(jobs: list[Callable[[], str]]) -> Counter[str]:

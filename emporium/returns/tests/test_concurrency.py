@@ -8,18 +8,15 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
+from emporium.core.tests.concurrency import needs_postgresql
 from emporium.returns.exceptions import ReturnQuantityExceeded
 from emporium.returns.models import ReturnLine, ReturnReason
 from emporium.returns.services import ReturnItem, request_return
 from emporium.returns.tests.factories import make_delivered_order
 
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks only race on PostgreSQL; set DATABASE_URL=postgres://... to run")
+pytestmark = needs_postgresql
 
 
 @pytest.mark.django_db(transaction=True)

@@ -10,8 +10,9 @@ from collections.abc import Callable
 from functools import partial
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
+from emporium.core.tests.concurrency import needs_postgresql
 from emporium.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEventType
 from emporium.webhooks.services import deliver_due_webhooks, deliver_webhook, emit, fan_out_webhook_events
 from emporium.webhooks.tests.factories import WebhookEndpointFactory
@@ -21,10 +22,7 @@ WORKERS = 2
 ROUNDS = 10
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks only race on PostgreSQL; set DATABASE_URL=postgres://... to run")
+pytestmark = needs_postgresql
 
 
 def _all_at_once(work: Callable[[], object]) -> None:
