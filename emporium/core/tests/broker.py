@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import redis
+from django.conf import settings
 
 from config.celery import app as celery_app
 
@@ -47,7 +48,7 @@ def redis_broker() -> Iterator[str]:
     """Tasks are queued (not run inline) on the real Redis, in a queue of this test's own;
     yields the queue's name, which is also its Redis key, so a test can read what was sent."""
     queue = f"test-{uuid.uuid4().hex}"
-    url = "redis://127.0.0.1:6379/13"
+    url = _queue_database()
     saved = {
         "broker_url": celery_app.conf.broker_url,
         "task_always_eager": celery_app.conf.task_always_eager,
@@ -65,10 +66,18 @@ def redis_broker() -> Iterator[str]:
         _forget_connection_pools()
 
 
+def _queue_database() -> str:
+    """This test process's own Redis database when it has one (conftest.py gives each
+    pytest-xdist worker its own, and each flushes it before and after every test): a shared
+    fixed database would be one of those, and another worker's FLUSHDB could empty a queue
+    between the send and the read. With no REDIS_URL no test flushes Redis, so any will do."""
+    return settings.REDIS_URL or "redis://127.0.0.1:6379/13"
+
+
 def queued_messages(queue: str) -> list[tuple[str, dict[str, Any]]]:
     """The tasks waiting in ``queue``, oldest first: (task name, keyword arguments)."""
     messages = []
-    for raw in reversed(redis.Redis.from_url("redis://127.0.0.1:6379/13").lrange(queue, 0, -1)):
+    for raw in reversed(redis.Redis.from_url(_queue_database()).lrange(queue, 0, -1)):
         envelope = json.loads(raw)
         _args, kwargs, _embed = json.loads(base64.b64decode(envelope["body"]))
         messages.append((envelope["headers"]["task"], kwargs))
