@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from emporium.accounts import urls as account_urls
 from emporium.accounts.api import urls as account_api_urls
@@ -14,7 +14,7 @@ from emporium.catalog.views import (
     sitemap_section_view,
 )
 from emporium.core.api.errors import api_endpoint_not_found_view
-from emporium.core.api.schema import OncePerProcessSchemaGenerator
+from emporium.core.api.schema_view import SchemaView
 from emporium.core.health import ReadinessView, liveness_view
 from emporium.core.metrics import metrics_view
 from emporium.core.security_headers import csp_report_view
@@ -68,7 +68,7 @@ urlpatterns = [
     path("api/v1/", include("emporium.core.api.urls")),
     path(
         "api/schema/",
-        SpectacularAPIView.as_view(generator_class=OncePerProcessSchemaGenerator),
+        SchemaView.as_view(),
         name="api-schema",
     ),
     # The split view serves Swagger UI's start-up script as a file, so no inline script is needed;
