@@ -21,11 +21,15 @@ from typing import Any, TypeVar, cast
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import CSRF_TOKEN_LENGTH
+from django.middleware.gzip import re_accepts_gzip
 from django.template.response import SimpleTemplateResponse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 
 from emporium.catalog.events import product_viewed
 from emporium.core.csrf import get_token
+from emporium.core.gzip_holes import HoledGzip
 
 VERSION_KEY = "catalog:version"
 T = TypeVar("T")
@@ -262,9 +266,14 @@ def cache_page_for_visitors(view: Callable[..., HttpResponse]) -> Callable[..., 
             and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         ):
             viewed = getattr(request, "_viewed_product_id", None)
-            entry = (version, response.content, list(response.headers.items()), until, viewed)
+            body = HoledGzip.compress(
+                response.content, hole=_CSRF_PLACEHOLDER_BYTES, filling_length=CSRF_TOKEN_LENGTH
+            )
+            entry = (version, body, list(response.headers.items()), until, viewed)
             cache.set(key, entry, timeout)
             local_pages.put(key, entry)
+            _fill(request, response, body)  # compressed already: GZipMiddleware leaves it
+            return response
         response.content = _with_csrf_token(request, response.content)
         return response
 
@@ -382,9 +391,13 @@ local_pages = LocalPages(version_seconds=1.0)
 def response_from_stored_page(request: HttpRequest, stored: tuple[Any, ...]) -> HttpResponse:
     """The stored page with this visitor's CSRF token, its product view announced."""
     content, headers = stored[1], stored[2]
-    response = HttpResponse(_with_csrf_token(request, content))
+    response = HttpResponse()
     for name, value in headers:
         response[name] = value
+    if isinstance(content, HoledGzip):
+        _fill(request, response, content)
+    else:  # stored before pages were kept compressed
+        response.content = _with_csrf_token(request, content)
     viewed = stored[4] if len(stored) > 4 else None
     if viewed is not None:
         product_viewed.send(sender=None, request=request, product_id=viewed)
@@ -394,6 +407,22 @@ def response_from_stored_page(request: HttpRequest, stored: tuple[Any, ...]) -> 
 def can_use_shared_page(request: HttpRequest) -> bool:
     """Whether this request may be answered with (and its answer stored as) a shared page."""
     return request.method in ("GET", "HEAD") and not _has_personal_state(request)
+
+
+def _fill(request: HttpRequest, response: HttpResponse, body: HoledGzip) -> None:
+    """Give ``response`` the stored page with this visitor's CSRF token: gzipped as it is kept
+    when the client takes gzip (what GZipMiddleware would have sent, without compressing the
+    page again), inflated otherwise. Asking for the token has CsrfViewMiddleware set its cookie."""
+    token = get_token(request).encode() if body.has_holes else b""
+    patch_vary_headers(response, ("Accept-Encoding",))
+    if re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+        response.content = body.gzip(token)
+        response.headers["Content-Encoding"] = "gzip"
+        etag = response.get("ETag")
+        if etag and etag.startswith('"'):
+            response.headers["ETag"] = "W/" + etag  # as GZipMiddleware does (RFC 9110 8.8.1)
+    else:
+        response.content = body.text(token)
 
 
 def _with_csrf_token(request: HttpRequest, content: bytes) -> bytes:

@@ -1,5 +1,6 @@
 """The shared page cache for visitors who are not logged in (catalog.cache.cache_page_for_visitors)."""
 
+import gzip
 import re
 
 import pytest
@@ -11,6 +12,7 @@ from emporium.cart.models import CartLine
 from emporium.catalog.cache import CSRF_PLACEHOLDER, VERSION_KEY, LocalPages, local_pages
 from emporium.catalog.models import Product
 from emporium.catalog.tests.factories import Shop, VariantFactory, make_product
+from emporium.core.gzip_holes import HoledGzip
 
 pytestmark = pytest.mark.django_db
 
@@ -152,6 +154,97 @@ def test_a_visitor_keeps_their_csrf_cookie_on_a_copied_page(shop: Shop):
     assert not second.templates
     assert visitor.cookies["csrftoken"].value == cookie, "the same secret: the visitor had one"
     assert _form_tokens(first) != _form_tokens(second), "tokens are masked afresh each time"
+
+
+# Pages are kept compressed around their token (core.gzip_holes) and sent as they are kept.
+
+GZIP = {"Accept-Encoding": "gzip, deflate, br"}
+
+
+def _page(response) -> bytes:
+    return (
+        gzip.decompress(response.content) if response.get("Content-Encoding") == "gzip" else response.content
+    )
+
+
+@pytest.mark.parametrize("stored_by", ["view", "middleware"])
+def test_a_browser_taking_gzip_gets_the_page_compressed_with_its_own_token(
+    shop: Shop, stored_by, settings, monkeypatch
+):
+    if stored_by == "view":  # the view serves its own copies (a stack without the middleware)
+        settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if not m.endswith("PageCacheMiddleware")]
+    variant = VariantFactory.create(product__name="Zinc T-light holder", product__category=shop.candles)
+    url = variant.product.get_absolute_url()
+    first = Client(enforce_csrf_checks=True).get(url, headers=GZIP)  # rendered, stored, sent
+    visitor = Client(enforce_csrf_checks=True)
+
+    def compressed_again(*args, **kwargs):
+        raise AssertionError("GZipMiddleware compressed a copy again")
+
+    monkeypatch.setattr("django.middleware.gzip.compress_string", compressed_again)
+
+    second = visitor.get(url, headers=GZIP)
+
+    assert first.templates
+    assert not second.templates
+    for response in (first, second):
+        assert response["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in response["Vary"]
+        assert response["Content-Length"] == str(len(response.content))
+        assert b"Zinc T-light holder" in _page(response)
+        assert CSRF_PLACEHOLDER.encode() not in _page(response)
+    (token,) = set(re.findall(rb'name="csrfmiddlewaretoken" value="([^"]+)"', _page(second)))
+    added = visitor.post(
+        reverse("cart:add"), {"csrfmiddlewaretoken": token.decode(), "variant": variant.pk, "quantity": 1}
+    )
+    assert added.status_code == 302, "the token in the compressed page goes with the visitor's cookie"
+
+
+def test_the_same_page_reaches_browsers_that_take_gzip_and_clients_that_do_not(client, shop: Shop):
+    make_product("Zinc T-light holder", category=shop.candles)
+    url = shop.candles.get_absolute_url()
+    rendered = client.get(url)  # without Accept-Encoding, as the test client sends
+
+    compressed = client.get(url, headers=GZIP)
+    plain = client.get(url)
+
+    assert not compressed.templates
+    assert not plain.templates
+    assert "Content-Encoding" not in rendered
+    assert "Content-Encoding" not in plain
+    assert _page(compressed) == plain.content == rendered.content
+    assert "Accept-Encoding" in plain["Vary"]
+
+
+def test_the_shared_copy_is_kept_compressed(client, shop: Shop):
+    from django.core.cache import cache
+
+    make_product("Zinc T-light holder", category=shop.candles)
+    page = client.get(shop.candles.get_absolute_url()).content
+
+    (key,) = [key for key, _ in local_pages._pages.items()]
+    body = cache.get(key)[1]
+    assert isinstance(body, HoledGzip)
+    assert len(body) < len(page) // 3
+    assert body.text() == page
+
+
+def test_a_copy_stored_before_pages_were_compressed_is_still_served(client, shop: Shop):
+    from django.core.cache import cache
+
+    make_product("Zinc T-light holder", category=shop.candles)
+    url = shop.candles.get_absolute_url()
+    page = client.get(url).content
+    (key,) = [key for key, _ in local_pages._pages.items()]
+    version, _body, headers, until, viewed = cache.get(key)
+    local_pages.clear()
+    old_entry = (version, page.replace(b"Zinc T-light holder", b"Stored the old way"), headers, until, viewed)
+    cache.set(key, old_entry)
+
+    response = client.get(url, headers=GZIP)
+
+    assert not response.templates
+    assert b"Stored the old way" in _page(response)
 
 
 class _PageReads:
