@@ -5,6 +5,7 @@ report numbers that mean nothing."""
 from __future__ import annotations
 
 import random
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -110,3 +111,48 @@ def test_a_varied_run_that_came_round_to_its_paths_again_says_so() -> None:
     assert wraps(run(2726), paths=900)
     assert not wraps(run(756), paths=900)
     assert not wraps(run(50_000), paths=1)  # one URL repeated is meant to repeat
+
+
+@pytest.mark.parametrize("tool", ["wrk", "asyncio"])
+@pytest.mark.parametrize("varied", [False, True])
+def test_the_load_asks_for_compressed_pages_as_browsers_do(tool, varied, monkeypatch) -> None:
+    """A page's cost includes compressing it; a load that asked for nothing would skip that."""
+    import http.server
+    import threading
+
+    from bench import loadgen
+
+    if tool == "wrk" and not shutil.which("wrk"):
+        pytest.skip("wrk is not installed (apt-get install wrk); the asyncio client is tested")
+    if tool == "asyncio":
+        monkeypatch.setattr(loadgen.shutil, "which", lambda name: None)
+    seen: list[str | None] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            seen.append(self.headers.get("Accept-Encoding"))
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        result = loadgen.run_load(
+            url=url + "/a", connections=2, seconds=1, paths=["/a", "/b"] if varied else None
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert result.requests > 0
+    assert seen
+    assert set(seen) == {loadgen.BROWSER_ACCEPT_ENCODING}
+    assert result.as_dict()["accept_encoding"] == loadgen.BROWSER_ACCEPT_ENCODING
