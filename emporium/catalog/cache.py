@@ -202,6 +202,9 @@ PAGE_TIMEOUT = 60 * 15
 # gets the visitor's own token in its place (``csrf_placeholder`` and the wrapper below).
 CSRF_PLACEHOLDER = "emporium-page-cache-csrf-token-placeholder"
 _CSRF_PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
+# In the keys of stored pages: bumped when what is stored changes shape (2: the body is a
+# ``HoledGzip``), so during a rolling deploy old and new workers never read each other's copies.
+PAGE_FORMAT = 2
 
 
 def csrf_placeholder(request: HttpRequest) -> dict[str, str]:
@@ -302,7 +305,7 @@ def look_up_page(request: HttpRequest) -> PageLookup:
     """
     varying = "|".join(request.headers.get(name, "") for name in _VARYING_HEADERS)
     digest = hashlib.sha256(f"{request.get_full_path()}|{varying}".encode()).hexdigest()[:32]
-    key = f"catalog:page:{digest}"
+    key = f"catalog:page:{PAGE_FORMAT}:{digest}"
     version = local_pages.version()
     if version is not None:
         stored = local_pages.get(key, version)
@@ -394,10 +397,7 @@ def response_from_stored_page(request: HttpRequest, stored: tuple[Any, ...]) -> 
     response = HttpResponse()
     for name, value in headers:
         response[name] = value
-    if isinstance(content, HoledGzip):
-        _fill(request, response, content)
-    else:  # stored before pages were kept compressed
-        response.content = _with_csrf_token(request, content)
+    _fill(request, response, content)
     viewed = stored[4] if len(stored) > 4 else None
     if viewed is not None:
         product_viewed.send(sender=None, request=request, product_id=viewed)
