@@ -415,7 +415,9 @@ def _fill(request: HttpRequest, response: HttpResponse, body: HoledGzip) -> None
     page again), inflated otherwise. Asking for the token has CsrfViewMiddleware set its cookie."""
     token = get_token(request).encode() if body.has_holes else b""
     patch_vary_headers(response, ("Accept-Encoding",))
-    if re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+    # A token of another length than stored pages expect (a Django that changed it) is sent
+    # in the inflated page, which GZipMiddleware then compresses as any other.
+    if body.fits(token) and re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
         response.content = body.gzip(token)
         response.headers["Content-Encoding"] = "gzip"
         etag = response.get("ETag")

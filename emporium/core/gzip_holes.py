@@ -96,13 +96,16 @@ class HoledGzip:
         body = block.join(self.pieces)
         return b"".join((_HEADER, name, body, struct.pack("<II", crc, self.size & 0xFFFFFFFF)))
 
+    def fits(self, filling: bytes) -> bool:
+        """Whether ``gzip`` can put ``filling`` in the holes (``text`` takes any)."""
+        return not self.has_holes or len(filling) == self.filling_length
+
     def text(self, filling: bytes = b"") -> bytes:
         """The text with ``filling`` in every hole, for a client that does not take gzip."""
-        self._check(filling)
         return filling.join(zlib.decompressobj(_RAW).decompress(piece) for piece in self.pieces)
 
     def _check(self, filling: bytes) -> None:
-        if self.has_holes and len(filling) != self.filling_length:
+        if not self.fits(filling):
             raise ValueError(f"a filling of {self.filling_length} bytes, not {len(filling)}")
 
 

@@ -49,11 +49,14 @@ def test_the_filling_is_not_compressed_with_the_page():
     assert token in holed.gzip(token)
 
 
-def test_a_filling_of_another_length_is_refused():
+def test_a_filling_of_another_length_is_refused_by_the_gzip_not_the_text():
     holed = HoledGzip.compress(b"a" + HOLE + b"b", hole=HOLE, filling_length=4)
 
+    assert not holed.fits(b"12345")
     with pytest.raises(ValueError, match="4 bytes"):
         holed.gzip(b"12345")
+    assert holed.text(b"12345") == b"a12345b"
+    assert HoledGzip.compress(b"no holes", hole=HOLE, filling_length=4).fits(b"")
 
 
 def test_a_gzip_any_client_reads():
