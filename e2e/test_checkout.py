@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -93,6 +94,41 @@ def test_guest_checks_out_with_a_voucher_and_a_shipping_method(page: Page, live_
     order = Order.objects.get()
     assert (order.customer, order.email, order.total_amount) == (None, "guest@example.com", Decimal("22.08"))
     expect(page.get_by_text(order.number)).to_be_visible()
+
+
+def test_a_change_made_while_the_summary_is_on_its_way_is_still_priced(
+    page: Page, live_server, shop, monkeypatch: pytest.MonkeyPatch
+):
+    """htmx waits 250 ms after a change before it asks for the summary, and drops the request if
+    the element that waits is swapped out meanwhile. When the summary asked for by an earlier
+    change arrived in those 250 ms, the last change (the voucher here) was never priced, and the
+    page showed the earlier totals for good."""
+    from emporium.checkout import views
+
+    preview_totals = views._preview_totals
+    first_answer = threading.Event()
+    calls: list[int] = []
+
+    def hold_the_first_answer(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            first_answer.wait(timeout=10)
+        return preview_totals(*args, **kwargs)
+
+    monkeypatch.setattr(views, "_preview_totals", hold_the_first_answer)
+    _add_to_cart(page, live_server.url, shop[1])
+    page.goto(f"{live_server.url}/checkout/")
+    try:
+        with page.expect_request(re.compile(r"/checkout/totals/$")):
+            page.get_by_label("Next day").check()  # the summary asks for itself; the server holds it
+        page.get_by_label("Voucher code").fill("WELCOME10")
+        page.get_by_label("Voucher code").press("Tab")  # a change while that answer is on its way
+    finally:
+        first_answer.set()  # the first answer arrives before the voucher's 250 ms are up
+
+    expect(page.get_by_role("row", name=re.compile("Discount"))).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile(r"Shipping \(Next day\)"))).to_be_visible()
+    assert len(calls) == 2
 
 
 def test_a_second_click_while_the_first_answer_is_slow_lands_on_the_same_order(page: Page, live_server, shop):
