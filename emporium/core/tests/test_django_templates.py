@@ -10,9 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
+# Pages and e-mails (the plain-text parts are templates too).
 DJANGO_TEMPLATES = sorted(
-    [*ROOT.glob("templates/**/*.html"), *ROOT.glob("emporium/*/templates/**/*.html")],
-    key=str,
+    path
+    for pattern in ("templates/**/*", "emporium/*/templates/**/*")
+    for path in ROOT.glob(pattern)
+    if path.suffix in {".html", ".txt"}
 )
 
 
@@ -39,6 +42,7 @@ def test_the_check_finds_a_comment_that_runs_on_to_the_next_line():
 def test_the_project_has_django_templates_to_check():
     assert len(DJANGO_TEMPLATES) > 50
     assert ROOT / "emporium/checkout/templates/checkout/checkout.html" in DJANGO_TEMPLATES
+    assert any(path.suffix == ".txt" for path in DJANGO_TEMPLATES)
 
 
 def test_no_django_template_comment_runs_on_to_another_line():
