@@ -4,7 +4,6 @@ Needs PostgreSQL: SQLite serialises every writer on one database lock, so it can
 """
 
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable
 from uuid import uuid4
@@ -21,7 +20,12 @@ from emporium.catalog.tests.factories import VariantFactory
 from emporium.checkout.exceptions import VoucherNotApplicable
 from emporium.checkout.services import place_order
 from emporium.checkout.tests.factories import ShippingMethodFactory, VoucherFactory, make_details
-from emporium.core.tests.concurrency import all_at_once, needs_postgresql
+from emporium.core.tests.concurrency import (
+    all_at_once,
+    needs_postgresql,
+    session_pid,
+    wait_until_blocked_or_done,
+)
 from emporium.orders.models import Order
 
 SHOPPERS = 25
@@ -128,18 +132,23 @@ def test_a_quantity_raised_in_another_tab_during_checkout_is_not_lost():
     cart = CartLineFactory.create(cart=CartFactory.create(), variant=variant, quantity=1).cart
     order_created = threading.Event()
     other_tab_started = threading.Event()
+    other_tab_pid: list[int] = []
+    other_tab_waited: list[bool] = []
 
     def pause_after_order_created(sender, instance, created, **kwargs):
         if created:  # inside place_order, after it read (and locked) the cart's lines
             order_created.set()
-            other_tab_started.wait(timeout=5)
-            time.sleep(0.5)  # long enough for the other tab's change to commit, if it can
+            assert other_tab_started.wait(timeout=30)
+            # Until the other tab's change waits on this order's locks, or went through.
+            other_tab_waited.append(wait_until_blocked_or_done(tab, pid=other_tab_pid[0]))
 
     def other_tab() -> None:
         try:
-            order_created.wait(timeout=5)
+            order_created.wait(timeout=30)
+            variant_now = Variant.objects.get(pk=variant.pk)
+            other_tab_pid.append(session_pid())
             other_tab_started.set()
-            add_to_cart(cart=cart, variant=Variant.objects.get(pk=variant.pk), quantity=2)
+            add_to_cart(cart=cart, variant=variant_now, quantity=2)
         finally:
             connections.close_all()
 
@@ -152,6 +161,8 @@ def test_a_quantity_raised_in_another_tab_during_checkout_is_not_lost():
         post_save.disconnect(sender=Order, dispatch_uid="test-pause")
         tab.join()
 
-    # One unit was ordered; the two added meanwhile wait in the cart for the next order.
+    # The other tab met the order's lock on the line, then added once the order let go: one
+    # unit was ordered; the two added meanwhile wait in the cart for the next order.
+    assert other_tab_waited == [True]
     assert list(cart.lines.values_list("quantity", flat=True)) == [2]
     assert Order.objects.get().lines.get().quantity == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 
@@ -45,3 +46,28 @@ def all_at_once(
     for thread in threads:
         thread.join()
     return outcomes
+
+
+def session_pid() -> int:
+    """The PostgreSQL backend of this thread's database connection (opened if need be)."""
+    connection.ensure_connection()
+    return int(connection.connection.info.backend_pid)
+
+
+def wait_until_blocked_or_done(thread: threading.Thread, *, pid: int, seconds: float = 30) -> bool:
+    """Wait until the session ``pid`` (``thread``'s) waits on a lock another session holds, or
+    ``thread`` ends without ever having to: which of the two happened, not a guessed pause.
+
+    For a test that holds a lock and must know the other side met it before letting go. Asked
+    from this thread's own connection (``pg_blocking_pids`` reads the lock table, taking no lock
+    itself), inside its transaction if it is in one."""
+    deadline = time.monotonic() + seconds
+    with connection.cursor() as cursor:
+        while thread.is_alive():
+            cursor.execute("SELECT cardinality(pg_blocking_pids(%s)) > 0", [pid])
+            if cursor.fetchone()[0]:
+                return True
+            if time.monotonic() > deadline:
+                raise AssertionError(f"session {pid} neither waited on a lock nor ended in {seconds} s")
+            time.sleep(0.005)
+    return False
