@@ -14,12 +14,12 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
 import psycopg
 import pytest
+import redis
 from celery import Celery
 from django.conf import settings
 from django.db import connection
@@ -57,6 +57,14 @@ def _waiting_on_the_order(watcher: psycopg.Connection, holder: psycopg.Connectio
         {"holder": holder.info.backend_pid},
     ).fetchall()
     return {row[0] for row in rows}
+
+
+def _holds_no_message(broker: redis.Redis) -> bool:
+    """Kombu's Redis transport keeps each queue as a list and what workers took but have not
+    acknowledged in the ``unacked`` hash."""
+    if broker.hlen("unacked"):
+        return False
+    return not any(broker.type(key) == b"list" and broker.llen(key) for key in broker.scan_iter())
 
 
 def _children(pid: int) -> set[int]:
@@ -119,7 +127,10 @@ def test_a_task_whose_worker_is_killed_runs_again_and_sends_one_email(
             seconds=30,
             what="the e-mail to be recorded",
         )
-        time.sleep(1)  # room for a second send, were there one
+        # Nothing left that could send it again: no message waits in a queue, none is held
+        # unacknowledged (acks late: the task's message is acknowledged only once it returned).
+        broker = redis.Redis.from_url(private_redis.url)
+        wait_for(lambda: _holds_no_message(broker), seconds=30, what="the broker to hold no message")
     except AssertionError as error:
         raise AssertionError(f"{error}\n--- worker log ---\n{log.read_text()[-4000:]}") from None
     finally:
