@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable
 
 import pytest
 from django.db import connection, connections
+
+from emporium.core.tests.private_postgres import wait_for
 
 # For a test module (``pytestmark = needs_postgresql``): SQLite serialises every writer on one
 # database lock, so a race there shows nothing.
@@ -58,16 +59,19 @@ def wait_until_blocked_or_done(thread: threading.Thread, *, pid: int, seconds: f
     """Wait until the session ``pid`` (``thread``'s) waits on a lock another session holds, or
     ``thread`` ends without ever having to: which of the two happened, not a guessed pause.
 
-    For a test that holds a lock and must know the other side met it before letting go. Asked
-    from this thread's own connection (``pg_blocking_pids`` reads the lock table, taking no lock
-    itself), inside its transaction if it is in one."""
-    deadline = time.monotonic() + seconds
-    with connection.cursor() as cursor:
-        while thread.is_alive():
+    For a test that holds a lock and must know the other side met it before letting go (so a
+    blocked thread cannot end meanwhile). Asked from this thread's own connection
+    (``pg_blocking_pids`` reads the lock table, taking no lock itself), inside its transaction
+    if it is in one."""
+
+    def is_blocked() -> bool:
+        with connection.cursor() as cursor:
             cursor.execute("SELECT cardinality(pg_blocking_pids(%s)) > 0", [pid])
-            if cursor.fetchone()[0]:
-                return True
-            if time.monotonic() > deadline:
-                raise AssertionError(f"session {pid} neither waited on a lock nor ended in {seconds} s")
-            time.sleep(0.005)
-    return False
+            return bool(cursor.fetchone()[0])
+
+    wait_for(
+        lambda: not thread.is_alive() or is_blocked(),
+        seconds=seconds,
+        what=f"session {pid} to wait on a lock or end",
+    )
+    return thread.is_alive()
