@@ -3,7 +3,7 @@
 No browser is downloaded: the fixture launches the system Chromium (``CHROMIUM_PATH``, by
 default ``/usr/bin/chromium``). Where it is missing the browser tests skip with the reason,
 except under CI (``CI`` set), where a skipped browser test would hide a broken set-up, so
-they fail instead. A failing test leaves a full-page screenshot in ``test-results/``.
+they fail instead. A failing test (or a fixture driving its page) leaves a full-page screenshot in ``test-results/``.
 """
 
 from __future__ import annotations
@@ -234,8 +234,8 @@ def page(browser: Browser, viewport: dict[str, int], request: pytest.FixtureRequ
     page.on("requestfinished", ended)
     page.on("requestfailed", ended)
     yield page
-    call_report = request.node.stash.get(phase_reports, {}).get("call")
-    if call_report is not None and call_report.failed:
+    # The test failed, or a fixture that uses the page did (the shopper's steps before the test).
+    if any(report.failed for report in request.node.stash.get(phase_reports, {}).values()):
         RESULTS_DIR.mkdir(exist_ok=True)
         name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)
         page.screenshot(path=str(RESULTS_DIR / f"{name}.png"), full_page=True)
