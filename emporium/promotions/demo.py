@@ -59,7 +59,7 @@ def set_up_demo_promotions() -> int:
     """Create the demo's promotions if the shop has none; returns how many were made."""
     if Promotion.objects.exists():
         return 0
-    departments = {category.name: category for category in Category.get_root_nodes()}
+    departments = {category.name: category for category in Category.objects.get_root_nodes()}
     made = 0
     for demo in DEMO_PROMOTIONS:
         department = departments.get(demo.department) if demo.department else None

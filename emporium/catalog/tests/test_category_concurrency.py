@@ -46,4 +46,4 @@ def test_categories_added_at_the_same_instant_all_land_and_a_taken_slug_is_refus
     assert outcomes == Counter({"created": 7, "refused: ['slug']": 1})
     created = Category.objects.filter(slug__startswith="shelf-") | Category.objects.filter(slug="lamps")
     assert created.count() == 7
-    assert Category.find_problems() == ([], [], [], [], [])  # treebeard: the tree is sound
+    assert Category.objects.find_problems() == ([], [], [], [], [])  # treebeard: the tree is sound
