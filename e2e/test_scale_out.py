@@ -21,7 +21,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -35,6 +35,7 @@ from bench.cluster import NGINX, Cluster, scale_out_cluster
 from emporium.accounts.tests.factories import UserFactory
 from emporium.catalog.tests.factories import CategoryFactory, make_product
 from emporium.checkout.tests.factories import ShippingMethodFactory, TaxRateFactory
+from emporium.core.tests.private_postgres import wait_for
 from emporium.orders.models import Order, OrderEvent, OrderEventType
 
 PASSWORD = "correct-horse-battery"
@@ -225,13 +226,31 @@ def test_stopping_one_server_mid_run_loses_no_request_and_no_order(cluster):
     threads = [threading.Thread(target=reader) for _ in range(3)] + [
         threading.Thread(target=buyer) for _ in range(2)
     ]
+
+    def answered() -> tuple[int, int]:
+        with lock:
+            return sum(statuses.values()), len(placed)
+
+    def at_least(requests: int, orders: int) -> Callable[[], bool]:
+        def reached() -> bool:
+            done_requests, done_orders = answered()
+            return done_requests >= requests and done_orders >= orders
+
+        return reached
+
     for thread in threads:
         thread.start()
     try:
-        time.sleep(3)
-        before_stop = sum(statuses.values())
+        # Counted, not timed: traffic through both servers, one stopped under it, then as much
+        # again through the one left (a slow machine waits longer; a fast one is done sooner).
+        wait_for(at_least(30, 3), seconds=60, what="answers and orders through both servers")
+        before_stop, placed_before_stop = answered()
         exit_code = cluster.stop_server(0)  # SIGTERM: gunicorn finishes what it holds, then exits
-        time.sleep(3)
+        wait_for(
+            at_least(before_stop + 30, placed_before_stop + 3),
+            seconds=60,
+            what="answers and orders through the server left",
+        )
     finally:
         stop.set()
         for thread in threads:
