@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
-from e2e.checkout_page import choose_delivery
+from e2e.checkout_page import choose_delivery, fill_guest_address
 from emporium.accounts.tests.factories import UserFactory
 from emporium.catalog.models import Product
 from emporium.catalog.tests.factories import make_product
@@ -40,10 +40,7 @@ def _add_to_cart(page: Page, base_url: str, product: Product, quantity: int = 1)
 
 
 def _fill_address_and_pay(page: Page, *, voucher: str) -> None:
-    page.get_by_label("Full name").first.fill("Ann Shopper")
-    page.get_by_label("Address line 1").first.fill("1 High Street")
-    page.get_by_label("Town or city").first.fill("Bristol")
-    page.get_by_label("Postcode").first.fill("BS1 4DJ")
+    fill_guest_address(page)
     page.get_by_label("Next day").check()
     page.get_by_label("Voucher code").fill(voucher)
     page.get_by_label("Voucher code").press("Tab")  # a change: the summary updates by itself (htmx)
@@ -135,11 +132,7 @@ def test_a_change_made_while_the_summary_is_on_its_way_is_still_priced(
 def test_a_second_click_while_the_first_answer_is_slow_lands_on_the_same_order(page: Page, live_server, shop):
     _add_to_cart(page, live_server.url, shop[0])
     page.goto(f"{live_server.url}/checkout/")
-    page.get_by_label("E-mail").fill("guest@example.com")
-    page.get_by_label("Full name").first.fill("Ann Shopper")
-    page.get_by_label("Address line 1").first.fill("1 High Street")
-    page.get_by_label("Town or city").first.fill("Bristol")
-    page.get_by_label("Postcode").first.fill("BS1 4DJ")
+    fill_guest_address(page, email="guest@example.com")
     choose_delivery(page, "Standard delivery")
     first_submit: list[Route] = []
 
@@ -233,11 +226,7 @@ def test_billing_fields_show_only_while_not_billing_to_the_shipping_address(
     same.check()
     expect(_billing_name(page)).to_be_hidden()
 
-    page.get_by_label("E-mail").fill("guest@example.com")
-    page.get_by_label("Full name").first.fill("Ann Shopper")
-    page.get_by_label("Address line 1").first.fill("1 High Street")
-    page.get_by_label("Town or city").first.fill("Bristol")
-    page.get_by_label("Postcode").first.fill("BS1 4DJ")
+    fill_guest_address(page, email="guest@example.com")
     choose_delivery(page, "Standard delivery", javascript=javascript)
     page.get_by_role("button", name="Place order").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Pay for order EM-"))
@@ -297,3 +286,47 @@ def test_the_order_page_fits_a_phone_screen(page: Page, live_server, shop):
 
     expect(page.get_by_role("row", name=re.compile(r"^Total £27\.90"))).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1280, "height": 900}, {"width": 375, "height": 812}], ids=["desktop", "phone"]
+)
+def test_a_press_on_place_order_still_places_it_when_the_summary_updates_meanwhile(
+    page: Page, live_server, shop, viewport
+):
+    """The summary above the button is re-rendered a moment after each change, and choosing a
+    delivery adds rows to it. A press that began on the button before that swap and ended
+    after it ended where the button had been: no click, and the shopper stayed on the page.
+    The page now scrolls with the button while it is pressed (frontend/storefront/pressed-in-place.ts)."""
+    _add_to_cart(page, live_server.url, shop[1])
+    page.goto(f"{live_server.url}/checkout/")
+    fill_guest_address(page, email="guest@example.com")
+    page.wait_for_load_state("networkidle")  # the summary asked for by the last field, if any
+    held: list[Route] = []
+    released = threading.Event()
+
+    def hold_until_pressed(route: Route) -> None:
+        if released.is_set():
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route(re.compile(r"/checkout/totals/$"), hold_until_pressed)
+    with page.expect_request(re.compile(r"/checkout/totals/$")):
+        page.get_by_label("Standard delivery").check()
+    # The summary is on its way; the shopper reaches for the button meanwhile.
+    place_order = page.get_by_role("button", name="Place order")
+    place_order.scroll_into_view_if_needed()
+    box = place_order.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+    page.mouse.down()
+    released.set()
+    for route in held:  # the new summary, with its shipping, total and VAT rows, arrives
+        route.continue_()
+    expect(page.get_by_role("row", name=re.compile(r"^Shipping \(Standard delivery"))).to_be_visible()
+    page.mouse.up()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Pay for order EM-"))
+    assert Order.objects.get().shipping_method_name == "Standard delivery"

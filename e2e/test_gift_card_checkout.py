@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from e2e.checkout_page import choose_delivery
+from e2e.checkout_page import choose_delivery, fill_guest_address
 from emporium.catalog.models import Product
 from emporium.catalog.tests.factories import make_product
 from emporium.checkout.tests.factories import ShippingMethodFactory, TaxRateFactory
@@ -37,11 +37,7 @@ def _row(page: Page, label: str):
 
 
 def _fill_checkout(page: Page, *, javascript: bool = True) -> None:
-    page.get_by_label("E-mail").fill("guest@example.com")
-    page.get_by_label("Full name").first.fill("Ann Shopper")
-    page.get_by_label("Address line 1").first.fill("1 High Street")
-    page.get_by_label("Town or city").first.fill("Bristol")
-    page.get_by_label("Postcode").first.fill("BS1 4DJ")
+    fill_guest_address(page, email="guest@example.com")
     choose_delivery(page, "Standard delivery", javascript=javascript)
     page.get_by_label("Gift card code").fill(CODE.lower())  # as typed from the card, any case
 

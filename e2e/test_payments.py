@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import Page, expect
 
-from e2e.checkout_page import choose_delivery
+from e2e.checkout_page import choose_delivery, fill_guest_address
 from emporium.catalog.tests.factories import make_product
 from emporium.checkout.tests.factories import ShippingMethodFactory, TaxRateFactory
 from emporium.orders.models import Order, OrderStatus
@@ -27,11 +27,7 @@ def placed_order(page: Page, live_server, transactional_db: None, settings) -> O
     page.get_by_role("button", name="Add to cart").click()
     expect(page.get_by_role("status").filter(has_text="Added to your cart")).to_be_visible()
     page.goto(f"{live_server.url}/checkout/")
-    page.get_by_label("E-mail").fill("guest@example.com")
-    page.get_by_label("Full name").first.fill("Ann Shopper")
-    page.get_by_label("Address line 1").first.fill("1 High Street")
-    page.get_by_label("Town or city").first.fill("Bristol")
-    page.get_by_label("Postcode").first.fill("BS1 4DJ")
+    fill_guest_address(page, email="guest@example.com")
     choose_delivery(page, "Standard delivery")
     page.get_by_role("button", name="Place order").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Pay for order EM-"))

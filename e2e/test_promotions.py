@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from e2e.axe import axe_context, serious_violations
-from e2e.checkout_page import choose_delivery
+from e2e.checkout_page import choose_delivery, fill_guest_address
 from emporium.catalog.models import Product
 from emporium.catalog.tests.factories import CategoryFactory, make_product
 from emporium.checkout.tests.factories import ShippingMethodFactory
@@ -44,11 +44,7 @@ def _buy(page: Page, base_url: str, product: Product, quantity: int, *, javascri
 
 
 def _check_out(page: Page, *, javascript: bool = True) -> None:
-    page.get_by_label("E-mail").fill("guest@example.com")
-    page.get_by_label("Full name").first.fill("Ann Shopper")
-    page.get_by_label("Address line 1").first.fill("1 High Street")
-    page.get_by_label("Town or city").first.fill("Bristol")
-    page.get_by_label("Postcode").first.fill("BS1 4DJ")
+    fill_guest_address(page, email="guest@example.com")
     choose_delivery(page, "Standard delivery", javascript=javascript)
 
 

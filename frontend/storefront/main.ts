@@ -3,6 +3,7 @@ import htmx from "htmx.org";
 import { addCsrfHeader } from "./csrf";
 import { keepFocusAfterSwap, openFilterPanelsOnWideScreens } from "./listing";
 import { initNavToggle } from "./nav-toggle";
+import { keepPressedInPlace } from "./pressed-in-place";
 import { initSearchSuggest } from "./search-suggest";
 
 declare global {
@@ -25,6 +26,7 @@ function init(): void {
   initSearchSuggest(document);
   openFilterPanelsOnWideScreens(document);
   document.body.addEventListener("htmx:afterSwap", keepFocusAfterSwap);
+  keepPressedInPlace(document);
   document.body.addEventListener("htmx:configRequest", (event) => addCsrfHeader(event));
 }
 
