@@ -23,15 +23,15 @@ def find_cart_for_client(*, customer: User | None, token: str | None) -> Cart | 
     they hold (in the session, or in the API's X-Cart-Token header), and only while no
     customer owns it. Reading never creates a cart.
     """
-    if customer is not None:
-        return Cart.objects.filter(customer=customer).first()
-    if not token:
-        return None
+    # Both are unique: get() reads the one row with no ORDER BY to build (first() would add one).
     try:
-        token_uuid = uuid.UUID(str(token))
-    except ValueError:
+        if customer is not None:
+            return Cart.objects.get(customer=customer)
+        if not token:
+            return None
+        return Cart.objects.get(token=uuid.UUID(str(token)), customer=None)
+    except (Cart.DoesNotExist, ValueError):  # no such cart, or a token that is no UUID
         return None
-    return Cart.objects.filter(token=token_uuid, customer=None).first()
 
 
 def get_cart_for_client(*, customer: User | None, token: str | None) -> Cart:
