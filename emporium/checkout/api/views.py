@@ -139,7 +139,7 @@ class CheckoutPreviewApi(APIView):
         serializer = CheckoutInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         details = _details(params=serializer.validated_data, customer=customer)
-        lines = list(list_cart_lines(cart=cart))
+        lines = list_cart_lines(cart=cart)
         if not lines:
             raise EmptyCart()
         totals, voucher = calculate_checkout_totals(
