@@ -29,6 +29,8 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
+from emporium.core.tests.serving import start_serving, stop_serving
+
 CODE_LIFETIME = 60
 TOKEN_LIFETIME = 300
 
@@ -77,15 +79,14 @@ class LocalOIDCProvider:
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name="oidc-provider", daemon=True)
+        self._thread: threading.Thread | None = None
 
     def start(self) -> LocalOIDCProvider:
-        self._thread.start()
+        self._thread = start_serving(self._server, name="oidc-provider")
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        stop_serving(self._server, self._thread)
 
     def add_user(self, *, email: str, password: str, name: str, email_verified: bool = True) -> IdentityUser:
         user = IdentityUser(email=email, password=password, name=name, email_verified=email_verified)

@@ -14,6 +14,7 @@ import pytest
 
 from bench.catalog_urls import _misspelt, catalog_size, draw_paths
 from emporium.catalog.tests.factories import ONLINE_RETAIL_NAMES, CategoryFactory, ProductFactory
+from emporium.core.tests.serving import serving
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[3]
@@ -118,7 +119,6 @@ def test_a_varied_run_that_came_round_to_its_paths_again_says_so() -> None:
 def test_the_load_asks_for_compressed_pages_as_browsers_do(tool, varied, monkeypatch) -> None:
     """A page's cost includes compressing it; a load that asked for nothing would skip that."""
     import http.server
-    import threading
 
     from bench import loadgen
 
@@ -142,15 +142,11 @@ def test_the_load_asks_for_compressed_pages_as_browsers_do(tool, varied, monkeyp
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with serving(server):
         url = f"http://127.0.0.1:{server.server_address[1]}"
         result = loadgen.run_load(
             url=url + "/a", connections=2, seconds=1, paths=["/a", "/b"] if varied else None
         )
-    finally:
-        server.shutdown()
-        server.server_close()
 
     assert result.requests > 0
     assert seen

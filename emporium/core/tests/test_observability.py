@@ -19,6 +19,7 @@ from django.test import override_settings
 
 from emporium.accounts.tests.test_tasks import redis_worker  # noqa: F401  (fixture)
 from emporium.core.request_id import HEADER, RequestIdLogFilter, bind_request_id, get_request_id
+from emporium.core.tests.serving import serving
 from emporium.core.tests.test_settings import _run
 
 # --- Request ids ----------------------------------------------------------------------------
@@ -231,13 +232,8 @@ class _Collector(ThreadingHTTPServer):
 @pytest.fixture
 def collector() -> Iterator[_Collector]:
     server = _Collector()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_sentry_reports_errors_when_a_dsn_is_set(collector):

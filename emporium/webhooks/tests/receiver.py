@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from emporium.core.tests.serving import serving
 from emporium.webhooks.signing import verify_signature
 
 HANG = -1
@@ -81,14 +82,9 @@ def running_receiver(*, secret: str = "", answers: list[int] | None = None) -> I
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/emporium"
-    try:
+    with serving(server):
         yield receiver
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def closed_port_url() -> str:
