@@ -331,6 +331,12 @@ WARM_UP = env.bool("WARM_UP", default=True)
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL or None) or None
+# No caller reads a task's result: every task records what it did in the database (an order's
+# e-mail events, a webhook's deliveries, a picture's thumbnails). Storing each result in Redis
+# for a day, and subscribing the web process to the result of each task it queues, would cost
+# Redis memory and commands for nothing. A caller that needs one asks:
+# ``apply_async(ignore_result=False)``.
+CELERY_TASK_IGNORE_RESULT = True
 # Without a broker there is nobody to run a queued task, so run it inline.
 CELERY_TASK_ALWAYS_EAGER = env.bool(
     "CELERY_TASK_ALWAYS_EAGER", default=not (REDIS_URL or env.str("CELERY_BROKER_URL", default=""))

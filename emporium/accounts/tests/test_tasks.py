@@ -1,7 +1,9 @@
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import cast
 
 import pytest
+from celery.backends.redis import RedisBackend
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.contrib.sessions.models import Session
@@ -50,8 +52,25 @@ def redis_worker() -> Iterator[None]:
 def test_clear_expired_sessions_task_runs_on_a_worker_through_redis(redis_worker):
     _expired_session()
 
-    result = clear_expired_sessions_task.delay()
+    result = clear_expired_sessions_task.apply_async(ignore_result=False)
     result.get(timeout=20)
 
     assert result.successful()
     assert not Session.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_queued_task_stores_no_result_nobody_reads(redis_worker):
+    _expired_session()
+
+    queued = clear_expired_sessions_task.delay()
+    # The worker takes tasks in order: once this one has answered, the first has run.
+    clear_expired_sessions_task.apply_async(ignore_result=False).get(timeout=20)
+
+    assert not Session.objects.exists()
+    backend = cast(RedisBackend, app.backend)
+    key = backend.get_key_for_task(queued.id)
+    assert queued.ignored
+    assert backend.get(key) is None  # the worker stored nothing
+    # nor did this process listen for it (celery-types does not declare the consumer)
+    assert key not in backend.result_consumer.subscribed_to  # type: ignore[attr-defined]

@@ -55,7 +55,7 @@ def _report_request_id_task() -> str | None:
 @pytest.mark.django_db(transaction=True)
 def test_request_id_travels_to_the_worker_in_task_headers(redis_worker):  # noqa: F811
     with bind_request_id("req-travels-1"):
-        result = _report_request_id_task.delay()
+        result = _report_request_id_task.apply_async(ignore_result=False)
 
     assert result.get(timeout=20) == "req-travels-1"
     assert get_request_id() is None
