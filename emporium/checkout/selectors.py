@@ -12,6 +12,7 @@ from emporium.accounts.countries import list_country_choices
 from emporium.accounts.models import ADDRESS_FIELDS, Address
 from emporium.catalog.cache import cached_for_catalog
 from emporium.checkout.models import ShippingMethod, TaxRate
+from emporium.core.prepared import Bind, PreparedQuery
 
 
 def list_shipping_methods_for_country(
@@ -44,6 +45,18 @@ def list_active_shipping_methods(*, currency: str | None = None) -> QuerySet[Shi
     currency cannot add a price in another (checkout refuses such a method)."""
     methods = ShippingMethod.objects.active().order_by("position", "pk")
     return methods if currency is None else methods.filter(currency=currency)
+
+
+# Every order names its shipping method: compiled once (emporium.core.prepared).
+_ACTIVE_SHIPPING_METHOD = PreparedQuery(
+    lambda: ShippingMethod.objects.active().filter(pk=Bind("method", ShippingMethod._meta.pk))
+)
+
+
+def find_active_shipping_method(*, method_id: object) -> ShippingMethod | None:
+    """The active method of this id (:func:`list_active_shipping_methods`), else None. Raises
+    TypeError or ValueError for an id that is not a whole number, as the ORM does."""
+    return _ACTIVE_SHIPPING_METHOD.first(method=method_id)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
@@ -54,6 +54,7 @@ from emporium.checkout.idempotency import keys_of_client_key, scope_idempotency_
 from emporium.checkout.models import ShippingMethod, Voucher, VoucherUsage
 from emporium.checkout.selectors import explain_delivery_to, get_tax_rate
 from emporium.core.money import Money, format_money, quantize
+from emporium.core.prepared import Bind, PreparedQuery
 from emporium.giftcards.models import GiftCard
 from emporium.giftcards.selectors import list_gift_card_variant_ids
 from emporium.giftcards.services import (
@@ -297,6 +298,20 @@ def _check_still_for_sale(lines: list[CartLine], *, currency: str) -> None:
             raise ItemNotForSale(variant_id=line.variant_id, item=str(line.variant))
 
 
+# Every order locks its cart and the cart's lines: compiled once (emporium.core.prepared).
+_LOCKED_CART = PreparedQuery(lambda: Cart.objects.select_for_update().filter(pk=Bind("cart", Cart._meta.pk)))
+_LOCKED_LINES = PreparedQuery(
+    lambda: (
+        CartLine.objects.select_for_update()
+        .filter(cart_id=Bind("cart", Cart._meta.pk))
+        .order_by("variant_id")
+    )
+)
+_LINES_VARIANTS = PreparedQuery(
+    lambda: Variant.objects.filter(cart_lines__cart_id=Bind("cart", Cart._meta.pk)).select_related("product")
+)
+
+
 @transaction.atomic
 def place_order(
     *, cart: Cart, customer: User | None, details: CheckoutDetails, idempotency_key: UUID
@@ -316,7 +331,7 @@ def place_order(
     """
     # The replay is looked for once, under the cart lock: a twin submit queues on it and then
     # finds the first one's order (a first look before the lock cost every new order a query).
-    locked = Cart.objects.select_for_update().filter(pk=cart.pk).first()
+    locked = _LOCKED_CART.first(cart=cart.pk)
     if existing := _find_replayed_order(cart=cart, customer=customer, idempotency_key=idempotency_key):
         return existing
     if locked is None:
@@ -328,11 +343,11 @@ def place_order(
     # would vanish with the line. The variants come in a second query, unlocked: a join
     # would lock them as well (FOR UPDATE OF is not portable to MariaDB), and they must stay
     # free until _reserve_stock.
-    lines = list(
-        cart.lines.select_for_update()
-        .prefetch_related(Prefetch("variant", queryset=Variant.objects.select_related("product")))
-        .order_by("variant_id")
-    )
+    lines = _LOCKED_LINES.all(cart=cart.pk)
+    variants = {variant.pk: variant for variant in _LINES_VARIANTS.all(cart=cart.pk)}
+    for line in lines:
+        line.cart = cart  # as cart.lines would: the line's cart without a query
+        line.variant = variants[line.variant_id]
     if not lines:
         raise EmptyCart()
     _check_still_for_sale(lines, currency=cart.currency)

@@ -22,6 +22,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from emporium.accounts.models import User
+from emporium.core.prepared import Bind, PreparedQuery
 from emporium.orders.models import (
     Order,
     OrderEvent,
@@ -195,10 +196,21 @@ def announce_order_placed(*, order: Order) -> None:
     order_placed.send(sender=Order, order=order)
 
 
+# Every checkout looks for the order of its key first: compiled once (emporium.core.prepared).
+_ORDER_OF_KEY = PreparedQuery(
+    lambda: Order.objects.filter(
+        idempotency_key__range=(
+            Bind("low", Order._meta.get_field("idempotency_key")),
+            Bind("high", Order._meta.get_field("idempotency_key")),
+        )
+    )[:1]
+)
+
+
 def find_order_by_idempotency_key(*, low: UUID, high: UUID) -> Order | None:
     """The order whose idempotency key lies in ``low``..``high`` (one client key's range,
     emporium.checkout.idempotency), if any. One query on the key's unique index."""
-    return Order.objects.filter(idempotency_key__range=(low, high)).order_by().first()
+    return _ORDER_OF_KEY.first(low=low, high=high)
 
 
 def get_order(*, order_id: int) -> Order:

@@ -9,8 +9,8 @@ from rest_framework import serializers
 from emporium.cart.forms import MAX_LINE_QUANTITY
 from emporium.cart.models import Cart, CartLine
 from emporium.cart.selectors import CartSummary
-from emporium.catalog.selectors import list_purchasable_variants
-from emporium.core.api.fields import MoneyField
+from emporium.catalog.selectors import find_purchasable_variant, list_purchasable_variants
+from emporium.core.api.fields import FoundByIdField, MoneyField
 from emporium.core.api.serializers import FieldsBuiltOnce
 
 
@@ -75,8 +75,9 @@ class CartOutput(FieldsBuiltOnce, serializers.Serializer):
 
 
 class AddCartLineInput(FieldsBuiltOnce, serializers.Serializer):
-    variant_id = serializers.PrimaryKeyRelatedField(
+    variant_id = FoundByIdField(
         queryset=list_purchasable_variants(),
+        find=lambda variant_id: find_purchasable_variant(variant_id=variant_id),
         error_messages={"does_not_exist": "Choose an option that is still for sale."},
     )
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY, default=1)

@@ -31,6 +31,7 @@ from emporium.catalog.selectors.pages import (
 from emporium.catalog.selectors.queries import (
     TreeNode,
     cards_queryset,
+    find_purchasable_variant,
     get_category,
     get_published_product,
     in_category_subtree,
@@ -102,6 +103,7 @@ __all__ = [
     "attribute_text",
     "cards_queryset",
     "check_search_query",
+    "find_purchasable_variant",
     "get_category",
     "get_category_listing",
     "get_category_page",

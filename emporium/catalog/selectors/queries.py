@@ -14,6 +14,7 @@ from django.db.models.functions import JSONObject
 
 from emporium.catalog.models import Category, Product, ProductImage, Variant
 from emporium.catalog.selectors.filters import ProductFilters, ProductSort
+from emporium.core.prepared import Bind, PreparedQuery
 
 # Each ordering ends on the primary key so that pages never overlap or skip a product.
 _ORDERINGS: dict[ProductSort, tuple[OrderBy | str, ...]] = {
@@ -165,6 +166,18 @@ def list_purchasable_variants() -> QuerySet[Variant]:
     half as long again.
     """
     return Variant.objects.filter(product__is_published=True)
+
+
+# Every add to a cart looks its variant up: compiled once (emporium.core.prepared).
+_PURCHASABLE_VARIANT = PreparedQuery(
+    lambda: list_purchasable_variants().filter(pk=Bind("variant", Variant._meta.pk))
+)
+
+
+def find_purchasable_variant(*, variant_id: object) -> Variant | None:
+    """The variant of this id if a shopper may put it in a cart (:func:`list_purchasable_variants`),
+    else None. Raises TypeError or ValueError for an id that is not a whole number, as the ORM does."""
+    return _PURCHASABLE_VARIANT.first(variant=variant_id)
 
 
 def is_purchasable(variant: Variant) -> bool:

@@ -11,7 +11,8 @@ from rest_framework import serializers
 from emporium.accounts.api.fields import CountryField
 from emporium.cart.api.serializers import CartPromotionOutput
 from emporium.checkout.models import ShippingMethod
-from emporium.checkout.selectors import list_active_shipping_methods
+from emporium.checkout.selectors import find_active_shipping_method, list_active_shipping_methods
+from emporium.core.api.fields import FoundByIdField
 from emporium.core.api.serializers import FieldsBuiltOnce
 from emporium.orders.api.serializers import OrderDetailOutput
 
@@ -41,8 +42,9 @@ class CheckoutInput(FieldsBuiltOnce, serializers.Serializer):
     )
     billing_address = CheckoutAddressInput(required=False)
     billing_address_id = serializers.IntegerField(required=False, min_value=1)
-    shipping_method_id = serializers.PrimaryKeyRelatedField(
+    shipping_method_id = FoundByIdField(
         queryset=list_active_shipping_methods(),
+        find=lambda method_id: find_active_shipping_method(method_id=method_id),
         required=False,
         allow_null=True,
         default=None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.validators import ProhibitNullCharactersValidator
@@ -52,3 +53,28 @@ class SlugRelatedField(serializers.SlugRelatedField):
         if isinstance(data, str):
             ProhibitNullCharactersValidator()(data)  # a Django ValidationError: DRF reports it
         return super().to_internal_value(data)
+
+
+class FoundByIdField(serializers.PrimaryKeyRelatedField):
+    """A primary key read through a selector's ``find(id) -> instance or None`` (one that runs
+    a query compiled once, emporium.core.prepared) instead of ``queryset.get(pk=...)``.
+
+    The queryset is still given: it names the model for the schema, and says what ``find``
+    must agree with. The answers are DRF's own: an id of nothing ``find`` returns is
+    ``does_not_exist``, one that is not a whole number ``incorrect_type``.
+    """
+
+    def __init__(self, *, find: Callable[[Any], Any], **kwargs: Any) -> None:
+        self.find = find
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        try:
+            if isinstance(data, bool):
+                raise TypeError
+            found = self.find(data)
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if found is None:
+            self.fail("does_not_exist", pk_value=data)
+        return found

@@ -87,6 +87,25 @@ def test_unpublished_variant_cannot_be_added():
     assert "variant_id" in response.json()["errors"]
 
 
+@pytest.mark.parametrize(
+    ("variant_id", "message"),
+    [
+        (10**30, "Choose an option that is still for sale."),  # beyond any id: not sent to the database
+        (-1, "Choose an option that is still for sale."),
+        ("lantern", "Incorrect type. Expected pk value, received str."),
+        (True, "Incorrect type. Expected pk value, received bool."),
+        ([1], "Incorrect type. Expected pk value, received list."),
+    ],
+)
+def test_a_variant_id_of_nothing_for_sale_is_a_400_naming_the_field(variant_id, message):
+    client, _ = _visitor_with_cart()
+
+    response = client.post("/api/v1/cart/lines/", {"variant_id": variant_id, "quantity": 1}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"]["variant_id"] == [message]
+
+
 def test_customer_uses_their_own_cart_without_a_token():
     customer = UserFactory.create()
     variant = VariantFactory.create()

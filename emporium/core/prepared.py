@@ -1,0 +1,157 @@
+"""Reads compiled to SQL once per database connection, then run with new values.
+
+Django compiles a queryset to SQL every time it runs: for a read of one row by a unique key,
+building the ``WHERE`` clause, quoting every column and choosing converters costs 200-400
+microseconds of CPU, several times what PostgreSQL takes to answer it (docs/decisions/0019).
+The money path runs the same few reads on every request (the client's cart by its token,
+the cart's lines, the order of an idempotency key), so each is written once as a queryset
+with named :class:`Bind` values in place of the request's own, and :class:`PreparedQuery`
+compiles it the first time a connection runs it. Later runs only put the values in, execute
+the stored SQL, and build the model instances (``select_related`` included) as Django does.
+SQLAlchemy caches compiled statements in the same way.
+
+A prepared query has one shape: whatever varies in its SQL (a ``None`` that means
+``IS NULL``, the number of values in an ``IN``) is a second query, not a parameter.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Expression, Field, IntegerField, Model, QuerySet
+from django.db.models.query import get_related_populators
+from django.db.models.sql.compiler import SQLCompiler
+from django.db.transaction import TransactionManagementError
+
+M = TypeVar("M", bound=Model)
+
+
+class Bind(Expression):
+    """A value of a prepared query, named: ``%s`` in the SQL, given at each run and made
+    ready for the database by ``output_field`` (a UUID becomes 32 hex digits on SQLite)."""
+
+    def __init__(self, name: str, output_field: Field[Any, Any]) -> None:
+        super().__init__(output_field=output_field)
+        self.name = name
+
+    def as_sql(self, compiler: Any, connection: BaseDatabaseWrapper) -> tuple[str, tuple[Any, ...]]:
+        return "%s", (self,)
+
+    def value_for(self, values: Mapping[str, Any], connection: BaseDatabaseWrapper) -> Any:
+        """The value ready for the database; raises :class:`UnmatchableValueError` for a whole number
+        no row's column can hold, as Django answers such a lookup with no rows (SQLite
+        would refuse to take it)."""
+        try:
+            value = values[self.name]
+        except KeyError:
+            raise TypeError(f"the prepared query needs a value for {self.name!r}") from None
+        prepared = self.output_field.get_db_prep_value(value, connection, prepared=False)
+        if isinstance(prepared, int) and isinstance(self.output_field, IntegerField):
+            low, high = connection.ops.integer_field_range(self.output_field.get_internal_type())
+            if (low is not None and prepared < low) or (high is not None and prepared > high):
+                raise UnmatchableValueError()
+        return prepared
+
+
+class UnmatchableValueError(Exception):
+    """A value that no row can have: the query is answered with no rows, unsent."""
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """What Django works out from a queryset before and after running its SQL."""
+
+    sql: str
+    params: tuple[Any, ...]  # the query's constants, and a Bind where a value goes
+    locks: bool  # SELECT ... FOR UPDATE: only inside a transaction
+    converters: list[tuple[int, tuple[list[Callable[..., Any]], Any]]]
+    model: type[Model]
+    init_list: list[str]
+    model_fields: slice
+    related_populators: list[Any]
+    annotation_col_map: dict[str, int]
+
+    @classmethod
+    def of(cls, queryset: QuerySet[Any], connection: BaseDatabaseWrapper) -> _Compiled:
+        compiler: SQLCompiler = queryset.query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()  # also fills compiler.select and klass_info
+        fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
+        klass_info = compiler.klass_info
+        if klass_info is None:
+            raise ValueError("a prepared query reads model instances (no values() or annotate-only queries)")
+        select_fields = klass_info["select_fields"]
+        model_fields = slice(select_fields[0], select_fields[-1] + 1)
+        return cls(
+            sql=sql,
+            params=tuple(params),
+            # As Django: only where the database has row locks (SQLite has none to take).
+            locks=queryset.query.select_for_update and connection.features.has_select_for_update,
+            converters=list(compiler.get_converters(fields).items()),
+            model=klass_info["model"],
+            init_list=[column[0].target.attname for column in compiler.select[model_fields]],
+            model_fields=model_fields,
+            # django-stubs describe Django 6's signature (a fetch mode); 5.2 takes these three.
+            related_populators=get_related_populators(klass_info, compiler.select, connection.alias),  # type: ignore[call-arg]
+            annotation_col_map=dict(compiler.annotation_col_map or {}),
+        )
+
+
+class PreparedQuery(Generic[M]):
+    """A queryset of one shape, compiled once per connection (see the module's docstring).
+
+    ``build`` returns the queryset with :class:`Bind` values; it is called at the first run,
+    when the models are ready, not at import.
+    """
+
+    def __init__(self, build: Callable[[], QuerySet[M]], *, using: str = DEFAULT_DB_ALIAS) -> None:
+        self._build = build
+        self._using = using
+        # One per connection object: a thread's connection keeps its own (its converters
+        # are its backend's), and a closed-and-reopened one keeps working with it.
+        self._compiled: weakref.WeakKeyDictionary[BaseDatabaseWrapper, _Compiled] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def all(self, **values: Any) -> list[M]:
+        connection = connections[self._using]
+        compiled = self._compiled.get(connection)
+        if compiled is None:
+            compiled = self._compiled[connection] = _Compiled.of(self._build(), connection)
+        if compiled.locks and connection.get_autocommit():
+            raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
+        try:
+            params = [
+                param.value_for(values, connection) if isinstance(param, Bind) else param
+                for param in compiled.params
+            ]
+        except UnmatchableValueError:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        return [self._instance(compiled, row, connection) for row in rows]
+
+    def first(self, **values: Any) -> M | None:
+        """The first row's instance, or None (give the queryset an order, or a unique key)."""
+        found = self.all(**values)
+        return found[0] if found else None
+
+    def _instance(self, compiled: _Compiled, row: Sequence[Any], connection: BaseDatabaseWrapper) -> M:
+        if compiled.converters:
+            row = list(row)
+            for position, (converters, expression) in compiled.converters:
+                value = row[position]
+                for converter in converters:
+                    value = converter(value, expression, connection)
+                row[position] = value
+        instance = compiled.model.from_db(connection.alias, compiled.init_list, row[compiled.model_fields])
+        for populator in compiled.related_populators:
+            populator.populate(row, instance)
+        for name, position in compiled.annotation_col_map.items():
+            setattr(instance, name, row[position])
+        return instance  # type: ignore[return-value]

@@ -1,0 +1,159 @@
+"""Prepared queries (emporium.core.prepared) answer what the ORM answers, compiling once."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from unittest import mock
+
+import pytest
+from django.db import connection, transaction
+from django.db.models.sql.compiler import SQLCompiler
+from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
+
+from emporium.cart.models import Cart, CartLine
+from emporium.cart.tests.factories import CartFactory, CartLineFactory
+from emporium.catalog.selectors import find_purchasable_variant
+from emporium.catalog.tests.factories import VariantFactory
+from emporium.checkout.idempotency import keys_of_client_key, scope_idempotency_key
+from emporium.core.prepared import Bind, PreparedQuery
+from emporium.orders.placing import find_order_by_idempotency_key
+from emporium.orders.tests.factories import OrderFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@contextmanager
+def counting_compiles() -> Iterator[list[object]]:
+    """Every SELECT Django compiles to SQL meanwhile."""
+    compiled: list[object] = []
+    original = SQLCompiler.as_sql
+
+    def as_sql(self: SQLCompiler, *args: Any, **kwargs: Any) -> Any:
+        compiled.append(self.query.model)
+        return original(self, *args, **kwargs)
+
+    with mock.patch.object(SQLCompiler, "as_sql", as_sql):
+        yield compiled
+
+
+def fields_of(instance: object) -> dict[str, object]:
+    return {name: value for name, value in vars(instance).items() if name != "_state"}
+
+
+def test_a_row_is_the_instance_the_orm_reads_uuid_and_null_included() -> None:
+    cart = CartFactory.create()
+    CartFactory.create()  # another visitor's
+    by_token = PreparedQuery(
+        lambda: Cart.objects.filter(token=Bind("token", Cart._meta.get_field("token")), customer=None)
+    )
+
+    found = by_token.first(token=cart.token)
+
+    expected = Cart.objects.get(token=cart.token, customer=None)
+    assert found is not None
+    assert fields_of(found) == fields_of(expected)
+    assert found._state.adding is False  # saves as an update
+    assert found._state.db == "default"
+    assert by_token.first(token=uuid.uuid4()) is None
+    assert by_token.all(token=uuid.uuid4()) == []
+
+
+def test_related_rows_come_in_the_same_query_as_select_related_reads_them() -> None:
+    cart = CartFactory.create()
+    first = CartLineFactory.create(cart=cart, quantity=2)
+    second = CartLineFactory.create(cart=cart, variant__product__name="Lantern")
+    CartLineFactory.create()  # another cart's line
+    lines = PreparedQuery(
+        lambda: (
+            CartLine.objects.filter(cart_id=Bind("cart", Cart._meta.pk))
+            .select_related("variant__product")
+            .order_by("pk")
+        )
+    )
+    lines.all(cart=cart.pk)  # compiled here
+
+    with CaptureQueriesContext(connection) as queries:
+        found = lines.all(cart=cart.pk)
+        names = [line.variant.product.name for line in found]
+
+    assert len(queries.captured_queries) == 1
+    assert [line.pk for line in found] == [first.pk, second.pk]
+    assert [line.quantity for line in found] == [2, 1]
+    assert names == [first.variant.product.name, "Lantern"]
+    assert fields_of(found[1].variant) == fields_of(
+        second.variant.__class__.objects.get(pk=second.variant.pk)
+    )
+
+
+def test_sql_is_compiled_once_per_connection_then_only_run() -> None:
+    carts = [CartFactory.create() for _ in range(3)]
+    by_token = PreparedQuery(
+        lambda: Cart.objects.filter(token=Bind("token", Cart._meta.get_field("token")), customer=None)
+    )
+
+    with counting_compiles() as compiled:
+        found = [by_token.first(token=cart.token) for cart in carts]
+
+    assert compiled == [Cart]
+    assert [cart.pk for cart in found if cart] == [cart.pk for cart in carts]
+
+
+def test_a_range_takes_two_values() -> None:
+    """What the order of an idempotency key is found by (emporium.orders.placing)."""
+    client_key = uuid.uuid4()
+    order = OrderFactory.create(
+        idempotency_key=scope_idempotency_key(client_key=client_key, cart_id=7, customer_id=None)
+    )
+    OrderFactory.create(
+        idempotency_key=scope_idempotency_key(client_key=uuid.uuid4(), cart_id=7, customer_id=None)
+    )
+
+    low, high = keys_of_client_key(client_key=client_key)
+    found = find_order_by_idempotency_key(low=low, high=high)
+
+    assert found is not None
+    assert found.pk == order.pk
+    other_low, other_high = keys_of_client_key(client_key=uuid.uuid4())
+    assert find_order_by_idempotency_key(low=other_low, high=other_high) is None
+
+
+def test_values_are_made_ready_as_the_orm_makes_them() -> None:
+    """A whole number as text is the same id; text that is no number is refused as the ORM
+    refuses it; a number beyond any id matches nothing and is never sent (SQLite cannot take it)."""
+    variant = VariantFactory.create(product__is_published=True)
+
+    assert find_purchasable_variant(variant_id=str(variant.pk)) == variant
+    with pytest.raises(ValueError, match="expected a number"):
+        find_purchasable_variant(variant_id="lantern")
+    with pytest.raises(TypeError, match="expected a number"):
+        find_purchasable_variant(variant_id={"id": variant.pk})
+    with CaptureQueriesContext(connection) as queries:
+        assert find_purchasable_variant(variant_id=10**30) is None
+        assert find_purchasable_variant(variant_id=-(10**30)) is None
+    assert queries.captured_queries == []
+
+
+def test_a_value_left_out_is_a_type_error() -> None:
+    by_token = PreparedQuery(
+        lambda: Cart.objects.filter(token=Bind("token", Cart._meta.get_field("token")), customer=None)
+    )
+    with pytest.raises(TypeError, match="'token'"):
+        by_token.all(tokn=uuid.uuid4())
+
+
+@pytest.mark.django_db(transaction=True)  # outside a transaction, as a view runs
+def test_a_locking_read_needs_a_transaction_where_rows_can_be_locked() -> None:
+    cart = CartFactory.create()
+    locked = PreparedQuery(lambda: Cart.objects.select_for_update().filter(pk=Bind("cart", Cart._meta.pk)))
+
+    with transaction.atomic():
+        assert locked.first(cart=cart.pk) == cart
+    if connection.features.has_select_for_update:  # PostgreSQL: Django's own rule
+        with pytest.raises(TransactionManagementError):
+            locked.first(cart=cart.pk)
+    else:  # SQLite locks the whole database, and Django takes no row lock there either
+        assert locked.first(cart=cart.pk) == cart
