@@ -4,9 +4,10 @@ and checkout (emporium.checkout.services.place_order) checks again under a lock.
 from __future__ import annotations
 
 import uuid
+from contextlib import nullcontext
 
 from django.contrib.sessions.backends.base import SessionBase
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 
 from emporium.accounts.models import User
@@ -46,13 +47,15 @@ def add_to_cart(*, cart: Cart, variant: Variant, quantity: int) -> CartLine:
 
     A variant not yet in the cart, the usual case, is one INSERT: no lock and no read first.
     Only when the cart already holds its line (the unique constraint refuses the INSERT) is
-    that line locked and raised, as ``get_or_create`` goes the other way round.
+    that line locked and raised, as ``get_or_create`` goes the other way round. Outside a
+    transaction (a request) the INSERT commits or is refused on its own, with no BEGIN and
+    COMMIT around it; inside a caller's, a savepoint keeps a refusal from spoiling it.
     """
     if variant.currency != cart.currency:
         raise CurrencyMismatch()
     if quantity <= variant.quantity_available:
         try:
-            with transaction.atomic():  # a savepoint inside the caller's transaction
+            with transaction.atomic() if connection.in_atomic_block else nullcontext():
                 return CartLine.objects.create(
                     cart=cart, variant=variant, quantity=quantity, unit_price_amount=variant.price_amount
                 )
