@@ -155,3 +155,17 @@ class PreparedQuery(Generic[M]):
         for name, position in compiled.annotation_col_map.items():
             setattr(instance, name, row[position])
         return instance  # type: ignore[return-value]
+
+
+def remember_related(instance: Model, relation: str, objects: list[Any]) -> None:
+    """Give ``instance`` the rows of a reverse relation read some other way (a prepared query),
+    as ``prefetch_related(relation)`` would: ``instance.<relation>.all()`` then reads nothing,
+    and each row knows its ``instance`` without a query."""
+    descriptor = getattr(type(instance), relation)
+    for row in objects:
+        descriptor.field.set_cached_value(row, instance)
+    known = getattr(instance, relation).all()
+    known._result_cache = objects
+    known._prefetch_done = True
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache[descriptor.rel.cache_name] = known

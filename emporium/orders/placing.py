@@ -22,7 +22,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from emporium.accounts.models import User
-from emporium.core.prepared import Bind, PreparedQuery
+from emporium.core.prepared import Bind, PreparedQuery, remember_related
 from emporium.orders.models import (
     Order,
     OrderEvent,
@@ -178,10 +178,7 @@ def _remember_lines(order: Order, lines: list[OrderLine]) -> None:
     rows as read, in their order (``OrderLine.Meta.ordering`` is by id)."""
     if any(line.pk is None for line in lines):
         return
-    known = order.lines.all()
-    known._result_cache = list(lines)
-    known._prefetch_done = True  # type: ignore[attr-defined]
-    order._prefetched_objects_cache = {Order.lines.rel.cache_name: known}  # type: ignore[attr-defined]
+    remember_related(order, "lines", list(lines))
 
 
 def _placed_message(amounts: OrderAmounts) -> str:

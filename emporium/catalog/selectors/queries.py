@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from django.db.models import F, JSONField, OrderBy, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import F, JSONField, OrderBy, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import JSONObject
 
 from emporium.catalog.models import Category, Product, ProductImage, Variant
 from emporium.catalog.selectors.filters import ProductFilters, ProductSort
-from emporium.core.prepared import Bind, PreparedQuery
+from emporium.core.prepared import Bind, PreparedQuery, remember_related
 
 # Each ordering ends on the primary key so that pages never overlap or skip a product.
 _ORDERINGS: dict[ProductSort, tuple[OrderBy | str, ...]] = {
@@ -143,18 +143,35 @@ def list_category_bestsellers(*, category_id: int, limit: int) -> QuerySet[Produ
     return cards_queryset().filter(category_id=category_id).order_by("-units_sold", "pk")[:limit]
 
 
-def get_published_product(*, slug: str) -> Product:
-    """A published product with its category, variants and images. Raises Product.DoesNotExist."""
-    return (
+# A product page read from scratch (a shop's traffic mostly is: issue 18) runs these three;
+# compiled once (emporium.core.prepared).
+_PUBLISHED_PRODUCT = PreparedQuery(
+    lambda: (
         Product.objects.published()
         .select_related("category", "product_type")
         .defer("search_document")  # the search's, never shown
-        .prefetch_related(
-            Prefetch("variants", Variant.objects.order_by("position", "pk")),
-            Prefetch("images", ProductImage.objects.order_by("position", "pk")),
-        )
-        .get(slug=slug)
+        .filter(slug=Bind("slug", Product._meta.get_field("slug")))
     )
+)
+_PRODUCT_VARIANTS = PreparedQuery(
+    lambda: Variant.objects.filter(product_id=Bind("product", Product._meta.pk)).order_by("position", "pk")
+)
+_PRODUCT_IMAGES = PreparedQuery(
+    lambda: ProductImage.objects.filter(product_id=Bind("product", Product._meta.pk)).order_by(
+        "position", "pk"
+    )
+)
+
+
+def get_published_product(*, slug: str) -> Product:
+    """A published product with its category, type, variants and images (``variants.all()``
+    and ``images.all()`` read nothing more). Raises Product.DoesNotExist."""
+    product = _PUBLISHED_PRODUCT.first(slug=slug)
+    if product is None:
+        raise Product.DoesNotExist("Product matching query does not exist.")
+    remember_related(product, "variants", _PRODUCT_VARIANTS.all(product=product.pk))
+    remember_related(product, "images", _PRODUCT_IMAGES.all(product=product.pk))
+    return product
 
 
 def list_purchasable_variants() -> QuerySet[Variant]:

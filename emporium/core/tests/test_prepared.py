@@ -16,8 +16,9 @@ from django.test.utils import CaptureQueriesContext
 
 from emporium.cart.models import Cart, CartLine
 from emporium.cart.tests.factories import CartFactory, CartLineFactory
-from emporium.catalog.selectors import find_purchasable_variant
-from emporium.catalog.tests.factories import VariantFactory
+from emporium.catalog.models import Product
+from emporium.catalog.selectors import find_purchasable_variant, get_published_product
+from emporium.catalog.tests.factories import ProductFactory, ProductImageFactory, VariantFactory
 from emporium.checkout.idempotency import keys_of_client_key, scope_idempotency_key
 from emporium.core.prepared import Bind, PreparedQuery
 from emporium.orders.placing import find_order_by_idempotency_key
@@ -157,3 +158,30 @@ def test_a_locking_read_needs_a_transaction_where_rows_can_be_locked() -> None:
             locked.first(cart=cart.pk)
     else:  # SQLite locks the whole database, and Django takes no row lock there either
         assert locked.first(cart=cart.pk) == cart
+
+
+def test_a_product_page_reads_its_product_variants_and_images_in_three_queries(settings, tmp_path) -> None:
+    """get_published_product (emporium.catalog.selectors): the relations read by prepared
+    queries are there as prefetch_related left them, in their order, each knowing its product."""
+    settings.MEDIA_ROOT = tmp_path
+    product = ProductFactory.create(variant=None, is_published=True)
+    late = VariantFactory.create(product=product, position=2, sku="LATE")
+    early = VariantFactory.create(product=product, position=1, sku="EARLY")
+    back = ProductImageFactory.create(product=product, position=5)
+    front = ProductImageFactory.create(product=product, position=0)
+    hidden = ProductFactory.create(is_published=False)
+
+    with CaptureQueriesContext(connection) as queries:
+        found = get_published_product(slug=product.slug)
+        variants = list(found.variants.all())
+        images = list(found.images.all())
+        owners = {variant.product for variant in variants} | {image.product for image in images}
+
+    assert len(queries.captured_queries) == 3
+    assert [variant.pk for variant in variants] == [early.pk, late.pk]
+    assert [image.pk for image in images] == [front.pk, back.pk]
+    assert owners == {found}
+    assert (found.category.pk, found.name) == (product.category_id, product.name)
+    assert "search_document" in found.get_deferred_fields()
+    with pytest.raises(Product.DoesNotExist):
+        get_published_product(slug=hidden.slug)
