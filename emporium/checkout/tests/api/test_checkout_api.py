@@ -106,6 +106,29 @@ def test_visitor_must_give_an_email(shipping):
     assert "email" in response.json()["errors"]
 
 
+@pytest.mark.parametrize(
+    ("method_id", "message"),
+    [
+        ("inactive", 'Invalid pk "{pk}" - object does not exist.'),
+        (10**30, 'Invalid pk "{pk}" - object does not exist.'),  # beyond any id: never sent
+        ("royal-mail", "Incorrect type. Expected pk value, received str."),
+        (True, "Incorrect type. Expected pk value, received bool."),
+    ],
+)
+def test_a_shipping_method_id_of_no_active_method_is_a_400_and_places_nothing(shipping, method_id, message):
+    if method_id == "inactive":
+        method_id = ShippingMethodFactory.create(is_active=False, countries="GB").pk
+    client, _ = _visitor_cart()
+
+    response = client.post(
+        "/api/v1/checkout/orders/", _order_body(shipping, shipping_method_id=method_id), format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"]["shipping_method_id"] == [message.format(pk=method_id)]
+    assert not Order.objects.exists()
+
+
 def test_out_of_stock_at_checkout_is_a_409_problem(shipping):
     client, _ = _visitor_cart(quantity=2, stock=2)
     CartLineFactory._meta.model.objects.update(quantity=3)  # the stock fell since it was added
