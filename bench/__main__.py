@@ -150,8 +150,9 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
     from django.conf import settings
+    from django.db import connection
 
-    database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    database = connection.vendor  # "postgresql", "sqlite"
     RESULTS.mkdir(exist_ok=True)
     for name in args.names or [*BENCHMARKS, *SERVICE_BENCHMARKS]:
         header = {

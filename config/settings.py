@@ -249,6 +249,9 @@ else:
     _db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     _db["CONN_HEALTH_CHECKS"] = True
     if _db["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, whose health check reads the idle socket instead of sending a
+        # SELECT 1 on every request (emporium/core/postgresql/base.py, ADR 20).
+        _db["ENGINE"] = "emporium.core.postgresql"
         _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5))
     elif _db["ENGINE"] == "django.db.backends.mysql":
         _db.setdefault("OPTIONS", {}).update(
@@ -271,6 +274,7 @@ if METRICS_ENABLED:
     MIDDLEWARE.append("django_prometheus.middleware.PrometheusAfterMiddleware")
     # The same database backends, wrapped to count queries, errors and connections.
     _db["ENGINE"] = _db["ENGINE"].replace("django.db.backends.", "django_prometheus.db.backends.")
+    _db["ENGINE"] = _db["ENGINE"].replace("emporium.core.postgresql", "emporium.core.postgresql.with_metrics")
 
 if REDIS_URL:
     CACHES: dict[str, dict[str, Any]] = {

@@ -73,7 +73,7 @@ def test_service_mode_reads_the_urls():
         REDIS_URL="redis://127.0.0.1:6379/2",
         EMAIL_URL="smtp://mailer:secret@smtp.example:587",
     ) == {
-        "engine": "django.db.backends.postgresql",
+        "engine": "emporium.core.postgresql",  # Django's, health-checked from the socket
         "cache": "emporium.core.cache.ResilientRedisCache",
         "eager": False,
         "broker": "redis://127.0.0.1:6379/2",
@@ -81,6 +81,13 @@ def test_service_mode_reads_the_urls():
         "debug": False,
         "sessions": "django.contrib.sessions.backends.cached_db",
     }
+
+
+def test_with_metrics_postgresql_is_the_counting_backend_with_the_socket_health_check():
+    assert (
+        _settings(DATABASE_URL="postgres://postgres@127.0.0.1:5432/shop", METRICS_ENABLED="1")["engine"]
+        == "emporium.core.postgresql.with_metrics"
+    )
 
 
 def test_mariadb_url_selects_the_mysql_backend():

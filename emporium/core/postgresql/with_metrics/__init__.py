@@ -1,0 +1,1 @@
+"""django-prometheus's PostgreSQL backend (queries counted), with the socket health check."""
