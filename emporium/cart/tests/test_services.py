@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from emporium.accounts.tests.factories import UserFactory
 from emporium.cart.exceptions import OutOfStock
 from emporium.cart.models import Cart
-from emporium.cart.services import add_to_cart, merge_carts, set_cart_line_quantity
+from emporium.cart.services import add_to_cart, create_visitor_cart, merge_carts, set_cart_line_quantity
 from emporium.cart.tests.factories import CartFactory, CartLineFactory
 from emporium.catalog.tests.factories import VariantFactory
 
@@ -49,6 +49,35 @@ def test_outside_a_transaction_as_in_a_request_the_insert_stands_alone_and_a_rep
 
     assert [query["sql"].split(" ", 1)[0] for query in queries.captured_queries] == ["INSERT"]
     assert (cart.lines.count(), line.quantity) == (1, 5)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_a_new_cart_and_a_new_line_commit_without_waiting_for_the_disk():
+    """On PostgreSQL (asynchronous_commit): a cart line is cheap to add again, and the order
+    placed from it commits durably, flushing it too."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's asynchronous commit")
+    variant = VariantFactory.create(stock_on_hand=10)
+
+    with CaptureQueriesContext(connection) as queries:
+        cart = create_visitor_cart()
+        add_to_cart(cart=cart, variant=variant, quantity=2)
+
+    assert [query["sql"].split(" ", 1)[0] for query in queries.captured_queries] == ["INSERT", "INSERT"]
+    assert all(
+        query["sql"].endswith("; SET LOCAL synchronous_commit TO OFF") for query in queries.captured_queries
+    )
+    assert cart.lines.get().quantity == 2
+
+
+def test_inside_a_callers_transaction_the_insert_waits_for_the_disk_with_it():
+    cart = CartFactory.create()
+    variant = VariantFactory.create(stock_on_hand=10)
+
+    with CaptureQueriesContext(connection) as queries:
+        add_to_cart(cart=cart, variant=variant, quantity=2)
+
+    assert all("synchronous_commit" not in query["sql"] for query in queries.captured_queries)
 
 
 def test_a_variant_already_in_the_cart_is_raised_under_its_lock():
