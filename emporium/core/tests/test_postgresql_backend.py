@@ -17,6 +17,7 @@ from django.db import connection
 from django.db.utils import load_backend
 
 from emporium.core.postgresql.base import DatabaseWrapper, SocketHealthCheck
+from emporium.core.tests.private_postgres import can_run_private_postgres, private_postgres
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -111,6 +112,46 @@ def test_inside_a_transaction_the_check_is_djangos(own_connection, watcher):
         assert own_connection.is_usable()
 
         assert _last_query(watcher, own_connection) == "SELECT 1"
+
+
+def test_after_a_server_restart_the_next_request_gets_a_new_connection_without_an_error():
+    """The README's promise: a restart costs no request after it. The connection a worker kept
+    from before the restart is found dead by the health check, before the request's first query."""
+    if connection.vendor != "postgresql" or not can_run_private_postgres():
+        pytest.skip("a PostgreSQL server of the test's own")
+    with private_postgres() as server:
+        with server.connect() as admin:
+            admin.execute('CREATE DATABASE "shop"')
+        kept = DatabaseWrapper(
+            {
+                **connection.settings_dict,
+                "NAME": "shop",
+                "USER": "postgres",
+                "PASSWORD": "",
+                "HOST": "127.0.0.1",
+                "PORT": server.port,
+                "CONN_MAX_AGE": 60,
+                "CONN_HEALTH_CHECKS": True,
+            },
+            alias="default",
+        )
+        try:
+            with kept.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                before = cursor.fetchone()
+
+            server.restart()
+            # What Django does at the start of the next request, then on its first query.
+            kept.close_if_unusable_or_obsolete()
+            with kept.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                after = cursor.fetchone()
+        finally:
+            kept.close()
+
+    assert before is not None
+    assert after is not None
+    assert after != before
 
 
 def test_with_metrics_the_backend_counts_queries_and_keeps_the_socket_check():
