@@ -3,7 +3,7 @@
 With persistent connections (``CONN_MAX_AGE``) and ``CONN_HEALTH_CHECKS``, Django asks
 ``is_usable()`` before the first query of every request, and Django's own answer is a
 ``SELECT 1``: a round trip to the server on every request, 4 of the 28 of an order placed
-through the API (cart, two lines, order), and 4-5% of checkout's throughput (ADR 20).
+through the API (cart, two lines, order), and 1-2% of checkout's throughput (ADR 20).
 
 A connection left idle between requests has nothing to read: the server speaks only when
 asked. When it speaks unasked, it is to end the session (a restart or shutdown, an idle
