@@ -73,6 +73,26 @@ def test_instances_share_no_bound_field():
     assert "_fields_prototype" not in Nested.__dict__  # the plain class builds its own, as ever
 
 
+def test_a_plain_field_is_a_copy_of_the_prototype_that_binding_leaves_untouched():
+    class Flat(FieldsBuiltOnce, Plain):
+        pass
+
+    one, two = Flat(), Flat()
+    assert one.fields  # built on first use
+    assert two.fields
+    prototype = {name: field for name, field, _ in cast(Any, Flat)._fields_prototype}
+
+    for name in ("name", "price", "kind"):
+        assert len({id(one.fields[name]), id(two.fields[name]), id(prototype[name])}) == 3
+        assert type(one.fields[name]) is type(prototype[name])
+        assert (one.fields[name].field_name, one.fields[name].parent) == (name, one)
+        assert prototype[name].field_name is None  # never bound itself
+    fields = cast(Any, one.fields)
+    assert fields["name"].max_length == 5
+    assert fields["kind"].choices == cast(Any, prototype["kind"]).choices
+    assert fields["tags"].child is not cast(Any, prototype["tags"]).child  # a field with a child: deep-copied
+
+
 def test_a_failed_validation_leaves_the_next_instance_clean():
     BuiltOnce(data=BAD).is_valid()
     fresh = BuiltOnce(data=GOOD)
