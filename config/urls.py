@@ -1,7 +1,7 @@
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
@@ -41,7 +41,23 @@ ACCOUNT_API = (
     account_api_urls.app_name,
 )
 
+# The API, under one prefix tried first: a request for it skips the storefront's patterns (a
+# checkout's four requests are all API requests), and a page meets one failed prefix.
+API: list[URLPattern | URLResolver] = [
+    path("v1/recommendations/", include("emporium.recommendations.api.urls")),
+    path("v1/payments/", include("emporium.payments.api.urls")),
+    path("v1/", include(ACCOUNT_API)),
+    path("v1/", include("emporium.core.api.urls")),
+    path("schema/", SchemaView.as_view(), name="api-schema"),
+    # The split view serves Swagger UI's start-up script as a file, so no inline script is needed;
+    # Swagger UI itself comes from our static files (SPECTACULAR_SETTINGS["SWAGGER_UI_DIST"]).
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # Keep last: any other URL under /api/ is a problem+json 404, never an HTML page (DEBUG or not).
+    re_path(r"^(?P<path>.*)$", api_endpoint_not_found_view, name="api-not-found"),
+]
+
 urlpatterns = [
+    path("api/", include(API)),
     path("", home_view, name="home"),
     path("", include("emporium.catalog.urls")),
     path("robots.txt", robots_txt_view, name="robots-txt"),
@@ -62,18 +78,6 @@ urlpatterns = [
     path("wishlist/", include("emporium.wishlist.urls")),
     path("alerts/", include("emporium.alerts.urls")),
     path("returns/", include("emporium.returns.urls")),
-    path("api/v1/recommendations/", include("emporium.recommendations.api.urls")),
-    path("api/v1/payments/", include("emporium.payments.api.urls")),
-    path("api/v1/", include(ACCOUNT_API)),
-    path("api/v1/", include("emporium.core.api.urls")),
-    path(
-        "api/schema/",
-        SchemaView.as_view(),
-        name="api-schema",
-    ),
-    # The split view serves Swagger UI's start-up script as a file, so no inline script is needed;
-    # Swagger UI itself comes from our static files (SPECTACULAR_SETTINGS["SWAGGER_UI_DIST"]).
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("csp-report/", csp_report_view, name="csp-report"),
 ]
 
@@ -83,9 +87,6 @@ if settings.DEBUG or settings.IS_EMBEDDED:
     urlpatterns += [
         re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}, name="media"),
     ]
-
-# Keep last: any other URL under /api/ is a problem+json 404, never an HTML page (DEBUG or not).
-urlpatterns += [re_path(r"^api/(?P<path>.*)$", api_endpoint_not_found_view, name="api-not-found")]
 
 # Outside DEBUG, errors Django answers itself; under /api/ they are problem+json too.
 handler400 = "emporium.core.api.errors.bad_request"
