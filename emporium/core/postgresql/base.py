@@ -14,16 +14,77 @@ without a round trip. Whatever did arrive is read; a closed stream makes the con
 unusable at once (Django then opens a new one, as after a failed ``SELECT 1``), and anything
 else (a notice) falls back to Django's ``SELECT 1``. A connection inside a transaction, or
 on a platform without ``poll``, is checked the way Django does.
+
+It also reads ``timestamptz`` columns with psycopg's compiled loader. Django registers a
+loader of its own for them (``psycopg_any.BaseTzLoader``, to pin the time zone Django expects),
+and it derives from psycopg's pure-Python one, as the compiled one cannot be subclassed: every
+``created_at`` a query returns was parsed in Python, 2.7 us each against 0.16. Reading 5,000
+orders took 110 ms of CPU, 66 with this; a column of 5,000 datetimes 16.4 ms, 2.8 (ADR 22).
+With ``USE_TZ`` and the connection's time zone UTC (Django's default: ``TIME_ZONE`` not set in
+``DATABASES``) both give the same values: aware datetimes in ``datetime.timezone.utc``. Any
+other configuration keeps Django's loader.
 """
 
 from __future__ import annotations
 
 import select
+from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 import psycopg
 from django.db.backends.postgresql import base
-from psycopg import pq
+from psycopg import adapt, pq
+from psycopg.abc import AdaptContext, Loader
+from psycopg.postgres import types
+from psycopg.types.datetime import TimestamptzLoader
+
+TIMESTAMPTZ_OID = types["timestamptz"].oid
+# What psycopg's own adapters read timestamptz text with: the compiled loader where psycopg's
+# C implementation is installed (psycopg[binary]), else the Python one (still correct).
+_PSYCOPG_TIMESTAMPTZ: type[Loader] = (
+    psycopg.adapters.get_loader(TIMESTAMPTZ_OID, pq.Format.TEXT) or TimestamptzLoader
+)
+
+
+class UtcTimestamptzLoader(adapt.Loader):
+    """psycopg's ``timestamptz`` loader, giving ``datetime.timezone.utc`` as Django's does.
+
+    ``timezone`` is what Django's ``create_cursor`` compares with the connection's time zone
+    before registering its own loader again on every cursor."""
+
+    timezone = UTC
+
+    def __init__(self, oid: int, context: AdaptContext | None = None) -> None:
+        super().__init__(oid, context)
+        self._load = _PSYCOPG_TIMESTAMPTZ(oid, context).load
+
+    def load(self, data: Any) -> datetime:
+        value: datetime = self._load(data)
+        # In the connection's time zone, which Django sets to UTC: psycopg then gives the
+        # same tzinfo object. Converted, not relabelled, should a session have changed it.
+        return value if value.tzinfo is UTC else value.astimezone(UTC)
+
+
+@lru_cache
+def _adapters_with_fast_timestamptz(template: adapt.AdaptersMap) -> adapt.AdaptersMap:
+    """Django's adapters for its connections, with ``UtcTimestamptzLoader`` for timestamptz."""
+    adapters = adapt.AdaptersMap(template)
+    adapters.register_loader(TIMESTAMPTZ_OID, UtcTimestamptzLoader)
+    return adapters
+
+
+class FastTimestamptz:
+    """Connections that read ``timestamptz`` with ``UtcTimestamptzLoader`` where Django's
+    settings make it give what Django's loader gives (``USE_TZ``, the connection in UTC)."""
+
+    timezone: Any  # Django's: None without USE_TZ, UTC unless DATABASES sets TIME_ZONE
+
+    def get_connection_params(self) -> dict[str, Any]:
+        params: dict[str, Any] = super().get_connection_params()  # type: ignore[misc]
+        if self.timezone is UTC and "context" in params:
+            params["context"] = _adapters_with_fast_timestamptz(params["context"])
+        return params
 
 
 class SocketHealthCheck:
@@ -53,5 +114,5 @@ class SocketHealthCheck:
         return bool(super().is_usable())  # type: ignore[misc]
 
 
-class DatabaseWrapper(SocketHealthCheck, base.DatabaseWrapper):
+class DatabaseWrapper(SocketHealthCheck, FastTimestamptz, base.DatabaseWrapper):
     pass

@@ -1,5 +1,6 @@
 """The PostgreSQL backend's health check: answered from the idle socket, a round trip only when
 the server spoke unasked, and a connection the server ended replaced before the next query.
+Its timestamptz loader: psycopg's compiled one, giving what Django's own loader gives.
 
 Each test opens a connection of its own (the test's transaction would make every check take
 Django's path) and reads what the server last ran for it from ``pg_stat_activity``, through
@@ -10,13 +11,23 @@ from __future__ import annotations
 
 import select
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
 from django.db import connection
-from django.db.utils import load_backend
+from django.db.backends.postgresql.psycopg_any import BaseTzLoader
+from django.db.utils import DataError, load_backend
+from django.test import override_settings
+from psycopg.pq import Format
 
-from emporium.core.postgresql.base import DatabaseWrapper, SocketHealthCheck
+from emporium.core.postgresql.base import (
+    TIMESTAMPTZ_OID,
+    DatabaseWrapper,
+    FastTimestamptz,
+    SocketHealthCheck,
+    UtcTimestamptzLoader,
+)
 from emporium.core.tests.private_postgres import can_run_private_postgres, private_postgres
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -160,4 +171,97 @@ def test_with_metrics_the_backend_counts_queries_and_keeps_the_socket_check():
     backend = load_backend("emporium.core.postgresql.with_metrics")
 
     assert issubclass(backend.DatabaseWrapper, SocketHealthCheck)
+    assert issubclass(backend.DatabaseWrapper, FastTimestamptz)
     assert issubclass(backend.DatabaseWrapper, CountingWrapper)
+
+
+# Instants whose text PostgreSQL writes differently: whole seconds, microseconds, before 1900,
+# a leap day, the last microsecond of a year, and the far past and future.
+INSTANTS = [
+    "2026-12-07 16:01:52+00",
+    "2026-12-07 16:01:52.386569+00",
+    "1899-12-31 23:59:59.000001+00",
+    "2024-02-29 12:00:00+00",
+    "2010-12-31 23:59:59.999999+00",
+    "0001-01-01 00:00:00+00",
+    "9999-12-31 23:59:59.999999+00",
+]
+
+
+def _djangos_loader(wrapper: DatabaseWrapper) -> BaseTzLoader:
+    """Django's own timestamptz loader, on the same connection (what the backend replaces)."""
+
+    class DjangosLoader(BaseTzLoader):
+        timezone = wrapper.timezone
+
+    assert wrapper.connection is not None
+    return DjangosLoader(TIMESTAMPTZ_OID, wrapper.connection)
+
+
+def test_timestamptz_is_read_by_the_compiled_loader_as_django_reads_it(own_connection):
+    with own_connection.cursor() as cursor:
+        # Django's create_cursor registers its loader again when the connection's differs
+        # from its time zone: the backend's must pass that comparison, or nothing is gained.
+        assert cursor.cursor.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT) is UtcTimestamptzLoader
+        cursor.execute(
+            "SELECT value::timestamptz::text, value::timestamptz FROM unnest(%s::text[]) AS value",
+            [INSTANTS],
+        )
+        rows = cursor.fetchall()
+    djangos = _djangos_loader(own_connection)
+
+    assert len(rows) == len(INSTANTS)
+    for text, value in rows:
+        assert value == djangos.load(text.encode())
+        assert value.tzinfo is UTC
+        assert value.utcoffset() == timedelta(0)
+    assert rows[1][1] == datetime(2026, 12, 7, 16, 1, 52, 386569, tzinfo=UTC)
+
+
+def test_a_session_in_another_time_zone_still_reads_the_same_instants_in_utc(own_connection):
+    with own_connection.cursor() as cursor:
+        cursor.execute("SET TIME ZONE 'America/St_Johns'")  # UTC-03:30, a half-hour offset
+        cursor.execute("SELECT '2026-07-01 12:00:00+00'::timestamptz")
+        row = cursor.fetchone()
+        cursor.execute("SET TIME ZONE 'UTC'")
+
+    assert row is not None
+    assert row[0] == datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
+    assert row[0].tzinfo is UTC
+
+
+def test_infinity_is_refused_as_djangos_loader_refuses_it(own_connection):
+    with own_connection.cursor() as cursor:
+        cursor.execute("SELECT 'infinity'::timestamptz")
+        with pytest.raises(DataError, match="after year 10K"):
+            cursor.fetchone()
+    with pytest.raises(psycopg.DataError, match="after year 10K"):
+        _djangos_loader(own_connection).load(b"infinity")
+
+
+@pytest.mark.parametrize(
+    ("time_zone", "use_tz"),
+    [("Europe/London", True), ("UTC", True), (None, False)],
+    ids=["own-time-zone", "utc-named", "naive"],
+)
+def test_any_other_time_zone_setting_keeps_djangos_loader(time_zone, use_tz):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's backend")
+    with override_settings(USE_TZ=use_tz):
+        wrapper = DatabaseWrapper({**connection.settings_dict, "TIME_ZONE": time_zone}, alias="default")
+        context = wrapper.get_connection_params()["context"]
+
+    loader = context.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+    assert issubclass(loader, BaseTzLoader)
+    assert loader.timezone == wrapper.timezone
+
+
+def test_the_default_settings_use_the_compiled_loader():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's backend")
+    wrapper = DatabaseWrapper({**connection.settings_dict, "TIME_ZONE": None}, alias="default")
+
+    context = wrapper.get_connection_params()["context"]
+
+    assert context.get_loader(TIMESTAMPTZ_OID, Format.TEXT) is UtcTimestamptzLoader
+    assert wrapper.timezone is UTC

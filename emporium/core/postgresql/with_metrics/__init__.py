@@ -1,1 +1,2 @@
-"""django-prometheus's PostgreSQL backend (queries counted), with the socket health check."""
+"""django-prometheus's PostgreSQL backend (queries counted), with the socket health check and
+the compiled timestamptz loader."""

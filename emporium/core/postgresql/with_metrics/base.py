@@ -1,11 +1,12 @@
-"""django-prometheus's PostgreSQL backend, with ``emporium.core.postgresql``'s health check."""
+"""django-prometheus's PostgreSQL backend, with ``emporium.core.postgresql``'s health check and
+timestamptz loader."""
 
 from __future__ import annotations
 
 from django_prometheus.db.backends.postgresql import base
 
-from emporium.core.postgresql.base import SocketHealthCheck
+from emporium.core.postgresql.base import FastTimestamptz, SocketHealthCheck
 
 
-class DatabaseWrapper(SocketHealthCheck, base.DatabaseWrapper):
+class DatabaseWrapper(SocketHealthCheck, FastTimestamptz, base.DatabaseWrapper):
     pass
