@@ -27,6 +27,13 @@ measured run. Afterwards the database is checked (``check_consistency``): no uni
 every variant's allocated stock equal to the units of the orders holding stock, no order
 without lines; and a few placed orders are sent again with the same key and cart, which must
 answer the same order and create none.
+
+Each run deletes what it placed, and those dead rows (tens of thousands of orders, lines and
+carts a run) slow the next run's index scans until VACUUM removes them. A production server's
+autovacuum would have done that long before; a development server may have it off (the
+machines of 2026-12-07: runs on one database fell from 100-107 to 78-87 orders/s over ten
+runs, and back to 91-92 after a VACUUM). So every run starts with ``VACUUM (ANALYZE)`` and
+records the server's ``autovacuum`` setting with its result.
 """
 
 from __future__ import annotations
@@ -167,6 +174,18 @@ def _replay(*, url: str, shipping_id: int, replays: list[tuple[str, str, str]]) 
     }
 
 
+def _vacuum() -> str:
+    """Remove the dead rows earlier runs' clean-ups left, as autovacuum would have; answer the
+    server's ``autovacuum`` setting. Outside a transaction (VACUUM cannot run in one)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE)")
+        cursor.execute("SHOW autovacuum")
+        row = cursor.fetchone()
+    return str(row[0]) if row else "unknown"
+
+
 def _clean_up(*, variant_ids: list[int], shipping_id: int, first_cart_id: int) -> None:
     from django.db import transaction
 
@@ -206,6 +225,7 @@ def measure_checkout_http(
     if connection.vendor != "postgresql" or not settings.REDIS_URL:
         raise SystemExit("the checkout benchmark needs PostgreSQL and Redis: set DATABASE_URL and REDIS_URL")
     _remove_leftovers()
+    autovacuum = _vacuum()
     stock = [hot_stock_each] * hot_variants + [stock_each] * (variants - hot_variants)
     variant_ids, shipping_id = _create_stock(stock=stock)
     first_cart_id = Cart.objects.aggregate(last=Max("pk"))["last"] or 0
@@ -264,6 +284,8 @@ def measure_checkout_http(
                 if (step, status) not in expected
             },
             "hot_variants_sold_out": hot_sold_out,
+            "vacuumed_before_run": True,
+            "server_autovacuum": autovacuum,
             **consistency,
             **replay,
         }
@@ -281,7 +303,8 @@ def _print(result: dict[str, object]) -> None:
     assert isinstance(latency, dict)
     print(
         f"\ncheckout over HTTP: {result['connections']} buyers, {result['server']}, "
-        f"{result['seconds']} s, load average {result['load_average_before']} -> {result['load_average_after']}\n"
+        f"{result['seconds']} s, load average {result['load_average_before']} -> {result['load_average_after']}, "
+        f"vacuumed first (the server's autovacuum {result.get('server_autovacuum', 'unknown')})\n"
         f"  {result['orders_per_second']} orders/s   placed {result['orders_placed']}"
         f"   out of stock at checkout {result['out_of_stock_at_checkout']}"
         f"   sold out when adding {result['sold_out_when_adding']}   errors {result['errors_by_status']}"
