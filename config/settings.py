@@ -253,6 +253,13 @@ else:
         # SELECT 1 on every request (emporium/core/postgresql/base.py, ADR 20).
         _db["ENGINE"] = "emporium.core.postgresql"
         _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5))
+        # The money path's hot reads as server-side prepared statements, planned once per
+        # connection (ADR 23). Off behind a pooler in transaction mode older than PgBouncer
+        # 1.21, and by default without persistent connections, where each would be prepared
+        # for one use.
+        _db["OPTIONS"].setdefault(
+            "prepared_statements", env.bool("DB_PREPARED_STATEMENTS", default=_db["CONN_MAX_AGE"] != 0)
+        )
     elif _db["ENGINE"] == "django.db.backends.mysql":
         _db.setdefault("OPTIONS", {}).update(
             {"charset": "utf8mb4", "connect_timeout": env.int("DB_CONNECT_TIMEOUT", default=5)}

@@ -8,7 +8,9 @@ the cart's lines, the order of an idempotency key), so each is written once as a
 with named :class:`Bind` values in place of the request's own, and :class:`PreparedQuery`
 compiles it the first time a connection runs it. Later runs only put the values in, execute
 the stored SQL, and build the model instances (``select_related`` included) as Django does.
-SQLAlchemy caches compiled statements in the same way.
+SQLAlchemy caches compiled statements in the same way. On PostgreSQL the statement is also
+prepared on the server (``emporium.core.postgresql``: ``prepared_cursor``), so PostgreSQL
+plans it once per connection instead of on every run.
 
 A prepared query has one shape: whatever varies in its SQL (a ``None`` that means
 ``IS NULL``, the number of values in an ``IN``) is a second query, not a parameter.
@@ -131,7 +133,9 @@ class PreparedQuery(Generic[M]):
             ]
         except UnmatchableValueError:
             return []
-        with connection.cursor() as cursor:
+        # On PostgreSQL a server-side prepared statement: planned once per connection, too.
+        cursor_for = getattr(connection, "prepared_cursor", connection.cursor)
+        with cursor_for() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
         return [self._instance(compiled, row, connection) for row in rows]

@@ -233,8 +233,10 @@ def _decimal(value: Any, field: str) -> Decimal:
 
 
 def _read_cards(sql: str, params: Sequence[Any]) -> list[tuple[Any, ProductCard]]:
-    """(the row's first column, its card) for each row, in order."""
-    with connection.cursor() as cursor:
+    """(the row's first column, its card) for each row, in order. On PostgreSQL a prepared
+    statement (emporium.core.postgresql): the lists' joins are planned once per connection."""
+    cursor_for = getattr(connection, "prepared_cursor", connection.cursor)
+    with cursor_for() as cursor:
         cursor.execute(sql, params)
         return [(row[0], _card_from_row(row[1:])) for row in cursor.fetchall()]
 

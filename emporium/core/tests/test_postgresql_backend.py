@@ -1,6 +1,8 @@
 """The PostgreSQL backend's health check: answered from the idle socket, a round trip only when
 the server spoke unasked, and a connection the server ended replaced before the next query.
-Its timestamptz loader: psycopg's compiled one, giving what Django's own loader gives.
+Its timestamptz loader: psycopg's compiled one, giving what Django's own loader gives. Its
+prepared statements: the hot reads prepared once per connection, logged with their values,
+counted by the metrics backend, and off when the settings say so.
 
 Each test opens a connection of its own (the test's transaction would make every check take
 Django's path) and reads what the server last ran for it from ``pg_stat_activity``, through
@@ -10,6 +12,7 @@ another connection: a health check that sent ``SELECT 1`` shows there.
 from __future__ import annotations
 
 import select
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -19,12 +22,17 @@ from django.db import connection
 from django.db.backends.postgresql.psycopg_any import BaseTzLoader
 from django.db.utils import DataError, load_backend
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from prometheus_client import REGISTRY
 from psycopg.pq import Format
 
+from emporium.cart.selectors import find_cart_for_client
+from emporium.cart.tests.factories import CartFactory
 from emporium.core.postgresql.base import (
     TIMESTAMPTZ_OID,
     DatabaseWrapper,
     FastTimestamptz,
+    PreparingCursor,
     SocketHealthCheck,
     UtcTimestamptzLoader,
 )
@@ -147,14 +155,16 @@ def test_after_a_server_restart_the_next_request_gets_a_new_connection_without_a
             alias="default",
         )
         try:
-            with kept.cursor() as cursor:
+            # Prepared, as the hot reads are: the statement belonged to the ended session, and
+            # the new connection prepares it again instead of naming one the server forgot.
+            with kept.prepared_cursor() as cursor:
                 cursor.execute("SELECT pg_backend_pid()")
                 before = cursor.fetchone()
 
             server.restart()
             # What Django does at the start of the next request, then on its first query.
             kept.close_if_unusable_or_obsolete()
-            with kept.cursor() as cursor:
+            with kept.prepared_cursor() as cursor:
                 cursor.execute("SELECT pg_backend_pid()")
                 after = cursor.fetchone()
         finally:
@@ -265,3 +275,81 @@ def test_the_default_settings_use_the_compiled_loader():
 
     assert context.get_loader(TIMESTAMPTZ_OID, Format.TEXT) is UtcTimestamptzLoader
     assert wrapper.timezone is UTC
+
+
+def _prepared_statements(cursor) -> list[tuple[str, int]]:
+    cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements")
+    return [(str(statement), int(runs)) for statement, runs in cursor.fetchall()]
+
+
+def test_a_hot_read_is_prepared_once_per_connection_and_run_from_it():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's backend")
+    token = uuid.uuid4()
+    cart = CartFactory.create(token=token)
+
+    def carts_statements() -> list[tuple[str, int]]:
+        # The test connection lives on from test to test: compare, not count.
+        with connection.cursor() as cursor:
+            return [
+                (statement, runs)
+                for statement, runs in _prepared_statements(cursor)
+                if "cart_cart" in statement
+            ]
+
+    find_cart_for_client(customer=None, token=str(token))
+    before = carts_statements()
+    with CaptureQueriesContext(connection) as queries:
+        found = [find_cart_for_client(customer=None, token=str(token)) for _ in range(3)]
+    after = carts_statements()
+
+    assert found == [cart, cart, cart]
+    [(statement, runs_before)] = [entry for entry in before if '"cart_cart"."token" = ($1)' in entry[0]]
+    assert [runs for text, runs in after if text == statement] == [runs_before + 3]
+    assert len(after) == len(before)  # prepared once: no new statement for the same read
+    # Logged as every other query is: with its value, not the server's placeholder.
+    assert len(queries) == 3
+    assert all(token.hex in query["sql"] and "$1" not in query["sql"] for query in queries)
+
+
+def test_with_prepared_statements_off_nothing_is_prepared(own_connection):
+    wrapper = DatabaseWrapper(
+        {
+            **own_connection.settings_dict,
+            "OPTIONS": {**own_connection.settings_dict["OPTIONS"], "prepared_statements": False},
+        },
+        alias="default",
+    )
+    try:
+        params = wrapper.get_connection_params()
+        for _ in range(3):
+            with wrapper.prepared_cursor() as cursor:
+                cursor.execute("SELECT %s::int + 1", [41])
+                assert cursor.fetchone() == (42,)
+        with wrapper.cursor() as cursor:
+            assert _prepared_statements(cursor) == []
+    finally:
+        wrapper.close()
+
+    assert "prepared_statements" not in params  # not handed to psycopg
+    assert params["prepare_threshold"] is None  # Django's default: psycopg prepares nothing
+
+
+def test_with_metrics_prepared_reads_are_counted():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's backend")
+    backend = load_backend("emporium.core.postgresql.with_metrics")
+    wrapper = backend.DatabaseWrapper({**connection.settings_dict}, alias="default")
+    labels = {"alias": "default", "vendor": "postgresql"}
+    wrapper.ensure_connection()  # what a new connection runs (its time zone) is not counted here
+    before = REGISTRY.get_sample_value("django_db_execute_total", labels) or 0
+    try:
+        with wrapper.prepared_cursor() as cursor:
+            cursor.execute("SELECT %s::int", [1])
+            assert isinstance(cursor.cursor, PreparingCursor)
+        with wrapper.cursor() as cursor:
+            assert [statement for statement, _ in _prepared_statements(cursor)] == ["SELECT $1::int"]
+    finally:
+        wrapper.close()
+
+    assert REGISTRY.get_sample_value("django_db_execute_total", labels) == before + 2

@@ -24,6 +24,8 @@ CONFIG_KEYS = (
     "OTEL_EXPORTER_OTLP_ENDPOINT",
     "AWS_STORAGE_BUCKET_NAME",
     "PROMETHEUS_MULTIPROC_DIR",
+    "DB_CONN_MAX_AGE",
+    "DB_PREPARED_STATEMENTS",
 )
 
 PRINT_SETTINGS = """
@@ -88,6 +90,19 @@ def test_with_metrics_postgresql_is_the_counting_backend_with_the_socket_health_
         _settings(DATABASE_URL="postgres://postgres@127.0.0.1:5432/shop", METRICS_ENABLED="1")["engine"]
         == "emporium.core.postgresql.with_metrics"
     )
+
+
+def test_postgresql_prepares_the_hot_reads_only_with_persistent_connections_unless_told():
+    def prepares(**variables: str) -> object:
+        script = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'].get('prepared_statements'))"
+        result = _run(["-c", script], DATABASE_URL="postgres://postgres@127.0.0.1:5432/shop", **variables)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    assert prepares() == "True"
+    assert prepares(DB_CONN_MAX_AGE="0") == "False"  # a connection a request: prepared for one run
+    assert prepares(DB_PREPARED_STATEMENTS="0") == "False"  # a pooler that cannot keep them
+    assert prepares(DB_CONN_MAX_AGE="0", DB_PREPARED_STATEMENTS="1") == "True"  # PgBouncer 1.21+
 
 
 def test_mariadb_url_selects_the_mysql_backend():

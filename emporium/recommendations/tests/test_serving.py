@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.sessions.backends.signed_cookies import SessionStore
+from django.db import connection
 from django.test import RequestFactory
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -128,6 +129,30 @@ def test_each_widget_costs_one_query(version, django_assert_num_queries):
         assert len(list_customers_also_bought(product_id=product.pk, limit=8)) == 8
     with django_assert_num_queries(1):
         assert len(list_popular_products(limit=8)) == 8
+
+
+@pytest.mark.django_db
+def test_on_postgresql_a_widgets_statement_is_prepared_once_and_reused(version):
+    """PostgreSQL plans the lists' joins once per connection (emporium.core.postgresql)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("server-side prepared statements")
+    products = ProductFactory.create_batch(3)
+    for product in products:
+        for rank in range(1, 5):
+            ProductNeighbourFactory.create(version=version, product=product, rank=rank)
+
+    def runs() -> list[int]:  # the connection lives on from test to test: compare, not count
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements")
+            return [count for statement, count in cursor.fetchall() if "neighbour" in statement]
+
+    assert len(list_customers_also_bought(product_id=products[0].pk, limit=4)) == 4
+    before = runs()
+    for product in products:
+        assert len(list_customers_also_bought(product_id=product.pk, limit=4)) == 4
+
+    assert len(before) == 1
+    assert runs() == [before[0] + 3]
 
 
 @pytest.mark.django_db
