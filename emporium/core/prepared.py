@@ -103,6 +103,14 @@ class _Compiled:
         )
 
 
+def repeated_statement_cursor(connection: BaseDatabaseWrapper) -> Any:
+    """A cursor for a statement run again and again with new values: on PostgreSQL one whose
+    statements the server prepares, planned once per connection (``emporium.core.postgresql``,
+    ADR 23); elsewhere, or with prepared statements off, the connection's usual cursor."""
+    prepared_cursor = getattr(connection, "prepared_cursor", None)
+    return prepared_cursor() if prepared_cursor is not None else connection.cursor()
+
+
 class PreparedQuery(Generic[M]):
     """A queryset of one shape, compiled once per connection (see the module's docstring).
 
@@ -133,9 +141,7 @@ class PreparedQuery(Generic[M]):
             ]
         except UnmatchableValueError:
             return []
-        # On PostgreSQL a server-side prepared statement: planned once per connection, too.
-        cursor_for = getattr(connection, "prepared_cursor", connection.cursor)
-        with cursor_for() as cursor:
+        with repeated_statement_cursor(connection) as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
         return [self._instance(compiled, row, connection) for row in rows]

@@ -22,6 +22,7 @@ from emporium.cart.models import Cart, CartLine
 from emporium.catalog.models import Category, Product, ProductImage, Variant
 from emporium.catalog.selectors import Picture, ProductCard
 from emporium.core.money import Money
+from emporium.core.prepared import repeated_statement_cursor
 from emporium.recommendations.models import (
     CustomerList,
     CustomerListKind,
@@ -235,8 +236,7 @@ def _decimal(value: Any, field: str) -> Decimal:
 def _read_cards(sql: str, params: Sequence[Any]) -> list[tuple[Any, ProductCard]]:
     """(the row's first column, its card) for each row, in order. On PostgreSQL a prepared
     statement (emporium.core.postgresql): the lists' joins are planned once per connection."""
-    cursor_for = getattr(connection, "prepared_cursor", connection.cursor)
-    with cursor_for() as cursor:
+    with repeated_statement_cursor(connection) as cursor:
         cursor.execute(sql, params)
         return [(row[0], _card_from_row(row[1:])) for row in cursor.fetchall()]
 
