@@ -13,11 +13,17 @@ prepared on the server (``emporium.core.postgresql``: ``prepared_cursor``), so P
 plans it once per connection instead of on every run.
 
 A prepared query has one shape: whatever varies in its SQL (a ``None`` that means
-``IS NULL``, the number of values in an ``IN``) is a second query, not a parameter.
+``IS NULL``, the number of values in an ``IN``) is a second query, not a parameter. A page's
+bounds can be values (:func:`bound_slice`), and :meth:`PreparedQuery.count` counts the rows.
+
+A query whose best plan depends on its values (a listing: a small category wants another plan
+than a big one) is compiled once but not prepared on the server (``server_prepared=False``):
+PostgreSQL plans each run for its own values, as it does for the ORM.
 """
 
 from __future__ import annotations
 
+import re
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,7 +31,7 @@ from typing import Any, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Expression, Field, IntegerField, Model, QuerySet
+from django.db.models import BigIntegerField, Expression, Field, IntegerField, Model, QuerySet
 from django.db.models.query import get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
 from django.db.transaction import TransactionManagementError
@@ -64,6 +70,43 @@ class UnmatchableValueError(Exception):
     """A value that no row can have: the query is answered with no rows, unsent."""
 
 
+# A slice whose bounds are given at each run is compiled with these bounds, unlikely in any
+# real query, and their LIMIT ... OFFSET ... text is then made two placeholders.
+_OFFSET_MARK = 7_914_262_031
+_LIMIT_MARK = 3_170_581_423
+_PLACEHOLDER = re.compile(r"%%|%s")
+
+
+def bound_slice(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """``queryset[offset : offset + limit]`` with ``offset`` and ``limit`` values of the prepared
+    query (given at each run, as ``offset=`` and ``limit=``): a page of a listing whose shape
+    does not change while its page does. One bound slice a query, in a subquery or not."""
+    return queryset[_OFFSET_MARK : _OFFSET_MARK + _LIMIT_MARK]
+
+
+def _bind_the_slice(
+    sql: str, params: tuple[Any, ...], connection: BaseDatabaseWrapper
+) -> tuple[str, tuple[Any, ...]]:
+    marked = connection.ops.limit_offset_sql(_OFFSET_MARK, _OFFSET_MARK + _LIMIT_MARK)
+    at = sql.find(marked)
+    if at < 0:
+        return sql, params
+    if sql.find(marked, at + len(marked)) >= 0:
+        raise ValueError("a prepared query takes one bound slice")
+    # The values before it in the SQL are the parameters before it in the list.
+    before = sum(1 for found in _PLACEHOLDER.finditer(sql, 0, at) if found.group() == "%s")
+    bounds = (Bind("limit", BigIntegerField()), Bind("offset", BigIntegerField()))
+    sql = sql[:at] + "LIMIT %s OFFSET %s" + sql[at + len(marked) :]
+    return sql, (*params[:before], *bounds, *params[before:])
+
+
+def _values_of(
+    params: tuple[Any, ...], values: Mapping[str, Any], connection: BaseDatabaseWrapper
+) -> list[Any]:
+    """The parameters of a run; raises UnmatchableValueError as Bind.value_for does."""
+    return [param.value_for(values, connection) if isinstance(param, Bind) else param for param in params]
+
+
 @dataclass(frozen=True)
 class _Compiled:
     """What Django works out from a queryset before and after running its SQL."""
@@ -82,6 +125,7 @@ class _Compiled:
     def of(cls, queryset: QuerySet[Any], connection: BaseDatabaseWrapper) -> _Compiled:
         compiler: SQLCompiler = queryset.query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()  # also fills compiler.select and klass_info
+        sql, params = _bind_the_slice(sql, tuple(params), connection)
         fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
         klass_info = compiler.klass_info
         if klass_info is None:
@@ -90,7 +134,7 @@ class _Compiled:
         model_fields = slice(select_fields[0], select_fields[-1] + 1)
         return cls(
             sql=sql,
-            params=tuple(params),
+            params=params,
             # As Django: only where the database has row locks (SQLite has none to take).
             locks=queryset.query.select_for_update and connection.features.has_select_for_update,
             converters=list(compiler.get_converters(fields).items()),
@@ -115,15 +159,26 @@ class PreparedQuery(Generic[M]):
     """A queryset of one shape, compiled once per connection (see the module's docstring).
 
     ``build`` returns the queryset with :class:`Bind` values; it is called at the first run,
-    when the models are ready, not at import.
+    when the models are ready, not at import. ``server_prepared=False`` for a query whose
+    plan depends on its values (see the module's docstring).
     """
 
-    def __init__(self, build: Callable[[], QuerySet[M]], *, using: str = DEFAULT_DB_ALIAS) -> None:
+    def __init__(
+        self,
+        build: Callable[[], QuerySet[M]],
+        *,
+        using: str = DEFAULT_DB_ALIAS,
+        server_prepared: bool = True,
+    ) -> None:
         self._build = build
         self._using = using
+        self._server_prepared = server_prepared
         # One per connection object: a thread's connection keeps its own (its converters
         # are its backend's), and a closed-and-reopened one keeps working with it.
         self._compiled: weakref.WeakKeyDictionary[BaseDatabaseWrapper, _Compiled] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._counts: weakref.WeakKeyDictionary[BaseDatabaseWrapper, tuple[str, tuple[Any, ...]]] = (
             weakref.WeakKeyDictionary()
         )
 
@@ -135,16 +190,36 @@ class PreparedQuery(Generic[M]):
         if compiled.locks and connection.get_autocommit():
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
         try:
-            params = [
-                param.value_for(values, connection) if isinstance(param, Bind) else param
-                for param in compiled.params
-            ]
+            params = _values_of(compiled.params, values, connection)
         except UnmatchableValueError:
             return []
-        with repeated_statement_cursor(connection) as cursor:
+        with self._cursor(connection) as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
         return [self._instance(compiled, row, connection) for row in rows]
+
+    def count(self, **values: Any) -> int:
+        """How many rows ``all`` would read (without a bound slice), as ``QuerySet.count()``."""
+        connection = connections[self._using]
+        counting = self._counts.get(connection)
+        if counting is None:
+            sql, params = (
+                self._build().order_by().values("pk").query.get_compiler(connection=connection).as_sql()
+            )
+            counting = self._counts[connection] = (
+                f"SELECT COUNT(*) FROM ({sql}) counted",  # noqa: S608  # nosec B608 (Django's own SQL)
+                tuple(params),
+            )
+        try:
+            params = _values_of(counting[1], values, connection)
+        except UnmatchableValueError:
+            return 0
+        with self._cursor(connection) as cursor:
+            cursor.execute(counting[0], params)
+            return int(cursor.fetchone()[0])
+
+    def _cursor(self, connection: BaseDatabaseWrapper) -> Any:
+        return repeated_statement_cursor(connection) if self._server_prepared else connection.cursor()
 
     def first(self, **values: Any) -> M | None:
         """The first row's instance, or None (give the queryset an order, or a unique key)."""

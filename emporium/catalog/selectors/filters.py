@@ -61,12 +61,7 @@ class ProductFilters:
 
     @property
     def price_q(self) -> Q:
-        condition = Q()
-        if self.price_min is not None:
-            condition &= Q(price_amount__gte=self.price_min)
-        if self.price_max is not None:
-            condition &= Q(price_amount__lte=self.price_max)
-        return condition
+        return price_range_q(self.price_min, self.price_max)
 
     @property
     def stock_q(self) -> Q:
@@ -112,6 +107,17 @@ class ProductFilters:
     def q(self) -> Q:
         """Every filter but the sort, as one condition on products."""
         return self.price_q & self.stock_q & self.attributes_q() & self.options_q() & self.typed_q()
+
+
+def price_range_q(lowest: object | None, highest: object | None) -> Q:
+    """Products priced from ``lowest`` to ``highest``, both included (either may be open): a
+    Decimal, or a prepared query's value (emporium.core.prepared.Bind)."""
+    condition = Q()
+    if lowest is not None:
+        condition &= Q(price_amount__gte=lowest)
+    if highest is not None:
+        condition &= Q(price_amount__lte=highest)
+    return condition
 
 
 def attribute_text(key: str) -> Cast:

@@ -6,15 +6,18 @@ query count never grows with the page size or the number of variants and images.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from django.db.models import F, JSONField, OrderBy, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import JSONObject
+from django.db.models.lookups import In
 
 from emporium.catalog.models import Category, Product, ProductImage, Variant
-from emporium.catalog.selectors.filters import ProductFilters, ProductSort
-from emporium.core.prepared import Bind, PreparedQuery, remember_related
+from emporium.catalog.selectors.filters import ProductFilters, ProductSort, price_range_q
+from emporium.core.prepared import Bind, PreparedQuery, bound_slice, remember_related
 
 # Each ordering ends on the primary key so that pages never overlap or skip a product.
 _ORDERINGS: dict[ProductSort, tuple[OrderBy | str, ...]] = {
@@ -74,9 +77,18 @@ def list_top_level_categories() -> QuerySet[Category]:
     return Category.objects.get_root_nodes().order_by("path")
 
 
+# A category page read from scratch runs these two; compiled once (emporium.core.prepared).
+_CATEGORY_OF_SLUG = PreparedQuery(
+    lambda: Category.objects.filter(slug=Bind("slug", Category._meta.get_field("slug")))
+)
+
+
 def get_category(*, slug: str) -> Category:
     """Raises Category.DoesNotExist for an unknown slug."""
-    return Category.objects.get(slug=slug)
+    category = _CATEGORY_OF_SLUG.first(slug=slug)
+    if category is None:
+        raise Category.DoesNotExist("Category matching query does not exist.")
+    return category
 
 
 def _lineage_paths(path: str) -> list[str]:
@@ -85,11 +97,22 @@ def _lineage_paths(path: str) -> list[str]:
     return [path[:end] for end in range(step, len(path) + 1, step)]
 
 
-def list_category_family(*, category: Category) -> QuerySet[Category]:
+def list_category_family(*, category: Category) -> list[Category]:
     """Ancestors, the category itself and every category below it, root first, in one query."""
-    return Category.objects.filter(
-        Q(path__in=_lineage_paths(category.path)) | Q(path__startswith=category.path)
-    ).order_by("depth", "name", "pk")
+    values = {f"path{index}": path for index, path in enumerate(_lineage_paths(category.path))}
+    return _family_query(depth=len(values)).all(below=category.path, **values)
+
+
+@functools.cache  # one shape a depth
+def _family_query(*, depth: int) -> PreparedQuery[Category]:
+    def build() -> QuerySet[Category]:
+        path = Category._meta.get_field("path")
+        lineage = [Bind(f"path{index}", path) for index in range(depth)]
+        return Category.objects.filter(
+            Q(In(F("path"), lineage)) | Q(path__startswith=Bind("below", path))
+        ).order_by("depth", "name", "pk")
+
+    return PreparedQuery(build)
 
 
 def list_category_lineage(*, category: Category) -> QuerySet[Category]:
@@ -109,12 +132,23 @@ def in_category_subtree(category: TreeNode, *, subtree: Sequence[tuple[str, int]
     """
     if not category.path:
         return Q()  # every category
-    ids = [pk for path, pk in subtree if path.startswith(category.path)]
+    ids = _subtree_ids(category, subtree=subtree)
     if not ids:
         return Q(category__path__startswith=category.path)
+    return _in_categories(ids)
+
+
+def _subtree_ids(category: TreeNode, *, subtree: Sequence[tuple[str, int]]) -> list[int]:
+    """The ids of the category and those below it, of ``subtree``'s (path, id) pairs."""
+    return [pk for path, pk in subtree if path.startswith(category.path)]
+
+
+def _in_categories(ids: Sequence[object]) -> Q:
+    """Products of these categories (ids, or a prepared query's values: a lookup on the
+    column, as the relation's own ``__in`` takes only ids)."""
     if len(ids) == 1:
         return Q(category_id=ids[0])
-    return Q(category_id__in=ids)
+    return Q(In(F("category_id"), list(ids)))
 
 
 def list_products_for_category(
@@ -128,6 +162,92 @@ def list_products_for_category(
     """
     products = cards_queryset().filter(in_category_subtree(category, subtree=subtree)).filter(filters.q)
     return products.order_by(*_ORDERINGS[filters.sort])
+
+
+def page_of(
+    products: QuerySet[Product], *, offset: int | None = None, limit: int | None = None
+) -> QuerySet[Product]:
+    """The products of one page, in one query: the page's ids are found by a subquery that
+    reads only the ids, sort keys and filtered columns (the listing indexes hold all of them,
+    so PostgreSQL walks an index alone), and only those rows are read whole. Sliced directly,
+    every product before the page was read from the table on the way to it, and every one
+    that "in stock only" skipped (7 ms for page 11 of a category at 53,000 products; 0.2 ms).
+    Without ``offset`` and ``limit``, a prepared query's page, bounded at each run
+    (emporium.core.prepared.bound_slice)."""
+    ids = products.prefetch_related(None).values("pk")
+    if offset is None or limit is None:
+        return products.filter(pk__in=bound_slice(ids))
+    return products.filter(pk__in=ids[offset : offset + limit])
+
+
+@dataclass(frozen=True)
+class PreparedListing:
+    """A listing of :func:`list_products_for_category` run from SQL compiled once per shape:
+    what varies between a shop's listings (the category, the prices asked for, the page) are
+    values of the same few queries. A category page read from scratch compiled its listing and
+    its count on every request (ADR 19 measured the ORM's compiling on the money path)."""
+
+    products: PreparedQuery[Product]
+    page: PreparedQuery[Product]
+    values: Mapping[str, object]
+
+    def count(self) -> int:
+        return self.products.count(**self.values)
+
+    def read_page(self, offset: int, limit: int) -> list[Product]:
+        return self.page.all(offset=offset, limit=limit, **self.values)
+
+
+def prepare_listing(
+    *, category: TreeNode, filters: ProductFilters, subtree: Sequence[tuple[str, int]]
+) -> PreparedListing | None:
+    """The listing of ``list_products_for_category(category=..., filters=..., subtree=...)``,
+    prepared; None for what stays the ORM's: attribute, option, number and yes/no filters (a
+    query of their own shape per choice), and a category not found in ``subtree``."""
+    if filters.attributes or filters.options or filters.ranges or filters.flags:
+        return None
+    ids = _subtree_ids(category, subtree=subtree) if category.path else []
+    if category.path and not ids:
+        return None
+    products, page = _listing_queries(
+        sort=filters.sort,
+        in_stock_only=filters.in_stock_only,
+        price_min=filters.price_min is not None,
+        price_max=filters.price_max is not None,
+        categories=len(ids),
+    )
+    values: dict[str, object] = {f"category{index}": pk for index, pk in enumerate(ids)}
+    if filters.price_min is not None:
+        values["price_min"] = filters.price_min
+    if filters.price_max is not None:
+        values["price_max"] = filters.price_max
+    return PreparedListing(products=products, page=page, values=values)
+
+
+# Shapes: 5 sorts, in stock or not, either price bound or not, and how many categories a
+# subtree has (at most the categories there are): a few hundred at most, each compiled once per
+# connection. Not prepared on the server: the best plan depends on the category and the page.
+@functools.lru_cache(maxsize=512)
+def _listing_queries(
+    *, sort: ProductSort, in_stock_only: bool, price_min: bool, price_max: bool, categories: int
+) -> tuple[PreparedQuery[Product], PreparedQuery[Product]]:
+    def products() -> QuerySet[Product]:
+        price = Product._meta.get_field("price_amount")
+        ids = [Bind(f"category{index}", Category._meta.pk) for index in range(categories)]
+        condition = (
+            (_in_categories(ids) if ids else Q())
+            & price_range_q(
+                Bind("price_min", price) if price_min else None,
+                Bind("price_max", price) if price_max else None,
+            )
+            & ProductFilters(in_stock_only=in_stock_only).stock_q
+        )
+        return cards_queryset().filter(condition).order_by(*_ORDERINGS[sort])
+
+    return (
+        PreparedQuery(products, server_prepared=False),
+        PreparedQuery(lambda: page_of(products()), server_prepared=False),
+    )
 
 
 def list_bestsellers(*, limit: int) -> QuerySet[Product]:

@@ -1,4 +1,4 @@
-"""A listing page is found by its ids first (catalog.selectors.pages._page_of), from an index.
+"""A listing page is found by its ids first (catalog.selectors.queries.page_of), from an index.
 
 The page must be exactly the slice of the sorted listing, for every sort, filter and page, in
 a category and across its sub-categories; on PostgreSQL each sort's index must hold the whole
@@ -8,15 +8,17 @@ ordering and the filtered columns, so finding a page sorts nothing and reads no 
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 
 from emporium.catalog.models import Product
-from emporium.catalog.selectors import get_category_listing, get_category_page
+from emporium.catalog.selectors import CategoryPage, get_category_listing, get_category_page
 from emporium.catalog.selectors.filters import ProductFilters, ProductSort
 from emporium.catalog.selectors.queries import list_products_for_category
 from emporium.catalog.tests.factories import Shop, make_product
+from emporium.core.tests.compiles import counting_compiles
 
 PER_PAGE = 3
 
@@ -68,6 +70,59 @@ def test_every_page_is_the_slice_of_the_sorted_listing(
 
     assert shown == expected
     assert len(expected) > PER_PAGE * 2  # several pages, so a wrong offset or order shows
+
+
+@pytest.mark.parametrize(
+    ("price_min", "price_max"), [("2.95", None), (None, "4.50"), ("3.00", "12.00"), ("50.00", None)]
+)
+def test_a_price_range_pages_as_the_orm_lists(stocked: Shop, price_min: str | None, price_max: str | None):
+    """The listing runs compiled once (catalog.selectors.queries.prepare_listing): the prices
+    asked for are values of it, and the pages are still exactly the ORM's listing."""
+    filters = ProductFilters(
+        sort=ProductSort.PRICE_ASC,
+        price_min=Decimal(price_min) if price_min else None,
+        price_max=Decimal(price_max) if price_max else None,
+    )
+    expected = _expected("home", filters)
+    page = get_category_page(slug="home")
+    assert page is not None
+
+    shown: list[int] = []
+    for number in range(1, max(1, math.ceil(len(expected) / PER_PAGE)) + 1):
+        results = get_category_listing(
+            category=page.category, filters=filters, page=number, per_page=PER_PAGE, subtree=page.subtree
+        )
+        assert results.count == len(expected)
+        shown += [card.id for card in results.cards]
+
+    assert shown == expected
+    assert bool(expected) == (price_min != "50.00")  # every range but the last holds products
+
+
+def test_listings_of_any_category_and_page_compile_once_a_shape(stocked: Shop):
+    """What varies between a shop's listings (the category, the page, the prices) is not
+    compiled again: a category page read from scratch used to compile its listing and count."""
+    candles, clocks = get_category_page(slug="candles-lanterns"), get_category_page(slug="clocks")
+    assert candles is not None
+    assert clocks is not None
+
+    def listing(page: CategoryPage, number: int, price_max: str) -> list[int]:
+        filters = ProductFilters(sort=ProductSort.NAME, price_max=Decimal(price_max))
+        results = get_category_listing(
+            category=page.category, filters=filters, page=number, per_page=PER_PAGE, subtree=page.subtree
+        )
+        return [card.id for card in results.cards]
+
+    listing(candles, 1, "99.00")  # compiles the one-category shape: its page, its count
+    with counting_compiles() as compiled:
+        leaves = [listing(candles, 2, "9.99"), listing(clocks, 1, "12.00"), listing(candles, 3, "4.50")]
+
+    assert compiled == []
+    assert all(leaves[:2])
+    names = list_products_for_category(
+        category=clocks.category, filters=ProductFilters(sort=ProductSort.NAME, price_max=Decimal("12.00"))
+    ).values_list("pk", flat=True)
+    assert leaves[1] == list(names)[:PER_PAGE]
 
 
 def _plan(slug: str, filters: ProductFilters, *, offset: int) -> str:

@@ -1,3 +1,4 @@
+import re
 from collections.abc import Iterable
 from datetime import timedelta
 from decimal import Decimal
@@ -326,7 +327,10 @@ def test_a_listing_filters_on_the_products_own_category_not_a_join_on_the_path(h
         "IVORY KITCHEN WALL CLOCK",
     }
     assert leaf_queries
-    assert all(f'"catalog_product"."category_id" = {clocks.pk}' in sql for sql in leaf_queries)
+    # Compiled once for every category (catalog.selectors.queries.prepare_listing), the id is a
+    # value of the query, which Django writes in parentheses.
+    own_category = re.compile(rf'"catalog_product"\."category_id" = \(?{clocks.pk}\)?')
+    assert all(own_category.search(sql) for sql in leaf_queries)
     assert all('"catalog_product"."category_id" IN (' in sql for sql in root_queries)
     assert not any("LIKE" in sql for sql in leaf_queries + root_queries)
 

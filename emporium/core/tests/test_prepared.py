@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-from unittest import mock
+from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
-from django.db.models.sql.compiler import SQLCompiler
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
@@ -20,25 +16,12 @@ from emporium.catalog.models import Product
 from emporium.catalog.selectors import find_purchasable_variant, get_published_product
 from emporium.catalog.tests.factories import ProductFactory, ProductImageFactory, VariantFactory
 from emporium.checkout.idempotency import keys_of_client_key, scope_idempotency_key
-from emporium.core.prepared import Bind, PreparedQuery
+from emporium.core.prepared import Bind, PreparedQuery, bound_slice
+from emporium.core.tests.compiles import counting_compiles
 from emporium.orders.placing import find_order_by_idempotency_key
 from emporium.orders.tests.factories import OrderFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@contextmanager
-def counting_compiles() -> Iterator[list[object]]:
-    """Every SELECT Django compiles to SQL meanwhile."""
-    compiled: list[object] = []
-    original = SQLCompiler.as_sql
-
-    def as_sql(self: SQLCompiler, *args: Any, **kwargs: Any) -> Any:
-        compiled.append(self.query.model)
-        return original(self, *args, **kwargs)
-
-    with mock.patch.object(SQLCompiler, "as_sql", as_sql):
-        yield compiled
 
 
 def fields_of(instance: object) -> dict[str, object]:
@@ -185,3 +168,98 @@ def test_a_product_page_reads_its_product_variants_and_images_in_three_queries(s
     assert "search_document" in found.get_deferred_fields()
     with pytest.raises(Product.DoesNotExist):
         get_published_product(slug=hidden.slug)
+
+
+def _priced_products() -> list[Product]:
+    """Nine products priced 0.50 to 8.50 (the summary column a listing filters on)."""
+    products = [ProductFactory.create(name=f"Lantern {number}") for number in range(9)]
+    for number, product in enumerate(products):
+        Product.objects.filter(pk=product.pk).update(price_amount=Decimal(f"{number}.50"))
+    return products
+
+
+def test_a_bound_slice_reads_the_page_the_orm_reads_and_compiles_once() -> None:
+    """Values before, inside and after the slice's subquery keep their places among the bounds."""
+    products = _priced_products()
+    price = Product._meta.get_field("price_amount")
+    name = Product._meta.get_field("name")
+    page_query = PreparedQuery(
+        lambda: Product.objects.filter(
+            name__startswith=Bind("prefix", name),
+            pk__in=bound_slice(
+                Product.objects.filter(price_amount__gte=Bind("cheapest", price)).order_by("-pk").values("pk")
+            ),
+            price_amount__lte=Bind("dearest", price),
+        ).order_by("-pk")
+    )
+
+    def orm(offset: int, limit: int) -> list[int]:
+        ids = (
+            Product.objects.filter(price_amount__gte="1.50")
+            .order_by("-pk")
+            .values("pk")[offset : offset + limit]
+        )
+        found = Product.objects.filter(name__startswith="Lantern", pk__in=ids, price_amount__lte="7.50")
+        return [product.pk for product in found.order_by("-pk")]
+
+    pages = [(0, 3), (3, 3), (6, 3), (2, 4), (7, 5), (20, 3)]
+    with counting_compiles() as compiled:
+        read = {
+            (offset, limit): [
+                product.pk
+                for product in page_query.all(
+                    prefix="Lantern", cheapest="1.50", dearest="7.50", offset=offset, limit=limit
+                )
+            ]
+            for offset, limit in pages
+        }
+
+    assert compiled == [Product, Product]  # the query and its subquery, once
+    assert read == {(offset, limit): orm(offset, limit) for offset, limit in pages}
+    # The three dearest from 1.50 up (8.50, 7.50, 6.50), then only those up to 7.50.
+    assert read[(0, 3)] == [products[7].pk, products[6].pk]
+    assert read[(20, 3)] == []
+
+
+def test_a_prepared_query_counts_what_the_orm_counts() -> None:
+    _priced_products()
+    price = Product._meta.get_field("price_amount")
+    priced = PreparedQuery(
+        lambda: Product.objects.filter(price_amount__gte=Bind("cheapest", price)).order_by("name")
+    )
+
+    with counting_compiles() as compiled:
+        counts = [priced.count(cheapest=cheapest) for cheapest in ("0", "4.50", "4.51", "100")]
+
+    assert counts == [
+        Product.objects.filter(price_amount__gte=c).count() for c in ("0", "4.50", "4.51", "100")
+    ]
+    assert counts == [9, 5, 4, 0]
+    assert compiled == [Product]
+
+
+def test_a_query_left_to_plan_per_run_is_not_prepared_on_the_server() -> None:
+    """A listing's best plan depends on its values: compiled once, planned by the server each run."""
+    if connection.vendor != "postgresql":
+        pytest.skip("server-side prepared statements are PostgreSQL's")
+    _priced_products()
+    price = Product._meta.get_field("price_amount")
+    planned_each_run = PreparedQuery(
+        lambda: Product.objects.filter(price_amount__gte=Bind("cheapest", price)), server_prepared=False
+    )
+    prepared = PreparedQuery(lambda: Product.objects.filter(price_amount__lte=Bind("dearest", price)))
+
+    def statements() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return {statement for (statement,) in cursor.fetchall() if "catalog_product" in statement}
+
+    before = statements()
+    for _ in range(3):
+        assert len(planned_each_run.all(cheapest="4.50")) == 5
+        assert planned_each_run.count(cheapest="4.50") == 5
+        assert len(prepared.all(dearest="4.50")) == 5
+    new = statements() - before
+
+    assert len(new) == 1  # the prepared one, and only it
+    assert all("<=" in statement for statement in new)
