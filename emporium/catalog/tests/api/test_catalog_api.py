@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import pytest
 from django.db import transaction
+from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
+from emporium.catalog.api.serializers import PictureOutput, ProductCardOutput
 from emporium.catalog.cache import get_catalog_version
 from emporium.catalog.models import Product
+from emporium.catalog.selectors import Picture, ProductCard
 from emporium.catalog.tests.factories import Shop, VariantFactory, make_product
+from emporium.core.money import Money
 
 pytestmark = pytest.mark.django_db
 
@@ -271,3 +276,36 @@ def test_a_compressed_answer_weakens_its_etag_and_still_earns_a_304(api, shop: S
     assert compressed.get("Content-Encoding") == "gzip", compressed.content
     assert compressed["ETag"].startswith('W/"')  # GZipMiddleware's doing: the bytes differ
     assert api.get(url, HTTP_IF_NONE_MATCH=compressed["ETag"]).status_code == 304
+
+
+@pytest.mark.parametrize("with_price_and_picture", [True, False])
+def test_a_card_is_written_as_its_declared_fields_would_write_it(with_price_and_picture: bool):
+    """ProductCardOutput and PictureOutput write a card in one expression (the schema is their
+    declared fields): the same JSON as DRF's field-by-field path, null price and picture too."""
+    picture = Picture(
+        card_url="/media/products/lantern-card.webp",
+        detail_url="/media/products/lantern-detail.webp",
+        zoom_url="/media/products/lantern.jpg",
+        alt_text="A white lantern",
+        width=800,
+        height=None,
+        has_thumbnails=True,
+    )
+    card = ProductCard(
+        id=7,
+        name="WHITE METAL LANTERN",
+        url="/p/white-metal-lantern/",
+        price=Money("3.75", "GBP") if with_price_and_picture else None,
+        is_in_stock=False,
+        category_name="Candles & lanterns",
+        picture=picture if with_price_and_picture else None,
+        slug="white-metal-lantern",
+    )
+
+    written = ProductCardOutput(card).data
+    by_fields = serializers.Serializer.to_representation(ProductCardOutput(), card)
+    picture_by_fields = serializers.Serializer.to_representation(PictureOutput(), picture)
+
+    assert JSONRenderer().render(written) == JSONRenderer().render(by_fields)
+    assert PictureOutput(picture).data == picture_by_fields
+    assert list(written) == list(ProductCardOutput().fields)
