@@ -199,13 +199,16 @@ class PreparedQuery(Generic[M]):
         return [self._instance(compiled, row, connection) for row in rows]
 
     def count(self, **values: Any) -> int:
-        """How many rows ``all`` would read (without a bound slice), as ``QuerySet.count()``."""
+        """How many rows ``all`` reads, as ``QuerySet.count()``; for a query without a bound
+        slice (count the listing, then read its page with another)."""
         connection = connections[self._using]
         counting = self._counts.get(connection)
         if counting is None:
             sql, params = (
                 self._build().order_by().values("pk").query.get_compiler(connection=connection).as_sql()
             )
+            if _bind_the_slice(sql, tuple(params), connection)[0] != sql:
+                raise ValueError("count the query without its bound slice: a page counts nothing")
             counting = self._counts[connection] = (
                 f"SELECT COUNT(*) FROM ({sql}) counted",  # noqa: S608  # nosec B608 (Django's own SQL)
                 tuple(params),

@@ -238,6 +238,14 @@ def test_a_prepared_query_counts_what_the_orm_counts() -> None:
     assert compiled == [Product]
 
 
+def test_a_page_is_not_counted() -> None:
+    """Counting a query with a bound slice would count nothing, silently: it is refused."""
+    page = PreparedQuery(lambda: Product.objects.filter(pk__in=bound_slice(Product.objects.values("pk"))))
+
+    with pytest.raises(ValueError, match="bound slice"):
+        page.count(offset=0, limit=3)
+
+
 def test_a_query_left_to_plan_per_run_is_not_prepared_on_the_server() -> None:
     """A listing's best plan depends on its values: compiled once, planned by the server each run."""
     if connection.vendor != "postgresql":
