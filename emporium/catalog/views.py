@@ -8,6 +8,7 @@ stays shareable.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,14 +17,16 @@ from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
 
-from emporium.catalog.cache import announce_product_view, cache_page_for_visitors
+from emporium.catalog.cache import announce_product_view, cache_page_for_visitors, cached_for_catalog
 from emporium.catalog.facets import PRICE_BANDS, ListingFacets, get_listing_facets
 from emporium.catalog.forms import (
     ATTRIBUTE_PARAM,
@@ -229,6 +232,26 @@ def _facet_groups(
     return tuple(groups)
 
 
+def _filters_panel(
+    request: HttpRequest, *, context: dict[str, Any], facet_groups: Callable[[], tuple[FacetGroup, ...]]
+) -> SafeString:
+    """A category page's sort and filter form with its facets (``catalog/_filters.html``).
+
+    It shows the listing's state, not its page: every page of one category with the same
+    parameters has the same panel. Printing it (five form fields, every facet link) was about a
+    quarter of a category page rendered from scratch, so it is printed once per state and kept
+    with the catalog's data, under the catalog version like the facet counts it shows; the counts
+    are not even read when the panel is found. Nothing in it is the visitor's own (a GET form,
+    no CSRF token), so one copy serves every visitor.
+    """
+    key = f"filters-panel:{request.path}?{_listing_params(request, normalised={}).urlencode()}"
+
+    def build() -> str:
+        return render_to_string("catalog/_filters.html", {**context, "facet_groups": facet_groups()})
+
+    return mark_safe(cached_for_catalog(key=key, build=build))  # nosec B308 B703 # noqa: S308 (our own template, autoescaped)
+
+
 def _render_listing(
     request: HtmxHttpRequest,
     *,
@@ -273,25 +296,32 @@ def category_detail_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         per_page=options.per_page,
         subtree=category.subtree,
     )
-    facets = get_listing_facets(
-        scope=category.category,
-        category_options=category.children,
-        selected_category=options.subcategory,
-        filters=options.filters,
-        subtree=category.subtree,
-    )
+
+    def facet_groups() -> tuple[FacetGroup, ...]:
+        facets = get_listing_facets(
+            scope=category.category,
+            category_options=category.children,
+            selected_category=options.subcategory,
+            filters=options.filters,
+            subtree=category.subtree,
+        )
+        return _facet_groups(request, facets, category_param="subcategory")
+
     page_errors = form.errors.get("page")
     canonical_path = category.category.url + (f"?page={results.number}" if results.number > 1 else "")
-    context = {
+    context: dict[str, Any] = {
         "category": category,
         "form": form,
         "results": results,
-        "facet_groups": _facet_groups(request, facets, category_param="subcategory"),
         "page_notice": _page_notice(
             page_error=str(page_errors[0]) if page_errors else None, requested=options.page, results=results
         ),
         "canonical_url": request.build_absolute_uri(canonical_path),
     }
+    if _wants_results_only(request):
+        context["facet_groups"] = facet_groups()
+    else:
+        context["filters_panel"] = _filters_panel(request, context=context, facet_groups=facet_groups)
     return _render_listing(
         request,
         page_template="catalog/category_detail.html",

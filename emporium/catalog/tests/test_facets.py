@@ -262,6 +262,94 @@ def test_a_boosted_facet_link_gets_the_whole_page_with_one_facets_region(client,
     assert "hx-swap-oob" not in html
 
 
+# --- The filter panel, printed once per listing state -------------------------------------------
+
+PANEL_TEMPLATE = "catalog/_filters.html"
+
+
+def _panel(html: str) -> str:
+    return html.split('<form id="product-filters"')[1].split("</form>")[0]
+
+
+def _printed(response) -> bool:
+    return PANEL_TEMPLATE in {template.name for template in response.templates}
+
+
+@pytest.fixture
+def customer_client(client, stocked: Shop):
+    # Logged in: every page is rendered, never a visitor's shared copy, so only the panel's own
+    # cache decides what is printed.
+    from emporium.accounts.tests.factories import UserFactory
+
+    client.force_login(UserFactory.create())
+    return client
+
+
+def test_every_page_of_one_listing_state_shows_the_panel_printed_for_its_first(
+    customer_client, stocked: Shop
+):
+    url = stocked.home.get_absolute_url()
+
+    first = customer_client.get(url, {"in_stock": "on", "attr": "colour:red"})
+    later = customer_client.get(url, {"in_stock": "on", "attr": "colour:red", "page": "2"})
+
+    assert _printed(first)
+    assert not _printed(later)
+    assert _panel(later.content.decode()) == _panel(first.content.decode())
+    # Its links lead to page 1 of the state they name, whichever page shows them.
+    assert _facet_links(later.content.decode())["Remove filter: red 2 products"] == "/c/home/?in_stock=on"
+
+
+def test_another_state_of_the_listing_gets_its_own_panel(customer_client, stocked: Shop):
+    url = stocked.home.get_absolute_url()
+    customer_client.get(url, {"in_stock": "on"})
+
+    sorted_by_price = customer_client.get(url, {"in_stock": "on", "sort": "price-desc"})
+    all_stock = customer_client.get(url)
+    other_category = customer_client.get(stocked.candles.get_absolute_url(), {"in_stock": "on"})
+
+    assert _printed(sorted_by_price)
+    assert _printed(all_stock)
+    assert _printed(other_category)
+    assert '<option value="price-desc" selected>' in _panel(sorted_by_price.content.decode())
+    assert '<option value="price-desc" selected>' not in _panel(all_stock.content.decode())
+    assert _facet_links(all_stock.content.decode())["In stock 3 products"] == "/c/home/?in_stock=on"
+    assert f'action="{stocked.candles.get_absolute_url()}"' in _panel(other_category.content.decode())
+    assert _facet_links(other_category.content.decode())["Remove filter: In stock 2 products"] == (
+        stocked.candles.get_absolute_url()
+    )
+
+
+def test_a_catalog_edit_shows_in_the_panel_of_the_next_page(
+    customer_client, stocked: Shop, django_capture_on_commit_callbacks
+):
+    url = stocked.home.get_absolute_url()
+    before = customer_client.get(url).content.decode()
+    assert _facet_links(before)["Clocks 2 products"] == "/c/home/?subcategory=clocks"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        make_product("CUCKOO CLOCK", category=stocked.clocks, price="40.00")
+    after = customer_client.get(url, {"page": "2"})
+
+    assert _printed(after)
+    assert _facet_links(after.content.decode())["Clocks 3 products"] == "/c/home/?subcategory=clocks"
+
+
+def test_a_wrong_value_is_named_in_the_panel_of_every_page_and_only_there(customer_client, stocked: Shop):
+    url = stocked.home.get_absolute_url()
+
+    wrong = customer_client.get(url, {"price_min": "abc"})
+    wrong_later = customer_client.get(url, {"price_min": "abc", "page": "2"})
+    right = customer_client.get(url, {"price_min": "1"})
+
+    assert wrong.status_code == wrong_later.status_code == right.status_code == 200
+    for response in (wrong, wrong_later):
+        panel = _panel(response.content.decode())
+        assert 'value="abc"' in panel
+        assert "Enter a number." in panel
+    assert "Enter a number." not in _panel(right.content.decode())
+
+
 def test_search_page_offers_facets_and_filters_by_them(client, stocked: Shop):
     html = client.get("/search/", {"q": "lantern"}).content.decode()
     links = _facet_links(html)
