@@ -23,10 +23,11 @@ PostgreSQL plans each run for its own values, as it does for the ORM.
 
 from __future__ import annotations
 
+import operator
 import re
 import weakref
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -120,6 +121,23 @@ class _Compiled:
     model_fields: slice
     related_populators: list[Any]
     annotation_col_map: dict[str, int]
+    # Where each column is: the model's by attname, a selected relation's as "category.name",
+    # an annotation's by its name (``PreparedQuery.rows``).
+    columns: dict[str, int]
+    pickers: dict[tuple[str, ...], Callable[[Sequence[Any]], tuple[Any, ...]]] = field(default_factory=dict)
+
+    def picker(self, names: tuple[str, ...]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+        pick = self.pickers.get(names)
+        if pick is None:
+            unknown = [name for name in names if name not in self.columns]
+            if unknown:
+                raise KeyError(
+                    f"the query selects no {', '.join(unknown)} (it has {', '.join(self.columns)})"
+                )
+            positions = [self.columns[name] for name in names]
+            getter = operator.itemgetter(*positions)
+            pick = self.pickers[names] = getter if len(positions) > 1 else lambda row: (getter(row),)
+        return pick
 
     @classmethod
     def of(cls, queryset: QuerySet[Any], connection: BaseDatabaseWrapper) -> _Compiled:
@@ -132,6 +150,8 @@ class _Compiled:
             raise ValueError("a prepared query reads model instances (no values() or annotate-only queries)")
         select_fields = klass_info["select_fields"]
         model_fields = slice(select_fields[0], select_fields[-1] + 1)
+        columns = _columns_of(klass_info, compiler.select, prefix="")
+        columns.update(compiler.annotation_col_map or {})
         return cls(
             sql=sql,
             params=params,
@@ -144,7 +164,16 @@ class _Compiled:
             # django-stubs describe Django 6's signature (a fetch mode); 5.2 takes these three.
             related_populators=get_related_populators(klass_info, compiler.select, connection.alias),  # type: ignore[call-arg]
             annotation_col_map=dict(compiler.annotation_col_map or {}),
+            columns=columns,
         )
+
+
+def _columns_of(klass_info: dict[str, Any], select: list[Any], *, prefix: str) -> dict[str, int]:
+    columns = {prefix + select[index][0].target.attname: index for index in klass_info["select_fields"]}
+    for related in klass_info.get("related_klass_infos", ()):
+        if not related["reverse"]:
+            columns.update(_columns_of(related, select, prefix=f"{prefix}{related['field'].name}."))
+    return columns
 
 
 def repeated_statement_cursor(connection: BaseDatabaseWrapper) -> Any:
@@ -184,6 +213,20 @@ class PreparedQuery(Generic[M]):
 
     def all(self, **values: Any) -> list[M]:
         connection = connections[self._using]
+        compiled, rows = self._run(connection, values)
+        return [self._instance(compiled, row, connection) for row in rows]
+
+    def rows(self, names: Sequence[str], **values: Any) -> list[tuple[Any, ...]]:
+        """The named columns of each row, converted as Django converts them: the model's by
+        attname (``"price_amount"``, ``"category_id"``), a ``select_related`` model's as
+        ``"category.name"``, an annotation's by its name. For a caller that builds what it
+        shows straight from the columns, without a model instance a row (a listing's cards)."""
+        connection = connections[self._using]
+        compiled, rows = self._run(connection, values)
+        pick = compiled.picker(tuple(names))
+        return [pick(self._converted(compiled, row, connection)) for row in rows]
+
+    def _run(self, connection: BaseDatabaseWrapper, values: Mapping[str, Any]) -> tuple[_Compiled, list[Any]]:
         compiled = self._compiled.get(connection)
         if compiled is None:
             compiled = self._compiled[connection] = _Compiled.of(self._build(), connection)
@@ -192,11 +235,10 @@ class PreparedQuery(Generic[M]):
         try:
             params = _values_of(compiled.params, values, connection)
         except UnmatchableValueError:
-            return []
+            return compiled, []
         with self._cursor(connection) as cursor:
             cursor.execute(compiled.sql, params)
-            rows = cursor.fetchall()
-        return [self._instance(compiled, row, connection) for row in rows]
+            return compiled, cursor.fetchall()
 
     def count(self, **values: Any) -> int:
         """How many rows ``all`` reads, as ``QuerySet.count()``; for a query without a bound
@@ -229,7 +271,8 @@ class PreparedQuery(Generic[M]):
         found = self.all(**values)
         return found[0] if found else None
 
-    def _instance(self, compiled: _Compiled, row: Sequence[Any], connection: BaseDatabaseWrapper) -> M:
+    @staticmethod
+    def _converted(compiled: _Compiled, row: Sequence[Any], connection: BaseDatabaseWrapper) -> Sequence[Any]:
         if compiled.converters:
             row = list(row)
             for position, (converters, expression) in compiled.converters:
@@ -237,6 +280,10 @@ class PreparedQuery(Generic[M]):
                 for converter in converters:
                     value = converter(value, expression, connection)
                 row[position] = value
+        return row
+
+    def _instance(self, compiled: _Compiled, row: Sequence[Any], connection: BaseDatabaseWrapper) -> M:
+        row = self._converted(compiled, row, connection)
         instance = compiled.model.from_db(connection.alias, compiled.init_list, row[compiled.model_fields])
         for populator in compiled.related_populators:
             populator.populate(row, instance)

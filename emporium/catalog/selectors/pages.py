@@ -66,19 +66,19 @@ def _paginate(
         count=count,
         page=page,
         per_page=per_page,
-        read=lambda offset, limit: page_of(products, offset=offset, limit=limit),
+        read=lambda offset, limit: map(
+            ProductCard.from_product, page_of(products, offset=offset, limit=limit)
+        ),
     )
 
 
 def _page(
-    *, count: int, page: int, per_page: int, read: Callable[[int, int], Iterable[Product]]
+    *, count: int, page: int, per_page: int, read: Callable[[int, int], Iterable[ProductCard]]
 ) -> ResultsPage:
-    """The page (clamped into range) of ``count`` products, its rows read by ``read(offset, limit)``."""
+    """The page (clamped into range) of ``count`` products, its cards read by ``read(offset, limit)``."""
     num_pages = max(1, math.ceil(count / per_page))
     number = min(max(page, 1), num_pages)
-    cards = (
-        tuple(ProductCard.from_product(p) for p in read((number - 1) * per_page, per_page)) if count else ()
-    )
+    cards = tuple(read((number - 1) * per_page, per_page)) if count else ()
     return ResultsPage(cards=cards, number=number, num_pages=num_pages, count=count, per_page=per_page)
 
 
@@ -160,7 +160,7 @@ def get_category_listing(
         prepared = prepare_listing(category=category, filters=filters, subtree=subtree)
         if prepared is not None:
             count = cached_for_catalog(key=count_key, build=prepared.count)
-            return _page(count=count, page=page, per_page=per_page, read=prepared.read_page)
+            return _page(count=count, page=page, per_page=per_page, read=prepared.read_cards)
         products = list_products_for_category(category=category, filters=filters, subtree=subtree)
         count = cached_for_catalog(key=count_key, build=lambda: products.order_by().count())
         return _paginate(products, page=page, per_page=per_page, count=count)

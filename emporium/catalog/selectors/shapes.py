@@ -15,6 +15,14 @@ from typing import Any
 from emporium.catalog.attributes import AttributeKind
 from emporium.catalog.models import Category, Product, ProductImage
 from emporium.core.money import Money
+from emporium.core.reverse import reverse_one
+
+# The columns ``ProductCard.from_columns`` takes, in its order, as ``PreparedQuery.rows`` names
+# them in ``cards_queryset``.
+CARD_COLUMNS = (
+    "id", "name", "slug", "price_amount", "currency", "is_in_stock", "rating_average", "rating_count",
+    "category_id", "product_type_id", "category.name", "first_image",
+)  # fmt: skip
 
 # A variant with this many units or fewer left says "only N left" on the product page.
 LOW_STOCK_THRESHOLD = 5
@@ -63,18 +71,18 @@ class Picture:
     has_thumbnails: bool = True
 
     @classmethod
-    def from_first_image(cls, first: Mapping[str, Any], *, product: Product) -> Picture:
+    def from_first_image(cls, first: Mapping[str, Any], *, product_id: int, product_name: str) -> Picture:
         """From ``cards_queryset``'s ``first_image`` (catalog.selectors.queries.first_image)."""
         image = ProductImage(
             id=first["id"],
-            product_id=product.pk,
+            product_id=product_id,
             image=first["image"],
             alt_text=first["alt_text"],
             width=first["width"],
             height=first["height"],
             thumbnails_ready=bool(first["thumbnails_ready"]),  # SQLite's JSON says 0 or 1
         )
-        return cls.from_image(image, product_name=product.name)
+        return cls.from_image(image, product_name=product_name)
 
     @classmethod
     def from_image(cls, image: ProductImage, *, product_name: str) -> Picture:
@@ -109,20 +117,55 @@ class ProductCard:
     @classmethod
     def from_product(cls, product: Product) -> ProductCard:
         """The card of a product read by ``cards_queryset`` (its ``first_image`` annotation)."""
-        first = product.first_image  # type: ignore[attr-defined]
+        return cls.from_columns(
+            product.pk,
+            product.name,
+            product.slug,
+            product.price_amount,
+            product.currency,
+            product.is_in_stock,
+            product.rating_average,
+            product.rating_count,
+            product.category_id,
+            product.product_type_id,
+            product.category.name,
+            product.first_image,  # type: ignore[attr-defined]
+        )
+
+    @classmethod
+    def from_columns(
+        cls,
+        id: int,
+        name: str,
+        slug: str,
+        price_amount: Decimal | None,
+        currency: str,
+        is_in_stock: bool,
+        rating_average: Decimal | None,
+        rating_count: int,
+        category_id: int,
+        product_type_id: int | None,
+        category_name: str,
+        first_image: Mapping[str, Any] | None,
+    ) -> ProductCard:
+        """The card of one row of ``cards_queryset``, its columns in the order of CARD_COLUMNS
+        (a prepared listing reads them without building the model instances:
+        ``catalog.selectors.queries.PreparedListing.read_cards``)."""
         return cls(
-            id=product.pk,
-            name=product.name,
-            url=product.get_absolute_url(),
-            price=product.price,
-            is_in_stock=product.is_in_stock,
-            category_name=product.category.name,
-            picture=None if first is None else Picture.from_first_image(first, product=product),
-            slug=product.slug,
-            rating_average=product.rating_average,
-            rating_count=product.rating_count,
-            category_id=product.category_id,
-            product_type_id=product.product_type_id,
+            id=id,
+            name=name,
+            url=reverse_one("catalog:product-detail", kwarg="slug", value=slug),
+            price=None if price_amount is None else Money(price_amount, currency),
+            is_in_stock=is_in_stock,
+            category_name=category_name,
+            picture=None
+            if first_image is None
+            else Picture.from_first_image(first_image, product_id=id, product_name=name),
+            slug=slug,
+            rating_average=rating_average,
+            rating_count=rating_count,
+            category_id=category_id,
+            product_type_id=product_type_id,
         )
 
     @property

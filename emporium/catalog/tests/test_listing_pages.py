@@ -17,7 +17,8 @@ from emporium.catalog.models import Product
 from emporium.catalog.selectors import CategoryPage, get_category_listing, get_category_page
 from emporium.catalog.selectors.filters import ProductFilters, ProductSort
 from emporium.catalog.selectors.queries import list_products_for_category
-from emporium.catalog.tests.factories import Shop, make_product
+from emporium.catalog.selectors.shapes import ProductCard
+from emporium.catalog.tests.factories import ProductImageFactory, Shop, make_product
 from emporium.core.tests.compiles import counting_compiles
 
 PER_PAGE = 3
@@ -70,6 +71,32 @@ def test_every_page_is_the_slice_of_the_sorted_listing(
 
     assert shown == expected
     assert len(expected) > PER_PAGE * 2  # several pages, so a wrong offset or order shows
+
+
+@pytest.mark.parametrize("in_stock_only", [False, True])
+def test_a_prepared_listings_cards_are_the_cards_of_the_orms_products(
+    stocked: Shop, in_stock_only: bool, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    pictured = Product.objects.filter(category=stocked.candles).order_by("pk")[1]  # in stock
+    ProductImageFactory.create(product=pictured, alt_text="")  # the card says the product's name
+    Product.objects.filter(pk=pictured.pk).update(rating_average=Decimal("4.50"), rating_count=2)
+    filters = ProductFilters(sort=ProductSort.NAME, in_stock_only=in_stock_only)
+    page = get_category_page(slug="home")
+    assert page is not None
+
+    results = get_category_listing(
+        category=page.category, filters=filters, page=1, per_page=100, subtree=page.subtree
+    )
+
+    products = list_products_for_category(category=page.category, filters=filters, subtree=page.subtree)
+    assert list(results.cards) == [ProductCard.from_product(product) for product in products]
+    shown = {card.id: card for card in results.cards}
+    picture = shown[pictured.pk].picture
+    assert picture is not None
+    assert picture.alt_text == pictured.name
+    assert shown[pictured.pk].rating_average == Decimal("4.50")
+    assert any(card.price is None for card in results.cards)
 
 
 @pytest.mark.parametrize(

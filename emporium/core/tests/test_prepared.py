@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import F
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
@@ -71,6 +72,32 @@ def test_related_rows_come_in_the_same_query_as_select_related_reads_them() -> N
     assert fields_of(found[1].variant) == fields_of(
         second.variant.__class__.objects.get(pk=second.variant.pk)
     )
+
+
+def test_rows_are_the_named_columns_the_orm_reads_related_and_annotations_included() -> None:
+    cart = CartFactory.create()
+    line = CartLineFactory.create(cart=cart, quantity=3, variant__product__name="Lantern")
+    CartLineFactory.create()  # another cart's line
+    lines = PreparedQuery(
+        lambda: (
+            CartLine.objects.filter(cart_id=Bind("cart", Cart._meta.pk))
+            .select_related("variant__product")
+            .annotate(twice=F("quantity") * 2)
+            .order_by("pk")
+        )
+    )
+    names = ("id", "quantity", "variant_id", "variant.price_amount", "variant.product.name", "twice")
+
+    rows = lines.rows(names, cart=cart.pk)
+
+    variant = line.variant.__class__.objects.get(pk=line.variant_id)
+    # Converted as the ORM converts them: a Decimal even where SQLite stores a number.
+    assert rows == [(line.pk, 3, variant.pk, variant.price_amount, "Lantern", 6)]
+    assert isinstance(rows[0][3], Decimal)
+    assert lines.rows(("quantity",), cart=cart.pk) == [(3,)]
+    assert lines.rows(("id",), cart=-1) == []
+    with pytest.raises(KeyError, match=r"no variant\.product\.colour"):
+        lines.rows(("id", "variant.product.colour"), cart=cart.pk)
 
 
 def test_sql_is_compiled_once_per_connection_then_only_run() -> None:
