@@ -16,12 +16,10 @@ from functools import cache
 from typing import Any
 
 from django.db import connection, models
-from django.urls import reverse
 
 from emporium.cart.models import Cart, CartLine
 from emporium.catalog.models import Category, Product, ProductImage, Variant
-from emporium.catalog.selectors import Picture, ProductCard
-from emporium.core.money import Money
+from emporium.catalog.selectors import ProductCard
 from emporium.core.prepared import repeated_statement_cursor
 from emporium.recommendations.models import (
     CustomerList,
@@ -195,33 +193,31 @@ def _card_from_row(row: Sequence[Any]) -> ProductCard:
     pk, name, slug, price, currency, in_stock, rating, ratings, category = row[:9]
     image_id, image, alt_text, width, height, thumbnails_ready = row[9:15]
     category_id, product_type_id = row[15:17]
-    picture = None
-    if image_id is not None:
-        picture = Picture.from_image(
-            ProductImage(
-                id=image_id,
-                product_id=pk,
-                image=image,
-                alt_text=alt_text,
-                width=width,
-                height=height,
-                thumbnails_ready=bool(thumbnails_ready),
-            ),
-            product_name=name,
-        )
-    return ProductCard(
-        id=pk,
-        name=name,
-        url=reverse("catalog:product-detail", kwargs={"slug": slug}),
-        price=None if price is None else Money(_decimal(price, "price_amount"), currency),
-        is_in_stock=bool(in_stock),
-        category_name=category,
-        picture=picture,
-        slug=slug,
-        rating_average=None if rating is None else _decimal(rating, "rating_average"),
-        rating_count=ratings,
-        category_id=category_id,
-        product_type_id=product_type_id,
+    first_image = (
+        None
+        if image_id is None
+        else {
+            "id": image_id,
+            "image": image,
+            "alt_text": alt_text,
+            "width": width,
+            "height": height,
+            "thumbnails_ready": thumbnails_ready,
+        }
+    )
+    return ProductCard.from_columns(
+        pk,
+        name,
+        slug,
+        None if price is None else _decimal(price, "price_amount"),
+        currency,
+        bool(in_stock),
+        None if rating is None else _decimal(rating, "rating_average"),
+        ratings,
+        category_id,
+        product_type_id,
+        category,
+        first_image,
     )
 
 
