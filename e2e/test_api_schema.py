@@ -1125,6 +1125,7 @@ _CHECKOUT_FIELDS = {"shipping_method_id", "email", "shipping_address_id", "billi
 _PROMOTION_FIELDS = {
     "categories", "product_types", "products", "value", "buy_quantity", "get_quantity",
     "threshold_amount", "reward", "ends_at", "usage_limit",
+    "applies_to_all_products",  # false needs a target: a category, product type or product
 }  # fmt: skip
 CHECKED_AGAINST_THE_SHOP: dict[str, set[str]] = {
     "GET /api/v1/products/": {"price_max"},  # at least price_min
