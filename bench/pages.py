@@ -8,12 +8,13 @@ For every kind of page (bench/catalog_urls.py draws the paths from the catalog):
   products, search words, some misspelt), as a shop's traffic arrives.
 
 Each run starts with a warm-up (the workers' connections, compiled templates, the catalog
-version), then a pause for the server to drain, then the measured run. The varied runs warm
-up on paths of the same kind that are not measured, and the catalog version is bumped before
-the server starts (so no page an earlier run stored answers), so no measured URL is in a
-cache when its run starts, and every path is asked once before any is asked again; the results say how many
-requests the run sent and how many distinct paths it had (a run that sends more requests than
-that comes round again, and may then be answered from a cache). The floor, ``startproject``'s bare view in bench/floor.py on the same gunicorn,
+version), then a pause for the server to drain, then the measured run. The catalog version is
+bumped before the shop's server starts, so no page an earlier run stored can answer, and the
+varied runs warm up on paths of the same kind that are not measured: no measured URL is in a
+cache when its run starts. Every path is asked once before any is asked again; the results say
+how many requests the run sent and how many distinct paths it had (a run that sends more
+requests than that comes round again, and may then be answered from a cache). The floor,
+``startproject``'s bare view in bench/floor.py on the same gunicorn,
 is measured at the start and at the end; ratios are to their mean, both printed. With
 ``caches=False`` the shop runs with ``CACHE_DISABLED=1`` (Django's dummy cache for everything:
 pages, data, the catalog version, sessions through the database) and no API JSON cache.
