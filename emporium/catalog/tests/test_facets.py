@@ -10,10 +10,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from emporium.catalog.facets import ListingFacets, get_listing_facets
+from emporium.catalog.facets import PRICE_BANDS, ListingFacets, get_listing_facets
+from emporium.catalog.models import Product
 from emporium.catalog.selectors import ALL_PRODUCTS, CategoryLink, ProductFilters
 from emporium.catalog.tests.caches import empty_caches
-from emporium.catalog.tests.factories import Shop, make_product
+from emporium.catalog.tests.factories import ProductFactory, Shop, make_product
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +99,57 @@ def test_a_price_band_counts_in_every_facet_but_its_own(stocked: Shop):
     assert [value.label for value in facets.price_bands if value.is_selected] == ["Under £5.00"]
     # Both products under £5 are red: one colour to choose from narrows nothing, so none is offered.
     assert facets.attributes == ()
+
+
+# Prices on each side of every band's edge, in stock and sold out, and a product with no price.
+EDGE_PRICES = ["0.01", "4.99", "5.00", "9.99", "10.00", "24.99", "25.00", "49.99", "50.00", "120.00"]
+
+
+@pytest.mark.parametrize(
+    ("price_min", "price_max", "in_stock_only"),
+    [
+        (None, None, False),
+        (None, None, True),
+        ("5", "9.99", False),  # a band's own bounds
+        ("4.99", "25", True),  # edges of two bands, both bounds included
+        ("9.995", None, False),
+        (None, "0.00", True),  # nothing priced that low
+    ],
+)
+def test_band_and_stock_counts_agree_with_each_product_on_band_edges(
+    shop: Shop, price_min, price_max, in_stock_only
+):
+    for index, price in enumerate(EDGE_PRICES):
+        make_product(f"EDGE {index}", category=shop.candles, price=price, stock=index % 2)
+    ProductFactory.create(name="NO PRICE YET", category=shop.candles, variant=None)
+    lowest, highest = (None if v is None else Decimal(v) for v in (price_min, price_max))
+    filters = ProductFilters(price_min=lowest, price_max=highest, in_stock_only=in_stock_only)
+
+    facets = _facets(shop, filters)
+
+    products = list(Product.objects.published().filter(category=shop.candles))
+    assert len(products) == len(EDGE_PRICES) + 1
+
+    def in_price_filter(product: Product) -> bool:
+        price = product.price_amount
+        if lowest is not None and (price is None or price < lowest):
+            return False
+        return highest is None or (price is not None and price <= highest)
+
+    expected_bands = {}
+    for band in PRICE_BANDS:
+        count = sum(
+            1
+            for p in products
+            if p.price_amount is not None
+            and (band.minimum is None or p.price_amount >= band.minimum)
+            and (band.maximum is None or p.price_amount <= band.maximum)
+            and (p.is_in_stock or not in_stock_only)
+        )
+        if count or (band.minimum, band.maximum) == (lowest, highest):
+            expected_bands[band.label] = count
+    assert _counts(facets.price_bands) == expected_bands
+    assert facets.in_stock.count == sum(1 for p in products if p.is_in_stock and in_price_filter(p))
 
 
 def test_a_chosen_sub_category_narrows_the_other_facets_but_not_the_categories(stocked: Shop):
