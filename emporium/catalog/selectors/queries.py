@@ -49,6 +49,14 @@ CARD_FIELDS = (
 def cards_queryset() -> QuerySet[Product]:
     """Published products with what a card shows, whatever the page size: one query, each
     product's first picture as ``first_image`` (:func:`first_image`)."""
+    return _cards_base().all()  # a copy: filtering or running it leaves the base as built
+
+
+@functools.cache
+def _cards_base() -> QuerySet[Product]:
+    """Built once per process: resolving the picture's subquery and the deferred fields costs
+    about half a millisecond, a tenth of a search's results, and nothing in it varies (a clone
+    is a few microseconds). Never run itself, so it holds no rows."""
     return (
         Product.objects.published()
         .select_related("category")
