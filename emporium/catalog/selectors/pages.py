@@ -34,6 +34,7 @@ from emporium.catalog.selectors.queries import (
 from emporium.catalog.selectors.search import (
     check_search_query,
     normalize_search_query,
+    prepare_search,
     search_products,
     split_search_terms,
     suggest_products,
@@ -85,18 +86,35 @@ def _page(
 def _paginate_counting_on_the_way(products: QuerySet[Product], *, page: int, per_page: int) -> ResultsPage:
     """As _paginate, for a query that finds every match anyway (a search ranks them all before
     taking a page): the count comes with the page (``COUNT(*) OVER ()``) instead of a second
-    pass over the matches. Only a page past the end counts separately, then shows the last."""
+    pass over the matches."""
+
+    def read(offset: int, limit: int) -> tuple[list[ProductCard], int]:
+        rows = list(products.annotate(matches=Window(Count("pk")))[offset : offset + limit])
+        return [ProductCard.from_product(p) for p in rows], (rows[0].matches if rows else 0)
+
+    return _page_counting_on_the_way(read=read, count=products.count, page=page, per_page=per_page)
+
+
+def _page_counting_on_the_way(
+    *,
+    read: Callable[[int, int], tuple[list[ProductCard], int]],
+    count: Callable[[], int],
+    page: int,
+    per_page: int,
+) -> ResultsPage:
+    """The page of ``read(offset, limit)``: its cards and how many there are in all. Only a
+    page past the end counts separately, then shows the last."""
     number = max(page, 1)
-    offset = (number - 1) * per_page
-    rows = list(products.annotate(matches=Window(Count("pk")))[offset : offset + per_page])
-    if not rows and number > 1:
-        return _paginate(products, page=page, per_page=per_page)
-    count = rows[0].matches if rows else 0
+    cards, matches = read((number - 1) * per_page, per_page)
+    if not cards and number > 1:
+        return _page(
+            count=count(), page=page, per_page=per_page, read=lambda offset, limit: read(offset, limit)[0]
+        )
     return ResultsPage(
-        cards=tuple(ProductCard.from_product(p) for p in rows),
+        cards=tuple(cards),
         number=number,
-        num_pages=max(1, math.ceil(count / per_page)),
-        count=count,
+        num_pages=max(1, math.ceil(matches / per_page)),
+        count=matches,
         per_page=per_page,
     )
 
@@ -320,6 +338,11 @@ def get_search_results(
     scope = category.path if category else ""
 
     def build() -> ResultsPage:
+        prepared = prepare_search(checked=checked, filters=narrowed, category=category, subtree=subtree)
+        if prepared is not None:
+            return _page_counting_on_the_way(
+                read=prepared.read, count=prepared.count, page=page, per_page=per_page
+            )
         products = search_products(query=normalized).filter(narrowed.q)
         if category:
             products = products.filter(in_category_subtree(category, subtree=subtree))

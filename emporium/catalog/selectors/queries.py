@@ -210,29 +210,65 @@ class PreparedListing:
         return [ProductCard.from_columns(*row) for row in rows]
 
 
-def prepare_listing(
-    *, category: TreeNode, filters: ProductFilters, subtree: Sequence[tuple[str, int]]
-) -> PreparedListing | None:
-    """The listing of ``list_products_for_category(category=..., filters=..., subtree=...)``,
-    prepared; None for what stays the ORM's: attribute, option, number and yes/no filters (a
-    query of their own shape per choice), and a category not found in ``subtree``."""
+@dataclass(frozen=True)
+class FilterShape:
+    """What a prepared listing's condition looks like: how many categories its subtree has,
+    which price bounds it has, in stock only or not. The values are given at each run."""
+
+    categories: int
+    price_min: bool
+    price_max: bool
+    in_stock_only: bool
+
+    def condition(self) -> Q:
+        """The condition with :class:`Bind` values named as :func:`prepare_filter` names them."""
+        price = Product._meta.get_field("price_amount")
+        ids = [Bind(f"category{index}", Category._meta.pk) for index in range(self.categories)]
+        return (
+            (_in_categories(ids) if ids else Q())
+            & price_range_q(
+                Bind("price_min", price) if self.price_min else None,
+                Bind("price_max", price) if self.price_max else None,
+            )
+            & ProductFilters(in_stock_only=self.in_stock_only).stock_q
+        )
+
+
+def prepare_filter(
+    *, category: TreeNode | None, filters: ProductFilters, subtree: Sequence[tuple[str, int]]
+) -> tuple[FilterShape, dict[str, object]] | None:
+    """The shape and values of ``in_category_subtree(category) & filters.q`` (the sort aside),
+    for a prepared query; None for what stays the ORM's: attribute, option, number and yes/no
+    filters (a query of their own shape per choice), and a category not found in ``subtree``."""
     if filters.attributes or filters.options or filters.ranges or filters.flags:
         return None
-    ids = _subtree_ids(category, subtree=subtree) if category.path else []
-    if category.path and not ids:
+    ids = _subtree_ids(category, subtree=subtree) if category is not None and category.path else []
+    if category is not None and category.path and not ids:
         return None
-    products, page = _listing_queries(
-        sort=filters.sort,
-        in_stock_only=filters.in_stock_only,
-        price_min=filters.price_min is not None,
-        price_max=filters.price_max is not None,
-        categories=len(ids),
-    )
     values: dict[str, object] = {f"category{index}": pk for index, pk in enumerate(ids)}
     if filters.price_min is not None:
         values["price_min"] = filters.price_min
     if filters.price_max is not None:
         values["price_max"] = filters.price_max
+    shape = FilterShape(
+        categories=len(ids),
+        price_min=filters.price_min is not None,
+        price_max=filters.price_max is not None,
+        in_stock_only=filters.in_stock_only,
+    )
+    return shape, values
+
+
+def prepare_listing(
+    *, category: TreeNode, filters: ProductFilters, subtree: Sequence[tuple[str, int]]
+) -> PreparedListing | None:
+    """The listing of ``list_products_for_category(category=..., filters=..., subtree=...)``,
+    prepared; None for what :func:`prepare_filter` leaves to the ORM."""
+    prepared = prepare_filter(category=category, filters=filters, subtree=subtree)
+    if prepared is None:
+        return None
+    shape, values = prepared
+    products, page = _listing_queries(sort=filters.sort, shape=shape)
     return PreparedListing(products=products, page=page, values=values)
 
 
@@ -241,20 +277,10 @@ def prepare_listing(
 # connection. Not prepared on the server: the best plan depends on the category and the page.
 @functools.lru_cache(maxsize=512)
 def _listing_queries(
-    *, sort: ProductSort, in_stock_only: bool, price_min: bool, price_max: bool, categories: int
+    *, sort: ProductSort, shape: FilterShape
 ) -> tuple[PreparedQuery[Product], PreparedQuery[Product]]:
     def products() -> QuerySet[Product]:
-        price = Product._meta.get_field("price_amount")
-        ids = [Bind(f"category{index}", Category._meta.pk) for index in range(categories)]
-        condition = (
-            (_in_categories(ids) if ids else Q())
-            & price_range_q(
-                Bind("price_min", price) if price_min else None,
-                Bind("price_max", price) if price_max else None,
-            )
-            & ProductFilters(in_stock_only=in_stock_only).stock_q
-        )
-        return cards_queryset().filter(condition).order_by(*_ORDERINGS[sort])
+        return cards_queryset().filter(shape.condition()).order_by(*_ORDERINGS[sort])
 
     return (
         PreparedQuery(products, server_prepared=False),

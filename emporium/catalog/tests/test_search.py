@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from emporium.catalog.models import Product
 from emporium.catalog.selectors import SEARCH_MAX_LENGTH, search_products, split_search_terms
-from emporium.catalog.selectors.search import _postgres_matches, check_search_query
+from emporium.catalog.selectors.search import SearchWords, _postgres_matches, check_search_query
 from emporium.catalog.tests.factories import Shop, make_product
 
 pytestmark = pytest.mark.django_db
@@ -389,7 +389,9 @@ def test_search_conditions_can_use_the_gin_indexes(shop: Shop, is_postgres):
     make_product("WHITE METAL LANTERN", category=shop.candles)
     # "lantern" is a catalog word; "zqxvjk" is nothing near one, so it is matched fuzzily.
     # All products, published or not: otherwise a tiny table is read by is_published's index.
-    plan = _plan_of(_postgres_matches(Product.objects.all(), check_search_query(query="lantern zqxvjk")))
+    plan = _plan_of(
+        _postgres_matches(Product.objects.all(), SearchWords.of(check_search_query(query="lantern zqxvjk")))
+    )
 
     assert "product_search_doc_idx" in plan
     assert "product_name_trgm_gin" in plan
@@ -401,7 +403,9 @@ def test_catalog_words_are_matched_by_the_stored_document_alone(shop: Shop, is_p
     if not is_postgres:
         pytest.skip("GIN indexes exist on PostgreSQL only")
     make_product("WHITE METAL LANTERN", category=shop.candles)
-    plan = _plan_of(_postgres_matches(Product.objects.all(), check_search_query(query="white lant")))
+    plan = _plan_of(
+        _postgres_matches(Product.objects.all(), SearchWords.of(check_search_query(query="white lant")))
+    )
 
     assert "product_search_doc_idx" in plan
     assert "trgm" not in plan
