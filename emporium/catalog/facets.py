@@ -19,6 +19,8 @@ catalog version):
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
@@ -29,7 +31,7 @@ from django.db.models import Case, Count, F, IntegerField, QuerySet, Value, When
 
 from emporium.catalog.attributes import AttributeKind
 from emporium.catalog.cache import cached_for_catalog
-from emporium.catalog.models import Attribute, AttributeValue, Product, Variant
+from emporium.catalog.models import Attribute, AttributeValue, Category, Product, Variant
 from emporium.catalog.selectors import (
     CategoryLink,
     ProductFilters,
@@ -38,9 +40,12 @@ from emporium.catalog.selectors import (
     in_category_subtree,
     match_products,
 )
-from emporium.catalog.selectors.filters import option_filter
+from emporium.catalog.selectors.filters import option_filter, price_range_q
+from emporium.catalog.selectors.queries import FilterShape, in_categories, prepare_filter, subtree_ids
+from emporium.catalog.selectors.search import SearchWords, products_matching
 from emporium.catalog.spelling import CheckedQuery
 from emporium.core.money import Money, format_money
+from emporium.core.prepared import Bind, values_of
 
 # A key with more distinct values than this is an identifier (a stock code), not a facet.
 MAX_ATTRIBUTE_VALUES = 12
@@ -68,18 +73,17 @@ class PriceBand:
             return f"{money(self.minimum)} and over"
         return f"{money(self.minimum)} to {money(self.maximum)}"
 
-    def sql(self, column: str) -> tuple[str, list[Decimal]]:
+    def sql(self, column: str) -> tuple[str, list[object]]:
         """The band's products as SQL on ``column``: priced, within the bounds."""
         between, params = _price_range_sql(column, self.minimum, self.maximum)
         return f"{column} IS NOT NULL AND {between}", params
 
 
-def _price_range_sql(
-    column: str, minimum: Decimal | None, maximum: Decimal | None
-) -> tuple[str, list[Decimal]]:
+def _price_range_sql(column: str, minimum: object | None, maximum: object | None) -> tuple[str, list[object]]:
     """The price filter's condition (``selectors.filters.price_range_q``: both bounds
-    inclusive, either open) as SQL on ``column``."""
-    conditions, params = ["1 = 1"], []
+    inclusive, either open) as SQL on ``column``; a bound is a Decimal or a prepared value."""
+    conditions: list[str] = ["1 = 1"]
+    params: list[object] = []
     if minimum is not None:
         conditions.append(f"{column} >= %s")
         params.append(minimum)
@@ -190,28 +194,43 @@ def _build_facets(
     query: CheckedQuery | None,
     subtree: tuple[tuple[str, int], ...],
 ) -> ListingFacets:
-    base = match_products(checked=query) if query else Product.objects.published()
-    base = base.filter(in_category_subtree(scope, subtree=subtree))  # nothing for ALL_PRODUCTS
-    # A search's match is a subquery of each count: on PostgreSQL the stored documents' index
-    # answers it exactly (nothing rebuilt per row), cheaper than carrying the ids back and forth.
-    in_category = base
-    if selected_category is not None:
-        in_category = base.filter(in_category_subtree(selected_category, subtree=subtree))
-    typed_q = filters.typed_q()
-    price_bands, in_stock = _count_prices_and_stock(
-        in_category.filter(filters.attributes_q() & filters.options_q() & typed_q), filters=filters
-    )
-    attributes, options, typed, category_rows = _count_attributes_and_options(
-        in_category.filter(filters.price_q & filters.stock_q & filters.options_q() & typed_q),
-        option_products=in_category.filter(
-            filters.price_q & filters.stock_q & filters.attributes_q() & typed_q
-        ),
-        typed_products=in_category.filter(
-            filters.price_q & filters.stock_q & filters.attributes_q() & filters.options_q()
-        ),
-        category_products=base.filter(filters.q) if category_options else None,
+    words = SearchWords.of(query) if query else None
+    prepared = _prepare(
+        scope=scope,
+        selected_category=selected_category,
+        with_categories=bool(category_options),
         filters=filters,
+        words=words,
+        subtree=subtree,
     )
+    if prepared is not None:
+        (prices_sql, prices_params), (facets_sql, facets_params), values = prepared
+        prices_params, facets_params = (
+            values_of(params, values, connection) for params in (prices_params, facets_params)
+        )
+    else:
+        base = match_products(checked=query) if query else Product.objects.published()
+        base = base.filter(in_category_subtree(scope, subtree=subtree))  # nothing for ALL_PRODUCTS
+        in_category = base
+        if selected_category is not None:
+            in_category = base.filter(in_category_subtree(selected_category, subtree=subtree))
+        (prices_sql, prices_params), (facets_sql, facets_params) = _statements(
+            base=base,
+            in_category=in_category,
+            filters=filters,
+            price_min=filters.price_min,
+            price_max=filters.price_max,
+            with_categories=bool(category_options),
+        )
+    if words is not None:
+        words.set_up_session()
+    with connection.cursor() as cursor:
+        cursor.execute(prices_sql, prices_params)
+        counts = cursor.fetchone()
+        cursor.execute(facets_sql, facets_params)
+        rows = cursor.fetchall()
+    price_bands, in_stock = _price_facets(counts, filters=filters)
+    attributes, options, typed, category_rows = _split_facet_rows(rows, filters=filters)
     return ListingFacets(
         categories=_count_categories(category_rows, options=category_options, selected=selected_category),
         price_bands=price_bands,
@@ -219,6 +238,115 @@ def _build_facets(
         attributes=attributes,
         options=options,
         typed=typed,
+    )
+
+
+Statement = tuple[str, list[Any]]
+
+
+def _statements(
+    *,
+    base: QuerySet[Product],
+    in_category: QuerySet[Product],
+    filters: ProductFilters,
+    price_min: object | None,
+    price_max: object | None,
+    with_categories: bool,
+) -> tuple[Statement, Statement]:
+    """The two facet queries: price bands and stock, then the rest. ``base`` holds the products
+    of the listing (a search's match, a category's subtree), ``in_category`` those of the chosen
+    category within it; the prices are the filter's, values or a prepared query's.
+
+    A search's match is a subquery of each count: on PostgreSQL the stored documents' index
+    answers it exactly (nothing rebuilt per row), cheaper than carrying the ids back and forth.
+    """
+    price_q = price_range_q(price_min, price_max)
+    typed_q = filters.typed_q()
+    prices = _prices_and_stock_sql(
+        in_category.filter(filters.attributes_q() & filters.options_q() & typed_q),
+        filters=filters,
+        price_min=price_min,
+        price_max=price_max,
+    )
+    rest = _attributes_and_options_sql(
+        in_category.filter(price_q & filters.stock_q & filters.options_q() & typed_q),
+        option_products=in_category.filter(price_q & filters.stock_q & filters.attributes_q() & typed_q),
+        typed_products=in_category.filter(
+            price_q & filters.stock_q & filters.attributes_q() & filters.options_q()
+        ),
+        category_products=base.filter(
+            price_q & filters.stock_q & filters.attributes_q() & filters.options_q() & typed_q
+        )
+        if with_categories
+        else None,
+        filters=filters,
+    )
+    return prices, rest
+
+
+def _prepare(
+    *,
+    scope: CategoryLink,
+    selected_category: CategoryLink | None,
+    with_categories: bool,
+    filters: ProductFilters,
+    words: SearchWords | None,
+    subtree: tuple[tuple[str, int], ...],
+) -> tuple[Statement, Statement, dict[str, object]] | None:
+    """The facet queries compiled once per shape (as listings and search are, ADR 19), with the
+    values of this listing; None for what stays the ORM's (``queries.prepare_filter``: attribute,
+    option, number and yes/no filters, a category not found in ``subtree``)."""
+    listing = prepare_filter(category=scope, filters=filters, subtree=subtree)
+    if listing is None:
+        return None
+    shape, values = listing
+    selected: int | None = None
+    if selected_category is not None:
+        ids = subtree_ids(selected_category, subtree=subtree)
+        if not ids:
+            return None
+        selected = len(ids)
+        values |= {f"selected{index}": pk for index, pk in enumerate(ids)}
+    if words is not None:
+        values |= words.values()
+    prices, rest = _prepared_statements(
+        vendor=connection.vendor,
+        listing=shape,
+        selected=selected,
+        with_categories=with_categories,
+        words=words.shape if words is not None else None,
+    )
+    return prices, rest, values
+
+
+# Shapes: a listing's (categories, price bounds, stock), how many categories the chosen one
+# spans, a search's words; a few hundred, each compiled once per process.
+@functools.lru_cache(maxsize=512)
+def _prepared_statements(
+    *,
+    vendor: str,
+    listing: FilterShape,
+    selected: int | None,
+    with_categories: bool,
+    words: tuple[int, int, int, tuple[int, ...]] | None,
+) -> tuple[Statement, Statement]:
+    base = products_matching(SearchWords.bound(words)) if words is not None else Product.objects.published()
+    # The listing's categories only: each count applies the prices and stock as it needs them.
+    base = base.filter(replace(listing, price_min=False, price_max=False, in_stock_only=False).condition())
+    in_category = base
+    if selected is not None:
+        category = Category._meta.pk
+        in_category = base.filter(
+            in_categories([Bind(f"selected{index}", category) for index in range(selected)])
+        )
+    price = Product._meta.get_field("price_amount")
+    return _statements(
+        base=base,
+        in_category=in_category,
+        filters=ProductFilters(in_stock_only=listing.in_stock_only),
+        price_min=Bind("price_min", price) if listing.price_min else None,
+        price_max=Bind("price_max", price) if listing.price_max else None,
+        with_categories=with_categories,
     )
 
 
@@ -241,9 +369,13 @@ def _count_categories(
     return tuple(counts)
 
 
-def _count_prices_and_stock(
-    products: QuerySet[Product], *, filters: ProductFilters
-) -> tuple[tuple[FacetCount, ...], FacetCount]:
+def _prices_and_stock_sql(
+    products: QuerySet[Product],
+    *,
+    filters: ProductFilters,
+    price_min: object | None,
+    price_max: object | None,
+) -> Statement:
     """One aggregate: each band counted under the stock filter, stock under the price filter.
 
     Written around the products' own compiled query rather than as the ORM's ``aggregate()``
@@ -259,14 +391,17 @@ def _count_prices_and_stock(
         band_sql, band_params = band.sql("listed.price_amount")
         columns.append(f"COUNT(*) FILTER (WHERE {band_sql}{stock})")
         params += band_params
-    price_sql, price_params = _price_range_sql("listed.price_amount", filters.price_min, filters.price_max)
+    price_sql, price_params = _price_range_sql("listed.price_amount", price_min, price_max)
     columns.append(f"COUNT(*) FILTER (WHERE listed.is_in_stock AND {price_sql})")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {', '.join(columns)} FROM ({inner_sql}) AS listed",  # noqa: S608  # nosec B608
-            [*params, *price_params, *inner_params],
-        )
-        counts = cursor.fetchone()
+    return (
+        f"SELECT {', '.join(columns)} FROM ({inner_sql}) AS listed",  # noqa: S608  # nosec B608
+        [*params, *price_params, *inner_params],
+    )
+
+
+def _price_facets(
+    counts: Sequence[int], *, filters: ProductFilters
+) -> tuple[tuple[FacetCount, ...], FacetCount]:
     chosen = selected_price_band(filters)
     bands = tuple(
         FacetCount(value=str(index), label=band.label, count=counts[index], is_selected=index == chosen)
@@ -277,16 +412,14 @@ def _count_prices_and_stock(
     return bands, in_stock
 
 
-def _count_attributes_and_options(
+def _attributes_and_options_sql(
     products: QuerySet[Product],
     *,
     option_products: QuerySet[Product],
     typed_products: QuerySet[Product],
     category_products: QuerySet[Product] | None,
     filters: ProductFilters,
-) -> tuple[
-    tuple[AttributeFacet, ...], tuple[AttributeFacet, ...], tuple[AttributeFacet, ...], list[tuple[str, int]]
-]:
+) -> Statement:
     """Count each (key, value) among products matching the chosen values of every *other* key.
 
     The rows are grouped in SQL; a product counts for a key's value when, for each other
@@ -360,14 +493,19 @@ def _count_attributes_and_options(
             ' category_count."count", CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS INTEGER)'
             f" FROM ({counted_sql}) AS category_count"
         )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT 'attribute', attribute_key, attribute_value, matches, CAST(NULL AS TEXT),"  # noqa: S608  # nosec B608
-            f" CAST(NULL AS TEXT), CAST(NULL AS INTEGER) FROM ({sql}) AS attribute_facet"
-            f" UNION ALL {option_sql} UNION ALL {typed_sql}{category_sql}",
-            [*params, *option_params, *typed_params, *category_params],
-        )
-        rows = cursor.fetchall()
+    return (
+        f"SELECT 'attribute', attribute_key, attribute_value, matches, CAST(NULL AS TEXT),"  # noqa: S608  # nosec B608
+        f" CAST(NULL AS TEXT), CAST(NULL AS INTEGER) FROM ({sql}) AS attribute_facet"
+        f" UNION ALL {option_sql} UNION ALL {typed_sql}{category_sql}",
+        [*params, *option_params, *typed_params, *category_params],
+    )
+
+
+def _split_facet_rows(
+    rows: list[tuple[Any, ...]], *, filters: ProductFilters
+) -> tuple[
+    tuple[AttributeFacet, ...], tuple[AttributeFacet, ...], tuple[AttributeFacet, ...], list[tuple[str, int]]
+]:
     attribute_rows = [row[1:4] for row in rows if row[0] == "attribute"]
     option_rows = [row[1:] for row in rows if row[0] == "option"]
     typed_rows = [row for row in rows if row[0] in (AttributeKind.NUMBER, AttributeKind.BOOLEAN)]

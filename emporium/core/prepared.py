@@ -101,10 +101,10 @@ def _bind_the_slice(
     return sql, (*params[:before], *bounds, *params[before:])
 
 
-def _values_of(
-    params: tuple[Any, ...], values: Mapping[str, Any], connection: BaseDatabaseWrapper
-) -> list[Any]:
-    """The parameters of a run; raises UnmatchableValueError as Bind.value_for does."""
+def values_of(params: Sequence[Any], values: Mapping[str, Any], connection: BaseDatabaseWrapper) -> list[Any]:
+    """The parameters of a run of SQL compiled with :class:`Bind` values (a prepared query's,
+    or SQL written around querysets that hold some); raises UnmatchableValueError as
+    Bind.value_for does."""
     return [param.value_for(values, connection) if isinstance(param, Bind) else param for param in params]
 
 
@@ -233,7 +233,7 @@ class PreparedQuery(Generic[M]):
         if compiled.locks and connection.get_autocommit():
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
         try:
-            params = _values_of(compiled.params, values, connection)
+            params = values_of(compiled.params, values, connection)
         except UnmatchableValueError:
             return compiled, []
         with self._cursor(connection) as cursor:
@@ -256,7 +256,7 @@ class PreparedQuery(Generic[M]):
                 tuple(params),
             )
         try:
-            params = _values_of(counting[1], values, connection)
+            params = values_of(counting[1], values, connection)
         except UnmatchableValueError:
             return 0
         with self._cursor(connection) as cursor:

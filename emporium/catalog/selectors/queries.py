@@ -141,18 +141,18 @@ def in_category_subtree(category: TreeNode, *, subtree: Sequence[tuple[str, int]
     """
     if not category.path:
         return Q()  # every category
-    ids = _subtree_ids(category, subtree=subtree)
+    ids = subtree_ids(category, subtree=subtree)
     if not ids:
         return Q(category__path__startswith=category.path)
-    return _in_categories(ids)
+    return in_categories(ids)
 
 
-def _subtree_ids(category: TreeNode, *, subtree: Sequence[tuple[str, int]]) -> list[int]:
+def subtree_ids(category: TreeNode, *, subtree: Sequence[tuple[str, int]]) -> list[int]:
     """The ids of the category and those below it, of ``subtree``'s (path, id) pairs."""
     return [pk for path, pk in subtree if path.startswith(category.path)]
 
 
-def _in_categories(ids: Sequence[object]) -> Q:
+def in_categories(ids: Sequence[object]) -> Q:
     """Products of these categories (ids, or a prepared query's values: a lookup on the
     column, as the relation's own ``__in`` takes only ids)."""
     if len(ids) == 1:
@@ -225,7 +225,7 @@ class FilterShape:
         price = Product._meta.get_field("price_amount")
         ids = [Bind(f"category{index}", Category._meta.pk) for index in range(self.categories)]
         return (
-            (_in_categories(ids) if ids else Q())
+            (in_categories(ids) if ids else Q())
             & price_range_q(
                 Bind("price_min", price) if self.price_min else None,
                 Bind("price_max", price) if self.price_max else None,
@@ -242,7 +242,7 @@ def prepare_filter(
     filters (a query of their own shape per choice), and a category not found in ``subtree``."""
     if filters.attributes or filters.options or filters.ranges or filters.flags:
         return None
-    ids = _subtree_ids(category, subtree=subtree) if category is not None and category.path else []
+    ids = subtree_ids(category, subtree=subtree) if category is not None and category.path else []
     if category is not None and category.path and not ids:
         return None
     values: dict[str, object] = {f"category{index}": pk for index, pk in enumerate(ids)}

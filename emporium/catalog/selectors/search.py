@@ -108,21 +108,17 @@ class PreparedSearch:
     matches: PreparedQuery[Product]
     page: PreparedQuery[Product]
     values: Mapping[str, object]
-    fuzzy: bool  # words left to trigram similarity, whose threshold is a setting of the session
+    words: SearchWords
 
     def read(self, offset: int, limit: int) -> tuple[list[ProductCard], int]:
         """One page's cards, and how many products match in all (counted with the page)."""
-        self._set_up()
+        self.words.set_up_session()
         rows = self.page.rows((*CARD_COLUMNS, "matches"), offset=offset, limit=limit, **self.values)
         return [ProductCard.from_columns(*row[:-1]) for row in rows], (rows[0][-1] if rows else 0)
 
     def count(self) -> int:
-        self._set_up()
+        self.words.set_up_session()
         return self.matches.count(**self.values)
-
-    def _set_up(self) -> None:
-        if self.fuzzy:
-            _use_trigram_threshold()  # a connection opened since the query was compiled lacks it
 
 
 def prepare_search(
@@ -140,12 +136,7 @@ def prepare_search(
     shape, values = prepared
     words = SearchWords.of(checked)
     matches, page = _search_queries(words=words.shape, narrowed=shape, vendor=connection.vendor)
-    return PreparedSearch(
-        matches=matches,
-        page=page,
-        values={**values, **words.values()},
-        fuzzy=bool(words.fuzzy) and connection.vendor == "postgresql",
-    )
+    return PreparedSearch(matches=matches, page=page, values={**values, **words.values()}, words=words)
 
 
 # Shapes: how many words, prefixes and unknown words (PostgreSQL) or spellings a term (elsewhere),
@@ -170,7 +161,11 @@ def match_products(*, checked: CheckedQuery) -> QuerySet[Product]:
     """Published products matching the checked query, unranked and unordered (for facets)."""
     if not checked.terms:
         return Product.objects.none()
-    words = SearchWords.of(checked)
+    return products_matching(SearchWords.of(checked))
+
+
+def products_matching(words: SearchWords) -> QuerySet[Product]:
+    """Published products matching the words (or a prepared query's values of them), unranked."""
     if connection.vendor == "postgresql":
         return _postgres_matches(Product.objects.published(), words)
     return Product.objects.published().filter(_portable_match(words))
@@ -223,6 +218,12 @@ class SearchWords:
                 for term, count in enumerate(spellings)
             ),
         )
+
+    def set_up_session(self) -> None:
+        """Before running a query built from these words: the trigram threshold is a setting
+        of the database session, which a connection opened since the query was built lacks."""
+        if self.fuzzy and connection.vendor == "postgresql":
+            _use_trigram_threshold()
 
     def values(self) -> dict[str, Word]:
         named = {f"word{index}": word for index, word in enumerate(self.words)}

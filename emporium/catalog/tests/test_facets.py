@@ -12,9 +12,11 @@ from django.test.utils import CaptureQueriesContext
 
 from emporium.catalog.facets import PRICE_BANDS, ListingFacets, get_listing_facets
 from emporium.catalog.models import Product
-from emporium.catalog.selectors import ALL_PRODUCTS, CategoryLink, ProductFilters
+from emporium.catalog.selectors import ALL_PRODUCTS, CategoryLink, ProductFilters, get_category_page
+from emporium.catalog.selectors.search import SearchWords
 from emporium.catalog.tests.caches import empty_caches
 from emporium.catalog.tests.factories import ProductFactory, Shop, make_product
+from emporium.core.tests.compiles import counting_compiles
 
 pytestmark = pytest.mark.django_db
 
@@ -47,10 +49,16 @@ NO_FILTERS = ProductFilters()
 
 
 def _facets(shop: Shop, filters: ProductFilters = NO_FILTERS, selected=None) -> ListingFacets:
-    home = CategoryLink.from_category(shop.home)
+    """The facets of Home's page, as its view asks for them (with its subtree's ids)."""
+    home = get_category_page(slug="home")
+    assert home is not None
     children = (CategoryLink.from_category(shop.candles), CategoryLink.from_category(shop.clocks))
     return get_listing_facets(
-        scope=home, category_options=children, selected_category=selected, filters=filters
+        scope=home.category,
+        category_options=children,
+        selected_category=selected,
+        filters=filters,
+        subtree=home.subtree,
     )
 
 
@@ -234,6 +242,101 @@ def test_search_facets_count_the_matches_by_top_level_category(stocked: Shop):
 
     assert _counts(facets.categories) == {"Home": 3}
     assert facets.in_stock.count == 2
+
+
+# --- Compiled once a shape (ADR 19) ----------------------------------------------------------
+
+PREPARED_CASES = {
+    "category": (NO_FILTERS, None, None),
+    "category in stock": (ProductFilters(in_stock_only=True), None, None),
+    "category priced": (ProductFilters(price_min=Decimal("3.00"), price_max=Decimal("12.00")), None, None),
+    "sub-category chosen": (ProductFilters(in_stock_only=True), "candles-lanterns", None),
+    "search": (NO_FILTERS, None, "lantern"),
+    "misspelt search": (ProductFilters(price_max=Decimal("9.99")), None, "lantrn"),
+    "search with a half-typed word": (NO_FILTERS, None, "zinc lant"),
+    "search in a category": (ProductFilters(in_stock_only=True), "home", "big lantern"),
+}
+
+
+@pytest.mark.parametrize("case", PREPARED_CASES)
+def test_prepared_facets_count_as_the_orm_does(stocked: Shop, case: str, monkeypatch):
+    """A category's and a search's facets run from SQL compiled once per shape, with the
+    listing's ids, prices and words as values; the counts are the ORM's, exactly."""
+    from emporium.catalog import facets as facets_module
+    from emporium.catalog.selectors import check_search_query, list_nav_categories
+
+    filters, chosen_slug, query = PREPARED_CASES[case]
+    home = get_category_page(slug="home")
+    chosen = get_category_page(slug=chosen_slug) if chosen_slug else None
+    assert home is not None
+    checked = check_search_query(query=query) if query else None
+    selected = chosen.category if chosen else None
+    if checked is None:
+        scope, options, subtree = home.category, home.children, home.subtree
+    else:  # a search: every product, the top-level categories offered
+        scope, options, subtree = ALL_PRODUCTS, list_nav_categories(), chosen.subtree if chosen else ()
+
+    def facets() -> ListingFacets:
+        empty_caches()
+        return get_listing_facets(
+            scope=scope,
+            category_options=options,
+            selected_category=selected,
+            filters=filters,
+            query=checked,
+            subtree=subtree,
+        )
+
+    prepared = facets()
+    with monkeypatch.context() as patched:
+        patched.setattr(facets_module, "_prepare", lambda **_: None)
+        built_by_the_orm = facets()
+
+    assert prepared == built_by_the_orm
+    assert prepared.price_bands
+    assert facets_module._prepare(
+        scope=scope,
+        selected_category=selected,
+        with_categories=True,
+        filters=filters,
+        words=SearchWords.of(checked) if checked else None,
+        subtree=subtree,
+    )
+
+
+def test_facets_of_another_category_or_search_of_the_same_shape_compile_nothing(stocked: Shop):
+    from emporium.catalog.selectors import check_search_query
+
+    def search(words: str) -> ListingFacets:
+        return get_listing_facets(
+            scope=ALL_PRODUCTS,
+            category_options=(),
+            selected_category=None,
+            filters=ProductFilters(in_stock_only=True),
+            query=check_search_query(query=words),
+        )
+
+    def leaf(slug: str, price_max: str) -> ListingFacets:
+        page = get_category_page(slug=slug)
+        assert page is not None
+        return get_listing_facets(
+            scope=page.category,
+            category_options=page.children,
+            selected_category=None,
+            filters=ProductFilters(price_max=Decimal(price_max)),
+            subtree=page.subtree,
+        )
+
+    leaf("clocks", "99.00")
+    search("lantern")
+    get_category_page(slug="candles-lanterns")
+    with counting_compiles() as compiled:
+        clock_counts = search("clock")
+        candle_counts = leaf("candles-lanterns", "4.00")
+
+    assert compiled == []
+    assert clock_counts.in_stock.count == 1  # the wall clock; the alarm clock is sold out
+    assert candle_counts.in_stock.count == 1  # the zinc lantern, £3.00
 
 
 # --- Pages -----------------------------------------------------------------------------------
