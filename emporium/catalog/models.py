@@ -271,6 +271,27 @@ class Product(TimeStampedModel):
         return None if self.price_amount is None else Money(self.price_amount, self.currency)
 
 
+class CategoryProductCount(models.Model):
+    """How many published products a category holds itself (not those below it), and how many
+    of them are in stock: a listing's count without counting its products (issue 18).
+
+    Kept by the database, not by the app: triggers on ``catalog_product`` (migration 0012) add
+    and take away in the transaction that inserts, deletes or changes a product's category,
+    ``is_published`` or ``is_in_stock``, whichever way it is written (``save``, a queryset's
+    ``update``, ``bulk_create``, raw SQL), so the counts are exact, never a cache. The app only
+    reads them (``catalog.selectors.queries.kept_count``). On SQLite a migration that rebuilds
+    ``catalog_product`` drops its triggers and must create them again (0012's SQL); the tests
+    of the counts, run on the migrated database, fail until it does.
+    """
+
+    category = models.OneToOneField(Category, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    published = models.IntegerField(default=0)
+    in_stock = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.category_id}: {self.published} published, {self.in_stock} in stock"
+
+
 class Variant(TimeStampedModel):
     """A sellable unit: one SKU with its own price and stock."""
 

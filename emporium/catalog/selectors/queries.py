@@ -11,14 +11,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from django.db import connection
 from django.db.models import F, JSONField, OrderBy, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import JSONObject
 from django.db.models.lookups import In
 
-from emporium.catalog.models import Category, Product, ProductImage, Variant
+from emporium.catalog.models import Category, CategoryProductCount, Product, ProductImage, Variant
 from emporium.catalog.selectors.filters import ProductFilters, ProductSort, price_range_q
 from emporium.catalog.selectors.shapes import CARD_COLUMNS, ProductCard
-from emporium.core.prepared import Bind, PreparedQuery, bound_slice, remember_related
+from emporium.core.prepared import (
+    Bind,
+    PreparedQuery,
+    bound_slice,
+    remember_related,
+    repeated_statement_cursor,
+)
 
 # Each ordering ends on the primary key so that pages never overlap or skip a product.
 _ORDERINGS: dict[ProductSort, tuple[OrderBy | str, ...]] = {
@@ -198,10 +205,16 @@ class PreparedListing:
 
     products: PreparedQuery[Product]
     page: PreparedQuery[Product]
+    shape: FilterShape
     values: Mapping[str, object]
 
     def count(self) -> int:
-        return self.products.count(**self.values)
+        """Without a price bound, the categories' kept counts (:func:`kept_count`: a row per
+        category read); with one, the matching products counted."""
+        if self.shape.price_min or self.shape.price_max:
+            return self.products.count(**self.values)
+        ids = [self.values[f"category{index}"] for index in range(self.shape.categories)]
+        return kept_count(category_ids=ids, in_stock_only=self.shape.in_stock_only)
 
     def read_cards(self, offset: int, limit: int) -> list[ProductCard]:
         """The page's cards, built straight from its columns: a listing's model instances (a
@@ -269,7 +282,21 @@ def prepare_listing(
         return None
     shape, values = prepared
     products, page = _listing_queries(sort=filters.sort, shape=shape)
-    return PreparedListing(products=products, page=page, values=values)
+    return PreparedListing(products=products, page=page, shape=shape, values=values)
+
+
+def kept_count(*, category_ids: Sequence[object], in_stock_only: bool) -> int:
+    """How many published products (in stock, with ``in_stock_only``) these categories hold
+    themselves, all categories when none is given: a sum of the rows the database keeps for
+    each (:class:`~emporium.catalog.models.CategoryProductCount`), however many products."""
+    column = "in_stock" if in_stock_only else "published"
+    table = CategoryProductCount._meta.db_table
+    sql = f"SELECT COALESCE(SUM({column}), 0) FROM {table}"  # noqa: S608  # nosec B608: names of ours
+    if category_ids:
+        sql += f" WHERE category_id IN ({', '.join(['%s'] * len(category_ids))})"
+    with repeated_statement_cursor(connection) as cursor:
+        cursor.execute(sql, list(category_ids))
+        return int(cursor.fetchone()[0])
 
 
 # Shapes: 5 sorts, in stock or not, either price bound or not, and how many categories a
