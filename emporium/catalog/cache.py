@@ -30,6 +30,7 @@ from django.utils.cache import patch_vary_headers
 from emporium.catalog.events import product_viewed
 from emporium.core.csrf import get_token
 from emporium.core.gzip_holes import HoledGzip
+from emporium.core.templatetags.assets import inlined_storefront_css
 
 VERSION_KEY = "catalog:version"
 T = TypeVar("T")
@@ -270,7 +271,10 @@ def cache_page_for_visitors(view: Callable[..., HttpResponse]) -> Callable[..., 
         ):
             viewed = getattr(request, "_viewed_product_id", None)
             body = HoledGzip.compress(
-                response.content, hole=_CSRF_PLACEHOLDER_BYTES, filling_length=CSRF_TOKEN_LENGTH
+                response.content,
+                hole=_CSRF_PLACEHOLDER_BYTES,
+                filling_length=CSRF_TOKEN_LENGTH,
+                shared=inlined_storefront_css(),  # compressed once, not with every page
             )
             entry = (version, body, list(response.headers.items()), until, viewed)
             cache.set(key, entry, timeout)

@@ -7,7 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import storages
 from django_vite.core.asset_loader import DjangoViteAssetLoader
 
-STOREFRONT_ENTRY = "frontend/storefront/main.ts"
+from emporium.core.templatetags.assets import STOREFRONT_ENTRY
 
 
 def ensure_static_files_collected() -> None:

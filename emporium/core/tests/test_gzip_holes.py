@@ -2,12 +2,13 @@
 
 import gzip
 import zlib
+from unittest.mock import patch
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emporium.core.gzip_holes import MAX_RANDOM_BYTES, HoledGzip
+from emporium.core.gzip_holes import MAX_RANDOM_BYTES, HoledGzip, _deflated_once
 
 HOLE = b"<hole>"
 texts = st.lists(st.binary(max_size=300) | st.just(HOLE), max_size=8).map(b"".join)
@@ -63,3 +64,46 @@ def test_a_gzip_any_client_reads():
     holed = HoledGzip.compress(b"abc" + HOLE + b"def", hole=HOLE, filling_length=2)
 
     assert zlib.decompress(holed.gzip(b"XY"), wbits=31) == b"abcXYdef"
+
+
+@given(
+    before=texts,
+    after=texts,
+    shared=st.binary(min_size=1, max_size=300).filter(lambda shared: HOLE not in shared),
+    filling=st.binary(min_size=7, max_size=7),
+)
+def test_a_shared_text_compressed_once_gives_the_same_page(before, after, shared, filling):
+    text = before + shared + after
+
+    holed = HoledGzip.compress(text, hole=HOLE, filling_length=7, shared=shared)
+
+    filled = text.replace(HOLE, filling)
+    assert gzip.decompress(holed.gzip(filling)) == filled
+    assert holed.text(filling) == filled
+
+
+def test_the_shared_text_is_not_compressed_again_for_each_page():
+    stylesheet = bytes(range(256)) * 40  # what zlib cannot shrink, to time
+    pages = [b"<p>page %d</p>" % n + stylesheet + b"<form>" + HOLE + b"</form>" for n in range(3)]
+
+    _deflated_once.cache_clear()
+    with patch("emporium.core.gzip_holes.zlib.compressobj", wraps=zlib.compressobj) as compressors:
+        for page in pages:
+            holed = HoledGzip.compress(page, hole=HOLE, filling_length=2, shared=stylesheet)
+            assert gzip.decompress(holed.gzip(b"OK")) == page.replace(HOLE, b"OK")
+    levels = [call.args[0] for call in compressors.call_args_list]
+
+    # Per page: the text before it, the text after it, and the piece after the hole; the
+    # stylesheet once for all three (at zlib's best, level 9).
+    assert len(levels) == 3 * 3 + 1
+    assert levels.count(zlib.Z_BEST_COMPRESSION) == 1
+
+
+def test_the_storefront_page_cache_compresses_the_stylesheet_once():
+    from emporium.core.templatetags.assets import inlined_storefront_css, storefront_assets
+
+    css = inlined_storefront_css()
+
+    assert css
+    assert css is inlined_storefront_css()  # the same object: its hash is computed once
+    assert css.decode() in storefront_assets()  # what the page holds, word for word
