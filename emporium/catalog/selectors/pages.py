@@ -18,12 +18,11 @@ from emporium.catalog.cache import cached_for_catalog
 from emporium.catalog.models import Category, Product, Variant
 from emporium.catalog.selectors.filters import ProductFilters, ProductSort
 from emporium.catalog.selectors.queries import (
-    get_category,
     get_published_product,
     in_category_subtree,
     list_bestsellers,
     list_category_bestsellers,
-    list_category_family,
+    list_category_family_of_slug,
     list_category_lineage,
     list_new_arrivals,
     list_products_for_category,
@@ -142,11 +141,10 @@ def get_category_page(*, slug: str) -> CategoryPage | None:
     """The category, its breadcrumbs and sub-categories; None (cached too) for an unknown slug."""
 
     def build() -> CategoryPage | None:
-        try:
-            category = get_category(slug=slug)
-        except Category.DoesNotExist:
+        family = list_category_family_of_slug(slug=slug)
+        category = next((member for member in family if member.slug == slug), None)
+        if category is None:
             return None
-        family = list(list_category_family(category=category))
         return CategoryPage(
             category=CategoryLink.from_category(category),
             description=category.description,

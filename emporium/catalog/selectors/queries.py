@@ -93,42 +93,31 @@ def list_top_level_categories() -> QuerySet[Category]:
     return Category.objects.get_root_nodes().order_by("path")
 
 
-# A category page read from scratch runs these two; compiled once (emporium.core.prepared).
-_CATEGORY_OF_SLUG = PreparedQuery(
-    lambda: Category.objects.filter(slug=Bind("slug", Category._meta.get_field("slug")))
-)
-
-
-def get_category(*, slug: str) -> Category:
-    """Raises Category.DoesNotExist for an unknown slug."""
-    category = _CATEGORY_OF_SLUG.first(slug=slug)
-    if category is None:
-        raise Category.DoesNotExist("Category matching query does not exist.")
-    return category
-
-
 def _lineage_paths(path: str) -> list[str]:
     """The paths of a node and all its ancestors: in a materialised path each is a prefix."""
     step = Category.steplen
     return [path[:end] for end in range(step, len(path) + 1, step)]
 
 
-def list_category_family(*, category: Category) -> list[Category]:
-    """Ancestors, the category itself and every category below it, root first, in one query."""
-    values = {f"path{index}": path for index, path in enumerate(_lineage_paths(category.path))}
-    return _family_query(depth=len(values)).all(below=category.path, **values)
+def list_category_family_of_slug(*, slug: str) -> list[Category]:
+    """The category of ``slug``, its ancestors and every category below it, root first, in
+    one query (a category page read from scratch runs it; compiled once: emporium.core.
+    prepared). Empty for an unknown slug."""
+    return _FAMILY_OF_SLUG.all(slug=slug)
 
 
-@functools.cache  # one shape a depth
-def _family_query(*, depth: int) -> PreparedQuery[Category]:
-    def build() -> QuerySet[Category]:
-        path = Category._meta.get_field("path")
-        lineage = [Bind(f"path{index}", path) for index in range(depth)]
-        return Category.objects.filter(
-            Q(In(F("path"), lineage)) | Q(path__startswith=Bind("below", path))
-        ).order_by("depth", "name", "pk")
+def _family_of_slug() -> QuerySet[Category]:
+    chosen = Category.objects.filter(slug=Bind("slug", Category._meta.get_field("slug"))).values("path")[:1]
+    return (
+        Category.objects.alias(chosen=Subquery(chosen))  # read once, not for each category
+        # The chosen category's path starts with its ancestors' and its own; its descendants'
+        # paths start with its own.
+        .filter(Q(chosen__startswith=F("path")) | Q(path__startswith=F("chosen")))
+        .order_by("depth", "name", "pk")
+    )
 
-    return PreparedQuery(build)
+
+_FAMILY_OF_SLUG = PreparedQuery(_family_of_slug)
 
 
 def list_category_lineage(*, category: Category) -> QuerySet[Category]:

@@ -580,11 +580,11 @@ def test_search_facets_cost_a_fixed_number_of_queries(client, stocked: Shop):
 
 
 @pytest.mark.parametrize("per_page", [12, 48])
-def test_a_cold_category_page_runs_six_queries(client, stocked: Shop, per_page, django_assert_num_queries):
+def test_a_cold_category_page_runs_five_queries(client, stocked: Shop, per_page, django_assert_num_queries):
     client.get("/")  # the header's categories, cached
-    # The category, its family, the count, the page with each card's first picture, and two for
-    # the facets: price bands with stock; attributes, options, typed values and categories in one.
-    with django_assert_num_queries(6):
+    # The category with its family, the count, the page with each card's first picture, and two
+    # for the facets: price bands with stock; attributes, options, typed values and categories in one.
+    with django_assert_num_queries(5):
         assert client.get(f"/c/home/?per_page={per_page}&attr=colour:red").status_code == 200
 
 

@@ -17,6 +17,7 @@ from emporium.catalog.selectors import (
     get_product_page,
     is_purchasable,
     list_bestsellers,
+    list_category_family_of_slug,
     list_new_arrivals,
     list_products_for_category,
     list_purchasable_variants,
@@ -392,3 +393,22 @@ def test_is_purchasable_says_what_list_purchasable_variants_lists():
         assert is_purchasable(variant) == (variant.pk in listed)
     assert on_sale.pk in listed
     assert withdrawn.pk not in listed
+
+
+def test_a_categorys_family_is_read_by_its_slug_in_one_query(home, django_assert_num_queries):
+    _root, candles, _clocks = home
+    CategoryFactory.create(name="Tea lights", slug="tea-lights", parent=candles)
+    garden = CategoryFactory.create(name="Garden", slug="garden")
+    CategoryFactory.create(name="Pots", slug="pots", parent=garden)
+
+    with django_assert_num_queries(1):
+        family = list_category_family_of_slug(slug="candles-lanterns")
+
+    assert [category.slug for category in family] == ["home", "candles-lanterns", "tea-lights"]
+    assert [category.slug for category in list_category_family_of_slug(slug="garden")] == ["garden", "pots"]
+    assert [category.slug for category in list_category_family_of_slug(slug="tea-lights")] == [
+        "home",
+        "candles-lanterns",
+        "tea-lights",
+    ]
+    assert list_category_family_of_slug(slug="nope") == []

@@ -210,12 +210,12 @@ def test_typed_facets_cost_a_fixed_number_of_queries_whatever_the_products(clien
     assert _cold_queries(client, f"/c/home/{query}{joiner}per_page=48") == small
 
 
-def test_a_cold_category_page_with_typed_filters_runs_six_queries(
+def test_a_cold_category_page_with_typed_filters_runs_five_queries(
     client, mugs: Shop, django_assert_num_queries
 ):
     client.get("/")  # the header's categories, cached
     # As without them: the typed counts share the attribute facets' query.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         assert client.get("/c/home/?range=width:10..20&flag=dishwasher_safe:yes").status_code == 200
 
 
