@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from decimal import Decimal
 
 from django.conf import settings
@@ -14,6 +15,10 @@ from emporium.promotions.models import Promotion
 
 
 class StaffPromotionOutput(serializers.ModelSerializer[Promotion]):
+    # In UTC: the dates staff choose may be any, and in the shop's zone one before 1847 has an
+    # offset in seconds (London's mean time, -00:01:15), which an RFC 3339 date-time cannot write.
+    starts_at = serializers.DateTimeField(read_only=True, default_timezone=UTC)
+    ends_at = serializers.DateTimeField(read_only=True, default_timezone=UTC, allow_null=True)
     categories = serializers.SlugRelatedField[Category](slug_field="slug", many=True, read_only=True)
     product_types = serializers.SlugRelatedField[ProductType](slug_field="slug", many=True, read_only=True)
     products = serializers.PrimaryKeyRelatedField[Product](many=True, read_only=True)

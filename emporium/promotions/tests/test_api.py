@@ -77,6 +77,27 @@ def test_bad_input_is_a_400_problem_naming_the_field(overrides, field):
     assert not Promotion.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("sent", "answered"),
+    [
+        # London's mean time in 1004: an offset of -00:01:15, which RFC 3339 cannot write.
+        (
+            ("1004-03-14T06:37:27.307Z", "1004-03-15T00:00:00Z"),
+            ("1004-03-14T06:37:27.307000Z", "1004-03-15T00:00:00Z"),
+        ),
+        (
+            ("2026-07-01T09:00:00+01:00", "2026-07-31T23:59:00+01:00"),
+            ("2026-07-01T08:00:00Z", "2026-07-31T22:59:00Z"),
+        ),
+    ],
+)
+def test_the_dates_are_answered_as_rfc_3339_date_times_in_utc(sent, answered):
+    response = _promotions_client().post(URL, _body(starts_at=sent[0], ends_at=sent[1]), format="json")
+
+    assert response.status_code == 201, response.content
+    assert (response.json()["starts_at"], response.json()["ends_at"]) == answered
+
+
 def test_each_kind_can_be_created():
     client = _promotions_client()
     bodies = [
