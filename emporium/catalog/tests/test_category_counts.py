@@ -21,7 +21,7 @@ from emporium.catalog.selectors import (
     list_products_for_category,
 )
 from emporium.catalog.services import update_variant
-from emporium.catalog.tests.factories import CategoryFactory, ProductFactory, make_product
+from emporium.catalog.tests.factories import CategoryFactory, make_product
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -72,7 +72,7 @@ def test_the_counts_follow_every_way_a_product_is_written(home):
 
     # A queryset's update, bulk_create and delete, which send no signals.
     Product.objects.filter(category=candles, is_in_stock=False).update(is_published=False)
-    ProductFactory._meta.model.objects.bulk_create(
+    Product.objects.bulk_create(
         [Product(name=f"BAG {n}", slug=f"bag-{n}", category=root, is_in_stock=n % 2 == 0) for n in range(3)]
     )
     assert _kept_counts() == _true_counts() == {candles.pk: (1, 1), root.pk: (3, 2)}
